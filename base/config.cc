@@ -1,0 +1,231 @@
+#include "base/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#define TOML_EXCEPTIONS 1
+#include <toml++/toml.h>
+
+#include "base/bytes.h"
+
+namespace loft {
+
+const char* protocol_name(ListenerProtocol p) {
+  switch (p) {
+    case ListenerProtocol::imap: return "imap";
+    case ListenerProtocol::pop3: return "pop3";
+    case ListenerProtocol::lmtp: return "lmtp";
+    case ListenerProtocol::admin: return "admin";
+  }
+  return "?";
+}
+
+const char* tls_mode_name(TlsMode m) {
+  switch (m) {
+    case TlsMode::none: return "none";
+    case TlsMode::starttls: return "starttls";
+    case TlsMode::implicit: return "implicit";
+  }
+  return "?";
+}
+
+Result<void> parse_listener_address(std::string_view address, ListenerConfig* l) {
+  if (address.rfind("unix:", 0) == 0) {
+    l->is_unix = true;
+    l->unix_path = std::string(address.substr(5));
+    if (l->unix_path.empty()) return make_error(Errc::bad_input, "empty unix socket path");
+    if (l->unix_path.size() > 100) return make_error(Errc::bad_input, "unix socket path longer than 100 bytes");
+    return {};
+  }
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) return make_error(Errc::bad_input, "address needs host:port");
+  std::string_view host = address.substr(0, colon), port = address.substr(colon + 1);
+  if (!host.empty() && host.front() == '[') {
+    if (host.back() != ']') return make_error(Errc::bad_input, "unterminated [ in address");
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) return make_error(Errc::bad_input, "empty host in address");
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value > 65535)
+    return make_error(Errc::bad_input, "bad port in address");
+  l->is_unix = false;
+  l->host = std::string(host);
+  l->port = static_cast<uint16_t>(value);
+  return {};
+}
+
+namespace {
+
+// Reads one table strictly: every key must be known, every value well typed.
+class TableReader {
+ public:
+  TableReader(const toml::table& t, std::string where) : t_(t), where_(std::move(where)) {}
+
+  template <class T>
+  bool get(std::string_view key, T* out) {
+    seen_.insert(std::string(key));
+    const toml::node* n = t_.get(key);
+    if (!n) return true;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) { *out = *v; return true; }
+    } else if constexpr (std::is_integral_v<T>) {
+      if (auto v = n->value<int64_t>(); v && *v >= 0) { *out = static_cast<T>(*v); return true; }
+    } else {
+      if (auto v = n->value<std::string>()) { *out = *v; return true; }
+    }
+    error_ = where_ + key_str(key) + ": wrong type";
+    return false;
+  }
+  bool get_strings(std::string_view key, std::vector<std::string>* out) {
+    seen_.insert(std::string(key));
+    const toml::node* n = t_.get(key);
+    if (!n) return true;
+    const toml::array* a = n->as_array();
+    if (!a) { error_ = where_ + key_str(key) + ": expected an array of strings"; return false; }
+    for (const auto& e : *a) {
+      auto v = e.value<std::string>();
+      if (!v) { error_ = where_ + key_str(key) + ": expected an array of strings"; return false; }
+      out->push_back(*v);
+    }
+    return true;
+  }
+  // Fails on any key not asked for, so typos are caught.
+  bool no_unknown_keys(const std::set<std::string>& also_allowed = {}) {
+    for (const auto& [k, v] : t_) {
+      std::string key(k.str());
+      if (!seen_.count(key) && !also_allowed.count(key)) {
+        error_ = where_ + key_str(key) + ": unknown key";
+        return false;
+      }
+    }
+    return true;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string key_str(std::string_view key) const { return std::string(where_.empty() ? "" : ".") + std::string(key); }
+  const toml::table& t_;
+  std::string where_;
+  std::set<std::string> seen_;
+  std::string error_;
+};
+
+Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
+  TableReader r(t, "listener[" + std::to_string(index) + "]");
+  ListenerConfig l;
+  std::string protocol, tls = "none";
+  if (!r.get("protocol", &protocol) || !r.get("address", &l.address) || !r.get("tls", &tls) ||
+      !r.get("allow_plaintext_auth", &l.allow_plaintext_auth) || !r.no_unknown_keys())
+    return make_error(Errc::bad_input, r.error());
+  std::string where = "listener[" + std::to_string(index) + "]";
+  if (protocol == "imap") l.protocol = ListenerProtocol::imap;
+  else if (protocol == "pop3") l.protocol = ListenerProtocol::pop3;
+  else if (protocol == "lmtp") l.protocol = ListenerProtocol::lmtp;
+  else if (protocol == "admin") l.protocol = ListenerProtocol::admin;
+  else return make_error(Errc::bad_input, where + ".protocol: expected imap, pop3, lmtp or admin");
+  if (tls == "none") l.tls = TlsMode::none;
+  else if (tls == "starttls") l.tls = TlsMode::starttls;
+  else if (tls == "implicit") l.tls = TlsMode::implicit;
+  else return make_error(Errc::bad_input, where + ".tls: expected none, starttls or implicit");
+  if (l.address.empty()) return make_error(Errc::bad_input, where + ".address is required");
+  if (auto ok = parse_listener_address(l.address, &l); !ok)
+    return make_error(Errc::bad_input, where + ".address: " + ok.error().message);
+  if (l.protocol == ListenerProtocol::admin && !l.is_unix)
+    return make_error(Errc::bad_input, where + ": the admin listener must be a unix: socket");
+  if (l.is_unix && l.protocol != ListenerProtocol::admin && l.protocol != ListenerProtocol::lmtp)
+    return make_error(Errc::bad_input, where + ": only lmtp and admin listen on unix sockets");
+  if (l.protocol == ListenerProtocol::admin && l.tls != TlsMode::none)
+    return make_error(Errc::bad_input, where + ": the admin socket does not use TLS");
+  if (l.protocol == ListenerProtocol::lmtp && l.tls == TlsMode::implicit)
+    return make_error(Errc::bad_input, where + ": LMTP does not use implicit TLS");
+  return l;
+}
+
+}  // namespace
+
+Result<Config> Config::parse(std::string_view text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return make_error(Errc::bad_input, msg.str());
+  }
+  Config c;
+  TableReader r(root, "");
+  std::string level = "info";
+  if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
+      !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
+      !r.no_unknown_keys({"tls", "limits", "storage", "listener"}))
+    return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
+  if (!parse_log_level(level, &c.log_level))
+    return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
+  for (auto& d : c.local_domains) d = ascii_lower(d);
+  if (c.worker_threads < 1 || c.worker_threads > 256)
+    return make_error(Errc::bad_input, std::string(source) + ": worker_threads must be 1..256");
+
+  auto sub = [&](std::string_view name) -> const toml::table* {
+    const toml::node* n = root.get(name);
+    return n ? n->as_table() : nullptr;
+  };
+  if (root.get("tls") && !sub("tls")) return make_error(Errc::bad_input, std::string(source) + ": [tls] must be a table");
+  if (const toml::table* t = sub("tls")) {
+    TableReader tr(*t, "tls");
+    if (!tr.get("cert", &c.tls_cert) || !tr.get("key", &c.tls_key) || !tr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + tr.error());
+    if (c.tls_cert.empty() != c.tls_key.empty())
+      return make_error(Errc::bad_input, std::string(source) + ": tls.cert and tls.key go together");
+  }
+  if (const toml::table* t = sub("limits")) {
+    TableReader lr(*t, "limits");
+    auto& L = c.limits;
+    if (!lr.get("max_line", &L.max_line) || !lr.get("max_message_size", &L.max_message_size) ||
+        !lr.get("max_connections", &L.max_connections) || !lr.get("max_recipients", &L.max_recipients) ||
+        !lr.get("idle_timeout_seconds", &L.idle_timeout_seconds) || !lr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + lr.error());
+    if (L.max_line < 1024 || L.max_message_size < 1024 || L.max_connections < 1 || L.max_recipients < 1)
+      return make_error(Errc::bad_input, std::string(source) + ": limits are too small to serve mail");
+  }
+  if (const toml::table* t = sub("storage")) {
+    TableReader sr(*t, "storage");
+    if (!sr.get("sync", &c.storage_sync) || !sr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
+  }
+  if (const toml::node* n = root.get("listener")) {
+    const toml::array* arr = n->as_array();
+    if (!arr) return make_error(Errc::bad_input, std::string(source) + ": listener must be [[listener]] tables");
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::table* t = (*arr)[i].as_table();
+      if (!t) return make_error(Errc::bad_input, std::string(source) + ": listener must be [[listener]] tables");
+      auto l = read_listener(*t, i);
+      if (!l) return make_error(Errc::bad_input, std::string(source) + ": " + l.error().message);
+      c.listeners.push_back(std::move(*l));
+    }
+  }
+  if (c.data_dir.empty()) return make_error(Errc::bad_input, std::string(source) + ": data_dir is required");
+  return c;
+}
+
+Result<Config> Config::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::not_found, "cannot read config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+std::string Config::cert_path() const { return tls_cert.empty() ? data_dir + "/tls/selfsigned.crt" : tls_cert; }
+std::string Config::key_path() const { return tls_key.empty() ? data_dir + "/tls/selfsigned.key" : tls_key; }
+std::string Config::store_path() const { return data_dir + "/store"; }
+
+const ListenerConfig* Config::find_listener(ListenerProtocol p) const {
+  for (const auto& l : listeners)
+    if (l.protocol == p) return &l;
+  return nullptr;
+}
+
+}  // namespace loft

@@ -1,0 +1,72 @@
+// The TOML configuration shared by loftd and loftctl (conf/loft.toml documents
+// every key in place). Loading validates everything up front: unknown keys,
+// bad addresses and out-of-range limits are errors, never silent defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.h"
+#include "base/result.h"
+
+namespace loft {
+
+enum class ListenerProtocol { imap, pop3, lmtp, admin };
+enum class TlsMode { none, starttls, implicit };
+
+const char* protocol_name(ListenerProtocol p);
+const char* tls_mode_name(TlsMode m);
+
+struct ListenerConfig {
+  ListenerProtocol protocol = ListenerProtocol::imap;
+  std::string address;          // as written: "host:port", "[v6]:port" or "unix:/path"
+  TlsMode tls = TlsMode::none;
+  bool allow_plaintext_auth = false;  // LOGIN/PLAIN before TLS (loopback, tests)
+  // Derived from address:
+  bool is_unix = false;
+  std::string host;             // without brackets
+  uint16_t port = 0;            // 0 = any free port (tests)
+  std::string unix_path;
+};
+
+struct LimitsConfig {
+  size_t max_line = 64 * 1024;                    // bytes of a protocol line
+  uint64_t max_message_size = 50ull << 20;        // LMTP SIZE and IMAP literal bound
+  size_t max_connections = 20000;                 // open client connections at once
+  size_t max_recipients = 1000;                   // RCPT TO per LMTP transaction
+  uint32_t idle_timeout_seconds = 1800;           // RFC 3501 §5.4: at least 30 minutes
+};
+
+struct Config {
+  std::string data_dir = "var/loft";
+  LogLevel log_level = LogLevel::info;
+  std::string hostname = "localhost";             // shown in greetings
+  std::vector<std::string> local_domains;         // lower-case; recipient domains we accept
+  std::string tls_cert;                           // empty: self-signed in data_dir/tls/
+  std::string tls_key;
+  bool storage_sync = true;                       // fsync before acknowledging
+  unsigned worker_threads = 16;                   // blocking store/crypto work
+  LimitsConfig limits;
+  std::vector<ListenerConfig> listeners;
+
+  // Parses TOML text; source names the file in error messages.
+  static Result<Config> parse(std::string_view text, std::string_view source);
+  // Reads and parses a file.
+  static Result<Config> load(const std::string& path);
+
+  // The certificate and key actually used (the self-signed pair when unset).
+  std::string cert_path() const;
+  std::string key_path() const;
+  // The RocksDB directory.
+  std::string store_path() const;
+  // The first listener of a protocol, or nullptr.
+  const ListenerConfig* find_listener(ListenerProtocol p) const;
+};
+
+// Splits "host:port", "[v6]:port" or "unix:/path" into l (is_unix, host, port,
+// unix_path). Errc::bad_input with a message on failure.
+Result<void> parse_listener_address(std::string_view address, ListenerConfig* l);
+
+}  // namespace loft

@@ -1,0 +1,85 @@
+// Typed IMAP commands (RFC 3501 §6 plus the extensions Loft advertises).
+// The parser produces these; the server dispatches on Command::body with
+// std::visit, so a command without a handler is a compile error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "protocol/imap/seqset.h"
+
+namespace loft::proto::imap {
+
+// RFC 3501 §6.1.1
+struct CmdCapability {};
+// RFC 3501 §6.1.2
+struct CmdNoop {};
+// RFC 3501 §6.1.3
+struct CmdLogout {};
+// RFC 3501 §6.2.1
+struct CmdStartTls {};
+// RFC 3501 §6.2.2. initial_response is RFC 4959 SASL-IR, still base64 ("=" for empty).
+struct CmdAuthenticate {
+  std::string mechanism;  // upper-cased
+  std::optional<std::string> initial_response;
+};
+// RFC 3501 §6.2.3
+struct CmdLogin {
+  std::string user;
+  std::string password;
+};
+// RFC 3501 §6.3.1 (SELECT) and §6.3.2 (EXAMINE: read_only = true).
+// mailbox is the astring as sent (modified UTF-7), not decoded.
+struct CmdSelect {
+  std::string mailbox;
+  bool read_only = false;
+};
+
+// One FETCH data item (RFC 3501 §6.4.5). Macros ALL/FAST/FULL are expanded by
+// the parser into their items.
+struct FetchAtt {
+  enum class Kind {
+    flags,
+    uid,
+    internaldate,
+    rfc822_size,
+    envelope,
+    body_structure,  // BODYSTRUCTURE
+    body,            // BODY (non-extensible structure)
+    rfc822,          // RFC822: like BODY[] in the reply name "RFC822"
+    rfc822_header,   // RFC822.HEADER: like BODY.PEEK[HEADER]
+    rfc822_text,     // RFC822.TEXT: like BODY[TEXT]
+    section,         // BODY[...] or BODY.PEEK[...]
+  };
+  // The part after the optional part number inside the brackets.
+  enum class Text { all, header, header_fields, header_fields_not, text, mime };
+
+  Kind kind = Kind::flags;
+  // For Kind::section:
+  bool peek = false;                     // BODY.PEEK: does not set \Seen
+  std::vector<uint32_t> part;            // "1.2.3" -> {1,2,3}; empty for the whole message
+  Text text = Text::all;
+  std::vector<std::string> header_fields;  // for header_fields / header_fields_not, as sent
+  std::optional<uint64_t> partial_offset;  // <offset.length>
+  uint64_t partial_length = 0;
+};
+
+// RFC 3501 §6.4.5 and §6.4.8 (UID FETCH: uid = true, and UID is implied in replies).
+struct CmdFetch {
+  SeqSet set;
+  bool uid = false;
+  std::vector<FetchAtt> items;
+};
+
+using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
+                                 CmdSelect, CmdFetch>;
+
+struct Command {
+  std::string tag;
+  CommandBody body;
+};
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,41 @@
+// IMAP sequence sets (RFC 3501 §9, "sequence-set"): "1:4,7,9:*".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loft::proto::imap {
+
+// Stands for "*" (the largest number in use) until resolved.
+inline constexpr uint32_t kStar = UINT32_MAX;
+
+// One range lo:hi as written (either may be kStar; lo may exceed hi).
+struct SeqRange {
+  uint32_t lo = 0;
+  uint32_t hi = 0;
+};
+
+struct SeqSet {
+  std::vector<SeqRange> ranges;
+
+  // Parses the RFC 3501 grammar; nullopt on any syntax error, a zero, or more
+  // than max_ranges ranges.
+  static std::optional<SeqSet> parse(std::string_view text, size_t max_ranges = 10000);
+  // True if n is in the set once "*" means largest. (For UID sets, largest is
+  // the highest UID in the mailbox.) False for 0 and for n > largest.
+  bool contains(uint32_t n, uint32_t largest) const;
+  // Sorted, merged, non-overlapping ranges with "*" replaced by largest and
+  // each range normalised so lo <= hi, then clipped to 1..largest (so "5:*"
+  // with largest 3 is 3:3, RFC 3501 §6.4.8). Empty when largest is 0.
+  std::vector<SeqRange> resolve(uint32_t largest) const;
+  // The largest explicit number in the set ("*" ignored; 0 if none), so the
+  // server can reject message sequence numbers above EXISTS (RFC 3501 §9).
+  uint32_t max_number() const;
+  // Canonical text form, e.g. "1:4,7,9:*".
+  std::string to_string() const;
+};
+
+}  // namespace loft::proto::imap
