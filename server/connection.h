@@ -1,0 +1,121 @@
+// One client connection: a libuv stream (TCP or UNIX), optional TLS over
+// memory BIOs, and the protocol Session that drives it. Output is appended to
+// a buffer and flushed once per loop iteration (Server's prepare handle), so
+// a pipeline of replies becomes one write. Lives until its handle is closed
+// and no offloaded work refers to it.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/config.h"
+#include "server/session.h"
+
+namespace loft::server {
+
+class Server;
+class TlsSession;
+
+// Storage for an accepted stream of either kind; Connection frees it.
+union StreamHandle {
+  uv_handle_t handle;
+  uv_stream_t stream;
+  uv_tcp_t tcp;
+  uv_pipe_t pipe;
+};
+
+class Connection {
+ public:
+  // Takes over an accepted stream (allocated by the listener, freed here).
+  Connection(Server& server, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
+             std::string peer);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Installs the session and starts reading (and the TLS handshake for implicit TLS).
+  void start(std::unique_ptr<Session> session);
+
+  // Queues plaintext for the peer; flushed before the loop next sleeps.
+  void write(std::string_view bytes);
+  // Sends what is queued in plaintext now, then speaks TLS (RFC 3501 §6.2.1,
+  // RFC 3207): bytes read after this call are ciphertext.
+  void start_tls();
+  // Closes once everything queued has been written.
+  void close_after_flush();
+  // Closes now, dropping queued output.
+  void abort();
+
+  // Runs work on a worker thread, then done on the loop thread, unless the
+  // connection closed meanwhile (done is then dropped, never run).
+  void offload(std::function<void()> work, std::function<void()> done);
+
+  // Bytes queued or being written: sessions stream while this is small.
+  size_t backlog() const { return out_.size() + in_flight_; }
+  static constexpr size_t kLowWater = 64 * 1024;
+  static constexpr size_t kHighWater = 256 * 1024;
+
+  bool tls_active() const { return tls_ != nullptr; }
+  // TLS, or a UNIX socket: credentials may travel in the clear.
+  bool secure() const { return tls_ != nullptr || listener_.is_unix; }
+  bool loopback() const { return loopback_; }
+  bool closing() const { return closing_ || close_pending_; }
+  const ListenerConfig& listener() const { return listener_; }
+  const std::string& peer() const { return peer_; }
+  Server& server() { return server_; }
+  uint64_t last_activity() const { return last_activity_; }
+  // Stops/starts reading from the socket (input backpressure).
+  void pause_reading();
+  void resume_reading();
+
+  // Called by Server: write queued output to the socket.
+  void flush();
+  // Called by Server: the session idled too long / the server stops; the
+  // session says goodbye and the connection closes after flushing.
+  void idle_timeout();
+  void shutdown();
+  // Work in flight or a command in progress.
+  bool busy() const;
+
+  // Intrusive list of live connections, owned by Server.
+  Connection* prev_ = nullptr;
+  Connection* next_ = nullptr;
+  bool flush_scheduled_ = false;
+
+ private:
+  ~Connection();
+  static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
+  static void on_write(uv_write_t* req, int status);
+  static void on_closed(uv_handle_t* h);
+  void handle_input(std::string_view raw);
+  void send_raw(std::string bytes);
+  void schedule_flush();
+  void maybe_finish_close();
+  void maybe_destroy();
+
+  Server& server_;
+  const ListenerConfig& listener_;
+  StreamHandle* handle_;
+  uv_stream_t* stream_;
+  std::unique_ptr<Session> session_;
+  std::unique_ptr<TlsSession> tls_;
+  std::string out_;          // plaintext waiting for flush()
+  size_t in_flight_ = 0;     // bytes handed to uv_write, not yet written
+  uint32_t pending_work_ = 0;
+  uint64_t last_activity_ = 0;
+  std::string peer_;
+  bool loopback_ = false;
+  bool reading_ = false;
+  bool want_reading_ = true;
+  bool opened_ = false;        // session->on_open() has run
+  bool close_pending_ = false;
+  bool closing_ = false;       // uv_close called
+  bool closed_ = false;        // close callback ran
+};
+
+}  // namespace loft::server

@@ -1,0 +1,149 @@
+#include "server/imap/fetch_job.h"
+
+#include <algorithm>
+
+#include "server/connection.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace {
+constexpr uint64_t kReadPiece = 64 * 1024;
+}
+
+FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
+                   std::vector<Target> targets)
+    : session_(session),
+      tag_(std::move(tag)),
+      cmd_(std::move(cmd)),
+      needs_(needs),
+      targets_(std::move(targets)),
+      mailbox_(session.selected()->info.id),
+      set_seen_(needs.sets_seen && !session.selected()->read_only) {}
+
+void FetchJob::start() { schedule(); }
+
+void FetchJob::on_drain() {
+  if (waiting_drain_) {
+    waiting_drain_ = false;
+    schedule();
+  }
+}
+
+void FetchJob::schedule() {
+  if (session_.conn().backlog() >= Connection::kHighWater) {
+    waiting_drain_ = true;  // the client reads slower than we produce: wait
+    return;
+  }
+  running_ = true;
+  session_.conn().offload([this] { run_step(); }, [this] { after_step(); });
+}
+
+Result<void> FetchJob::load_batch() {
+  batch_.clear();
+  size_t end = std::min(targets_.size(), next_ + kBatch);
+  std::vector<uint32_t> uids;
+  for (size_t i = next_; i < end; ++i) uids.push_back(targets_[i].uid);
+  auto metas = session_.store().messages(mailbox_, uids);
+  if (!metas) return metas.error();
+  for (auto& m : *metas) batch_.emplace(m.uid, std::move(m));
+  batch_end_ = end;
+  if (!set_seen_) return {};
+  // RFC 3501 §6.4.5: BODY[] (not PEEK) sets \Seen; it is committed before
+  // the bytes go out, and reported with FLAGS when it changed.
+  std::vector<uint32_t> unseen;
+  for (const auto& [uid, m] : batch_)
+    if (!(m.flags & storage::kSeen)) unseen.push_back(uid);
+  if (unseen.empty()) return {};
+  std::sort(unseen.begin(), unseen.end());
+  auto updated = session_.store().update_flags(mailbox_, unseen, storage::FlagOp::add, storage::kSeen);
+  if (!updated) return updated.error();
+  for (const auto& u : *updated) {
+    seen_set_.insert(u.uid);
+    flag_updates_.push_back(u);
+    auto it = batch_.find(u.uid);
+    if (it != batch_.end()) {
+      it->second.flags = u.flags;
+      it->second.modseq = u.modseq;
+    }
+  }
+  return {};
+}
+
+void FetchJob::run_step() {
+  out_.clear();
+  flag_updates_.clear();
+  auto read_header = [this](const storage::MessageMeta& m) { return session_.store().read_body(m.blob, 0, m.header_size); };
+  while (out_.size() < kStepBytes) {
+    if (pending_.empty()) {
+      if (next_ == targets_.size()) {
+        done_ = true;
+        return;
+      }
+      if (next_ >= batch_end_) {
+        if (auto r = load_batch(); !r) {
+          error_ = r.error();
+          return;
+        }
+      }
+      const Target& t = targets_[next_++];
+      auto it = batch_.find(t.uid);
+      if (it == batch_.end()) continue;  // expunged meanwhile: nothing to say about it
+      bool add_flags = !needs_.flags && seen_set_.count(t.uid) > 0;
+      auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header);
+      if (!segs) {
+        error_ = segs.error();
+        return;
+      }
+      pending_ = std::move(*segs);
+    }
+    Segment& s = pending_.front();
+    if (s.blob == 0) {
+      out_ += s.text;
+      pending_.pop_front();
+      continue;
+    }
+    uint64_t n = std::min(s.length, kReadPiece);
+    auto bytes = session_.store().read_body(s.blob, s.offset, n);
+    if (!bytes) {
+      error_ = bytes.error();
+      return;
+    }
+    if (bytes->size() != n) {  // the stored body is shorter than its metadata says
+      error_ = Error{Errc::internal, "stored body is truncated"};
+      return;
+    }
+    out_ += *bytes;
+    s.offset += n;
+    s.length -= n;
+    if (s.length == 0) pending_.pop_front();
+  }
+}
+
+void FetchJob::after_step() {
+  running_ = false;
+  session_.send(out_);
+  out_.clear();
+  out_.shrink_to_fit();
+  if (auto* sel = session_.selected()) {
+    // Keep the session's view of flags in step with what it just reported.
+    for (const auto& u : flag_updates_) {
+      auto it = std::lower_bound(sel->index.begin(), sel->index.end(), u.uid,
+                                 [](const storage::MessageSummary& m, uint32_t uid) { return m.uid < uid; });
+      if (it != sel->index.end() && it->uid == u.uid) *it = u;
+    }
+  }
+  if (error_) {
+    // The untagged responses sent so far stand; the command fails as a whole.
+    session_.tagged_error(tag_, *error_);
+  } else if (!done_) {
+    schedule();
+    return;
+  } else {
+    session_.tagged(tag_, "OK", cmd_.uid ? "UID FETCH completed" : "FETCH completed");
+  }
+  auto self = std::move(session_.fetch_slot());  // destroys this job on return
+  session_.finish();
+}
+
+}  // namespace loft::server::imap

@@ -1,0 +1,71 @@
+// Streams the responses of one FETCH / UID FETCH (RFC 3501 §6.4.5). Work is
+// done in steps on a worker: each step loads metadata for a batch of
+// messages, sets \Seen where a non-PEEK item asks for it, and produces up to
+// kStepBytes of response, reading bodies in 64 KiB pieces. The next step starts
+// only once the connection's backlog is below its high-water mark, so memory
+// per FETCH stays bounded whatever the mailbox or message size.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "protocol/imap/command.h"
+#include "server/imap/fetch_response.h"
+#include "storage/store.h"
+
+namespace loft::server::imap {
+
+class ImapSession;
+
+class FetchJob {
+ public:
+  struct Target {
+    uint32_t seq;
+    uint32_t uid;
+  };
+  FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
+           std::vector<Target> targets);
+  // Begins streaming; the session is busy until the tagged reply is sent.
+  void start();
+  // The connection's backlog fell: run the next step if one is waiting.
+  void on_drain();
+
+  static constexpr size_t kStepBytes = 256 * 1024;
+  static constexpr size_t kBatch = 64;
+
+ private:
+  // Runs on a worker: fills out_ (and flag_updates_) from where the last step stopped.
+  void run_step();
+  // Runs on the loop thread after run_step.
+  void after_step();
+  Result<void> load_batch();
+  void schedule();
+
+  ImapSession& session_;
+  std::string tag_;
+  proto::imap::CmdFetch cmd_;
+  FetchNeeds needs_;
+  std::vector<Target> targets_;
+  storage::MailboxId mailbox_;
+  bool set_seen_;
+  size_t next_ = 0;                    // next target to start
+  std::deque<Segment> pending_;        // rest of the current message's response
+  std::unordered_map<uint32_t, storage::MessageMeta> batch_;  // uid -> meta
+  std::unordered_set<uint32_t> seen_set_;  // uids whose \Seen this FETCH set
+  size_t batch_end_ = 0;               // targets_[..batch_end_) are loaded
+  // Results of one step, handed from the worker to the loop thread.
+  std::string out_;
+  std::vector<storage::MessageSummary> flag_updates_;
+  std::optional<Error> error_;
+  bool done_ = false;
+  bool running_ = false;
+  bool waiting_drain_ = false;
+};
+
+}  // namespace loft::server::imap

@@ -1,0 +1,171 @@
+#include "server/imap/fetch_response.h"
+
+#include <algorithm>
+
+#include "base/bytes.h"
+#include "protocol/imap/writer.h"
+#include "server/imap/flags.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+using Kind = pi::FetchAtt::Kind;
+using Text = pi::FetchAtt::Text;
+
+Result<FetchNeeds> check_fetch_items(const std::vector<pi::FetchAtt>& items) {
+  FetchNeeds needs;
+  for (const auto& it : items) {
+    switch (it.kind) {
+      case Kind::flags: needs.flags = true; break;
+      case Kind::uid:
+      case Kind::internaldate:
+      case Kind::rfc822_size: break;
+      case Kind::envelope:
+      case Kind::body_structure:
+      case Kind::body:
+        return make_error(Errc::bad_input, "ENVELOPE and BODYSTRUCTURE are not served by this version");
+      case Kind::rfc822:
+      case Kind::rfc822_text: needs.body = needs.sets_seen = true; break;
+      case Kind::rfc822_header: needs.body = true; break;
+      case Kind::section:
+        if (!it.part.empty() || it.text == Text::mime)
+          return make_error(Errc::bad_input, "body part sections are not served by this version");
+        needs.body = true;
+        needs.sets_seen |= !it.peek;
+        break;
+    }
+  }
+  return needs;
+}
+
+std::string filter_header_fields(std::string_view header, const std::vector<std::string>& names, bool exclude) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < header.size()) {
+    // A field is its first line plus the continuation lines starting with SP or HTAB (RFC 5322 §2.2.3).
+    size_t end = pos;
+    do {
+      size_t nl = header.find('\n', end);
+      end = nl == std::string_view::npos ? header.size() : nl + 1;
+    } while (end < header.size() && (header[end] == ' ' || header[end] == '\t'));
+    std::string_view field = header.substr(pos, end - pos);
+    pos = end;
+    size_t colon = field.find(':');
+    if (colon == std::string_view::npos) continue;  // the blank line, or junk
+    std::string_view name = field.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    bool listed = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });
+    if (listed != exclude) out.append(field);
+  }
+  out += "\r\n";
+  return out;
+}
+
+namespace {
+
+// Appends the section name as the reply must echo it (§7.4.2 "BODY[section]<origin>").
+void append_section_name(std::string* out, const pi::FetchAtt& it) {
+  *out += "BODY[";
+  switch (it.text) {
+    case Text::all: break;
+    case Text::header: *out += "HEADER"; break;
+    case Text::text: *out += "TEXT"; break;
+    case Text::mime: *out += "MIME"; break;
+    case Text::header_fields:
+    case Text::header_fields_not: {
+      *out += it.text == Text::header_fields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (";
+      for (size_t i = 0; i < it.header_fields.size(); ++i) {
+        if (i) *out += ' ';
+        pi::append_astring(out, it.header_fields[i]);
+      }
+      *out += ')';
+      break;
+    }
+  }
+  *out += ']';
+  if (it.partial_offset) *out += "<" + std::to_string(*it.partial_offset) + ">";
+}
+
+// Appends a literal of body bytes [begin, end) clipped by the partial range.
+void add_range(std::deque<Segment>* segs, std::string* text, const storage::MessageMeta& m, uint64_t begin,
+               uint64_t end, const pi::FetchAtt* partial) {
+  if (partial && partial->partial_offset) {
+    begin = std::min(end, begin + *partial->partial_offset);
+    end = std::min(end, begin + partial->partial_length);
+  }
+  pi::append_literal_header(text, end - begin);
+  segs->push_back(Segment{std::move(*text), 0, 0, 0});
+  text->clear();
+  if (end > begin) segs->push_back(Segment{{}, m.blob, begin, end - begin});
+}
+
+}  // namespace
+
+Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& m,
+                                                 const std::vector<pi::FetchAtt>& items, bool uid_fetch,
+                                                 bool add_flags, const HeaderReader& read_header) {
+  std::deque<Segment> segs;
+  std::string text = "* " + std::to_string(seq) + " FETCH (";
+  bool first = true;
+  auto sep = [&] {
+    if (!first) text += ' ';
+    first = false;
+  };
+  bool has_uid = std::any_of(items.begin(), items.end(), [](const auto& i) { return i.kind == Kind::uid; });
+  if (uid_fetch && !has_uid) {  // RFC 3501 §6.4.8
+    sep();
+    text += "UID " + std::to_string(m.uid);
+  }
+  if (add_flags) {
+    sep();
+    text += "FLAGS ";
+    append_flags(&text, m.flags, m.keywords);
+  }
+  for (const auto& it : items) {
+    if (add_flags && it.kind == Kind::flags) continue;  // already sent above
+    sep();
+    switch (it.kind) {
+      case Kind::flags:
+        text += "FLAGS ";
+        append_flags(&text, m.flags, m.keywords);
+        break;
+      case Kind::uid: text += "UID " + std::to_string(m.uid); break;
+      case Kind::internaldate:
+        text += "INTERNALDATE \"" + pi::format_internal_date(m.internal_date, m.tz_offset_minutes) + "\"";
+        break;
+      case Kind::rfc822_size: text += "RFC822.SIZE " + std::to_string(m.size); break;
+      case Kind::rfc822: text += "RFC822 "; add_range(&segs, &text, m, 0, m.size, nullptr); break;
+      case Kind::rfc822_header: text += "RFC822.HEADER "; add_range(&segs, &text, m, 0, m.header_size, nullptr); break;
+      case Kind::rfc822_text: text += "RFC822.TEXT "; add_range(&segs, &text, m, m.header_size, m.size, nullptr); break;
+      case Kind::section: {
+        append_section_name(&text, it);
+        text += ' ';
+        if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
+          auto header = read_header(m);
+          if (!header) return header.error();
+          std::string fields = filter_header_fields(*header, it.header_fields, it.text == Text::header_fields_not);
+          uint64_t b = 0, e = fields.size();
+          if (it.partial_offset) {
+            b = std::min<uint64_t>(e, *it.partial_offset);
+            e = std::min<uint64_t>(e, b + it.partial_length);
+          }
+          pi::append_literal_header(&text, e - b);
+          text.append(fields, b, e - b);
+        } else if (it.text == Text::header) {
+          add_range(&segs, &text, m, 0, m.header_size, &it);
+        } else if (it.text == Text::text) {
+          add_range(&segs, &text, m, m.header_size, m.size, &it);
+        } else {
+          add_range(&segs, &text, m, 0, m.size, &it);
+        }
+        break;
+      }
+      default: return make_error(Errc::internal, "unchecked FETCH item");
+    }
+  }
+  text += ")\r\n";
+  segs.push_back(Segment{std::move(text), 0, 0, 0});
+  return segs;
+}
+
+}  // namespace loft::server::imap

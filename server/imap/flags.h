@@ -1,0 +1,15 @@
+// Stored flag bits <-> IMAP flag names (RFC 3501 §2.3.2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loft::server::imap {
+
+// Appends "(\Seen \Flagged kw1 ...)" for the stored bits and keywords.
+void append_flags(std::string* out, uint32_t flags, const std::vector<std::string>& keywords = {});
+// The system flags a client may set, for FLAGS and PERMANENTFLAGS.
+inline constexpr const char* kSystemFlagList = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
+
+}  // namespace loft::server::imap

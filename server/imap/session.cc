@@ -1,0 +1,157 @@
+#include "server/imap/session.h"
+
+#include "base/log.h"
+#include "protocol/imap/response_code.h"
+#include "server/connection.h"
+#include "server/imap/fetch_job.h"
+#include "server/server.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+namespace {
+// Pipelined input held while a command waits for a worker, before reading pauses.
+constexpr size_t kMaxBufferedInput = 1 << 20;
+
+pi::ParserLimits limits_from(const Config& c) {
+  pi::ParserLimits l;
+  l.max_line = c.limits.max_line;
+  l.max_literal = c.limits.max_message_size;
+  l.max_literals_total = c.limits.max_message_size;
+  return l;
+}
+}  // namespace
+
+ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config())) {}
+
+ImapSession::~ImapSession() { deselect(); }
+
+storage::Store& ImapSession::store() { return conn_.server().store(); }
+
+void ImapSession::send(std::string_view bytes) { conn_.write(bytes); }
+
+void ImapSession::tagged(const std::string& tag, std::string_view status, std::string_view text) {
+  std::string line;
+  line.reserve(tag.size() + status.size() + text.size() + 4);
+  line.append(tag).append(" ").append(status).append(" ").append(text).append("\r\n");
+  send(line);
+}
+
+void ImapSession::tagged_error(const std::string& tag, const Error& error) {
+  std::string out;
+  pi::append_error_response(&out, tag, error);
+  send(out);
+}
+
+bool ImapSession::auth_allowed() const { return conn_.secure() || conn_.listener().allow_plaintext_auth; }
+
+std::string ImapSession::capabilities() const {
+  // RFC 3501 §7.2.1; LITERAL+ is RFC 7888, SASL-IR RFC 4959.
+  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR";
+  if (state_ == pi::kNotAuthenticated) {
+    if (!conn_.tls_active() && conn_.listener().tls == TlsMode::starttls) caps += " STARTTLS";
+    // RFC 3501 §6.2.3: LOGINDISABLED while plaintext credentials are refused.
+    caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
+  }
+  return caps;
+}
+
+void ImapSession::on_open() {
+  send("* OK [CAPABILITY " + capabilities() + "] " + conn_.server().config().hostname + " Loft ready.\r\n");
+}
+
+void ImapSession::on_data(std::string_view bytes) {
+  input_.append(bytes);
+  process();
+}
+
+void ImapSession::process() {
+  if (processing_) return;  // a handler finished synchronously: the loop below goes on
+  processing_ = true;
+  std::string_view view(input_);
+  const size_t before = view.size();
+  while (!busy_ && !logged_out_ && !conn_.closing() && !view.empty()) {
+    if (sasl_tag_) {
+      std::string line;
+      auto st = parser_.read_line(&view, &line);
+      if (st == pi::Parser::LineStatus::need_more) break;
+      if (st == pi::Parser::LineStatus::too_long) {
+        tagged(*sasl_tag_, "BAD", "SASL response too long");
+        sasl_tag_.reset();
+        continue;
+      }
+      continue_authenticate(std::move(line));
+      continue;
+    }
+    pi::ParseEvent ev = parser_.feed(&view);
+    if (ev.kind == pi::ParseEvent::Kind::need_more) break;
+    if (ev.kind == pi::ParseEvent::Kind::need_literal) {
+      send("+ Ready for literal data\r\n");  // RFC 3501 §7.5
+      continue;
+    }
+    if (ev.kind == pi::ParseEvent::Kind::error) {
+      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, "BAD", ev.error.message);
+      if (ev.error.fatal) {
+        send("* BYE Fatal protocol error\r\n");
+        conn_.close_after_flush();
+        break;
+      }
+      continue;
+    }
+    dispatch(*ev.command);
+    if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
+      discard_input_ = false;
+      view = {};
+    }
+  }
+  input_.erase(0, before - view.size());
+  processing_ = false;
+  if (input_.size() > kMaxBufferedInput) conn_.pause_reading();
+  else if (!conn_.closing()) conn_.resume_reading();
+}
+
+void ImapSession::dispatch(pi::Command& cmd) {
+  const pi::CommandInfo& info = pi::command_info(cmd.body);
+  if (!pi::allowed_in(info, state_)) {
+    tagged(cmd.tag, "BAD", std::string(info.name) +
+                               (state_ == pi::kNotAuthenticated ? " is not allowed before login"
+                                                                : " is not allowed in this state"));
+    return;
+  }
+  std::visit([&](const auto& body) { handle(cmd.tag, body); }, cmd.body);
+}
+
+void ImapSession::finish() {
+  busy_ = false;
+  process();
+}
+
+void ImapSession::on_drain() {
+  if (fetch_) fetch_->on_drain();
+}
+
+void ImapSession::on_idle_timeout() { send("* BYE Disconnected for inactivity.\r\n"); }
+
+void ImapSession::on_shutdown() { send("* BYE Server shutting down.\r\n"); }
+
+void ImapSession::deselect() {
+  if (selected_ && selected_->watch) conn_.server().unwatch_mailbox(selected_->watch);
+  selected_.reset();
+  if (state_ == pi::kSelected) state_ = pi::kAuthenticated;
+}
+
+void ImapSession::select(storage::MailboxInfo info, std::vector<storage::MessageSummary> index, bool read_only) {
+  deselect();
+  selected_ = std::make_unique<Selected>();
+  selected_->info = std::move(info);
+  selected_->index = std::move(index);
+  selected_->read_only = read_only;
+  Selected* sel = selected_.get();
+  sel->watch = conn_.server().watch_mailbox(sel->info.id, [sel](const storage::MailboxChange&) { sel->changed = true; });
+  state_ = pi::kSelected;
+}
+
+void ImapSession::set_state(pi::State state) { state_ = state; }
+
+}  // namespace loft::server::imap

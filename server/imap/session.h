@@ -1,0 +1,112 @@
+// One IMAP4rev1 session (RFC 3501): the connection state machine, command
+// dispatch, and the selected mailbox's view (sequence number -> UID map).
+// Commands are handled one at a time in the order received; while one waits
+// for a worker, later pipelined input stays buffered. One file per command
+// (cmd_<name>.cc) implements the handle() overloads declared here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/imap/command.h"
+#include "protocol/imap/command_table.h"
+#include "protocol/imap/parser.h"
+#include "server/session.h"
+#include "storage/store.h"
+
+namespace loft::server {
+
+class Connection;
+
+namespace imap {
+
+class FetchJob;
+
+class ImapSession final : public Session {
+ public:
+  explicit ImapSession(Connection& conn);
+  ~ImapSession() override;
+
+  void on_open() override;
+  void on_data(std::string_view bytes) override;
+  void on_drain() override;
+  void on_idle_timeout() override;
+  void on_shutdown() override;
+  bool busy() const override { return busy_; }
+
+  // --- used by the command handlers ---
+  Connection& conn() { return conn_; }
+  storage::Store& store();
+  // Appends bytes to the output (flushed before the loop sleeps).
+  void send(std::string_view bytes);
+  // "tag OK|NO|BAD text\r\n", text may start with a "[CODE] ".
+  void tagged(const std::string& tag, std::string_view status, std::string_view text);
+  // Maps a storage error once: "tag NO [CODE] message" (RFC 5530).
+  void tagged_error(const std::string& tag, const Error& error);
+  // Ends the command in progress and goes on with buffered input.
+  void finish();
+  // The CAPABILITY list for the current state and connection (RFC 3501 §7.2.1).
+  std::string capabilities() const;
+  // True when credentials may be sent (TLS, or the listener allows plaintext).
+  bool auth_allowed() const;
+  // Checks the password on a worker, then logs in (or answers NO).
+  void authenticate(const std::string& tag, std::string user, std::string password);
+
+  // The selected mailbox (state kSelected).
+  struct Selected {
+    storage::MailboxInfo info;
+    bool read_only = false;
+    std::vector<storage::MessageSummary> index;  // index[seq - 1]
+    uint64_t watch = 0;
+    bool changed = false;  // the store reported a change not yet shown
+  };
+  Selected* selected() { return selected_ ? selected_.get() : nullptr; }
+  void deselect();
+  void select(storage::MailboxInfo info, std::vector<storage::MessageSummary> index, bool read_only);
+  // Sends untagged updates (EXISTS, FETCH FLAGS) for committed changes, then runs next.
+  void sync_mailbox(std::function<void()> next);
+
+ private:
+  void process();
+  void dispatch(proto::imap::Command& cmd);
+  void handle(const std::string& tag, const proto::imap::CmdCapability& c);
+  void handle(const std::string& tag, const proto::imap::CmdNoop& c);
+  void handle(const std::string& tag, const proto::imap::CmdLogout& c);
+  void handle(const std::string& tag, const proto::imap::CmdStartTls& c);
+  void handle(const std::string& tag, const proto::imap::CmdLogin& c);
+  void handle(const std::string& tag, const proto::imap::CmdAuthenticate& c);
+  void handle(const std::string& tag, const proto::imap::CmdSelect& c);
+  void handle(const std::string& tag, const proto::imap::CmdFetch& c);
+  void continue_authenticate(std::string line);
+
+ public:
+  void set_state(proto::imap::State state);
+  proto::imap::State state() const { return state_; }
+  void set_account(storage::Account account) { account_ = std::move(account); }
+  const storage::Account& account() const { return *account_; }
+  // Drops plaintext input after STARTTLS (RFC 3501 §6.2.1).
+  void discard_buffered_input() { discard_input_ = true; }
+  void set_logged_out() { logged_out_ = true; }
+  std::unique_ptr<FetchJob>& fetch_slot() { return fetch_; }
+
+ private:
+  Connection& conn_;
+  proto::imap::Parser parser_;
+  proto::imap::State state_ = proto::imap::kNotAuthenticated;
+  std::string input_;            // received, not yet parsed
+  bool busy_ = false;            // a command is in progress
+  bool logged_out_ = false;
+  bool processing_ = false;      // inside process(): guards re-entry from finish()
+  bool discard_input_ = false;
+  std::optional<std::string> sasl_tag_;  // AUTHENTICATE waiting for its response line
+  std::optional<storage::Account> account_;
+  std::unique_ptr<Selected> selected_;
+  std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
+  friend class FetchJob;
+};
+
+}  // namespace imap
+}  // namespace loft::server

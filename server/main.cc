@@ -1,0 +1,157 @@
+// loftd: the Loft mail server. Loads the config, opens the store, binds the
+// listeners and runs the libuv loop until SIGTERM or SIGINT.
+#include <signal.h>
+#include <uv.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "base/config.h"
+#include "base/log.h"
+#include "server/server.h"
+#include "server/tls/tls_context.h"
+#include "storage/store.h"
+
+namespace {
+
+using namespace loft;
+
+// Writes one "<protocol> <tls> <address>" line per bound listener, atomically,
+// so scripts and tests learn the real ports of "port 0" listeners.
+bool write_ready_file(const std::string& path, const std::vector<server::BoundListener>& bound) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& b : bound)
+      out << protocol_name(b.config->protocol) << ' ' << tls_mode_name(b.config->tls) << ' ' << b.address << '\n';
+    if (!out.good()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// Tells a person who just started the server how to use it.
+void print_how_to_connect(const Config& config, const std::vector<server::BoundListener>& bound) {
+  std::string domain = config.local_domains.empty() ? "" : "@" + config.local_domains.front();
+  for (const auto& b : bound) {
+    const ListenerConfig& l = *b.config;
+    if (l.protocol == ListenerProtocol::imap)
+      log_info("connect: IMAP ", b.address, l.tls == TlsMode::implicit ? " with SSL/TLS" : " with STARTTLS",
+               " (Thunderbird: server ", l.host, ", port ", b.address.substr(b.address.rfind(':') + 1),
+               ", normal password; accept the certificate if it is the self-signed one)");
+    else if (l.protocol == ListenerProtocol::lmtp)
+      log_info("deliver: LMTP at ", b.address, " (e.g. swaks --server ", b.address, " --protocol LMTP --to USER",
+               domain, ")");
+    else if (l.protocol == ListenerProtocol::admin)
+      log_info("admin: loftctl --config FILE user add|list|passwd|delete (socket ", b.address, ")");
+  }
+}
+
+int run(const std::string& config_path, const std::string& ready_file) {
+  auto config = Config::load(config_path);
+  if (!config) {
+    std::cerr << "loftd: " << config.error().message << "\n";
+    return 2;
+  }
+  set_log_level(config->log_level);
+  // Workers run store and password work; sized before libuv starts its pool.
+  setenv("UV_THREADPOOL_SIZE", std::to_string(config->worker_threads).c_str(), 1);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config->data_dir, ec);
+  if (ec) {
+    log_error("cannot create data_dir ", config->data_dir, ": ", ec.message());
+    return 1;
+  }
+  std::unique_ptr<server::TlsContext> tls;
+  bool needs_tls = false;
+  for (const auto& l : config->listeners) needs_tls |= l.tls != TlsMode::none;
+  if (needs_tls) {
+    if (config->tls_cert.empty()) {
+      if (auto r = server::ensure_self_signed(config->cert_path(), config->key_path(), config->hostname); !r) {
+        log_error(r.error().message);
+        return 1;
+      }
+    }
+    auto ctx = server::TlsContext::load(config->cert_path(), config->key_path());
+    if (!ctx) {
+      log_error(ctx.error().message);
+      return 1;
+    }
+    tls = std::move(*ctx);
+  }
+
+  auto store = storage::Store::open({.path = config->store_path(), .sync = config->storage_sync});
+  if (!store) {
+    log_error("cannot open the store at ", config->store_path(), ": ", store.error().message);
+    return 1;
+  }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int rc = 0;
+  {
+    server::Server srv(&loop, *config, **store, tls.get());
+    auto bound = srv.start();
+    if (!bound) {
+      log_error(bound.error().message);
+      rc = 1;
+    } else {
+      for (const auto& b : *bound)
+        log_info("listening: ", protocol_name(b.config->protocol), " ", b.address, " tls=", tls_mode_name(b.config->tls));
+      if (!ready_file.empty() && !write_ready_file(ready_file, *bound)) {
+        log_error("cannot write ", ready_file);
+        srv.stop();
+        rc = 1;
+      }
+      print_how_to_connect(*config, *bound);
+      log_info("Loft ", LOFT_VERSION, " ready (data in ", config->data_dir, ")");
+    }
+    uv_signal_t sigterm, sigint;
+    for (auto* sig : {&sigterm, &sigint}) {
+      uv_signal_init(&loop, sig);
+      sig->data = &srv;
+    }
+    auto on_signal = [](uv_signal_t* h, int signum) {
+      log_info("received signal ", signum);
+      static_cast<server::Server*>(h->data)->stop();
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+    };
+    uv_signal_start_oneshot(&sigterm, on_signal, SIGTERM);
+    uv_signal_start_oneshot(&sigint, on_signal, SIGINT);
+    // The signal handles must not keep the loop alive once the server stopped.
+    uv_unref(reinterpret_cast<uv_handle_t*>(&sigterm));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&sigint));
+    uv_run(&loop, UV_RUN_DEFAULT);
+    for (auto* sig : {&sigterm, &sigint})
+      if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);  // run the close callbacks
+  }
+  store->reset();  // drains the committer, then closes RocksDB
+  uv_loop_close(&loop);
+  log_info("stopped");
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"loftd: the Loft mail server (IMAP, LMTP)", "loftd"};
+  std::string config_path = "/etc/loft/loft.toml";
+  if (const char* env = std::getenv("LOFT_CONFIG")) config_path = env;
+  std::string ready_file;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
+  app.add_option("--ready-file", ready_file,
+                 "once listening, write '<protocol> <tls> <address>' per listener to this file");
+  app.set_version_flag("-V,--version", std::string("loftd ") + LOFT_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return run(config_path, ready_file);
+}

@@ -1,0 +1,27 @@
+// What a protocol (IMAP, LMTP, admin) does with a connection. Every call runs
+// on the loop thread; a session never blocks: disk and crypto work goes
+// through Connection::offload.
+#pragma once
+
+#include <string_view>
+
+namespace loft::server {
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // The connection is ready (after the implicit TLS handshake, if any): greet.
+  virtual void on_open() = 0;
+  // Plaintext bytes arrived. The session buffers what it cannot handle yet.
+  virtual void on_data(std::string_view bytes) = 0;
+  // The output backlog fell below the low-water mark (resume streaming).
+  virtual void on_drain() {}
+  // The connection idled past the limit; say goodbye (it closes after flushing).
+  virtual void on_idle_timeout() {}
+  // The server is stopping; say goodbye (it closes after flushing).
+  virtual void on_shutdown() {}
+  // True while a command is in progress (the connection is then never idle).
+  virtual bool busy() const { return false; }
+};
+
+}  // namespace loft::server

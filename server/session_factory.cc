@@ -1,0 +1,36 @@
+#include "server/session_factory.h"
+
+#include "server/connection.h"
+#include "server/imap/session.h"
+
+namespace loft::server {
+
+namespace {
+// Answers a connection the server cannot take, then lets it close.
+class RefuseSession final : public Session {
+ public:
+  RefuseSession(Connection& conn, std::string line) : conn_(conn), line_(std::move(line)) {}
+  void on_open() override { conn_.write(line_); }
+  void on_data(std::string_view) override {}
+
+ private:
+  Connection& conn_;
+  std::string line_;
+};
+}  // namespace
+
+std::unique_ptr<Session> make_session(Connection& conn, bool over_limit) {
+  ListenerProtocol p = conn.listener().protocol;
+  if (over_limit) {
+    // RFC 3501 §7.1.5 BYE; RFC 5321 §3.8 421 for the SMTP family.
+    if (p == ListenerProtocol::imap) return std::make_unique<RefuseSession>(conn, "* BYE Too many connections\r\n");
+    return std::make_unique<RefuseSession>(conn, "421 4.3.2 Too many connections, try again later\r\n");
+  }
+  switch (p) {
+    case ListenerProtocol::imap: return std::make_unique<imap::ImapSession>(conn);
+    default: break;
+  }
+  return std::make_unique<RefuseSession>(conn, "421 4.3.0 This protocol is not served yet\r\n");
+}
+
+}  // namespace loft::server

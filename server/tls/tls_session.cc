@@ -1,0 +1,88 @@
+#include "server/tls/tls_session.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "server/tls/tls_context.h"
+
+namespace loft::server {
+
+TlsSession::TlsSession(const TlsContext& ctx) : ssl_(SSL_new(ctx.native())) {
+  in_ = BIO_new(BIO_s_mem());
+  out_ = BIO_new(BIO_s_mem());
+  // An empty memory BIO must report "retry" rather than EOF, so that OpenSSL
+  // asks for more data instead of failing the handshake.
+  BIO_set_mem_eof_return(in_, -1);
+  BIO_set_mem_eof_return(out_, -1);
+  SSL_set_bio(ssl_, in_, out_);  // ssl_ now owns both BIOs
+  SSL_set_accept_state(ssl_);
+}
+
+TlsSession::~TlsSession() { SSL_free(ssl_); }
+
+void TlsSession::drain(std::string* out) {
+  char buf[16384];
+  int n;
+  while ((n = BIO_read(out_, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+}
+
+TlsSession::Status TlsSession::feed_ciphertext(std::string_view in, std::string* plaintext, std::string* out) {
+  while (!in.empty()) {
+    int written = BIO_write(in_, in.data(), static_cast<int>(in.size()));
+    if (written <= 0) {
+      error_ = "BIO_write failed";
+      return Status::failed;
+    }
+    in.remove_prefix(static_cast<size_t>(written));
+  }
+  if (!handshake_done_) {
+    int r = SSL_do_handshake(ssl_);
+    if (r != 1) {
+      int err = SSL_get_error(ssl_, r);
+      drain(out);  // alerts and handshake records
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Status::ok;
+      error_ = "TLS handshake failed: " + openssl_error_string();
+      return Status::failed;
+    }
+    handshake_done_ = true;
+  }
+  char buf[16384];
+  for (;;) {
+    int n = SSL_read(ssl_, buf, sizeof buf);
+    if (n > 0) {
+      plaintext->append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    int err = SSL_get_error(ssl_, n);
+    drain(out);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Status::ok;
+    if (err == SSL_ERROR_ZERO_RETURN) {
+      error_ = "peer closed TLS";
+      return Status::failed;
+    }
+    error_ = "TLS read failed: " + openssl_error_string();
+    return Status::failed;
+  }
+}
+
+TlsSession::Status TlsSession::encrypt(std::string_view plaintext, std::string* out) {
+  while (!plaintext.empty()) {
+    int n = SSL_write(ssl_, plaintext.data(), static_cast<int>(std::min<size_t>(plaintext.size(), 1 << 20)));
+    if (n <= 0) {
+      error_ = "TLS write failed: " + openssl_error_string();
+      drain(out);
+      return Status::failed;
+    }
+    plaintext.remove_prefix(static_cast<size_t>(n));
+    drain(out);
+  }
+  return Status::ok;
+}
+
+void TlsSession::shutdown(std::string* out) {
+  if (handshake_done_) SSL_shutdown(ssl_);
+  drain(out);
+}
+
+}  // namespace loft::server
