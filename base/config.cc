@@ -139,8 +139,9 @@ Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
     return make_error(Errc::bad_input, where + ": only lmtp and admin listen on unix sockets");
   if (l.protocol == ListenerProtocol::admin && l.tls != TlsMode::none)
     return make_error(Errc::bad_input, where + ": the admin socket does not use TLS");
-  if (l.protocol == ListenerProtocol::lmtp && l.tls == TlsMode::implicit)
-    return make_error(Errc::bad_input, where + ": LMTP does not use implicit TLS");
+  // LMTP runs on a trusted local path (loopback or a UNIX socket) from the MTA.
+  if (l.protocol == ListenerProtocol::lmtp && l.tls != TlsMode::none)
+    return make_error(Errc::bad_input, where + ": LMTP listens without TLS (tls = \"none\")");
   return l;
 }
 

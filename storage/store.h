@@ -88,7 +88,21 @@ struct DeliveredCopy {
 
 enum class FlagOp { add, remove, replace };
 
-// A committed change to a mailbox, published after it is durable.
+// A stored body, shared by every message that refers to it.
+struct BlobInfo {
+  uint64_t size = 0;  // bytes of the body
+  uint32_t refs = 0;  // messages referring to it; the body is deleted at 0
+};
+
+// Counters of the group committer (for tests, monitoring and the admin protocol).
+struct StoreStats {
+  uint64_t commits = 0;             // successful batch writes, one WAL sync each
+  uint64_t committed_requests = 0;  // mutations those writes carried
+  uint64_t failed_commits = 0;      // failed batch writes (each request got Errc::temp)
+};
+
+// A committed change to a mailbox, published after it is durable. Mailboxes
+// removed by delete_account are not published.
 struct MailboxChange {
   AccountId account = 0;
   MailboxId mailbox = 0;
@@ -157,8 +171,13 @@ class Store {
   virtual Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids,
                                                            FlagOp op, uint32_t flags) = 0;
 
+  // Size and reference count of a body; Errc::not_found once it is deleted.
+  virtual Result<BlobInfo> blob_info(BlobId blob) = 0;
+
   // The change feed of this store.
   virtual ChangeFeed& changes() = 0;
+  // Group-commit counters since open.
+  virtual StoreStats stats() = 0;
 };
 
 }  // namespace loft::storage

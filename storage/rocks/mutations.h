@@ -1,0 +1,54 @@
+// The mutations of the store, as Requests for the committer. Each stages its
+// whole effect into the group's overlay; the caller reads the outputs after
+// Committer::run returns successfully.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/rocks/blobs.h"
+#include "storage/rocks/committer.h"
+
+namespace loft::storage::rocks {
+
+// A new account (name already lower-case) with an empty INBOX.
+struct CreateAccount final : Request {
+  std::string name, password_hash;
+  Account out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+struct SetPassword final : Request {
+  std::string name, password_hash;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// Removes the account, its mailboxes and messages; a body whose last
+// reference goes is deleted in the same batch.
+struct DeleteAccount final : Request {
+  std::string name;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// One body (already chunked and compressed by the caller) appended to the
+// INBOX of each account; the committer assigns the blob id and the UIDs.
+struct Deliver final : Request {
+  PreparedBody body;
+  std::vector<AccountId> accounts;
+  int64_t internal_date = 0;
+  std::vector<DeliveredCopy> out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// Applies op to each existing uid; one new modseq for all that change.
+struct UpdateFlags final : Request {
+  MailboxId mailbox = 0;
+  std::vector<uint32_t> uids;
+  FlagOp op = FlagOp::add;
+  uint32_t flags = 0;
+  std::vector<MessageSummary> out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+}  // namespace loft::storage::rocks
