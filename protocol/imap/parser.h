@@ -6,10 +6,13 @@
 //                   the caller sends "+ ..." and keeps feeding
 //   command       - a whole command (with all its literals) was parsed
 //   error         - a bad command; `fatal` says whether the stream can go on
-// Non-fatal errors (unknown command, bad arguments, over-long line that was
-// skipped to its end) are answered with "tag BAD message" and parsing
-// continues with the next line. Fatal errors (a non-synchronising literal
-// above the limit, whose bytes cannot be skipped safely) end the connection.
+// Non-fatal errors (unknown command, bad arguments, a synchronising literal
+// above the limit, an over-long line) are answered with "tag BAD message" and
+// parsing continues with the next line. An over-long line is reported as soon
+// as it passes max_line; the rest of it, up to its LF, is then discarded
+// without buffering. Fatal errors (a non-synchronising literal above the
+// limit, whose bytes cannot be skipped safely) end the connection: after one,
+// feed keeps returning it and consumes everything.
 #pragma once
 
 #include <cstddef>
@@ -20,11 +23,12 @@
 #include <vector>
 
 #include "protocol/imap/command.h"
+#include "protocol/imap/framing.h"
 
 namespace loft::proto::imap {
 
 struct ParserLimits {
-  size_t max_line = 64 * 1024;             // bytes of one line, literals excluded
+  size_t max_line = 64 * 1024;             // bytes of one command's lines, literals and CRLFs excluded
   uint64_t max_literal = 64 * 1024 * 1024;  // bytes of one literal
   size_t max_literals_total = 64 * 1024 * 1024;  // bytes of all literals of one command
   size_t max_depth = 16;                   // parenthesis nesting
@@ -61,21 +65,39 @@ class Parser {
   // Bytes buffered for the command in progress (for memory accounting).
   size_t buffered() const;
 
+  // Outcome of read_line.
+  enum class LineStatus { need_more, line, too_long };
+  // Reads one raw CRLF- (or LF-) terminated line, terminator stripped, from
+  // the same stream, for AUTHENTICATE continuations (RFC 3501 §6.2.2). Call
+  // only between commands; bytes already buffered come first. too_long: the
+  // line exceeded max_line; the rest of it is discarded by later calls.
+  LineStatus read_line(std::string_view* input, std::string* line);
+
  private:
-  // implementation-defined state (see parser.cc)
-  struct State;
+  enum class Mode : uint8_t { line, literal, skip_line, skip_literal, failed };
+
+  bool take_line_bytes(std::string_view* input, ParseEvent* ev);
+  bool end_segment(ParseEvent* ev);
+  bool skip(std::string_view* input);
+  void start_skip(std::string_view chunk, bool raw);
+  void clear_command();
+
   ParserLimits limits_;
-  std::string line_;       // the current command's bytes, literals included
-  size_t scan_ = 0;        // how far line_ has been scanned for CRLF
-  uint64_t literal_left_ = 0;  // literal bytes still to read into line_
-  bool skipping_ = false;  // discarding an over-long line up to its CRLF
-  std::string skip_tag_;
-  size_t literals_total_ = 0;
+  Mode mode_ = Mode::line;
+  std::string line_;            // the command so far, literals inline as {N}\r\n<bytes>
+  size_t seg_len_ = 0;          // bytes of the current line segment in line_
+  size_t line_bytes_ = 0;       // non-literal bytes of the command so far
+  uint64_t literal_left_ = 0;   // literal bytes still to read (or skip)
+  uint64_t literals_total_ = 0; // literal bytes of the command so far
+  QuoteTracker quote_;          // so "{5}" inside a quoted string is no literal
+  LineTail tail_;               // end of a line being skipped
+  bool skip_raw_ = false;       // the skipped line is a raw read_line line
+  ParseError fatal_;            // repeated once the stream is unusable
 };
 
 // Parses one complete command text (as accumulated by Parser, literals inline
-// as {N}\r\n<bytes>). Exposed for tests and fuzzing.
-// On failure returns a ParseError with the tag if it could be read.
+// as {N}\r\n<bytes>, the final CRLF excluded). Exposed for tests and fuzzing.
+// On failure returns a ParseError with the tag if it could be read (never fatal).
 struct ParseResult {
   std::optional<Command> command;
   ParseError error;

@@ -1,0 +1,167 @@
+// parse_command: tag, command name and the arguments of each supported
+// command (RFC 3501 §6 and §9, RFC 4959 SASL-IR).
+#include <string_view>
+
+#include "base/bytes.h"
+#include "protocol/imap/fetch_parse.h"
+#include "protocol/imap/parser.h"
+#include "protocol/imap/reader.h"
+
+namespace loft::proto::imap {
+namespace {
+
+// Arguments of one command; the reader stands just after the command name.
+using ArgParser = bool (*)(Reader* r, CommandBody* body);
+
+// A command without arguments; parse_command rejects anything after it.
+template <class T>
+bool plain(Reader*, CommandBody* body) {
+  *body = T{};
+  return true;
+}
+
+bool is_sasl_ir_char(unsigned char c) {
+  // RFC 4959: initial-response = base64 / "=".
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/' || c == '=';
+}
+
+// RFC 3501 §6.2.2 and RFC 4959: AUTHENTICATE SP auth-type [SP (base64 / "=")]
+bool parse_authenticate(Reader* r, CommandBody* body) {
+  CmdAuthenticate cmd;
+  std::string mech;
+  if (!r->expect_sp() || !r->read_atom(&mech)) return false;
+  for (char& c : mech) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  cmd.mechanism = std::move(mech);
+  if (r->skip_if(' ')) {
+    std::string_view ir;
+    if (!r->read_run(is_sasl_ir_char, &ir, "initial response")) return false;
+    cmd.initial_response = std::string(ir);
+  }
+  *body = std::move(cmd);
+  return true;
+}
+
+// RFC 3501 §6.2.3: LOGIN SP userid SP password (both astring).
+bool parse_login(Reader* r, CommandBody* body) {
+  CmdLogin cmd;
+  if (!r->expect_sp() || !r->read_astring(&cmd.user) || !r->expect_sp() ||
+      !r->read_astring(&cmd.password)) {
+    return false;
+  }
+  *body = std::move(cmd);
+  return true;
+}
+
+// RFC 3501 §6.3.1/§6.3.2: SELECT / EXAMINE SP mailbox.
+template <bool kReadOnly>
+bool parse_select(Reader* r, CommandBody* body) {
+  CmdSelect cmd;
+  cmd.read_only = kReadOnly;
+  if (!r->expect_sp() || !r->read_astring(&cmd.mailbox)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+
+bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
+
+// RFC 3501 §6.4.5/§6.4.8: [UID] FETCH SP sequence-set SP items.
+bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
+  CmdFetch cmd;
+  cmd.uid = uid;
+  std::string_view set_text;
+  if (!r->expect_sp() || !r->read_run(is_seqset_char, &set_text, "sequence set")) return false;
+  std::optional<SeqSet> set = SeqSet::parse(set_text);
+  if (!set) return r->fail("Invalid sequence set");
+  cmd.set = std::move(*set);
+  if (!r->expect_sp() || !parse_fetch_items(r, &cmd.items)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+
+bool parse_fetch(Reader* r, CommandBody* body) { return parse_fetch_args(r, body, false); }
+
+// RFC 3501 §6.4.8: UID SP (COPY / FETCH / SEARCH / STORE) ...; only FETCH so far.
+bool parse_uid(Reader* r, CommandBody* body) {
+  std::string sub;
+  if (!r->expect_sp() || !r->read_atom(&sub)) return false;
+  if (iequals(sub, "FETCH")) return parse_fetch_args(r, body, true);
+  return r->fail("Unknown command");
+}
+
+struct Entry {
+  std::string_view name;
+  ArgParser parse;
+};
+
+constexpr Entry kCommands[] = {
+    {"CAPABILITY", plain<CmdCapability>},
+    {"NOOP", plain<CmdNoop>},
+    {"LOGOUT", plain<CmdLogout>},
+    {"STARTTLS", plain<CmdStartTls>},
+    {"AUTHENTICATE", parse_authenticate},
+    {"LOGIN", parse_login},
+    {"SELECT", parse_select<false>},
+    {"EXAMINE", parse_select<true>},
+    {"FETCH", parse_fetch},
+    {"UID", parse_uid},
+};
+
+// RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+">, then SP.
+bool read_tag(std::string_view text, std::string* tag, size_t* len) {
+  size_t n = 0;
+  while (n < text.size() && is_tag_char(static_cast<unsigned char>(text[n]))) ++n;
+  if (n == 0 || (n < text.size() && text[n] != ' ')) return false;
+  tag->assign(text.substr(0, n));
+  *len = n;
+  return true;
+}
+
+}  // namespace
+
+std::string readable_tag(std::string_view text) {
+  std::string tag;
+  size_t len = 0;
+  // Only a tag followed by SP is known to be complete.
+  if (!read_tag(text, &tag, &len) || len == text.size()) return "*";
+  return tag;
+}
+
+ParseResult parse_command(std::string_view text, const ParserLimits& limits) {
+  ParseResult res;
+  size_t tag_len = 0;
+  if (!read_tag(text, &res.error.tag, &tag_len)) {
+    res.error.tag = "*";
+    res.error.message = text.empty() ? "Empty command line" : "Invalid tag";
+    return res;
+  }
+  Reader r(text.substr(tag_len), limits);
+  std::string name;
+  CommandBody body;
+  bool ok = false;
+  if (r.at_end()) {
+    r.fail("Missing command");
+  } else if (r.expect_sp() && r.read_atom(&name)) {
+    const Entry* entry = nullptr;
+    for (const Entry& e : kCommands) {
+      if (iequals(name, e.name)) entry = &e;
+    }
+    if (entry == nullptr) {
+      r.fail("Unknown command");
+    } else {
+      ok = entry->parse(&r, &body) && r.expect_end();
+    }
+  }
+  if (!ok) {
+    // res.error.tag already holds the tag.
+    res.error.message = r.failed() ? r.error() : "Syntax error";
+    return res;
+  }
+  res.command = Command{res.error.tag, std::move(body)};
+  res.error.tag.clear();
+  return res;
+}
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,244 @@
+// Incremental framing of IMAP commands: lines, literals, limits and recovery
+// (RFC 3501 §4.3 and §7.5, RFC 7888 LITERAL+). Argument parsing is in
+// parse_command.cc once a whole command has been framed.
+#include "protocol/imap/parser.h"
+
+#include <algorithm>
+
+#include "protocol/imap/reader.h"
+
+namespace loft::proto::imap {
+namespace {
+
+ParseEvent error_event(std::string tag, std::string message, bool fatal) {
+  ParseEvent ev;
+  ev.kind = ParseEvent::Kind::error;
+  ev.error = ParseError{std::move(tag), std::move(message), fatal};
+  return ev;
+}
+
+// The tag of an over-long command whose text starts with head (then rest).
+// Only the first max_line bytes are looked at, so the answer does not depend
+// on how the bytes were split into pieces.
+std::string tag_of(std::string_view head, std::string_view rest, size_t max_line) {
+  if (head.size() >= max_line) return readable_tag(head.substr(0, max_line));
+  std::string window(head);
+  window.append(rest.substr(0, max_line - head.size()));
+  return readable_tag(window);
+}
+
+}  // namespace
+
+Parser::Parser(ParserLimits limits) : limits_(limits) {}
+
+void Parser::clear_command() {
+  line_.clear();
+  seg_len_ = 0;
+  line_bytes_ = 0;
+  literal_left_ = 0;
+  literals_total_ = 0;
+  quote_.reset();
+}
+
+void Parser::reset() {
+  clear_command();
+  tail_.clear();
+  skip_raw_ = false;
+  mode_ = Mode::line;
+  fatal_ = {};
+}
+
+size_t Parser::buffered() const { return line_.size(); }
+
+ParseEvent Parser::feed(std::string_view* input) {
+  ParseEvent ev;
+  while (true) {
+    switch (mode_) {
+      case Mode::failed:
+        input->remove_prefix(input->size());
+        return error_event(fatal_.tag, fatal_.message, true);
+      case Mode::literal: {
+        if (input->empty()) return {};
+        size_t take = static_cast<size_t>(std::min<uint64_t>(literal_left_, input->size()));
+        line_.append(input->data(), take);
+        input->remove_prefix(take);
+        literal_left_ -= take;
+        if (literal_left_ == 0) mode_ = Mode::line;
+        break;
+      }
+      case Mode::skip_line:
+      case Mode::skip_literal:
+        if (!skip(input)) return {};
+        break;
+      case Mode::line:
+        if (input->empty()) return {};
+        if (take_line_bytes(input, &ev)) return ev;
+        break;
+    }
+  }
+}
+
+// Moves bytes of a line from input into line_; true when ev is to be reported.
+bool Parser::take_line_bytes(std::string_view* input, ParseEvent* ev) {
+  size_t lf = input->find('\n');
+  std::string_view chunk = input->substr(0, lf);
+  bool ends_cr = chunk.empty() ? (seg_len_ > 0 && line_.back() == '\r') : chunk.back() == '\r';
+  // A trailing CR may be the first half of CRLF, so it does not count yet.
+  size_t content = line_bytes_ + chunk.size() - (ends_cr ? 1 : 0);
+  if (content > limits_.max_line) {
+    std::string tag = tag_of(line_, chunk, limits_.max_line);
+    start_skip(chunk, false);
+    input->remove_prefix(chunk.size());  // the LF, if any, is consumed by skip()
+    *ev = error_event(std::move(tag), "Line too long", false);
+    return true;
+  }
+  quote_.scan(chunk);
+  line_.append(chunk);
+  seg_len_ += chunk.size();
+  line_bytes_ += chunk.size();
+  input->remove_prefix(chunk.size());
+  if (lf == std::string_view::npos) return false;
+  input->remove_prefix(1);
+  return end_segment(ev);
+}
+
+// A line of the command ended (LF consumed): either a literal follows or the
+// command is complete.
+bool Parser::end_segment(ParseEvent* ev) {
+  if (seg_len_ > 0 && line_.back() == '\r') {  // CRLF or, like Dovecot, a bare LF
+    line_.pop_back();
+    --seg_len_;
+    --line_bytes_;
+  }
+  LiteralSpec lit;
+  if (!quote_.in_quote()) lit = literal_suffix(std::string_view(line_).substr(line_.size() - seg_len_));
+  seg_len_ = 0;
+  quote_.reset();
+  if (!lit.present) {
+    ParseResult res = parse_command(line_, limits_);
+    clear_command();
+    if (res.command) {
+      ev->kind = ParseEvent::Kind::command;
+      ev->command = std::move(res.command);
+    } else {
+      *ev = error_event(std::move(res.error.tag), std::move(res.error.message), false);
+    }
+    return true;
+  }
+  bool too_big = lit.size > limits_.max_literal || lit.size > limits_.max_literals_total - literals_total_;
+  if (lit.sync && (too_big || lit.literal8)) {
+    // RFC 3501 §7.5: without a "+" the client does not send the literal,
+    // so the command can be dropped and the stream stays in sync.
+    std::string tag = readable_tag(line_);
+    clear_command();
+    *ev = error_event(std::move(tag), too_big ? "[TOOBIG] Literal too big" : "Literal8 not supported", false);
+    return true;
+  }
+  if (too_big) {
+    // RFC 7888 §4: the bytes are coming anyway and cannot be buffered.
+    fatal_ = ParseError{readable_tag(line_), "[TOOBIG] Literal too big", true};
+    clear_command();
+    mode_ = Mode::failed;
+    *ev = error_event(fatal_.tag, fatal_.message, true);
+    return true;
+  }
+  literals_total_ += lit.size;
+  line_.append("\r\n");  // normalise a bare LF for parse_command
+  literal_left_ = lit.size;
+  mode_ = lit.size > 0 ? Mode::literal : Mode::line;
+  if (!lit.sync) return false;
+  ev->kind = ParseEvent::Kind::need_literal;
+  ev->literal_size = lit.size;
+  return true;
+}
+
+// Drops the buffered command and starts discarding up to the next LF; chunk
+// is the part of the line not yet in line_.
+void Parser::start_skip(std::string_view chunk, bool raw) {
+  tail_.clear();
+  if (!raw) {
+    tail_.append(std::string_view(line_).substr(line_.size() - seg_len_));
+    tail_.append(chunk);
+    quote_.scan(chunk);
+  }
+  QuoteTracker quote = quote_;  // the skipped line's state outlives the command
+  clear_command();
+  quote_ = quote;
+  skip_raw_ = raw;
+  mode_ = Mode::skip_line;
+}
+
+// Discards the rest of an over-long line (and any non-synchronising literal
+// it announces, whose bytes follow regardless). True once done.
+bool Parser::skip(std::string_view* input) {
+  if (mode_ == Mode::skip_literal) {
+    size_t take = static_cast<size_t>(std::min<uint64_t>(literal_left_, input->size()));
+    input->remove_prefix(take);
+    literal_left_ -= take;
+    if (literal_left_ > 0) return false;
+    mode_ = Mode::skip_line;
+    tail_.clear();
+    quote_.reset();
+  }
+  size_t lf = input->find('\n');
+  std::string_view chunk = input->substr(0, lf);
+  if (!skip_raw_) {
+    quote_.scan(chunk);
+    tail_.append(chunk);
+  }
+  input->remove_prefix(chunk.size());
+  if (lf == std::string_view::npos) return false;
+  input->remove_prefix(1);
+  LiteralSpec lit;
+  if (!skip_raw_ && !quote_.in_quote()) {
+    std::string_view t = tail_.view();
+    if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
+    lit = literal_suffix(t);
+  }
+  tail_.clear();
+  quote_.reset();
+  if (lit.present && !lit.sync) {
+    if (lit.size > limits_.max_literal) {
+      fatal_ = ParseError{"*", "[TOOBIG] Literal too big", true};
+      mode_ = Mode::failed;
+      return true;
+    }
+    literal_left_ = lit.size;
+    mode_ = Mode::skip_literal;
+    return true;
+  }
+  skip_raw_ = false;
+  mode_ = Mode::line;
+  return true;
+}
+
+Parser::LineStatus Parser::read_line(std::string_view* input, std::string* line) {
+  while (mode_ == Mode::skip_line || mode_ == Mode::skip_literal) {
+    if (!skip(input)) return LineStatus::need_more;
+  }
+  if (mode_ == Mode::failed) {
+    input->remove_prefix(input->size());
+    return LineStatus::too_long;
+  }
+  if (mode_ == Mode::literal) clear_command();  // misuse mid-command: start afresh
+  mode_ = Mode::line;
+  size_t lf = input->find('\n');
+  std::string_view chunk = input->substr(0, lf);
+  bool ends_cr = chunk.empty() ? (!line_.empty() && line_.back() == '\r') : chunk.back() == '\r';
+  if (line_.size() + chunk.size() - (ends_cr ? 1 : 0) > limits_.max_line) {
+    start_skip(chunk, true);
+    input->remove_prefix(chunk.size());
+    if (lf != std::string_view::npos) skip(input);  // consumes the LF at once
+    return LineStatus::too_long;
+  }
+  line_.append(chunk);
+  input->remove_prefix(chunk.size());
+  if (lf == std::string_view::npos) return LineStatus::need_more;
+  input->remove_prefix(1);
+  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+  line->swap(line_);
+  clear_command();
+  return LineStatus::line;
+}
+
+}  // namespace loft::proto::imap
