@@ -1,5 +1,6 @@
 #include "server/session_factory.h"
 
+#include "server/admin/admin_session.h"
 #include "server/connection.h"
 #include "server/imap/session.h"
 #include "server/lmtp/session.h"
@@ -30,6 +31,7 @@ std::unique_ptr<Session> make_session(Connection& conn, bool over_limit) {
   switch (p) {
     case ListenerProtocol::imap: return std::make_unique<imap::ImapSession>(conn);
     case ListenerProtocol::lmtp: return std::make_unique<lmtp::LmtpSession>(conn);
+    case ListenerProtocol::admin: return std::make_unique<AdminSession>(conn);
     default: break;
   }
   return std::make_unique<RefuseSession>(conn, "421 4.3.0 This protocol is not served yet\r\n");

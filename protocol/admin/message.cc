@@ -1,0 +1,136 @@
+#include "protocol/admin/message.h"
+
+#include <array>
+#include <utility>
+
+#include "protocol/admin/token.h"
+
+namespace loft::proto::admin {
+
+namespace {
+
+struct VerbInfo {
+  RequestKind kind;
+  const char* verb;
+  size_t args;  // tokens after the verb
+};
+
+constexpr std::array<VerbInfo, 5> kVerbs{{
+    {RequestKind::user_add, "USER-ADD", 2},
+    {RequestKind::user_passwd, "USER-PASSWD", 2},
+    {RequestKind::user_delete, "USER-DELETE", 1},
+    {RequestKind::user_list, "USER-LIST", 0},
+    {RequestKind::ping, "PING", 0},
+}};
+
+const VerbInfo& info(RequestKind kind) {
+  for (const auto& v : kVerbs)
+    if (v.kind == kind) return v;
+  return kVerbs.back();
+}
+
+std::string_view strip_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace
+
+const char* request_verb(RequestKind kind) { return info(kind).verb; }
+
+Result<std::string> encode_request(const Request& request) {
+  const VerbInfo& v = info(request.kind);
+  std::string line = v.verb;
+  if (v.args >= 1) line += " " + encode_token(request.name);
+  if (v.args >= 2) line += " " + encode_token(request.password);
+  if (line.size() > kMaxLine) return make_error(Errc::limit, "request longer than the admin protocol allows");
+  line.push_back('\n');
+  return line;
+}
+
+Result<Request> decode_request(std::string_view line) {
+  line = strip_cr(line);
+  if (line.size() > kMaxLine) return make_error(Errc::bad_input, "request line too long");
+  std::vector<std::string_view> tokens = split_tokens(line);
+  for (const auto& v : kVerbs) {
+    if (tokens[0] != v.verb) continue;
+    if (tokens.size() != v.args + 1)
+      return make_error(Errc::bad_input, std::string(v.verb) + " takes " + std::to_string(v.args) + " argument(s)");
+    Request r;
+    r.kind = v.kind;
+    if (v.args >= 1) {
+      auto name = decode_token(tokens[1]);
+      if (!name) return name.error();
+      r.name = std::move(*name);
+    }
+    if (v.args >= 2) {
+      auto password = decode_token(tokens[2]);
+      if (!password) return password.error();
+      r.password = std::move(*password);
+    }
+    return r;
+  }
+  return make_error(Errc::bad_input, "unknown request");
+}
+
+std::string encode_response(const Response& response) {
+  std::string out;
+  for (const auto& row : response.rows) {
+    std::string line = "DATA";
+    for (const auto& field : row) line += " " + encode_token(field);
+    if (line.size() > kMaxLine)
+      return encode_response(Response::failure(make_error(Errc::limit, "response line too long")));
+    out += line;
+    out.push_back('\n');
+  }
+  if (response.ok) return out + "OK\n";
+  std::string line = std::string("ERR ") + errc_name(response.error.code);
+  if (!response.error.message.empty()) {
+    std::string message = encode_token(response.error.message);
+    size_t room = kMaxLine - line.size() - 1;
+    if (message.size() > room) {
+      message.resize(room);  // never cut an escape in half
+      size_t pct = message.rfind('%');
+      if (pct != std::string::npos && pct + 3 > message.size()) message.resize(pct);
+    }
+    line += " " + message;
+  }
+  return out + line + "\n";
+}
+
+Result<bool> ResponseReader::add_line(std::string_view line) {
+  if (done_) return make_error(Errc::bad_input, "line after the end of the response");
+  line = strip_cr(line);
+  if (line.size() > kMaxLine) return make_error(Errc::bad_input, "response line too long");
+  std::vector<std::string_view> tokens = split_tokens(line);
+  if (tokens[0] == "DATA") {
+    std::vector<std::string> row;
+    for (size_t i = 1; i < tokens.size(); ++i) {
+      auto field = decode_token(tokens[i]);
+      if (!field) return field.error();
+      row.push_back(std::move(*field));
+    }
+    response_.rows.push_back(std::move(row));
+    return false;
+  }
+  if (tokens[0] == "OK" && tokens.size() == 1) {
+    response_.ok = true;
+    done_ = true;
+    return true;
+  }
+  if (tokens[0] == "ERR" && (tokens.size() == 2 || tokens.size() == 3)) {
+    std::string message;
+    if (tokens.size() == 3) {
+      auto decoded = decode_token(tokens[2]);
+      if (!decoded) return decoded.error();
+      message = std::move(*decoded);
+    }
+    response_.ok = false;
+    response_.error = Error{errc_from_name(std::string(tokens[1])), std::move(message)};
+    done_ = true;
+    return true;
+  }
+  return make_error(Errc::bad_input, "malformed response line");
+}
+
+}  // namespace loft::proto::admin

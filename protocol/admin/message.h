@@ -1,0 +1,68 @@
+// Typed requests and responses of the admin protocol, spoken by loftctl to
+// loftd over the admin UNIX socket. Grammar (one request per line; a line
+// ends in LF, CRLF is accepted; tokens as in token.h):
+//   request  = ("USER-ADD" SP name SP password / "USER-PASSWD" SP name SP password
+//               / "USER-DELETE" SP name / "USER-LIST" / "PING") LF
+//   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
+// errc-name is errc_name() of base/result.h. A connection may carry several
+// requests in turn; each gets its whole response before the next is read.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace loft::proto::admin {
+
+// Longest line, terminator excluded, either way.
+constexpr size_t kMaxLine = 8192;
+
+enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping };
+
+// Wire verb of a request kind ("USER-ADD", ...).
+const char* request_verb(RequestKind kind);
+
+struct Request {
+  RequestKind kind = RequestKind::ping;
+  std::string name;      // user_add, user_passwd, user_delete
+  std::string password;  // user_add, user_passwd
+};
+
+// The request as one line with its LF. Errc::limit when it would exceed kMaxLine.
+Result<std::string> encode_request(const Request& request);
+// Parses one line (without LF; a trailing CR is ignored). Errc::bad_input on
+// an unknown verb, a wrong number of tokens or a bad token.
+Result<Request> decode_request(std::string_view line);
+
+struct Response {
+  std::vector<std::vector<std::string>> rows;  // one entry per DATA line
+  bool ok = true;
+  Error error{Errc::internal, {}};  // meaningful when !ok
+
+  static Response success() { return Response{}; }
+  static Response failure(Error e) { return Response{{}, false, std::move(e)}; }
+};
+
+// All lines of a response, each with its LF. Never fails: a too-long error
+// message is cut, and a too-long DATA line turns the response into ERR limit.
+std::string encode_response(const Response& response);
+
+// Rebuilds a Response from its lines, fed one at a time.
+class ResponseReader {
+ public:
+  // Takes one line (without LF). True once the final OK/ERR line arrived;
+  // Errc::bad_input for a line that is not part of the grammar.
+  Result<bool> add_line(std::string_view line);
+  // The response built so far; complete once add_line() returned true.
+  Response& response() { return response_; }
+
+ private:
+  Response response_;
+  bool done_ = false;
+};
+
+}  // namespace loft::proto::admin

@@ -1,0 +1,44 @@
+#include "protocol/lmtp/address.h"
+
+#include <utility>
+
+#include "base/bytes.h"
+
+namespace loft::proto::lmtp {
+
+Address split_address(std::string_view mailbox) {
+  Address a;
+  size_t i = 0;
+  if (!mailbox.empty() && mailbox.front() == '"') {  // RFC 5321 §4.1.2 Quoted-string
+    for (i = 1; i < mailbox.size() && mailbox[i] != '"'; ++i) {
+      if (mailbox[i] == '\\' && i + 1 < mailbox.size()) ++i;  // quoted-pairSMTP
+      a.local.push_back(mailbox[i]);
+    }
+    if (i < mailbox.size()) ++i;  // the closing quote
+    size_t at = mailbox.find('@', i);
+    if (at != std::string_view::npos) a.domain = std::string(mailbox.substr(at + 1));
+  } else {
+    size_t at = mailbox.rfind('@');
+    a.local = std::string(mailbox.substr(0, at));
+    if (at != std::string_view::npos) a.domain = std::string(mailbox.substr(at + 1));
+  }
+  if (!a.domain.empty() && a.domain.back() == '.') a.domain.pop_back();
+  a.local = ascii_lower(a.local);
+  a.domain = ascii_lower(a.domain);
+  return a;
+}
+
+bool is_local(const Address& address, const std::vector<std::string>& local_domains) {
+  if (address.domain.empty()) return true;
+  for (const auto& d : local_domains)
+    if (iequals(d, address.domain)) return true;
+  return false;
+}
+
+std::optional<std::string> local_account(std::string_view mailbox, const std::vector<std::string>& local_domains) {
+  Address a = split_address(mailbox);
+  if (a.local.empty() || !is_local(a, local_domains)) return std::nullopt;
+  return std::move(a.local);
+}
+
+}  // namespace loft::proto::lmtp

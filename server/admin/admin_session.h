@@ -1,0 +1,31 @@
+// The server side of the admin socket (mode 0600, UNIX only): one request
+// per line, each run by AdminService on a worker, answered in order.
+#pragma once
+
+#include <string>
+
+#include "protocol/admin/line_splitter.h"
+#include "server/session.h"
+
+namespace loft::server {
+
+class Connection;
+
+class AdminSession final : public Session {
+ public:
+  explicit AdminSession(Connection& conn) : conn_(conn) {}
+  void on_open() override {}
+  void on_data(std::string_view bytes) override;
+  bool busy() const override { return busy_; }
+
+ private:
+  void process();
+
+  Connection& conn_;
+  proto::admin::LineSplitter lines_;
+  std::string input_;
+  bool busy_ = false;
+  bool processing_ = false;
+};
+
+}  // namespace loft::server

@@ -1,0 +1,109 @@
+// loftctl: manages Loft accounts, through the running server's admin socket
+// or, when no server runs, directly on the store (see tools/README.md).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "base/config.h"
+#include "base/log.h"
+#include "server/admin/admin_service.h"
+#include "tools/loftctl/execute.h"
+#include "tools/loftctl/password_input.h"
+
+namespace {
+
+using loft::tools::ExitCode;
+namespace wire = loft::proto::admin;
+
+int complain(int code, const std::string& message) {
+  std::cerr << "loftctl: " << message << "\n";
+  return code;
+}
+
+std::string default_config_path() {
+  const char* env = std::getenv("LOFT_CONFIG");
+  return env && *env ? env : "/etc/loft/loft.toml";
+}
+
+// Runs one parsed command line: builds the request, runs it, prints results.
+int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name) {
+  auto config = loft::Config::load(config_path);
+  if (!config) return complain(ExitCode::kExitUsage, config.error().message);
+
+  wire::Request request;
+  request.kind = kind;
+  if (kind != wire::RequestKind::user_list) {
+    auto name = loft::server::AdminService::normalize_name(raw_name);
+    if (!name) return complain(ExitCode::kExitUsage, "'" + raw_name + "': " + name.error().message);
+    request.name = *name;
+  }
+  if (kind == wire::RequestKind::user_add || kind == wire::RequestKind::user_passwd) {
+    auto password = loft::tools::read_new_password(request.name);
+    if (!password) return complain(ExitCode::kExitUsage, password.error().message);
+    if (auto ok = loft::server::AdminService::check_password(*password); !ok)
+      return complain(ExitCode::kExitUsage, ok.error().message);
+    request.password = std::move(*password);
+  }
+
+  loft::tools::Outcome outcome = loft::tools::execute(*config, offline, request);
+  if (outcome.exit_code != ExitCode::kExitOk) return complain(outcome.exit_code, outcome.message);
+  switch (kind) {
+    case wire::RequestKind::user_list:
+      for (const auto& row : outcome.response.rows)
+        if (!row.empty()) std::cout << row[0] << "\n";
+      break;
+    case wire::RequestKind::user_add: std::cerr << "added " << request.name << "\n"; break;
+    case wire::RequestKind::user_passwd: std::cerr << "changed the password of " << request.name << "\n"; break;
+    case wire::RequestKind::user_delete: std::cerr << "deleted " << request.name << "\n"; break;
+    case wire::RequestKind::ping: break;
+  }
+  std::cout.flush();
+  return std::cout ? ExitCode::kExitOk : ExitCode::kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  loft::set_log_level(loft::LogLevel::warn);  // the service's info lines are for loftd's log
+  CLI::App app{"loftctl: manage the accounts of a Loft mail server"};
+  app.set_version_flag("--version", std::string("loftctl ") + LOFT_VERSION);
+  app.footer(
+      "Passwords are read from standard input when it is not a terminal (first line),\n"
+      "otherwise asked twice without echo.\n"
+      "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 server unreachable.");
+  std::string config_path = default_config_path();
+  bool offline = false;
+  app.add_option("-c,--config", config_path, "configuration file (default: $LOFT_CONFIG or /etc/loft/loft.toml)");
+  app.add_flag("--offline", offline, "open the store directly instead of asking the running server");
+  app.require_subcommand(1);
+
+  CLI::App* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  std::string name;
+  wire::RequestKind kind = wire::RequestKind::ping;
+  auto add_verb = [&](const char* verb, const char* help, wire::RequestKind k, bool takes_name) {
+    CLI::App* sub = user->add_subcommand(verb, help);
+    if (takes_name) sub->add_option("NAME", name, "account name")->required();
+    sub->callback([&kind, k] { kind = k; });
+  };
+  add_verb("add", "create an account (password from stdin or prompt)", wire::RequestKind::user_add, true);
+  add_verb("passwd", "set an account's password", wire::RequestKind::user_passwd, true);
+  add_verb("delete", "delete an account with all its mail", wire::RequestKind::user_delete, true);
+  add_verb("list", "print all account names, one per line", wire::RequestKind::user_list, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? ExitCode::kExitOk : ExitCode::kExitUsage;
+  }
+  try {
+    return run(config_path, offline, kind, name);
+  } catch (const std::exception& e) {  // nothing should throw; never die silently
+    return complain(ExitCode::kExitFailed, std::string("unexpected error: ") + e.what());
+  }
+}
