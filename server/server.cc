@@ -74,8 +74,9 @@ Result<std::string> Server::bind(Listener* l) {
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     ::unlink(c.unix_path.c_str());  // a stale socket from a previous run
     r = uv_pipe_bind(&l->h.pipe, c.unix_path.c_str());
-    // The admin socket is as powerful as root on the store: owner only.
-    if (r == 0) ::chmod(c.unix_path.c_str(), c.protocol == ListenerProtocol::admin ? 0600 : 0660);
+    // The admin socket is as powerful as root on the store: owner only. An
+    // LMTP socket sits in the MTA's own private directory, which protects it.
+    if (r == 0) ::chmod(c.unix_path.c_str(), c.protocol == ListenerProtocol::admin ? 0600 : 0666);
     where = "unix:" + c.unix_path;
   } else {
     uv_tcp_init(loop_, &l->h.tcp);
