@@ -18,6 +18,7 @@ enum State : uint8_t {
 };
 inline constexpr uint8_t kAnyState = kNotAuthenticated | kAuthenticated | kSelected;
 
+// What the server checks before dispatching a command.
 struct CommandInfo {
   const char* name;  // as in replies and logs, e.g. "UID FETCH"
   uint8_t states;    // State bits in which the command is valid

@@ -109,25 +109,7 @@ constexpr Entry kCommands[] = {
     {"UID", parse_uid},
 };
 
-// RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+">, then SP.
-bool read_tag(std::string_view text, std::string* tag, size_t* len) {
-  size_t n = 0;
-  while (n < text.size() && is_tag_char(static_cast<unsigned char>(text[n]))) ++n;
-  if (n == 0 || (n < text.size() && text[n] != ' ')) return false;
-  tag->assign(text.substr(0, n));
-  *len = n;
-  return true;
-}
-
 }  // namespace
-
-std::string readable_tag(std::string_view text) {
-  std::string tag;
-  size_t len = 0;
-  // Only a tag followed by SP is known to be complete.
-  if (!read_tag(text, &tag, &len) || len == text.size()) return "*";
-  return tag;
-}
 
 ParseResult parse_command(std::string_view text, const ParserLimits& limits) {
   ParseResult res;

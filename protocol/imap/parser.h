@@ -27,6 +27,7 @@
 
 namespace loft::proto::imap {
 
+// Bounds on what one command may use; exceeding one gives an error.
 struct ParserLimits {
   size_t max_line = 64 * 1024;             // bytes of one command's lines, literals and CRLFs excluded
   uint64_t max_literal = 64 * 1024 * 1024;  // bytes of one literal
@@ -35,12 +36,14 @@ struct ParserLimits {
   size_t max_tokens = 100000;              // tokens in one command
 };
 
+// Why a command was rejected; answered "tag BAD message".
 struct ParseError {
   std::string tag;      // "*" when the tag itself could not be read
   std::string message;  // human-readable, safe to send after "BAD "
   bool fatal = false;
 };
 
+// The outcome of one Parser::feed call.
 struct ParseEvent {
   enum class Kind { need_more, need_literal, command, error };
   Kind kind = Kind::need_more;
@@ -49,6 +52,7 @@ struct ParseEvent {
   uint64_t literal_size = 0;       // set for Kind::need_literal
 };
 
+// The per-connection command framer (see the top of this file).
 class Parser {
  public:
   explicit Parser(ParserLimits limits = {});
@@ -98,6 +102,7 @@ class Parser {
 // Parses one complete command text (as accumulated by Parser, literals inline
 // as {N}\r\n<bytes>, the final CRLF excluded). Exposed for tests and fuzzing.
 // On failure returns a ParseError with the tag if it could be read (never fatal).
+// The outcome of parse_command: a command, or an error.
 struct ParseResult {
   std::optional<Command> command;
   ParseError error;

@@ -20,6 +20,24 @@ bool is_astring_char(unsigned char c) { return c == ']' || is_atom_char(c); }
 
 bool is_tag_char(unsigned char c) { return c != '+' && is_astring_char(c); }
 
+// RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+">, then SP.
+bool read_tag(std::string_view text, std::string* tag, size_t* len) {
+  size_t n = 0;
+  while (n < text.size() && is_tag_char(static_cast<unsigned char>(text[n]))) ++n;
+  if (n == 0 || (n < text.size() && text[n] != ' ')) return false;
+  tag->assign(text.substr(0, n));
+  *len = n;
+  return true;
+}
+
+std::string readable_tag(std::string_view text) {
+  std::string tag;
+  size_t len = 0;
+  // Only a tag followed by SP is known to be complete.
+  if (!read_tag(text, &tag, &len) || len == text.size()) return "*";
+  return tag;
+}
+
 Reader::Reader(std::string_view text, const ParserLimits& limits) : text_(text), limits_(limits) {}
 
 bool Reader::fail(std::string_view message) {

@@ -20,10 +20,15 @@ bool is_astring_char(unsigned char c);
 // Tag characters: ASTRING-CHAR except "+".
 bool is_tag_char(unsigned char c);
 
+// Reads the tag at the start of text: 1*<ASTRING-CHAR except "+"> followed
+// by SP or the end (RFC 3501 §9). Sets *tag and *len (bytes used).
+bool read_tag(std::string_view text, std::string* tag, size_t* len);
 // The tag at the start of a command text if it is complete and valid (it is
 // followed by SP), else "*": the tag for error replies.
 std::string readable_tag(std::string_view text);
 
+// Reads tokens left to right, counting them against max_tokens and list
+// nesting against max_depth; the first failure sticks.
 class Reader {
  public:
   // text must outlive the reader; limits bound tokens and nesting.
