@@ -1,0 +1,865 @@
+"""Shared helpers for Loft's end-to-end tests and benchmark (stdlib only).
+
+- LoftServer: starts the real loftd on 127.0.0.1 ephemeral ports with a temp data dir
+  (reads the listeners back from --ready-file) and creates users with loftctl.
+- DovecotServer: a private Dovecot (imap + lmtp) with the same interface, used to
+  validate these clients against an independent implementation (E2E_SERVER=dovecot)
+  and as the benchmark's reference.
+- LMTPClient: a small RFC 2033 client that reads ONE reply per accepted recipient
+  after DATA (smtplib.LMTP reads only one).
+- RawConn: a line-oriented socket (optionally TLS) for sending malformed input.
+- IMAP helpers around imaplib (no certificate verification: the test servers use
+  self-signed certificates) and a parser for multi-item FETCH responses.
+- Corpus loading and wire conversion (CRLF normalisation, dot-stuffing).
+
+Every wait here is bounded in time; every address is 127.0.0.1 or a unix socket.
+"""
+
+import atexit
+import imaplib
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
+DOMAIN = 'example.org'
+
+# ---------------------------------------------------------------------------
+# Small utilities
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def free_port():
+    """A port that was free a moment ago on 127.0.0.1 (for servers without port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_until(pred, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise TimeoutError('timed out after %.0fs waiting for %s' % (timeout, what))
+
+
+def split_hostport(addr):
+    host, _, port = addr.rpartition(':')
+    return host.strip('[]'), int(port)
+
+
+def client_tls_context():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+# ---------------------------------------------------------------------------
+# Corpus
+
+
+def corpus_dir():
+    d = os.environ.get('LOFT_CORPUS') or os.path.join(REPO, '..', 'shared', 'corpus')
+    return os.path.abspath(d)
+
+
+def corpus_files(limit=None):
+    """Relative paths from INDEX.tsv in order, skipping the mbox files."""
+    index = os.path.join(corpus_dir(), 'INDEX.tsv')
+    out = []
+    with open(index, encoding='utf-8') as f:
+        for n, line in enumerate(f):
+            if n == 0 or not line.strip():
+                continue
+            path = line.split('\t', 1)[0]
+            if re.fullmatch(r'mimekit/mbox/.*\.mbox\.txt', path):
+                continue
+            out.append(path)
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def load_corpus(limit=None):
+    """[(relative path, raw bytes)] of the first `limit` single-message files."""
+    out = []
+    for rel in corpus_files(limit):
+        with open(os.path.join(corpus_dir(), rel), 'rb') as f:
+            out.append((rel, f.read()))
+    return out
+
+
+_EOL = re.compile(rb'\r?\n')
+
+
+def normalize_crlf(data):
+    """Every LF or CRLF becomes CRLF and the message ends with CRLF; bare CRs stay.
+    This is exactly what a server must store for the wire form made by wire_data()."""
+    data = _EOL.sub(b'\r\n', data)
+    if not data.endswith(b'\r\n'):
+        data += b'\r\n'
+    return data
+
+
+def dot_stuff(crlf_data):
+    """RFC 5321 §4.5.2 transparency on CRLF-normalised data, plus the final dot."""
+    if crlf_data.startswith(b'.'):
+        crlf_data = b'.' + crlf_data
+    return crlf_data.replace(b'\r\n.', b'\r\n..') + b'.\r\n'
+
+
+def wire_data(raw):
+    """(bytes to send after DATA's 354, bytes the server must store)."""
+    stored = normalize_crlf(raw)
+    return dot_stuff(stored), stored
+
+
+# ---------------------------------------------------------------------------
+# LMTP client
+
+
+class ProtocolError(Exception):
+    pass
+
+
+class LMTPClient:
+    """RFC 2033 client on a plain socket. Replies are (code:int, text:str) where
+    text joins the lines of a multi-line reply with '\\n'."""
+
+    def __init__(self, address, timeout=60.0, lhlo=True):
+        host, port = split_hostport(address)
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b''
+        self.greeting = self.reply()
+        if self.greeting[0] != 220:
+            raise ProtocolError('greeting: %r' % (self.greeting,))
+        self.extensions = []
+        if lhlo:
+            code, text = self.cmd('LHLO client.example.org')
+            if code != 250:
+                raise ProtocolError('LHLO: %d %s' % (code, text))
+            self.extensions = [l.upper() for l in text.split('\n')[1:]]
+
+    def _line(self):
+        while True:
+            i = self.buf.find(b'\n')
+            if i >= 0:
+                line, self.buf = self.buf[:i + 1], self.buf[i + 1:]
+                return line.rstrip(b'\r\n')
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError('LMTP connection closed by server')
+            self.buf += chunk
+
+    def reply(self):
+        lines = []
+        while True:
+            line = self._line()
+            if len(line) < 3 or not line[:3].isdigit():
+                raise ProtocolError('bad reply line %r' % line[:200])
+            lines.append(line[4:].decode('utf-8', 'replace'))
+            if len(line) == 3 or line[3:4] == b' ':
+                return int(line[:3]), '\n'.join(lines)
+            if line[3:4] != b'-':
+                raise ProtocolError('bad reply line %r' % line[:200])
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def cmd(self, line):
+        self.send(line.encode() + b'\r\n')
+        return self.reply()
+
+    def rset(self):
+        return self.cmd('RSET')
+
+    def noop(self):
+        return self.cmd('NOOP')
+
+    def transaction(self, sender, recipients, wire, pipelined=False):
+        """One MAIL/RCPT.../DATA transaction. `wire` is dot-stuffed data ending with
+        '.\r\n'. Returns (mail reply, {rcpt: rcpt reply}, {rcpt: data reply}) where
+        data replies exist only for recipients accepted at RCPT time. If MAIL fails or
+        no recipient is accepted, the transaction is reset and DATA is not sent.
+        pipelined=True sends MAIL, every RCPT and DATA in one write (RFC 2920, as
+        Postfix does); the server must advertise PIPELINING."""
+        rcpt_replies, data_replies = {}, {}
+        if pipelined:
+            cmds = ['MAIL FROM:<%s>' % sender] + ['RCPT TO:<%s>' % r for r in recipients]
+            self.send(('\r\n'.join(cmds + ['DATA']) + '\r\n').encode())
+            mail = self.reply()
+            for r in recipients:
+                rcpt_replies[r] = self.reply()
+            data = self.reply()
+        else:
+            mail = self.cmd('MAIL FROM:<%s>' % sender)
+            if mail[0] != 250:
+                self.rset()
+                return mail, rcpt_replies, data_replies
+            for r in recipients:
+                rcpt_replies[r] = self.cmd('RCPT TO:<%s>' % r)
+        accepted = [r for r in recipients if rcpt_replies.get(r, (0,))[0] == 250]
+        if not pipelined:
+            if not accepted:
+                self.rset()
+                return mail, rcpt_replies, data_replies
+            data = self.cmd('DATA')
+        if data[0] != 354:
+            # RFC 2920: a pipelined DATA with no valid recipient is refused (503/554)
+            for r in accepted:
+                data_replies[r] = data
+            if pipelined:
+                self.rset()
+            return mail, rcpt_replies, data_replies
+        self.send(wire)
+        for r in accepted:  # RFC 2033 §4.2: one reply per accepted RCPT, in order
+            data_replies[r] = self.reply()
+        return mail, rcpt_replies, data_replies
+
+    def quit(self):
+        try:
+            self.cmd('QUIT')
+        except (OSError, ProtocolError):
+            pass
+        self.close()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Raw line connection (for malformed input)
+
+
+class RawConn:
+    """A socket with line reads and an optional TLS layer (implicit or upgraded)."""
+
+    def __init__(self, address, tls=False, timeout=30.0):
+        host, port = split_hostport(address)
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b''
+        if tls:
+            self.starttls()
+
+    def starttls(self):
+        assert not self.buf, 'unread plaintext before TLS'
+        self.sock = client_tls_context().wrap_socket(self.sock)
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def readline(self, limit=1 << 20):
+        """One line without CRLF; b'' at EOF (a partial line at EOF is returned too)."""
+        while True:
+            i = self.buf.find(b'\n')
+            if i >= 0:
+                line, self.buf = self.buf[:i + 1], self.buf[i + 1:]
+                return line.rstrip(b'\r\n')
+            if len(self.buf) > limit:
+                raise ProtocolError('line over %d bytes' % limit)
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLError):
+                chunk = b''
+            if not chunk:
+                line, self.buf = self.buf, b''
+                return line
+            self.buf += chunk
+
+    def read_until_tagged(self, tag, max_lines=10000):
+        """Reads lines until one starts with `tag `. Returns (tagged line, all lines);
+        the tagged line is None at EOF."""
+        lines = []
+        for _ in range(max_lines):
+            line = self.readline()
+            if not line and not self.buf:
+                # EOF or an empty line; check EOF by peeking
+                if self.at_eof():
+                    return None, lines
+            lines.append(line)
+            if line.startswith(tag.encode() + b' '):
+                return line, lines
+        raise ProtocolError('no tagged reply in %d lines' % max_lines)
+
+    def at_eof(self, timeout=0.0):
+        old = self.sock.gettimeout()
+        try:
+            self.sock.settimeout(timeout if timeout > 0 else 0.0001)
+            try:
+                chunk = self.sock.recv(65536)
+            except (socket.timeout, BlockingIOError, ssl.SSLWantReadError):
+                return False
+            except (ConnectionResetError, ssl.SSLError, OSError):
+                return True
+            if not chunk:
+                return True
+            self.buf += chunk
+            return False
+        finally:
+            self.sock.settimeout(old)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# ---------------------------------------------------------------------------
+# IMAP helpers
+
+
+def imap_connect(address, mode, timeout=60.0):
+    """mode: 'starttls' (connect plain, upgrade) | 'implicit' (TLS from the start) |
+    'plain' (no TLS)."""
+    host, port = split_hostport(address)
+    if mode == 'implicit':
+        return imaplib.IMAP4_SSL(host, port, ssl_context=client_tls_context(), timeout=timeout)
+    m = imaplib.IMAP4(host, port, timeout=timeout)
+    if mode == 'starttls':
+        m.starttls(ssl_context=client_tls_context())
+    return m
+
+
+_FETCH_START = re.compile(rb'^(\d+) \(')
+_LIT_KEY = re.compile(rb'(BODY\[[^\]]*\](?:<\d+>)?|RFC822(?:\.HEADER|\.TEXT)?|BINARY\[[^\]]*\](?:<\d+>)?) \{(\d+)\}$')
+_QUOTED_KEY = re.compile(rb'(BODY\[[^\]]*\](?:<\d+>)?|RFC822(?:\.HEADER|\.TEXT)?) (NIL|"(?:[^"\\]|\\.)*")')
+
+
+def parse_fetch(data):
+    """Parses imaplib's FETCH data list into [{'seq': n, 'UID': int, 'RFC822.SIZE': int,
+    'FLAGS': str, 'INTERNALDATE': str, 'BODY[]': bytes, ...}] in response order.
+    Handles items in any order and several literals per message."""
+    msgs = []
+    cur = None
+    text = b''
+
+    def finish():
+        if cur is None:
+            return
+        for k, rx in ((b'UID', rb'\bUID (\d+)'), (b'RFC822.SIZE', rb'\bRFC822\.SIZE (\d+)')):
+            m = re.search(rx, text)
+            if m:
+                cur[k.decode()] = int(m.group(1))
+        m = re.search(rb'\bFLAGS \(([^)]*)\)', text)
+        if m:
+            cur['FLAGS'] = m.group(1).decode()
+        m = re.search(rb'\bINTERNALDATE "([^"]*)"', text)
+        if m:
+            cur['INTERNALDATE'] = m.group(1).decode()
+        for m in _QUOTED_KEY.finditer(text):
+            v = m.group(2)
+            cur[m.group(1).decode()] = None if v == b'NIL' else re.sub(rb'\\(.)', rb'\1', v[1:-1])
+        msgs.append(cur)
+
+    for item in data:
+        if item is None:
+            continue
+        head = item[0] if isinstance(item, tuple) else item
+        m = _FETCH_START.match(head)
+        if m:
+            finish()
+            cur, text = {'seq': int(m.group(1))}, b''
+        if cur is None:
+            raise ProtocolError('unexpected FETCH data %r' % (head[:100],))
+        if isinstance(item, tuple):
+            lm = _LIT_KEY.search(head)
+            if not lm:
+                raise ProtocolError('literal without a known key: %r' % head[-100:])
+            if int(lm.group(2)) != len(item[1]):
+                raise ProtocolError('literal size mismatch')
+            cur[lm.group(1).decode()] = item[1]
+            text += head[:lm.start()]  # keep the other items, drop the literal marker
+        else:
+            text += head
+    finish()
+    return msgs
+
+
+def fetch_all(imap, items='(UID RFC822.SIZE BODY.PEEK[])', uids='1:*'):
+    typ, data = imap.uid('FETCH', uids, items)
+    if typ != 'OK':
+        raise ProtocolError('UID FETCH %s: %s %r' % (uids, typ, data))
+    return parse_fetch(data)
+
+
+def select(imap, mailbox='INBOX', readonly=True):
+    typ, data = imap.select(mailbox, readonly=readonly)
+    if typ != 'OK':
+        raise ProtocolError('SELECT %s: %s %r' % (mailbox, typ, data))
+    return int(data[0])
+
+
+# ---------------------------------------------------------------------------
+# Process helpers
+
+
+def proc_tree(root_pid):
+    """root_pid and all its descendants (from /proc)."""
+    children = {}
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d) as f:
+                st = f.read()
+            ppid = int(st[st.rfind(')') + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root_pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def memory_kib(pids):
+    """(RSS, PSS) in KiB summed over pids, from /proc/<pid>/smaps_rollup."""
+    rss = pss = 0
+    for p in pids:
+        try:
+            with open('/proc/%d/smaps_rollup' % p) as f:
+                for line in f:
+                    if line.startswith('Rss:'):
+                        rss += int(line.split()[1])
+                    elif line.startswith('Pss:'):
+                        pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss, pss
+
+
+# ---------------------------------------------------------------------------
+# Servers
+
+
+class ServerBase:
+    """Common shape: .imap_starttls, .imap_implicit, .lmtp are 'host:port' strings
+    once start() returned; users are created with add_user(name, password)."""
+
+    name = 'server'
+    supports_size_limit = False
+
+    def __init__(self, workdir=None, keep=False):
+        self.own_dir = workdir is None
+        self.dir = workdir or tempfile.mkdtemp(prefix='loft-e2e-')
+        os.chmod(self.dir, 0o755)
+        self.keep = keep or bool(os.environ.get('E2E_KEEP'))
+        self.proc = None
+        self.log_path = os.path.join(self.dir, '%s.log' % self.name)
+        self.imap_starttls = self.imap_implicit = self.lmtp = None
+        atexit.register(self._at_exit)
+
+    def _at_exit(self):
+        """Safety net: never leave a server running or a temp dir behind."""
+        try:
+            if self.alive():
+                self.kill()
+        finally:
+            self.cleanup()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.cleanup()
+
+    @staticmethod
+    def strip_added(fetched):
+        """The delivered message from what IMAP returned (Dovecot prepends a
+        Return-Path header; loftd adds nothing)."""
+        return fetched
+
+    @staticmethod
+    def imap_form(stored):
+        """Stored bytes as this server sends them over IMAP (Dovecot turns NUL
+        into 0x80; loftd sends them unchanged)."""
+        return stored
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def pids(self):
+        return proc_tree(self.proc.pid) if self.alive() else []
+
+    def memory_kib(self):
+        return memory_kib(self.pids())
+
+    def log_tail(self, n=40):
+        try:
+            with open(self.log_path, 'rb') as f:
+                lines = f.read().decode('utf-8', 'replace').splitlines()
+            return '\n'.join(lines[-n:])
+        except OSError:
+            return '(no log)'
+
+    def cleanup(self):
+        if self.own_dir and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        elif self.keep:
+            log('kept', self.dir)
+
+
+class LoftServer(ServerBase):
+    name = 'loftd'
+    supports_size_limit = True
+
+    def __init__(self, workdir=None, max_message_size=None, max_line=None, keep=False,
+                 worker_threads=None, extra_listeners=()):
+        super().__init__(workdir, keep)
+        self.loftd = os.environ.get('LOFTD') or os.path.join(REPO, 'build', 'server', 'loftd')
+        self.loftctl = os.environ.get('LOFTCTL') or os.path.join(REPO, 'build', 'tools', 'loftctl')
+        self.data_dir = os.path.join(self.dir, 'data')
+        self.config = os.path.join(self.dir, 'loft.toml')
+        self.ready_file = os.path.join(self.dir, 'ready')
+        self.admin_sock = os.path.join(self.dir, 'admin.sock')
+        self.listeners = []
+        self.max_message_size = max_message_size
+        limits = []
+        if max_message_size is not None:
+            limits.append('max_message_size = %d' % max_message_size)
+        if max_line is not None:
+            limits.append('max_line = %d' % max_line)
+        listeners = [
+            ('imap', '127.0.0.1:0', 'starttls', False),
+            ('imap', '127.0.0.1:0', 'implicit', False),
+            ('lmtp', '127.0.0.1:0', 'none', False),
+        ] + list(extra_listeners)
+        text = ['data_dir = "%s"' % self.data_dir,
+                'log_level = "info"',
+                'hostname = "localhost"',
+                'local_domains = ["%s"]' % DOMAIN]
+        if worker_threads:
+            text.append('worker_threads = %d' % worker_threads)
+        text += ['', '[storage]', 'sync = true', '']
+        if limits:
+            text += ['[limits]'] + limits + ['']
+        for proto, addr, tls, plain in listeners:
+            text += ['[[listener]]', 'protocol = "%s"' % proto, 'address = "%s"' % addr,
+                     'tls = "%s"' % tls]
+            if proto == 'imap':
+                text.append('allow_plaintext_auth = %s' % ('true' if plain else 'false'))
+            text.append('')
+        text += ['[[listener]]', 'protocol = "admin"', 'address = "unix:%s"' % self.admin_sock, '']
+        with open(self.config, 'w') as f:
+            f.write('\n'.join(text))
+
+    def start(self, timeout=60):
+        for p in (self.ready_file,):
+            if os.path.exists(p):
+                os.unlink(p)
+        logf = open(self.log_path, 'ab')
+        self.proc = subprocess.Popen([self.loftd, '--config', self.config,
+                                      '--ready-file', self.ready_file],
+                                     stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
+                                     cwd=self.dir)
+        logf.close()
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError('loftd exited with %s during start:\n%s'
+                                   % (self.proc.returncode, self.log_tail()))
+            return os.path.exists(self.ready_file)
+        wait_until(ready, timeout, 'loftd ready file')
+        with open(self.ready_file) as f:
+            self.listeners = [tuple(l.split()) for l in f if l.strip()]
+        for proto, tls, addr in self.listeners:
+            if proto == 'imap' and tls == 'starttls' and not self.imap_starttls:
+                self.imap_starttls = addr
+            elif proto == 'imap' and tls == 'implicit' and not self.imap_implicit:
+                self.imap_implicit = addr
+            elif proto == 'lmtp' and not self.lmtp:
+                self.lmtp = addr
+        if not (self.imap_starttls and self.imap_implicit and self.lmtp):
+            raise RuntimeError('ready file lacks a listener: %r' % self.listeners)
+        return self
+
+    def listener(self, proto, tls):
+        for p, t, a in self.listeners:
+            if p == proto and t == tls:
+                return a
+        return None
+
+    def stop(self, timeout=30):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+                raise RuntimeError('loftd did not stop within %ds of SIGTERM' % timeout)
+        rc = self.proc.returncode
+        self.imap_starttls = self.imap_implicit = self.lmtp = None
+        return rc
+
+    def kill(self):
+        """SIGKILL, as a crash."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def reset_addresses(self):
+        self.imap_starttls = self.imap_implicit = self.lmtp = None
+
+    def ctl(self, *args, stdin=None, config=True, timeout=60):
+        """Runs loftctl; returns CompletedProcess (text mode)."""
+        cmd = [self.loftctl] + (['--config', self.config] if config else []) + list(args)
+        return subprocess.run(cmd, input=stdin if stdin is not None else '',
+                              capture_output=True, text=True, timeout=timeout, cwd=self.dir)
+
+    def add_user(self, name, password):
+        r = self.ctl('user', 'add', name, stdin=password + '\n')
+        if r.returncode != 0:
+            raise RuntimeError('loftctl user add %s: rc=%d\n%s%s'
+                               % (name, r.returncode, r.stdout, r.stderr))
+
+
+class DovecotServer(ServerBase):
+    """A private Dovecot 2.3 (imap + lmtp) under a temp dir; needs dovecot-imapd and
+    dovecot-lmtpd. As root, mail processes run as the system user `loftbench`
+    (created if missing); otherwise everything runs as the current user."""
+
+    name = 'dovecot'
+
+    def __init__(self, workdir=None, keep=False, max_connections=100, fsync='always'):
+        super().__init__(workdir, keep)
+        self.max_connections = max_connections
+        self.fsync = fsync
+        self.passwd = os.path.join(self.dir, 'passwd')
+        self.config = os.path.join(self.dir, 'dovecot.conf')
+        self.mail_root = os.path.join(self.dir, 'mail')
+        open(self.passwd, 'w').close()
+        if os.geteuid() == 0:
+            ensure_system_user('loftbench')
+            import pwd
+            pw = pwd.getpwnam('loftbench')
+            self.mail_uid, self.mail_gid = pw.pw_uid, pw.pw_gid
+            internal, login = 'dovecot', 'dovenull'
+        else:
+            import pwd
+            me = pwd.getpwuid(os.getuid()).pw_name
+            self.mail_uid, self.mail_gid = os.getuid(), os.getgid()
+            internal = login = me
+        os.makedirs(self.mail_root, exist_ok=True)
+        os.chown(self.mail_root, self.mail_uid, self.mail_gid)
+        os.chmod(self.passwd, 0o644)
+        self._make_cert()
+        ports = [free_port() for _ in range(3)]
+        self.imap_starttls = '127.0.0.1:%d' % ports[0]
+        self.imap_implicit = '127.0.0.1:%d' % ports[1]
+        self.lmtp = '127.0.0.1:%d' % ports[2]
+        self._addresses = (self.imap_starttls, self.imap_implicit, self.lmtp)
+        n = max_connections + 100
+        conf = """
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = loft-e2e-{pid}
+log_path = {d}/dovecot.log
+info_log_path = {d}/dovecot.log
+default_internal_user = {internal}
+default_login_user = {login}
+default_internal_group = {internal_group}
+ssl = required
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+disable_plaintext_auth = yes
+auth_mechanisms = plain
+auth_username_format = %Ln
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n {d}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={mail}/%n
+}}
+mail_location = maildir:~/Maildir
+mail_fsync = {fsync}
+first_valid_uid = 1
+mail_max_userip_connections = {n}
+lmtp_rcpt_check_quota = no
+lmtp_add_received_header = no
+lmtp_hdr_delivery_address = none
+recipient_delimiter =
+default_process_limit = {n}
+default_client_limit = {n4}
+default_vsz_limit = 1G
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {p0}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {p1}
+    ssl = yes
+  }}
+  service_count = 0
+  process_min_avail = 2
+  client_limit = {n}
+  process_limit = 4
+}}
+service imap {{
+  process_limit = {n}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {p2}
+  }}
+  unix_listener lmtp {{
+    mode = 0
+  }}
+  process_limit = 64
+}}
+service anvil {{
+  client_limit = {n4}
+}}
+service auth {{
+  client_limit = {n4}
+}}
+""".format(d=self.dir, pid=os.getpid(), internal=internal, login=login,
+           internal_group=internal if os.geteuid() != 0 else 'dovecot',
+           uid=self.mail_uid, gid=self.mail_gid, mail=self.mail_root, fsync=fsync,
+           n=n, n4=4 * n + 100, p0=ports[0], p1=ports[1], p2=ports[2])
+        with open(self.config, 'w') as f:
+            f.write(conf)
+
+    def _make_cert(self):
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30',
+                        '-subj', '/CN=localhost', '-keyout', os.path.join(self.dir, 'key.pem'),
+                        '-out', os.path.join(self.dir, 'cert.pem')],
+                       check=True, capture_output=True, timeout=60)
+
+    def start(self, timeout=30):
+        self.imap_starttls, self.imap_implicit, self.lmtp = self._addresses
+        logf = open(os.path.join(self.dir, 'dovecot.stderr'), 'ab')
+        self.proc = subprocess.Popen(['dovecot', '-F', '-c', self.config],
+                                     stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
+                                     start_new_session=True)
+        logf.close()
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError('dovecot exited with %s:\n%s' % (self.proc.returncode,
+                                                                    self.log_tail()))
+            for a in self._addresses:
+                try:
+                    socket.create_connection(split_hostport(a), timeout=1).close()
+                except OSError:
+                    return False
+            return True
+        wait_until(ready, timeout, 'dovecot listeners')
+        return self
+
+    def stop(self, timeout=30):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._kill_group()
+        return self.proc.returncode
+
+    def _kill_group(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def kill(self):
+        self._kill_group()
+        self.proc.wait(10)
+        # children may take a moment to go
+        time.sleep(0.5)
+
+    def reset_addresses(self):
+        pass
+
+    @staticmethod
+    def imap_form(stored):
+        return stored.replace(b'\0', b'\x80')
+
+    @staticmethod
+    def strip_added(fetched):
+        if fetched.startswith(b'Return-Path: '):
+            return fetched[fetched.index(b'\r\n') + 2:]
+        return fetched
+
+    def add_user(self, name, password):
+        with open(self.passwd, 'a') as f:
+            f.write('%s:{PLAIN}%s::::::\n' % (name, password))
+
+
+def ensure_system_user(name):
+    import pwd
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin',
+                        '--user-group', name], check=True, timeout=60)
+
+
+def make_server(**kw):
+    """The server under test: loftd unless E2E_SERVER=dovecot."""
+    if os.environ.get('E2E_SERVER', 'loftd') == 'dovecot':
+        kw.pop('max_message_size', None)
+        kw.pop('max_line', None)
+        return DovecotServer(**kw)
+    return LoftServer(**kw)
+
+
+def is_loft(server):
+    return isinstance(server, LoftServer)
+
+
+# ---------------------------------------------------------------------------
+# Test-runner glue
+
+
+def run_unittest(name):
+    """Runs the calling module's unittest tests, prints a one-line summary and exits
+    non-zero on failure or when nothing ran."""
+    import unittest
+    main_mod = sys.modules['__main__']
+    suite = unittest.defaultTestLoader.loadTestsFromModule(main_mod)
+    runner = unittest.TextTestRunner(verbosity=2, stream=sys.stdout)
+    t0 = time.monotonic()
+    res = runner.run(suite)
+    failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
+    passed = max(0, res.testsRun - failed - len(res.skipped))
+    print('%s [%s]: %d passed, %d failed, %d skipped in %.1fs'
+          % (name, os.environ.get('E2E_SERVER', 'loftd'), passed, failed,
+             len(res.skipped), time.monotonic() - t0), flush=True)
+    sys.exit(0 if failed == 0 and (res.testsRun > 0 or res.skipped) else 1)
