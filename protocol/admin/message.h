@@ -1,6 +1,6 @@
-// Typed requests and responses of the admin protocol, spoken by loftctl to
-// loftd over the admin UNIX socket. Grammar (one request per line; a line
-// ends in LF, CRLF is accepted; tokens as in token.h):
+// The admin protocol, spoken by loftctl to loftd over the admin UNIX socket:
+// percent-encoded tokens, typed requests and responses. Grammar (one request
+// per line; a line ends in LF, CRLF is accepted):
 //   request  = ("USER-ADD" SP name SP password / "USER-PASSWD" SP name SP password
 //               / "USER-DELETE" SP name / "USER-LIST" / "PING") LF
 //   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
@@ -17,6 +17,23 @@
 #include "base/result.h"
 
 namespace loft::proto::admin {
+
+// --- tokens: any byte string, spaces, NULs and newlines included, encodes to
+// unreserved characters and "%XX", so a line splits on single spaces without
+// ambiguity (an empty token is the empty string).
+
+// Bytes outside [A-Za-z0-9._~@+-] become "%XX" (upper-case hex).
+std::string encode_token(std::string_view raw);
+// Inverse of encode_token. Errc::bad_input for a raw byte that should have
+// been encoded or a malformed escape; decoding is strict so that every
+// string has exactly one encoding.
+Result<std::string> decode_token(std::string_view token);
+
+// Splits a line on every single space: "a b" -> {a, b}, "a  b" -> {a, "", b},
+// "" -> {""}. Tokens are not decoded.
+std::vector<std::string_view> split_tokens(std::string_view line);
+
+// --- lines
 
 // Longest line, terminator excluded, either way.
 constexpr size_t kMaxLine = 8192;

@@ -1,4 +1,4 @@
-#include "tools/loftctl/admin_client.h"
+#include "tools/loftctl/loftctl.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

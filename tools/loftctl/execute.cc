@@ -1,4 +1,4 @@
-#include "tools/loftctl/execute.h"
+#include "tools/loftctl/loftctl.h"
 
 #include <filesystem>
 #include <system_error>
@@ -6,7 +6,6 @@
 
 #include "server/admin/admin_service.h"
 #include "storage/store.h"
-#include "tools/loftctl/admin_client.h"
 
 namespace loft::tools {
 

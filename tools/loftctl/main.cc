@@ -11,8 +11,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "server/admin/admin_service.h"
-#include "tools/loftctl/execute.h"
-#include "tools/loftctl/password_input.h"
+#include "tools/loftctl/loftctl.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "tools/loftctl/password_input.h"
+#include "tools/loftctl/loftctl.h"
 
 #include <termios.h>
 #include <unistd.h>

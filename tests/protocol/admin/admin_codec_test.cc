@@ -6,7 +6,6 @@
 
 #include "protocol/admin/line_splitter.h"
 #include "protocol/admin/message.h"
-#include "protocol/admin/token.h"
 
 using namespace loft::proto::admin;
 using loft::Errc;

@@ -1,10 +1,11 @@
-// Where loftctl runs a request: through the running server's admin socket,
-// or directly on the store when no server runs (offline mode).
+// loftctl's internals: reading a password, talking to the admin socket, and
+// choosing between the running server and the store itself (offline mode).
 #pragma once
 
 #include <string>
 
 #include "base/config.h"
+#include "base/result.h"
 #include "protocol/admin/message.h"
 
 namespace loft::tools {
@@ -16,6 +17,17 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad command line, config or input
   kExitUnreachable = 3,  // server unreachable, or store locked by a server
 };
+
+// When stdin is not a terminal: its first line, without the trailing LF/CRLF.
+// When it is: prompts on stderr twice with echo off and compares the two.
+// Errc::bad_input on end of input or a mismatch.
+Result<std::string> read_new_password(const std::string& account);
+
+// Sends request to the admin socket at path (relative to the current
+// directory when relative) and reads the whole response. Errc::not_found when
+// no server listens there (socket absent or connection refused), so the caller
+// may fall back to the store; Errc::temp for any failure after connecting.
+Result<proto::admin::Response> call_admin_socket(const std::string& path, const proto::admin::Request& request);
 
 struct Outcome {
   int exit_code = kExitOk;
