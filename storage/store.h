@@ -171,6 +171,13 @@ class Store {
   virtual Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids,
                                                            FlagOp op, uint32_t flags) = 0;
 
+  // --- removal ---
+  // Removes the messages with these UIDs that exist (others are skipped),
+  // releasing their bodies (a body is deleted with its last reference), and
+  // updates the mailbox's counts and HIGHESTMODSEQ. Durable on return.
+  // Returns the UIDs actually removed, in the order given.
+  virtual Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::span<const uint32_t> uids) = 0;
+
   // Size and reference count of a body; Errc::not_found once it is deleted.
   virtual Result<BlobInfo> blob_info(BlobId blob) = 0;
 

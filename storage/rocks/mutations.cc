@@ -40,6 +40,29 @@ uint32_t next_uidvalidity(Counters& c) {
   return v;
 }
 
+// Drops `dropped` references from each blob; a blob left with none is
+// deleted, chunks and all, in the same batch.
+Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& released) {
+  for (const auto& [blob_id, dropped] : released) {
+    auto blob = txn.blob(blob_id);
+    if (!blob) return blob.error();
+    if (!*blob) {
+      log_warn("storage: message refers to missing blob ", blob_id);
+      continue;
+    }
+    BlobRecord& b = **blob;
+    b.refs = b.refs > dropped ? b.refs - dropped : 0;
+    if (b.refs > 0) {
+      txn.put(kBlobsCf, id_key(blob_id), encode_blob(b));
+      continue;
+    }
+    const uint32_t chunks = chunk_count(b);
+    for (uint32_t i = 0; i < chunks; ++i) txn.erase(kChunksCf, chunk_key(blob_id, i));
+    txn.erase(kBlobsCf, id_key(blob_id));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> CreateAccount::stage(GroupTxn& txn) {
@@ -95,24 +118,7 @@ Result<void> DeleteAccount::stage(GroupTxn& txn) {
     txn.erase(kMailboxNamesCf, name_key);
   }
 
-  for (const auto& [blob_id, dropped] : released) {
-    auto blob = txn.blob(blob_id);
-    if (!blob) return blob.error();
-    if (!*blob) {
-      log_warn("storage: message refers to missing blob ", blob_id);
-      continue;
-    }
-    BlobRecord& b = **blob;
-    b.refs = b.refs > dropped ? b.refs - dropped : 0;
-    if (b.refs > 0) {
-      txn.put(kBlobsCf, id_key(blob_id), encode_blob(b));
-      continue;
-    }
-    // Last reference: the body goes in this same batch.
-    const uint32_t chunks = chunk_count(b);
-    for (uint32_t i = 0; i < chunks; ++i) txn.erase(kChunksCf, chunk_key(blob_id, i));
-    txn.erase(kBlobsCf, id_key(blob_id));
-  }
+  if (auto r = release_blobs(txn, released); !r) return r;
   txn.erase(kAccountsCf, name);
   return {};
 }
@@ -195,6 +201,36 @@ Result<void> UpdateFlags::stage(GroupTxn& txn) {
     mb.highestmodseq = modseq;
     txn.put_mailbox(mb);
   }
+  return {};
+}
+
+Result<void> Expunge::stage(GroupTxn& txn) {
+  auto info = txn.mailbox(mailbox);
+  if (!info) return info.error();
+  if (!*info) return make_error(Errc::not_found, "no mailbox with id " + std::to_string(mailbox));
+  MailboxInfo& mb = **info;
+
+  out.clear();
+  std::map<BlobId, uint32_t> released;
+  for (uint32_t uid : uids) {
+    std::string key = message_key(mailbox, uid);
+    auto v = txn.get(kMessagesCf, key);
+    if (!v) return v.error();
+    if (!*v) continue;  // already gone (or listed twice): skipped
+    auto m = decode_message(uid, **v);
+    if (!m) return corrupt("message " + std::to_string(uid) + " in mailbox " + std::to_string(mailbox));
+    ++released[m->blob];
+    if (mb.messages > 0) --mb.messages;
+    if (!(m->flags & kSeen) && mb.unseen > 0) --mb.unseen;
+    txn.erase(kMessagesCf, std::move(key));
+    out.push_back(uid);
+  }
+  if (out.empty()) return {};
+  if (auto r = release_blobs(txn, released); !r) return r;
+  // RFC 7162 §3.2.10: an expunge raises HIGHESTMODSEQ, so a client that
+  // resynchronises sees that something changed.
+  ++mb.highestmodseq;
+  txn.put_mailbox(mb);
   return {};
 }
 

@@ -51,4 +51,13 @@ struct UpdateFlags final : Request {
   Result<void> stage(GroupTxn& txn) override;
 };
 
+// Removes each existing uid of the mailbox and releases its body; one new
+// modseq (HIGHESTMODSEQ + 1) when anything goes. out: the uids removed.
+struct Expunge final : Request {
+  MailboxId mailbox = 0;
+  std::vector<uint32_t> uids;
+  std::vector<uint32_t> out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
 }  // namespace loft::storage::rocks

@@ -261,6 +261,14 @@ Result<std::vector<MessageSummary>> RocksStore::update_flags(MailboxId mailbox, 
   return std::move(r.out);
 }
 
+Result<std::vector<uint32_t>> RocksStore::expunge(MailboxId mailbox, std::span<const uint32_t> uids) {
+  Expunge r;
+  r.mailbox = mailbox;
+  r.uids.assign(uids.begin(), uids.end());
+  if (auto done = committer_->run(r); !done) return done.error();
+  return std::move(r.out);
+}
+
 Result<BlobInfo> RocksStore::blob_info(BlobId blob) {
   auto b = read_blob(*db_, blob, {});
   if (!b) return b.error();

@@ -35,6 +35,7 @@ class RocksStore final : public Store {
   Result<std::string> read_body(BlobId blob, uint64_t offset, uint64_t length) override;
   Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op,
                                                    uint32_t flags) override;
+  Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::span<const uint32_t> uids) override;
   Result<BlobInfo> blob_info(BlobId blob) override;
   ChangeFeed& changes() override { return feed_; }
   StoreStats stats() override;

@@ -530,8 +530,11 @@ class LoftServer(ServerBase):
     def __init__(self, workdir=None, max_message_size=None, max_line=None, keep=False,
                  worker_threads=None, extra_listeners=()):
         super().__init__(workdir, keep)
-        self.loftd = os.environ.get('LOFTD') or os.path.join(REPO, 'build', 'server', 'loftd')
-        self.loftctl = os.environ.get('LOFTCTL') or os.path.join(REPO, 'build', 'tools', 'loftctl')
+        # absolute: loftd and loftctl run with the temp dir as working directory
+        self.loftd = os.path.abspath(os.environ.get('LOFTD')
+                                     or os.path.join(REPO, 'build', 'server', 'loftd'))
+        self.loftctl = os.path.abspath(os.environ.get('LOFTCTL')
+                                       or os.path.join(REPO, 'build', 'tools', 'loftctl'))
         self.data_dir = os.path.join(self.dir, 'data')
         self.config = os.path.join(self.dir, 'loft.toml')
         self.ready_file = os.path.join(self.dir, 'ready')

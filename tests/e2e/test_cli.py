@@ -4,6 +4,7 @@ offline (server stopped, store opened directly), and its exit codes for errors."
 
 import imaplib
 import os
+import subprocess
 import sys
 import unittest
 
@@ -111,10 +112,10 @@ class CliTest(unittest.TestCase):
         with open(bad, 'w') as f:
             f.write('data_dir = 42\nno_such_key = 1\n')
         self.fails('--config', bad, 'user', 'list', config=False)
-        r = loftlib.subprocess.run([self.server.loftd, '--config', bad], capture_output=True,
+        r = subprocess.run([self.server.loftd, '--config', bad], capture_output=True,
                                    text=True, timeout=30)
         self.assertNotEqual(r.returncode, 0, 'loftd accepted a bad config')
-        r = loftlib.subprocess.run([self.server.loftd, '--version'], capture_output=True,
+        r = subprocess.run([self.server.loftd, '--version'], capture_output=True,
                                    text=True, timeout=30)
         self.assertEqual(r.returncode, 0)
         self.assertIn('0.', r.stdout + r.stderr)

@@ -1,0 +1,195 @@
+// The POP3 AUTHORIZATION state: CAPA (RFC 2449 §5), STLS (RFC 2595 §4),
+// USER/PASS (RFC 1939 §7), AUTH PLAIN (RFC 5034, RFC 4616), and the login
+// that loads the maildrop snapshot.
+#include <algorithm>
+
+#include "base/log.h"
+#include "base/password.h"
+#include "protocol/pop3/response.h"
+#include "protocol/sasl/plain.h"
+#include "server/connection.h"
+#include "server/pop3/session.h"
+#include "server/server.h"
+
+namespace loft::server::pop3 {
+
+namespace pp = proto::pop3;
+
+namespace {
+// Verified when the user does not exist, so that a failed login takes as long
+// whether or not the name is known (no account enumeration by timing).
+const std::string& dummy_hash() {
+  static const std::string hash = [] {
+    auto h = hash_password("loft-dummy-password");
+    return h ? *h : std::string();
+  }();
+  return hash;
+}
+
+const char kPlaintextRefused[] = "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.";
+
+// How many messages one metadata read covers while loading the snapshot.
+constexpr size_t kLoadBatch = 1024;
+
+// Everything the worker found out for a login attempt.
+struct Login {
+  std::optional<storage::Account> account;
+  bool temp_failure = false;          // the account lookup failed (not: no such user)
+  std::optional<Error> load_error;    // the password matched but the maildrop did not load
+  storage::MailboxInfo inbox;
+  std::vector<Pop3Session::Message> messages;
+};
+
+// Loads the INBOX snapshot: every message's uid and size, ascending by uid.
+Result<void> load_maildrop(storage::Store& store, storage::AccountId account, Login* login) {
+  auto inbox = store.find_mailbox(account, "INBOX");
+  if (!inbox) return inbox.error();
+  login->inbox = *inbox;
+  auto index = store.message_index(inbox->id);
+  if (!index) return index.error();
+  std::vector<uint32_t> uids;
+  for (size_t i = 0; i < index->size(); i += kLoadBatch) {
+    uids.clear();
+    for (size_t k = i; k < std::min(index->size(), i + kLoadBatch); ++k) uids.push_back((*index)[k].uid);
+    auto metas = store.messages(inbox->id, uids);
+    if (!metas) return metas.error();
+    // A message expunged between the two reads is skipped by messages().
+    for (const auto& m : *metas) login->messages.push_back({m.uid, m.size, false});
+  }
+  return {};
+}
+}  // namespace
+
+bool Pop3Session::auth_allowed() const { return conn_.secure() || conn_.listener().allow_plaintext_auth; }
+
+void Pop3Session::on_capa() {
+  pp::CapaOptions options;
+  options.stls = !conn_.tls_active() && conn_.listener().tls == TlsMode::starttls;
+  options.implementation = "Loft";
+  send(pp::capa_response(options));
+}
+
+void Pop3Session::on_stls() {
+  if (conn_.tls_active()) {
+    send(pp::err("Command not permitted when TLS active"));  // RFC 2595 §4
+    return;
+  }
+  if (conn_.listener().tls != TlsMode::starttls) {
+    send(pp::err("STLS is not offered on this port."));
+    return;
+  }
+  send(pp::ok("Begin TLS negotiation"));
+  conn_.start_tls();
+  // RFC 2595 §4 (and the STARTTLS injection attacks): nothing received in the
+  // clear counts after the handshake, not even a USER already given.
+  discard_input_ = true;
+  lines_.reset();
+  user_.reset();
+}
+
+void Pop3Session::on_user(const pp::Command& cmd) {
+  if (!auth_allowed()) {
+    send(pp::err(pp::RespCode::auth, kPlaintextRefused));
+    return;
+  }
+  user_ = cmd.arg;
+  // RFC 1939 §7 allows -ERR for an unknown name; we never tell.
+  send(pp::ok(""));
+}
+
+void Pop3Session::on_pass(const pp::Command& cmd) {
+  if (!auth_allowed()) {
+    send(pp::err(pp::RespCode::auth, kPlaintextRefused));
+    return;
+  }
+  if (!user_) {
+    send(pp::err("No user name given: send USER first."));
+    return;
+  }
+  std::string user = std::move(*user_);
+  user_.reset();  // RFC 1939 §7: a failed PASS needs a new USER
+  authenticate(std::move(user), cmd.arg);
+}
+
+void Pop3Session::on_auth(const pp::Command& cmd) {
+  if (cmd.arg.empty()) {  // a bare AUTH lists the mechanisms (the pre-RFC 5034 form many clients use)
+    send(pp::multiline("Supported mechanisms follow", {"PLAIN"}));
+    return;
+  }
+  if (cmd.arg != "PLAIN") {
+    send(pp::err("Unsupported authentication mechanism."));
+    return;
+  }
+  if (!auth_allowed()) {
+    send(pp::err(pp::RespCode::auth, kPlaintextRefused));
+    return;
+  }
+  user_.reset();
+  if (!cmd.initial_response) {
+    sasl_pending_ = true;
+    send("+ \r\n");  // RFC 5034 §4: an empty challenge
+    return;
+  }
+  // RFC 5034 §4: "=" stands for an empty initial response.
+  continue_auth(*cmd.initial_response == "=" ? std::string() : *cmd.initial_response);
+}
+
+void Pop3Session::continue_auth(const std::string& line) {
+  if (line == "*") {  // RFC 5034 §4: the client cancels
+    send(pp::err("Authentication cancelled."));
+    return;
+  }
+  auto decoded = proto::sasl::base64_decode(line);
+  if (!decoded) {
+    send(pp::err("Invalid base64 data."));
+    return;
+  }
+  auto creds = proto::sasl::parse_plain(*decoded);
+  // No proxy logins: an authorization identity must name the same user.
+  if (!creds || (!creds->authzid.empty() && creds->authzid != creds->authcid)) {
+    send(pp::err(pp::RespCode::auth, "Authentication failed."));
+    return;
+  }
+  authenticate(std::move(creds->authcid), std::move(creds->password));
+}
+
+void Pop3Session::authenticate(std::string user, std::string password) {
+  busy_ = true;
+  auto login = std::make_shared<Login>();
+  conn_.offload(
+      [this, login, user = std::move(user), password = std::move(password)] {
+        auto account = store().find_account(user);
+        if (!account) {
+          login->temp_failure = account.error().code != Errc::not_found;
+          verify_password(dummy_hash(), password);
+          return;
+        }
+        if (!verify_password(account->password_hash, password)) return;
+        login->account = std::move(*account);
+        if (auto loaded = load_maildrop(store(), login->account->id, login.get()); !loaded)
+          login->load_error = loaded.error();
+      },
+      [this, login] {
+        if (login->account && !login->load_error) {
+          log_info("pop3: login ", login->account->name, " from ", conn_.peer());
+          account_ = std::move(login->account);
+          mailbox_ = std::move(login->inbox);
+          messages_ = std::move(login->messages);
+          state_ = State::transaction;
+          auto [count, size] = totals();
+          send(pp::ok("Logged in, maildrop has " + std::to_string(count) + " messages (" + std::to_string(size) +
+                      " octets)."));
+        } else if (login->account) {
+          log_warn("pop3: cannot open the maildrop of ", login->account->name, ": ", login->load_error->message);
+          send(pp::err(pp::RespCode::sys_temp, "Cannot open the maildrop, try again later."));
+        } else if (login->temp_failure) {
+          send(pp::err(pp::RespCode::sys_temp, "Temporary authentication failure, try again later."));
+        } else {
+          log_info("pop3: failed login from ", conn_.peer());
+          send(pp::err(pp::RespCode::auth, "Authentication failed."));
+        }
+        finish();
+      });
+}
+
+}  // namespace loft::server::pop3

@@ -1,0 +1,114 @@
+#include "server/pop3/retr_job.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "base/log.h"
+#include "protocol/pop3/response.h"
+#include "server/connection.h"
+#include "server/pop3/session.h"
+
+namespace loft::server::pop3 {
+
+namespace pp = proto::pop3;
+
+RetrJob::RetrJob(Pop3Session& session, storage::MailboxId mailbox, uint32_t uid, bool top, uint32_t lines)
+    : session_(session), mailbox_(mailbox), uid_(uid), top_(top), lines_(lines), limiter_(lines) {}
+
+void RetrJob::start() { schedule(); }
+
+void RetrJob::on_drain() {
+  if (waiting_drain_) {
+    waiting_drain_ = false;
+    schedule();
+  }
+}
+
+void RetrJob::schedule() {
+  if (session_.conn().backlog() >= Connection::kHighWater) {
+    waiting_drain_ = true;  // the client reads slower than we produce: wait
+    return;
+  }
+  session_.conn().offload([this] { run_step(); }, [this] { after_step(); });
+}
+
+Result<void> RetrJob::begin() {
+  const std::vector<uint32_t> uids{uid_};
+  auto metas = session_.store().messages(mailbox_, uids);
+  if (!metas) return metas.error();
+  if (metas->empty()) return Error{Errc::expunged, "Message was deleted by another session."};
+  const storage::MessageMeta& m = metas->front();
+  if (!top_ && !(m.flags & storage::kSeen)) {
+    // Like Dovecot, RETR marks the message \Seen for IMAP clients, durably
+    // before the bytes go out. TOP is a peek and does not.
+    auto updated = session_.store().update_flags(mailbox_, uids, storage::FlagOp::add, storage::kSeen);
+    if (!updated) return updated.error();
+  }
+  blob_ = m.blob;
+  header_size_ = std::min(m.header_size, m.size);
+  // RFC 1939 §7 TOP: the header, the blank line, then `lines` body lines.
+  end_ = top_ && lines_ == 0 ? header_size_ : m.size;
+  out_ = top_ ? pp::ok("") : pp::ok(std::to_string(m.size) + " octets");
+  begun_ = true;
+  return {};
+}
+
+void RetrJob::run_step() {
+  out_.clear();
+  if (!begun_) {
+    if (auto r = begin(); !r) {
+      error_ = r.error();
+      return;
+    }
+  }
+  while (out_.size() < kStepBytes && offset_ < end_) {
+    // A piece never straddles the end of the header, where TOP starts counting.
+    const uint64_t limit = top_ && offset_ < header_size_ ? header_size_ : end_;
+    const uint64_t n = std::min(kReadPiece, limit - offset_);
+    auto bytes = session_.store().read_body(blob_, offset_, n);
+    if (!bytes) {
+      error_ = bytes.error();
+      return;
+    }
+    if (bytes->size() != n) {  // the stored body is shorter than its metadata says
+      error_ = Error{Errc::internal, "stored body is truncated"};
+      return;
+    }
+    std::string_view piece(*bytes);
+    if (top_ && offset_ >= header_size_) {
+      piece = piece.substr(0, limiter_.take(piece));
+      if (limiter_.done()) end_ = offset_ + piece.size();
+    }
+    stuffer_.feed(piece, &out_);
+    offset_ += n;
+  }
+  if (offset_ >= end_) {
+    stuffer_.finish(&out_);  // RFC 1939 §3: CRLF "." CRLF
+    done_ = true;
+  }
+}
+
+void RetrJob::after_step() {
+  if (error_ && !begun_) {
+    // Nothing sent yet: the command fails as a whole.
+    session_.send(pp::error_response(*error_));
+  } else if (error_) {
+    // A multi-line response cannot fail in-band: closing without the
+    // terminator is the only way to tell the client it is incomplete.
+    log_warn("pop3: reading message ", uid_, " failed: ", error_->message);
+    session_.send(out_);
+    session_.conn().close_after_flush();
+  } else {
+    session_.send(out_);
+    out_.clear();
+    out_.shrink_to_fit();
+    if (!done_) {
+      schedule();
+      return;
+    }
+  }
+  auto self = std::move(session_.retr_);  // destroys this job on return
+  session_.finish();
+}
+
+}  // namespace loft::server::pop3
