@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/bytes.h"
+
 namespace loft::proto::sasl {
 
 namespace {
@@ -68,5 +70,7 @@ std::optional<PlainCredentials> parse_plain(std::string_view decoded) {
   if (c.authcid.empty() || c.password.empty()) return std::nullopt;
   return c;
 }
+
+bool authorizes_self(const PlainCredentials& c) { return c.authzid.empty() || iequals(c.authzid, c.authcid); }
 
 }  // namespace loft::proto::sasl

@@ -21,5 +21,8 @@ struct PlainCredentials {
 // Splits a decoded PLAIN message "authzid NUL authcid NUL passwd"; nullopt if
 // it does not have exactly that shape or authcid/password is empty.
 std::optional<PlainCredentials> parse_plain(std::string_view decoded);
+// True when authzid is empty or names authcid itself (ASCII case-insensitive):
+// Loft has no proxy authorization, so any other authzid is refused.
+bool authorizes_self(const PlainCredentials& c);
 
 }  // namespace loft::proto::sasl

@@ -37,7 +37,7 @@ void ImapSession::continue_authenticate(std::string line) {
     return;
   }
   auto creds = proto::sasl::parse_plain(*decoded);
-  if (!creds || (!creds->authzid.empty() && creds->authzid != creds->authcid)) {
+  if (!creds || !proto::sasl::authorizes_self(*creds)) {
     tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
     return;
   }

@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "base/password.h"
 #include "protocol/pop3/response.h"
 #include "protocol/sasl/plain.h"
 #include "server/connection.h"
+#include "server/login.h"
 #include "server/pop3/session.h"
 #include "server/server.h"
 
@@ -16,16 +16,6 @@ namespace loft::server::pop3 {
 namespace pp = proto::pop3;
 
 namespace {
-// Verified when the user does not exist, so that a failed login takes as long
-// whether or not the name is known (no account enumeration by timing).
-const std::string& dummy_hash() {
-  static const std::string hash = [] {
-    auto h = hash_password("loft-dummy-password");
-    return h ? *h : std::string();
-  }();
-  return hash;
-}
-
 const char kPlaintextRefused[] = "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.";
 
 // How many messages one metadata read covers while loading the snapshot.
@@ -146,7 +136,7 @@ void Pop3Session::continue_auth(const std::string& line) {
   }
   auto creds = proto::sasl::parse_plain(*decoded);
   // No proxy logins: an authorization identity must name the same user.
-  if (!creds || (!creds->authzid.empty() && creds->authzid != creds->authcid)) {
+  if (!creds || !proto::sasl::authorizes_self(*creds)) {
     send(pp::err(pp::RespCode::auth, "Authentication failed."));
     return;
   }
@@ -158,14 +148,10 @@ void Pop3Session::authenticate(std::string user, std::string password) {
   auto login = std::make_shared<Login>();
   conn_.offload(
       [this, login, user = std::move(user), password = std::move(password)] {
-        auto account = store().find_account(user);
-        if (!account) {
-          login->temp_failure = account.error().code != Errc::not_found;
-          verify_password(dummy_hash(), password);
-          return;
-        }
-        if (!verify_password(account->password_hash, password)) return;
-        login->account = std::move(*account);
+        LoginCheck check = check_login(store(), user, password);
+        login->temp_failure = check.temp_failure;
+        if (!check.account) return;
+        login->account = std::move(check.account);
         if (auto loaded = load_maildrop(store(), login->account->id, login.get()); !loaded)
           login->load_error = loaded.error();
       },
