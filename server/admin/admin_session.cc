@@ -18,38 +18,36 @@ void AdminSession::on_data(std::string_view bytes) {
 }
 
 void AdminSession::process() {
-  if (processing_) return;
-  processing_ = true;
-  std::string_view view(input_);
-  const size_t before = view.size();
-  while (!busy_ && !conn_.closing() && !view.empty()) {
-    auto st = lines_.next(&view);
-    if (st == pa::LineSplitter::Status::need_more) break;
-    if (st == pa::LineSplitter::Status::too_long) {
-      conn_.write(pa::encode_response(pa::Response::failure({Errc::limit, "request line too long"})));
-      conn_.close_after_flush();
-      break;
-    }
-    auto request = pa::decode_request(lines_.line());
-    if (!request) {
-      conn_.write(pa::encode_response(pa::Response::failure(request.error())));
-      continue;
-    }
-    busy_ = true;
-    auto response = std::make_shared<pa::Response>();
-    conn_.offload(
-        [this, response, req = std::move(*request)] {
-          AdminService service(conn_.server().store());
-          *response = service.execute(req);
-        },
-        [this, response] {
-          conn_.write(pa::encode_response(*response));
-          busy_ = false;
-          process();
-        });
+  input_.run(conn_, [this](std::string_view* view) { return step(view); });
+}
+
+bool AdminSession::step(std::string_view* view) {
+  if (busy_) return false;
+  auto st = lines_.next(view);
+  if (st == pa::LineSplitter::Status::need_more) return false;
+  if (st == pa::LineSplitter::Status::too_long) {
+    conn_.write(pa::encode_response(pa::Response::failure({Errc::limit, "request line too long"})));
+    conn_.close_after_flush();
+    return false;
   }
-  input_.erase(0, before - view.size());
-  processing_ = false;
+  auto request = pa::decode_request(lines_.line());
+  if (!request) {
+    conn_.write(pa::encode_response(pa::Response::failure(request.error())));
+    return true;
+  }
+  busy_ = true;
+  auto response = std::make_shared<pa::Response>();
+  conn_.offload(
+      [this, response, req = std::move(*request)] {
+        AdminService service(conn_.server().store());
+        *response = service.execute(req);
+      },
+      [this, response] {
+        conn_.write(pa::encode_response(*response));
+        busy_ = false;
+        process();
+      });
+  return true;
 }
 
 }  // namespace loft::server

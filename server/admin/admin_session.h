@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/admin/line_splitter.h"
+#include "server/input_queue.h"
 #include "server/session.h"
 
 namespace loft::server {
@@ -20,12 +21,13 @@ class AdminSession final : public Session {
 
  private:
   void process();
+  // Reads at most one request and starts it; false to stop for now.
+  bool step(std::string_view* view);
 
   Connection& conn_;
   proto::admin::LineSplitter lines_;
-  std::string input_;
+  InputQueue input_;
   bool busy_ = false;
-  bool processing_ = false;
 };
 
 }  // namespace loft::server

@@ -19,25 +19,12 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
       needs_(needs),
       targets_(std::move(targets)),
       mailbox_(session.selected()->info.id),
-      set_seen_(needs.sets_seen && !session.selected()->read_only) {}
+      set_seen_(needs.sets_seen && !session.selected()->read_only),
+      pump_(session.conn(), [this] { run_step(); }, [this] { after_step(); }) {}
 
-void FetchJob::start() { schedule(); }
+void FetchJob::start() { pump_.schedule(); }
 
-void FetchJob::on_drain() {
-  if (waiting_drain_) {
-    waiting_drain_ = false;
-    schedule();
-  }
-}
-
-void FetchJob::schedule() {
-  if (session_.conn().backlog() >= Connection::kHighWater) {
-    waiting_drain_ = true;  // the client reads slower than we produce: wait
-    return;
-  }
-  running_ = true;
-  session_.conn().offload([this] { run_step(); }, [this] { after_step(); });
-}
+void FetchJob::on_drain() { pump_.on_drain(); }
 
 Result<void> FetchJob::load_batch() {
   batch_.clear();
@@ -121,7 +108,6 @@ void FetchJob::run_step() {
 }
 
 void FetchJob::after_step() {
-  running_ = false;
   session_.send(out_);
   out_.clear();
   out_.shrink_to_fit();
@@ -137,7 +123,7 @@ void FetchJob::after_step() {
     // The untagged responses sent so far stand; the command fails as a whole.
     session_.tagged_error(tag_, *error_);
   } else if (!done_) {
-    schedule();
+    pump_.schedule();
     return;
   } else {
     session_.tagged(tag_, "OK", cmd_.uid ? "UID FETCH completed" : "FETCH completed");

@@ -17,6 +17,7 @@
 
 #include "protocol/imap/command.h"
 #include "server/imap/fetch_response.h"
+#include "server/stream_pump.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
@@ -45,7 +46,6 @@ class FetchJob {
   // Runs on the loop thread after run_step.
   void after_step();
   Result<void> load_batch();
-  void schedule();
 
   ImapSession& session_;
   std::string tag_;
@@ -64,8 +64,7 @@ class FetchJob {
   std::vector<storage::MessageSummary> flag_updates_;
   std::optional<Error> error_;
   bool done_ = false;
-  bool running_ = false;
-  bool waiting_drain_ = false;
+  StreamPump pump_;                    // runs run_step/after_step with backpressure
 };
 
 }  // namespace loft::server::imap

@@ -11,9 +11,6 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 namespace {
-// Pipelined input held while a command waits for a worker, before reading pauses.
-constexpr size_t kMaxBufferedInput = 1 << 20;
-
 pi::ParserLimits limits_from(const Config& c) {
   pi::ParserLimits l;
   l.max_line = c.limits.max_line;
@@ -67,48 +64,45 @@ void ImapSession::on_data(std::string_view bytes) {
 }
 
 void ImapSession::process() {
-  if (processing_) return;  // a handler finished synchronously: the loop below goes on
-  processing_ = true;
-  std::string_view view(input_);
-  const size_t before = view.size();
-  while (!busy_ && !logged_out_ && !conn_.closing() && !view.empty()) {
-    if (sasl_tag_) {
-      std::string line;
-      auto st = parser_.read_line(&view, &line);
-      if (st == pi::Parser::LineStatus::need_more) break;
-      if (st == pi::Parser::LineStatus::too_long) {
-        tagged(*sasl_tag_, "BAD", "SASL response too long");
-        sasl_tag_.reset();
-        continue;
-      }
-      continue_authenticate(std::move(line));
-      continue;
+  input_.run(conn_, [this](std::string_view* view) { return step(view); });
+}
+
+bool ImapSession::step(std::string_view* view) {
+  if (busy_ || logged_out_) return false;
+  if (sasl_tag_) {
+    std::string line;
+    auto st = parser_.read_line(view, &line);
+    if (st == pi::Parser::LineStatus::need_more) return false;
+    if (st == pi::Parser::LineStatus::too_long) {
+      tagged(*sasl_tag_, "BAD", "SASL response too long");
+      sasl_tag_.reset();
+      return true;
     }
-    pi::ParseEvent ev = parser_.feed(&view);
-    if (ev.kind == pi::ParseEvent::Kind::need_more) break;
-    if (ev.kind == pi::ParseEvent::Kind::need_literal) {
+    continue_authenticate(std::move(line));
+    return true;
+  }
+  pi::ParseEvent ev = parser_.feed(view);
+  switch (ev.kind) {
+    case pi::ParseEvent::Kind::need_more: return false;
+    case pi::ParseEvent::Kind::need_literal:
       send("+ Ready for literal data\r\n");  // RFC 3501 §7.5
-      continue;
-    }
-    if (ev.kind == pi::ParseEvent::Kind::error) {
+      return true;
+    case pi::ParseEvent::Kind::error:
       tagged(ev.error.tag.empty() ? "*" : ev.error.tag, "BAD", ev.error.message);
       if (ev.error.fatal) {
         send("* BYE Fatal protocol error\r\n");
         conn_.close_after_flush();
-        break;
+        return false;
       }
-      continue;
-    }
-    dispatch(*ev.command);
-    if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
-      discard_input_ = false;
-      view = {};
-    }
+      return true;
+    case pi::ParseEvent::Kind::command: break;
   }
-  input_.erase(0, before - view.size());
-  processing_ = false;
-  if (input_.size() > kMaxBufferedInput) conn_.pause_reading();
-  else if (!conn_.closing()) conn_.resume_reading();
+  dispatch(*ev.command);
+  if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
+    discard_input_ = false;
+    *view = {};
+  }
+  return true;
 }
 
 void ImapSession::dispatch(pi::Command& cmd) {

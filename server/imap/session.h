@@ -14,6 +14,7 @@
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/parser.h"
+#include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
 
@@ -71,6 +72,8 @@ class ImapSession final : public Session {
 
  private:
   void process();
+  // Parses and runs at most one command from *view; false to stop for now.
+  bool step(std::string_view* view);
   void dispatch(proto::imap::Command& cmd);
   void handle(const std::string& tag, const proto::imap::CmdCapability& c);
   void handle(const std::string& tag, const proto::imap::CmdNoop& c);
@@ -96,10 +99,9 @@ class ImapSession final : public Session {
   Connection& conn_;
   proto::imap::Parser parser_;
   proto::imap::State state_ = proto::imap::kNotAuthenticated;
-  std::string input_;            // received, not yet parsed
+  InputQueue input_;             // received, not yet parsed
   bool busy_ = false;            // a command is in progress
   bool logged_out_ = false;
-  bool processing_ = false;      // inside process(): guards re-entry from finish()
   bool discard_input_ = false;
   std::optional<std::string> sasl_tag_;  // AUTHENTICATE waiting for its response line
   std::optional<storage::Account> account_;

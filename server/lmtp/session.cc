@@ -13,10 +13,6 @@ namespace loft::server::lmtp {
 
 namespace pl = proto::lmtp;
 
-namespace {
-constexpr size_t kMaxBufferedInput = 1 << 20;
-}
-
 LmtpSession::LmtpSession(Connection& conn)
     : conn_(conn),
       lines_(conn.server().config().limits.max_line),
@@ -38,30 +34,26 @@ void LmtpSession::on_data(std::string_view bytes) {
 }
 
 void LmtpSession::process() {
-  if (processing_) return;
-  processing_ = true;
-  std::string_view view(input_);
-  const size_t before = view.size();
-  while (!busy_ && !quit_ && !conn_.closing() && !view.empty()) {
-    if (in_data_) {
-      auto st = data_.feed(&view, &body_);
-      if (st == pl::DataReader::Status::need_more) break;
-      in_data_ = false;
-      on_message_end(st == pl::DataReader::Status::too_big);
-      continue;
-    }
-    auto st = lines_.read(&view);
-    if (st == pl::LineReader::Status::need_more) break;
-    if (st == pl::LineReader::Status::too_long) {
-      reply(pl::reply(500, "5.5.2", "Line too long"));  // RFC 5321 §4.5.3.1.4
-      continue;
-    }
-    handle_line(lines_.line());
+  input_.run(conn_, [this](std::string_view* view) { return step(view); });
+}
+
+bool LmtpSession::step(std::string_view* view) {
+  if (busy_ || quit_) return false;
+  if (in_data_) {
+    auto st = data_.feed(view, &body_);
+    if (st == pl::DataReader::Status::need_more) return false;
+    in_data_ = false;
+    on_message_end(st == pl::DataReader::Status::too_big);
+    return true;
   }
-  input_.erase(0, before - view.size());
-  processing_ = false;
-  if (input_.size() > kMaxBufferedInput) conn_.pause_reading();
-  else if (!conn_.closing()) conn_.resume_reading();
+  auto st = lines_.read(view);
+  if (st == pl::LineReader::Status::need_more) return false;
+  if (st == pl::LineReader::Status::too_long) {
+    reply(pl::reply(500, "5.5.2", "Line too long"));  // RFC 5321 §4.5.3.1.4
+    return true;
+  }
+  handle_line(lines_.line());
+  return true;
 }
 
 void LmtpSession::finish() {

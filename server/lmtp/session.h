@@ -11,6 +11,7 @@
 #include "protocol/lmtp/command.h"
 #include "protocol/lmtp/data_reader.h"
 #include "protocol/lmtp/line_reader.h"
+#include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
 
@@ -36,6 +37,8 @@ class LmtpSession final : public Session {
     std::string name;  // for the reply text and the log
   };
   void process();
+  // Consumes at most one command line or the rest of DATA; false to stop for now.
+  bool step(std::string_view* view);
   void handle_line(const std::string& line);
   void on_mail(const proto::lmtp::Command& cmd);
   void on_rcpt(const proto::lmtp::Command& cmd);
@@ -48,9 +51,8 @@ class LmtpSession final : public Session {
   Connection& conn_;
   proto::lmtp::LineReader lines_;
   proto::lmtp::DataReader data_;
-  std::string input_;                 // received, not yet consumed
+  InputQueue input_;                  // received, not yet consumed
   bool busy_ = false;
-  bool processing_ = false;
   bool greeted_ = false;              // LHLO seen
   bool in_transaction_ = false;       // MAIL seen
   bool in_data_ = false;              // between 354 and the final dot

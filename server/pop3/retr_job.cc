@@ -13,24 +13,17 @@ namespace loft::server::pop3 {
 namespace pp = proto::pop3;
 
 RetrJob::RetrJob(Pop3Session& session, storage::MailboxId mailbox, uint32_t uid, bool top, uint32_t lines)
-    : session_(session), mailbox_(mailbox), uid_(uid), top_(top), lines_(lines), limiter_(lines) {}
+    : session_(session),
+      mailbox_(mailbox),
+      uid_(uid),
+      top_(top),
+      lines_(lines),
+      limiter_(lines),
+      pump_(session.conn(), [this] { run_step(); }, [this] { after_step(); }) {}
 
-void RetrJob::start() { schedule(); }
+void RetrJob::start() { pump_.schedule(); }
 
-void RetrJob::on_drain() {
-  if (waiting_drain_) {
-    waiting_drain_ = false;
-    schedule();
-  }
-}
-
-void RetrJob::schedule() {
-  if (session_.conn().backlog() >= Connection::kHighWater) {
-    waiting_drain_ = true;  // the client reads slower than we produce: wait
-    return;
-  }
-  session_.conn().offload([this] { run_step(); }, [this] { after_step(); });
-}
+void RetrJob::on_drain() { pump_.on_drain(); }
 
 Result<void> RetrJob::begin() {
   const std::vector<uint32_t> uids{uid_};
@@ -103,7 +96,7 @@ void RetrJob::after_step() {
     out_.clear();
     out_.shrink_to_fit();
     if (!done_) {
-      schedule();
+      pump_.schedule();
       return;
     }
   }

@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "protocol/pop3/multiline.h"
+#include "server/stream_pump.h"
 #include "storage/store.h"
 
 namespace loft::server::pop3 {
@@ -38,7 +39,6 @@ class RetrJob {
   Result<void> begin();
   // Runs on the loop thread after run_step.
   void after_step();
-  void schedule();
 
   Pop3Session& session_;
   const storage::MailboxId mailbox_;
@@ -56,7 +56,7 @@ class RetrJob {
   std::optional<Error> error_;
   bool begun_ = false;    // the "+OK" line is in out_ or sent
   bool done_ = false;
-  bool waiting_drain_ = false;
+  StreamPump pump_;                    // runs run_step/after_step with backpressure
 };
 
 }  // namespace loft::server::pop3

@@ -10,11 +10,6 @@ namespace loft::server::pop3 {
 
 namespace pp = proto::pop3;
 
-namespace {
-// Pipelined input held while a command waits for a worker, before reading pauses.
-constexpr size_t kMaxBufferedInput = 1 << 20;
-}  // namespace
-
 // RFC 1939 §4 limits a command line to 255 octets; we take the configured
 // (larger) limit instead, which also bounds SASL responses.
 Pop3Session::Pop3Session(Connection& conn) : conn_(conn), lines_(conn.server().config().limits.max_line) {}
@@ -44,33 +39,29 @@ void Pop3Session::on_data(std::string_view bytes) {
 }
 
 void Pop3Session::process() {
-  if (processing_) return;  // a handler finished synchronously: the loop below goes on
-  processing_ = true;
-  std::string_view view(input_);
-  const size_t before = view.size();
-  while (!busy_ && !quit_ && !conn_.closing() && !view.empty()) {
-    auto st = lines_.read(&view);
-    if (st == proto::lmtp::LineReader::Status::need_more) break;
-    if (st == proto::lmtp::LineReader::Status::too_long) {
-      sasl_pending_ = false;  // an over-long SASL response ends the exchange too
-      send(pp::err("line too long"));
-      continue;
-    }
-    if (sasl_pending_) {
-      sasl_pending_ = false;
-      continue_auth(lines_.line());
-    } else {
-      handle_line(lines_.line());
-    }
-    if (discard_input_) {  // RFC 2595 §4: plaintext pipelined after STLS is dropped
-      discard_input_ = false;
-      view = {};
-    }
+  input_.run(conn_, [this](std::string_view* view) { return step(view); });
+}
+
+bool Pop3Session::step(std::string_view* view) {
+  if (busy_ || quit_) return false;
+  auto st = lines_.read(view);
+  if (st == proto::lmtp::LineReader::Status::need_more) return false;
+  if (st == proto::lmtp::LineReader::Status::too_long) {
+    sasl_pending_ = false;  // an over-long SASL response ends the exchange too
+    send(pp::err("line too long"));
+    return true;
   }
-  input_.erase(0, before - view.size());
-  processing_ = false;
-  if (input_.size() > kMaxBufferedInput) conn_.pause_reading();
-  else if (!conn_.closing()) conn_.resume_reading();
+  if (sasl_pending_) {
+    sasl_pending_ = false;
+    continue_auth(lines_.line());
+  } else {
+    handle_line(lines_.line());
+  }
+  if (discard_input_) {  // RFC 2595 §4: plaintext pipelined after STLS is dropped
+    discard_input_ = false;
+    *view = {};
+  }
+  return true;
 }
 
 void Pop3Session::finish() {

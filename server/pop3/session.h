@@ -16,6 +16,7 @@
 
 #include "protocol/lmtp/line_reader.h"
 #include "protocol/pop3/command.h"
+#include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
 
@@ -59,6 +60,8 @@ class Pop3Session final : public Session {
   enum class State { authorization, transaction, update };
 
   void process();
+  // Reads and runs at most one command line; false to stop for now.
+  bool step(std::string_view* view);
   void handle_line(const std::string& line);
   void dispatch(const proto::pop3::Command& cmd);
 
@@ -93,10 +96,9 @@ class Pop3Session final : public Session {
 
   Connection& conn_;
   proto::lmtp::LineReader lines_;
-  std::string input_;             // received, not yet consumed
+  InputQueue input_;              // received, not yet consumed
   State state_ = State::authorization;
   bool busy_ = false;             // a command waits for a worker or streams
-  bool processing_ = false;       // inside process(): guards re-entry from finish()
   bool quit_ = false;             // QUIT answered: ignore further input
   bool discard_input_ = false;    // STLS: drop the plaintext pipelined after it
   bool sasl_pending_ = false;     // AUTH PLAIN sent "+ ", the next line is the response
