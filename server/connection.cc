@@ -136,6 +136,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->in_flight_ -= w->data.size();
   delete w;
+  c->last_activity_ = uv_now(c->server_.loop());  // the client is reading: not stalled
   if (status < 0) {
     c->abort();
     return;

@@ -67,6 +67,7 @@ class Connection {
   const ListenerConfig& listener() const { return listener_; }
   const std::string& peer() const { return peer_; }
   Server& server() { return server_; }
+  // Loop time (ms) of the last read, or of the last write the peer took.
   uint64_t last_activity() const { return last_activity_; }
   // Stops/starts reading from the socket (input backpressure).
   void pause_reading();

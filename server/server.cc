@@ -174,12 +174,7 @@ void Server::unlink(Connection* c) {
   c->prev_ = c->next_ = nullptr;
   --connections_;
   if (c->flush_scheduled_) std::erase(dirty_, c);
-  if (stopping_ && connections_ == 0) {
-    // Last connection gone: close the loop's own handles so uv_run returns.
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&prepare_))) uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&change_async_)))
-      uv_close(reinterpret_cast<uv_handle_t*>(&change_async_), nullptr);
-  }
+  if (stopping_ && connections_ == 0) close_loop_handles();
 }
 
 void Server::on_prepare(uv_prepare_t* h) {
@@ -195,7 +190,22 @@ void Server::on_sweep(uv_timer_t* h) {
   uint64_t limit = static_cast<uint64_t>(self->config_.limits.idle_timeout_seconds) * 1000;
   for (Connection* c = self->head_; c;) {
     Connection* next = c->next_;  // c may unlink itself
-    if (!c->closing() && !c->busy() && now - c->last_activity() > limit) c->idle_timeout();
+    if (!c->closing() && now - c->last_activity() > limit) {
+      // Idle: say goodbye. Busy yet without progress that long (a client that
+      // stopped reading mid-FETCH): drop it, its output cannot be delivered.
+      if (c->busy()) c->abort();
+      else c->idle_timeout();
+    }
+    c = next;
+  }
+}
+
+void Server::on_stop_deadline(uv_timer_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  log_warn("stopping: ", self->connections_, " connection(s) did not finish in time; closing them");
+  for (Connection* c = self->head_; c;) {
+    Connection* next = c->next_;
+    c->abort();
     c = next;
   }
 }
@@ -240,7 +250,9 @@ void Server::stop() {
       if (l->config->is_unix) ::unlink(l->config->unix_path.c_str());
     }
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&sweep_), nullptr);
+  // Sessions get kStopGraceMs to finish in-flight work and flush; then the rest is cut.
+  uv_timer_stop(&sweep_);
+  uv_timer_start(&sweep_, on_stop_deadline, kStopGraceMs, 0);
   if (feed_handle_) {
     store_.changes().unsubscribe(feed_handle_);
     feed_handle_ = 0;
@@ -250,10 +262,14 @@ void Server::stop() {
     c->shutdown();
     c = next;
   }
-  if (connections_ == 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&change_async_), nullptr);
-  }
+  if (connections_ == 0) close_loop_handles();
+}
+
+void Server::close_loop_handles() {
+  // Last connection gone: close the loop's own handles so uv_run returns.
+  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&prepare_), reinterpret_cast<uv_handle_t*>(&change_async_),
+                         reinterpret_cast<uv_handle_t*>(&sweep_)})
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
 }
 
 }  // namespace loft::server

@@ -54,6 +54,8 @@ class Server {
 
   // --- for Connection and listeners ---
   static constexpr size_t kReadBufferSize = 64 * 1024;
+  // How long stop() lets sessions finish in-flight work before cutting them.
+  static constexpr uint64_t kStopGraceMs = 10000;
   char* read_buffer() { return read_buffer_.get(); }
   void schedule_flush(Connection* c) { dirty_.push_back(c); }
   void link(Connection* c);
@@ -65,6 +67,8 @@ class Server {
   struct Listener;
   static void on_prepare(uv_prepare_t* h);
   static void on_sweep(uv_timer_t* h);
+  static void on_stop_deadline(uv_timer_t* h);
+  void close_loop_handles();
   static void on_change(uv_async_t* h);
   static void on_connection(uv_stream_t* s, int status);
   Result<std::string> bind(Listener* l);
