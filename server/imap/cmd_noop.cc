@@ -52,8 +52,9 @@ void ImapSession::sync_mailbox(std::function<void()> next) {
                      size_t old_count = kept.size();
                      for (const auto& m : fresh->value())
                        if (m.uid > last) kept.push_back(m);
-                     if (kept.size() != old_count || kept.size() != s->index.size())
-                       out += "* " + std::to_string(kept.size()) + " EXISTS\r\n";
+                     // EXPUNGE already told the client the new count (§7.4.1);
+                     // EXISTS is only for new arrivals (§7.3.1).
+                     if (kept.size() != old_count) out += "* " + std::to_string(kept.size()) + " EXISTS\r\n";
                      s->index = std::move(kept);
                      send(out);
                    }
