@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libssl-dev
   libxapian-dev doctest-dev libtomlplusplus-dev libcli11-dev libsodium-dev libzstd-dev
   openssl python3)
-TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd python3)
+TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3)
 CONFIG=conf/loft.toml
 
 say() { printf '== %s\n' "$*" >&2; }
@@ -38,6 +38,11 @@ install_missing() {
     printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
     "${sudo[@]}" chmod 755 "$policy"
     added_policy=1
+  fi
+  # postfix (tests run a private instance): no system configuration, no questions
+  if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+    printf 'postfix postfix/main_mailer_type select No configuration\n' |
+      "${sudo[@]}" debconf-set-selections
   fi
   local rc=0
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

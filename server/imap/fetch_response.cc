@@ -50,8 +50,14 @@ std::string filter_header_fields(std::string_view header, const std::vector<std:
     } while (end < header.size() && (header[end] == ' ' || header[end] == '\t'));
     std::string_view field = header.substr(pos, end - pos);
     pos = end;
+    if (field == "\r\n" || field == "\n") continue;  // the blank line: appended below
     size_t colon = field.find(':');
-    if (colon == std::string_view::npos) continue;  // the blank line, or junk
+    if (colon == std::string_view::npos) {
+      // A line that is no field names no field: it never matches, so only
+      // HEADER.FIELDS.NOT returns it (as Dovecot does for malformed headers).
+      if (exclude) out.append(field);
+      continue;
+    }
     std::string_view name = field.substr(0, colon);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
     bool listed = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });

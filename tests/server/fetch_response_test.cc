@@ -83,6 +83,8 @@ TEST_CASE("HEADER.FIELDS keeps folded lines and matches names without case") {
   CHECK(filter_header_fields(header, {"subject", "x-other"}, true) == "From: a@b\r\n\r\n");
   CHECK(filter_header_fields(header, {"To"}, false) == "\r\n");
   CHECK(filter_header_fields("No-Colon line\nA: b\n\n", {"a"}, false) == "A: b\n\r\n");
+  // A malformed line matches no name: kept by .NOT, with its continuation.
+  CHECK(filter_header_fields("A: b\r\n-----\r\n  more\r\nC: d\r\n\r\n", {"c"}, true) == "A: b\r\n-----\r\n  more\r\n\r\n");
 }
 
 TEST_CASE("items this version does not serve are refused up front") {
