@@ -88,7 +88,11 @@ class ImapSession final : public Session {
  public:
   void set_state(proto::imap::State state);
   proto::imap::State state() const { return state_; }
-  void set_account(storage::Account account) { account_ = std::move(account); }
+  // Keeps the logged-in account, without its password hash (no session needs it).
+  void set_account(storage::Account account) {
+    account.password_hash = std::string();
+    account_ = std::move(account);
+  }
   const storage::Account& account() const { return *account_; }
   // Drops plaintext input after STARTTLS (RFC 3501 §6.2.1).
   void discard_buffered_input() { discard_input_ = true; }

@@ -158,6 +158,7 @@ void Pop3Session::authenticate(std::string user, std::string password) {
       [this, login] {
         if (login->account && !login->load_error) {
           log_info("pop3: login ", login->account->name, " from ", conn_.peer());
+          login->account->password_hash = std::string();  // no session needs it
           account_ = std::move(login->account);
           mailbox_ = std::move(login->inbox);
           messages_ = std::move(login->messages);

@@ -56,7 +56,10 @@ TlsSession::Status TlsSession::feed_ciphertext(std::string_view in, std::string*
     }
     int err = SSL_get_error(ssl_, n);
     drain(out);
-    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Status::ok;
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      release_idle_buffers();
+      return Status::ok;
+    }
     if (err == SSL_ERROR_ZERO_RETURN) {
       error_ = "peer closed TLS";
       return Status::failed;
@@ -77,7 +80,29 @@ TlsSession::Status TlsSession::encrypt(std::string_view plaintext, std::string* 
     plaintext.remove_prefix(static_cast<size_t>(n));
     drain(out);
   }
+  release_idle_buffers();
   return Status::ok;
+}
+
+void TlsSession::release_idle_buffers() {
+  // The final SSL_read that reports WANT_READ has set up a ~17 KiB record
+  // buffer for the next record, which SSL_MODE_RELEASE_BUFFERS does not free;
+  // an idle connection would keep it. SSL_free_buffers frees what is unused.
+  SSL_free_buffers(ssl_);
+  // A drained memory BIO keeps the capacity of its largest burst: swap in
+  // empty ones while nothing is buffered.
+  if (BIO_ctrl_pending(out_) == 0) {
+    BIO* fresh = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(fresh, -1);
+    SSL_set0_wbio(ssl_, fresh);  // frees the old one
+    out_ = fresh;
+  }
+  if (BIO_ctrl_pending(in_) == 0) {
+    BIO* fresh = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(fresh, -1);
+    SSL_set0_rbio(ssl_, fresh);  // frees the old one
+    in_ = fresh;
+  }
 }
 
 void TlsSession::shutdown(std::string* out) {

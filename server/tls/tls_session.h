@@ -36,6 +36,8 @@ class TlsSession {
 
  private:
   void drain(std::string* out);
+  // Frees OpenSSL's record buffers and the memory BIOs' capacity while idle.
+  void release_idle_buffers();
   SSL* ssl_;
   BIO* in_;   // OpenSSL reads ciphertext from here
   BIO* out_;  // OpenSSL writes ciphertext here
