@@ -187,4 +187,12 @@ class Store {
   virtual StoreStats stats() = 0;
 };
 
+// read_body for a range the caller knows lies within the body (from its
+// MessageMeta): a shorter answer means the store lost bytes, Errc::internal.
+inline Result<std::string> read_body_exact(Store& store, BlobId blob, uint64_t offset, uint64_t length) {
+  auto bytes = store.read_body(blob, offset, length);
+  if (bytes && bytes->size() != length) return Error{Errc::internal, "stored body is truncated"};
+  return bytes;
+}
+
 }  // namespace loft::storage

@@ -91,13 +91,9 @@ void FetchJob::run_step() {
       continue;
     }
     uint64_t n = std::min(s.length, kReadPiece);
-    auto bytes = session_.store().read_body(s.blob, s.offset, n);
+    auto bytes = storage::read_body_exact(session_.store(), s.blob, s.offset, n);
     if (!bytes) {
       error_ = bytes.error();
-      return;
-    }
-    if (bytes->size() != n) {  // the stored body is shorter than its metadata says
-      error_ = Error{Errc::internal, "stored body is truncated"};
       return;
     }
     out_ += *bytes;

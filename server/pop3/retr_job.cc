@@ -58,13 +58,9 @@ void RetrJob::run_step() {
     // A piece never straddles the end of the header, where TOP starts counting.
     const uint64_t limit = top_ && offset_ < header_size_ ? header_size_ : end_;
     const uint64_t n = std::min(kReadPiece, limit - offset_);
-    auto bytes = session_.store().read_body(blob_, offset_, n);
+    auto bytes = storage::read_body_exact(session_.store(), blob_, offset_, n);
     if (!bytes) {
       error_ = bytes.error();
-      return;
-    }
-    if (bytes->size() != n) {  // the stored body is shorter than its metadata says
-      error_ = Error{Errc::internal, "stored body is truncated"};
       return;
     }
     std::string_view piece(*bytes);

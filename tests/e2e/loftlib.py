@@ -643,6 +643,29 @@ class LoftServer(ServerBase):
                                % (name, r.returncode, r.stdout, r.stderr))
 
 
+POP3_LISTENERS = [('pop3', '127.0.0.1:0', 'starttls', False),
+                  ('pop3', '127.0.0.1:0', 'implicit', False)]
+
+
+def start_loft_with_pop3(users):
+    """A started LoftServer that also serves POP3 with STLS (`pop3_stls`) and with
+    implicit TLS (`pop3_tls`), with the given {name: password} accounts. On failure
+    the server is stopped and its temp dir removed before the error propagates."""
+    server = LoftServer(extra_listeners=POP3_LISTENERS)
+    try:
+        server.start()
+        server.pop3_stls = server.listener('pop3', 'starttls')
+        server.pop3_tls = server.listener('pop3', 'implicit')
+        assert server.pop3_stls and server.pop3_tls, server.listeners
+        for name, password in users.items():
+            server.add_user(name, password)
+    except BaseException:
+        server.stop()
+        server.cleanup()
+        raise
+    return server
+
+
 class DovecotServer(ServerBase):
     """A private Dovecot 2.3 (imap + lmtp) under a temp dir; needs dovecot-imapd and
     dovecot-lmtpd. As root, mail processes run as the system user `loftbench`

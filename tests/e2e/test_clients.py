@@ -122,17 +122,9 @@ class ClientsTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = loftlib.LoftServer(extra_listeners=[
-            ('pop3', '127.0.0.1:0', 'starttls', False),
-            ('pop3', '127.0.0.1:0', 'implicit', False),
-        ])
+        cls.server = loftlib.start_loft_with_pop3(USERS)
         cls.addClassCleanup(cls.stop_server)
-        cls.server.start()
-        cls.pop3_stls = cls.server.listener('pop3', 'starttls')
-        cls.pop3_tls = cls.server.listener('pop3', 'implicit')
-        assert cls.pop3_stls and cls.pop3_tls, cls.server.listeners
-        for u, p in USERS.items():
-            cls.server.add_user(u, p)
+        cls.pop3_stls, cls.pop3_tls = cls.server.pop3_stls, cls.server.pop3_tls
         cls.tmp = tempfile.mkdtemp(prefix='loft-clients-')
         os.chmod(cls.tmp, 0o755)
 
