@@ -11,6 +11,8 @@ TEST_CASE("the embedded default configuration file loads with its documented lis
   auto c = Config::load(LOFT_SOURCE_ROOT "/conf/loft.toml");
   REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
   CHECK(c->data_dir == "var/loft");
+  // The README's swaks example delivers to demo@example.org.
+  CHECK(c->local_domains.front() == "example.org");
   CHECK(c->storage_sync);
   REQUIRE(c->find_listener(ListenerProtocol::imap));
   CHECK(c->find_listener(ListenerProtocol::imap)->tls == TlsMode::starttls);
