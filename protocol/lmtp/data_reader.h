@@ -25,7 +25,9 @@ class DataReader {
 
   // Consumes a prefix of *input (advancing it), appending message bytes to
   // *out; stops right after the end marker, leaving what follows in *input.
-  // Once past max_size nothing more is appended, but input is consumed.
+  // Once past max_size nothing more is appended, but input is consumed; after
+  // too_big, *out holds an unspecified prefix (at most max_size bytes) that
+  // depends on how the input was split: discard it.
   Status feed(std::string_view* input, std::string* out);
 
   // Starts a new message (call before each DATA).

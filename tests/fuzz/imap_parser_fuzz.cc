@@ -1,8 +1,8 @@
 // libFuzzer target for the IMAP parser. Feeds the input to Parser whole and
 // in pieces (split points derived from the data) and checks both give the
 // same events; also runs parse_command on the raw bytes and exercises
-// read_line after AUTHENTICATE. Built with -DLOFT_FUZZ_REPLAY it gets a main()
-// that replays corpus files or directories given as arguments.
+// read_line after AUTHENTICATE. Linked with replay_main.cc it replays a corpus
+// as a normal test.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -88,34 +88,3 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (run(limits, {all}) != run(limits, pieces)) std::abort();
   return 0;
 }
-
-#ifdef LOFT_FUZZ_REPLAY
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-
-// Replays each file (or each file of each directory) named on the command line.
-int main(int argc, char** argv) {
-  namespace fs = std::filesystem;
-  size_t count = 0;
-  auto replay = [&count](const fs::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    ++count;
-  };
-  for (int i = 1; i < argc; ++i) {
-    std::error_code ec;
-    if (fs::is_directory(argv[i], ec)) {
-      for (const auto& entry : fs::directory_iterator(argv[i], ec)) {
-        if (entry.is_regular_file()) replay(entry.path());
-      }
-    } else {
-      replay(argv[i]);
-    }
-  }
-  std::cout << "replayed " << count << " inputs\n";
-  return count > 0 ? 0 : 1;
-}
-#endif
