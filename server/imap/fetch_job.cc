@@ -28,6 +28,7 @@ void FetchJob::on_drain() { pump_.on_drain(); }
 
 Result<void> FetchJob::load_batch() {
   batch_.clear();
+  seen_set_.clear();  // only the current batch's messages are looked up
   size_t end = std::min(targets_.size(), next_ + kBatch);
   std::vector<uint32_t> uids;
   for (size_t i = next_; i < end; ++i) uids.push_back(targets_[i].uid);

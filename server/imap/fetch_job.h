@@ -57,7 +57,7 @@ class FetchJob {
   size_t next_ = 0;                    // next target to start
   std::deque<Segment> pending_;        // rest of the current message's response
   std::unordered_map<uint32_t, storage::MessageMeta> batch_;  // uid -> meta
-  std::unordered_set<uint32_t> seen_set_;  // uids whose \Seen this FETCH set
+  std::unordered_set<uint32_t> seen_set_;  // uids of the batch whose \Seen this FETCH set
   size_t batch_end_ = 0;               // targets_[..batch_end_) are loaded
   // Results of one step, handed from the worker to the loop thread.
   std::string out_;
