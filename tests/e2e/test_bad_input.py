@@ -79,6 +79,14 @@ class BadInputTest(unittest.TestCase):
         self.assertTrue(greeting.startswith(b'* OK'), greeting)
         return r
 
+    def logged_in_imap(self):
+        """A raw IMAP connection over implicit TLS, logged in as alice."""
+        r = self.raw_imap(tls=True)
+        r.send(b'l1 LOGIN alice alice-pw\r\n')
+        line, _ = r.read_until_tagged('l1')
+        self.assertTrue(line.startswith(b'l1 OK'), line)
+        return r
+
     def send_quietly(self, r, data):
         """Sends; a server that closes mid-way (allowed in some cases) is not an error here."""
         try:
@@ -124,11 +132,8 @@ class BadInputTest(unittest.TestCase):
         self.assert_server_fine()
 
     def test_02_imap_overlong_line_after_login(self):
-        r = self.raw_imap(tls=True)
+        r = self.logged_in_imap()
         try:
-            r.send(b'l1 LOGIN alice alice-pw\r\n')
-            line, _ = r.read_until_tagged('l1')
-            self.assertTrue(line.startswith(b'l1 OK'), line)
             sent = self.send_quietly(r, b'a0 SELECT ' + b'B' * LONG + b'\r\n')
             line = self.read_error_reply(r, 'a0')
             if self.strict:
@@ -169,11 +174,8 @@ class BadInputTest(unittest.TestCase):
         self.assert_server_fine()
 
     def test_05_imap_literal_over_limit_after_login(self):
-        r = self.raw_imap(tls=True)
+        r = self.logged_in_imap()
         try:
-            r.send(b'l1 LOGIN alice alice-pw\r\n')
-            line, _ = r.read_until_tagged('l1')
-            self.assertTrue(line.startswith(b'l1 OK'), line)
             r.send(b'a2 SELECT {%d}\r\n' % (MAX_MESSAGE_SIZE * 4096))
             line = r.readline()
             self.assertFalse(line.startswith(b'+'), 'server asked for a 4 GB literal')
