@@ -161,7 +161,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   std::string level = "info";
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
-      !r.no_unknown_keys({"tls", "limits", "storage", "listener"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -186,10 +186,35 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
     auto& L = c.limits;
     if (!lr.get("max_line", &L.max_line) || !lr.get("max_message_size", &L.max_message_size) ||
         !lr.get("max_connections", &L.max_connections) || !lr.get("max_recipients", &L.max_recipients) ||
-        !lr.get("idle_timeout_seconds", &L.idle_timeout_seconds) || !lr.no_unknown_keys())
+        !lr.get("idle_timeout_seconds", &L.idle_timeout_seconds) ||
+        !lr.get("preauth_max_line", &L.preauth_max_line) || !lr.get("preauth_max_literal", &L.preauth_max_literal) ||
+        !lr.get("login_timeout_seconds", &L.login_timeout_seconds) ||
+        !lr.get("stall_timeout_seconds", &L.stall_timeout_seconds) ||
+        !lr.get("max_connections_per_address", &L.max_connections_per_address) || !lr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + lr.error());
-    if (L.max_line < 1024 || L.max_message_size < 1024 || L.max_connections < 1 || L.max_recipients < 1)
+    if (L.max_line < 1024 || L.max_message_size < 1024 || L.max_connections < 1 || L.max_recipients < 1 ||
+        L.max_connections_per_address < 1)
       return make_error(Errc::bad_input, std::string(source) + ": limits are too small to serve mail");
+    if (L.preauth_max_line < 512 || L.preauth_max_line > L.max_line || L.preauth_max_literal > L.max_message_size)
+      return make_error(Errc::bad_input, std::string(source) +
+                                             ": limits.preauth_max_line must be 512..max_line and "
+                                             "limits.preauth_max_literal at most max_message_size");
+    if (L.login_timeout_seconds < 1 || L.stall_timeout_seconds < 1)
+      return make_error(Errc::bad_input, std::string(source) + ": limits: timeouts must be at least 1 second");
+  }
+  if (root.get("auth") && !sub("auth")) return make_error(Errc::bad_input, std::string(source) + ": [auth] must be a table");
+  if (const toml::table* t = sub("auth")) {
+    TableReader ar(*t, "auth");
+    auto& A = c.auth;
+    if (!ar.get("failure_delay_ms", &A.failure_delay_ms) || !ar.get("failure_delay_max_ms", &A.failure_delay_max_ms) ||
+        !ar.get("lockout_failures", &A.lockout_failures) || !ar.get("lockout_seconds", &A.lockout_seconds) ||
+        !ar.get("hash_concurrency", &A.hash_concurrency) || !ar.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + ar.error());
+    if (A.failure_delay_max_ms < A.failure_delay_ms || A.failure_delay_max_ms > 600000)
+      return make_error(Errc::bad_input,
+                        std::string(source) + ": auth.failure_delay_max_ms must be failure_delay_ms..600000");
+    if (A.hash_concurrency > 256)
+      return make_error(Errc::bad_input, std::string(source) + ": auth.hash_concurrency must be 0..256");
   }
   if (const toml::table* t = sub("storage")) {
     TableReader sr(*t, "storage");

@@ -37,6 +37,21 @@ struct LimitsConfig {
   size_t max_connections = 20000;                 // open client connections at once
   size_t max_recipients = 1000;                   // RCPT TO per LMTP transaction
   uint32_t idle_timeout_seconds = 1800;           // RFC 3501 §5.4: at least 30 minutes
+  // Before login the whole internet may talk to us: small bounds, short time.
+  size_t preauth_max_line = 8192;                 // bytes of a line before login (AUTHENTICATE tokens fit)
+  uint64_t preauth_max_literal = 8192;            // bytes of one literal before login
+  uint32_t login_timeout_seconds = 60;            // unauthenticated IMAP/POP3 connections are closed after this
+  uint32_t stall_timeout_seconds = 60;            // output waiting, client reading nothing: closed after this
+  size_t max_connections_per_address = 512;       // open connections from one remote IP address
+};
+
+// Failed-login throttling and the password-hashing quota (server/auth_gate.h).
+struct AuthConfig {
+  uint32_t failure_delay_ms = 1000;      // first failure's delay; doubles per further failure
+  uint32_t failure_delay_max_ms = 15000; // the delay never exceeds this
+  uint32_t lockout_failures = 20;        // failures from one address before it is locked out (0: never)
+  uint32_t lockout_seconds = 300;        // how long a lockout lasts
+  unsigned hash_concurrency = 0;         // password checks running at once; 0 = half the cores (at least 1)
 };
 
 struct Config {
@@ -49,6 +64,7 @@ struct Config {
   bool storage_sync = true;                       // fsync before acknowledging
   unsigned worker_threads = 16;                   // blocking store/crypto work
   LimitsConfig limits;
+  AuthConfig auth;
   std::vector<ListenerConfig> listeners;
 
   // Parses TOML text; source names the file in error messages.

@@ -15,8 +15,17 @@ struct WorkReq {
   uv_work_t req;
   std::function<void()> work;
   std::function<void()> done;
+  std::function<void()> after;
   Connection* conn;
 };
+struct DelayReq {
+  uv_timer_t timer;
+  std::function<void()> fn;
+  Connection* conn;
+};
+// Capacity the plaintext output buffer keeps between writes; a buffer grown
+// for one large response is released after it.
+constexpr size_t kKeepOutCapacity = 64 * 1024;
 }  // namespace
 
 Connection::Connection(Server& server, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
@@ -24,10 +33,18 @@ Connection::Connection(Server& server, const ListenerConfig& listener, StreamHan
     : server_(server), listener_(listener), handle_(stream), stream_(&stream->stream), peer_(std::move(peer)),
       loopback_(loopback) {
   stream_->data = this;
-  last_activity_ = uv_now(server_.loop());
+  opened_at_ = last_read_ = last_progress_ = uv_now(server_.loop());
 }
 
-Connection::~Connection() { delete handle_; }
+Connection::~Connection() {
+  if (address_counted_) server_.address_limits().release(peer_address());
+  delete handle_;
+}
+
+bool Connection::count_address() {
+  address_counted_ = server_.address_limits().acquire(peer_address());
+  return address_counted_;
+}
 
 void Connection::start(std::unique_ptr<Session> session) {
   session_ = std::move(session);
@@ -55,7 +72,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     c->abort();
     return;
   }
-  c->last_activity_ = uv_now(c->server_.loop());
+  c->last_read_ = uv_now(c->server_.loop());
   try {
     c->handle_input(std::string_view(buf->base, static_cast<size_t>(n)));
   } catch (const std::exception& e) {  // no exception may cross a libuv callback
@@ -87,6 +104,9 @@ void Connection::handle_input(std::string_view raw) {
 
 void Connection::write(std::string_view bytes) {
   if (closing_) return;
+  // The stall clock starts when output begins to wait; only the client
+  // taking it moves the clock on (reads do not: see check_timers).
+  if (backlog() == 0) last_progress_ = uv_now(server_.loop());
   out_.append(bytes);
   schedule_flush();
 }
@@ -105,7 +125,8 @@ void Connection::flush() {
     if (tls_) {
       std::string cipher;
       if (tls_->encrypt(out_, &cipher) == TlsSession::Status::failed) log_debug(peer_, ": ", tls_->error());
-      out_.clear();
+      if (out_.capacity() > kKeepOutCapacity) std::string().swap(out_);
+      else out_.clear();
       send_raw(std::move(cipher));
     } else {
       std::string data;
@@ -136,7 +157,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->in_flight_ -= w->data.size();
   delete w;
-  c->last_activity_ = uv_now(c->server_.loop());  // the client is reading: not stalled
+  c->last_progress_ = uv_now(c->server_.loop());  // the client is reading: not stalled
   if (status < 0) {
     c->abort();
     return;
@@ -144,6 +165,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   if (c->close_pending_) {
     c->maybe_finish_close();
   } else if (!c->closing_ && c->backlog() < kLowWater) {
+    // Below the low-water mark: the session streams on and takes commands again.
     try {
       c->session_->on_drain();
     } catch (const std::exception& e) {
@@ -209,8 +231,8 @@ void Connection::resume_reading() {
   }
 }
 
-void Connection::offload(std::function<void()> work, std::function<void()> done) {
-  auto* job = new WorkReq{{}, std::move(work), std::move(done), this};
+void Connection::offload(std::function<void()> work, std::function<void()> done, std::function<void()> after) {
+  auto* job = new WorkReq{{}, std::move(work), std::move(done), std::move(after), this};
   job->req.data = job;
   ++pending_work_;
   int r = uv_queue_work(
@@ -235,21 +257,86 @@ void Connection::offload(std::function<void()> work, std::function<void()> done)
             c->abort();
           }
         }
+        if (j->after) j->after();
         delete j;
         if (c->close_pending_) c->maybe_finish_close();
         c->maybe_destroy();
       });
   if (r < 0) {
     --pending_work_;
+    if (job->after) job->after();
     delete job;
     log_error("uv_queue_work failed: ", uv_strerror(r));
     abort();
   }
 }
 
-void Connection::idle_timeout() {
-  if (session_ && !closing()) session_->on_idle_timeout();
-  close_after_flush();
+void Connection::after_delay(uint64_t delay_ms, std::function<void()> fn) {
+  auto* d = new DelayReq{{}, std::move(fn), this};
+  uv_timer_init(server_.loop(), &d->timer);
+  d->timer.data = d;
+  retain();
+  uv_timer_start(
+      &d->timer,
+      [](uv_timer_t* t) {
+        auto* d = static_cast<DelayReq*>(t->data);
+        Connection* c = d->conn;
+        if (!c->closing_) {
+          try {
+            d->fn();
+          } catch (const std::exception& e) {
+            log_error(c->peer_, ": internal error: ", e.what());
+            c->abort();
+          }
+        }
+        uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) {
+          auto* d = static_cast<DelayReq*>(h->data);
+          Connection* c = d->conn;
+          delete d;
+          c->release();
+        });
+      },
+      delay_ms, 0);
+}
+
+void Connection::release() {
+  --pending_work_;
+  if (close_pending_) maybe_finish_close();
+  maybe_destroy();
+}
+
+std::string Connection::peer_address() const {
+  if (listener_.is_unix) return "unix";
+  if (!peer_.empty() && peer_.front() == '[') return peer_.substr(1, peer_.find(']') - 1);
+  return peer_.substr(0, peer_.rfind(':'));
+}
+
+void Connection::check_timers(uint64_t now) {
+  if (closing()) return;
+  const LimitsConfig& L = server_.config().limits;
+  // A client that sends but never reads: its output cannot be delivered and
+  // would only pile up. Only write progress counts here, never reads.
+  if (backlog() > 0 && now - last_progress_ > uint64_t{L.stall_timeout_seconds} * 1000) {
+    log_info(peer_, ": closed: the client read nothing for ", L.stall_timeout_seconds, " s");
+    abort();
+    return;
+  }
+  if (session_ && !session_->authenticated() && now - opened_at_ > uint64_t{L.login_timeout_seconds} * 1000) {
+    log_info(peer_, ": closed: no login within ", L.login_timeout_seconds, " s");
+    if (opened_) session_->on_login_timeout();
+    close_after_flush();
+    return;
+  }
+  uint64_t last = std::max(last_read_, last_progress_);
+  if (now - last > uint64_t{L.idle_timeout_seconds} * 1000) {
+    // Busy yet without any progress that long: a command that cannot finish.
+    if (busy()) {
+      abort();
+      return;
+    }
+    if (session_ && opened_) session_->on_idle_timeout();
+    close_after_flush();
+  }
 }
 
 void Connection::shutdown() {

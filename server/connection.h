@@ -51,13 +51,25 @@ class Connection {
   void abort();
 
   // Runs work on a worker thread, then done on the loop thread, unless the
-  // connection closed meanwhile (done is then dropped, never run).
-  void offload(std::function<void()> work, std::function<void()> done);
+  // connection closed meanwhile (done is then dropped, never run). after, if
+  // given, runs on the loop thread in either case (for bookkeeping such as a
+  // WorkQuota's slot).
+  void offload(std::function<void()> work, std::function<void()> done, std::function<void()> after = {});
+  // Runs fn on the loop thread after delay_ms, unless the connection closed
+  // meanwhile; the connection stays allocated until then (a timer, no thread).
+  void after_delay(uint64_t delay_ms, std::function<void()> fn);
+  // Keeps the connection allocated (not open) across an asynchronous wait
+  // that is not an offload; every retain() needs one release().
+  void retain() { ++pending_work_; }
+  void release();
 
   // Bytes queued or being written: sessions stream while this is small.
   size_t backlog() const { return out_.size() + in_flight_; }
   static constexpr size_t kLowWater = 64 * 1024;
   static constexpr size_t kHighWater = 256 * 1024;
+  // Output backpressure: at or above the high-water mark the session takes no
+  // more commands and reading pauses, until the backlog falls below kLowWater.
+  bool output_full() const { return backlog() >= kHighWater; }
 
   bool tls_active() const { return tls_ != nullptr; }
   // TLS, or a UNIX socket: credentials may travel in the clear.
@@ -66,18 +78,26 @@ class Connection {
   bool closing() const { return closing_ || close_pending_; }
   const ListenerConfig& listener() const { return listener_; }
   const std::string& peer() const { return peer_; }
+  // The peer's IP address without the port ("unix" for a UNIX socket): the
+  // key of per-address limits and login throttling.
+  std::string peer_address() const;
   Server& server() { return server_; }
-  // Loop time (ms) of the last read, or of the last write the peer took.
-  uint64_t last_activity() const { return last_activity_; }
   // Stops/starts reading from the socket (input backpressure).
   void pause_reading();
   void resume_reading();
 
   // Called by Server: write queued output to the socket.
   void flush();
-  // Called by Server: the session idled too long / the server stops; the
-  // session says goodbye and the connection closes after flushing.
-  void idle_timeout();
+  // Counts this connection against its address's limit; false when the
+  // address is at its limit (nothing counted). Released when the connection goes.
+  bool count_address();
+
+  // Called by Server's sweep timer with the loop time: closes the connection
+  // when the client read nothing of pending output for the stall limit, did
+  // not log in within the login timeout, or idled past the idle limit.
+  void check_timers(uint64_t now_ms);
+  // Called by Server: the server stops; the session says goodbye and the
+  // connection closes after flushing.
   void shutdown();
   // Work in flight or a command in progress.
   bool busy() const;
@@ -108,7 +128,9 @@ class Connection {
   std::string out_;          // plaintext waiting for flush()
   size_t in_flight_ = 0;     // bytes handed to uv_write, not yet written
   uint32_t pending_work_ = 0;
-  uint64_t last_activity_ = 0;
+  uint64_t opened_at_ = 0;      // loop time of accept
+  uint64_t last_read_ = 0;      // loop time of the last bytes received
+  uint64_t last_progress_ = 0;  // loop time output last moved (queued while empty, or written)
   std::string peer_;
   bool loopback_ = false;
   bool reading_ = false;
@@ -117,6 +139,7 @@ class Connection {
   bool close_pending_ = false;
   bool closing_ = false;       // uv_close called
   bool closed_ = false;        // close callback ran
+  bool address_counted_ = false;  // counted in Server::address_limits()
 };
 
 }  // namespace loft::server

@@ -1,8 +1,14 @@
 #include "server/login.h"
 
+#include <memory>
 #include <string>
 
+#include "base/log.h"
 #include "base/password.h"
+#include "server/connection.h"
+#include "server/login_throttle.h"
+#include "server/server.h"
+#include "server/work_quota.h"
 
 namespace loft::server {
 
@@ -26,6 +32,42 @@ LoginCheck check_login(storage::Store& store, std::string_view user, std::string
   }
   if (verify_password(account->password_hash, password)) out.account = std::move(*account);
   return out;
+}
+
+void gated_login(Connection& conn, std::string user, std::string password, std::function<void(LoginCheck)> done) {
+  Server& server = conn.server();
+  LoginThrottle::Before before = server.login_throttle().before_check(conn.peer_address(), uv_now(server.loop()));
+  if (before.locked_out) {
+    log_info("auth: refused login user=", user, " address=", conn.peer_address(), " locked_out=1");
+    LoginCheck locked;
+    locked.locked_out = true;
+    conn.after_delay(before.delay_ms, [done = std::move(done), locked] { done(locked); });
+    return;
+  }
+  auto check = [&conn, &server, user = std::move(user), password = std::move(password), done = std::move(done),
+                urgent = before.delay_ms == 0]() mutable {
+    auto outcome = std::make_shared<LoginCheck>();
+    server.auth_quota().submit(
+        conn, urgent,
+        [&server, outcome, user, password = std::move(password)] {
+          *outcome = check_login(server.store(), user, password);
+        },
+        [&conn, &server, outcome, user, done = std::move(done)] {
+          if (outcome->account) {
+            server.login_throttle().record_success(user);
+            done(std::move(*outcome));
+            return;
+          }
+          if (outcome->temp_failure) {
+            done(std::move(*outcome));
+            return;
+          }
+          uint64_t delay = server.login_throttle().record_failure(conn.peer_address(), user, uv_now(server.loop()));
+          conn.after_delay(delay, [done, outcome] { done(std::move(*outcome)); });
+        });
+  };
+  if (before.delay_ms == 0) check();
+  else conn.after_delay(before.delay_ms, std::move(check));
 }
 
 }  // namespace loft::server

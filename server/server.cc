@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "base/log.h"
 #include "server/connection.h"
@@ -18,7 +19,11 @@ struct Server::Listener {
 };
 
 Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, TlsContext* tls)
-    : loop_(loop), config_(config), store_(store), tls_(tls), read_buffer_(new char[kReadBufferSize]) {
+    : loop_(loop), config_(config), store_(store), tls_(tls),
+      address_limits_(config.limits.max_connections_per_address), login_throttle_(config.auth),
+      auth_quota_(config.auth.hash_concurrency ? config.auth.hash_concurrency
+                                               : std::max(1u, std::thread::hardware_concurrency() / 2)),
+      read_buffer_(new char[kReadBufferSize]) {
   uv_prepare_init(loop_, &prepare_);
   prepare_.data = this;
   uv_timer_init(loop_, &sweep_);
@@ -49,8 +54,9 @@ Result<std::vector<BoundListener>> Server::start() {
   // Replies are appended during a loop iteration and written once, just
   // before the loop sleeps: one write per pipeline instead of one per reply.
   uv_prepare_start(&prepare_, on_prepare);
-  uint64_t sweep_ms = std::min<uint64_t>(30000, std::max<uint64_t>(1000, config_.limits.idle_timeout_seconds * 100));
-  uv_timer_start(&sweep_, on_sweep, sweep_ms, sweep_ms);
+  // Once a second: the stall and login limits are short, and a pass over
+  // every connection costs little next to a second of the loop's time.
+  uv_timer_start(&sweep_, on_sweep, kSweepMs, kSweepMs);
   feed_handle_ = store_.changes().subscribe([this](const storage::MailboxChange& change) {
     // Committer thread: hand over to the loop thread.
     {
@@ -155,7 +161,15 @@ void Server::accept_one(Listener* l) {
   }
   auto* conn = new Connection(*this, c, h, loopback, std::move(peer));
   link(conn);
-  bool over_limit = c.protocol != ListenerProtocol::admin && connections_ > config_.limits.max_connections;
+  bool over_limit = false;
+  if (c.protocol != ListenerProtocol::admin) {
+    over_limit = connections_ > config_.limits.max_connections;
+    // One address may not take every slot (limits.max_connections_per_address).
+    if (!over_limit && !conn->count_address()) {
+      over_limit = true;
+      log_info(conn->peer(), ": refused: too many connections from this address");
+    }
+  }
   conn->start(make_session(*conn, over_limit));
   if (over_limit) conn->close_after_flush();
 }
@@ -187,15 +201,9 @@ void Server::on_prepare(uv_prepare_t* h) {
 void Server::on_sweep(uv_timer_t* h) {
   auto* self = static_cast<Server*>(h->data);
   uint64_t now = uv_now(self->loop_);
-  uint64_t limit = static_cast<uint64_t>(self->config_.limits.idle_timeout_seconds) * 1000;
   for (Connection* c = self->head_; c;) {
     Connection* next = c->next_;  // c may unlink itself
-    if (!c->closing() && now - c->last_activity() > limit) {
-      // Idle: say goodbye. Busy yet without progress that long (a client that
-      // stopped reading mid-FETCH): drop it, its output cannot be delivered.
-      if (c->busy()) c->abort();
-      else c->idle_timeout();
-    }
+    c->check_timers(now);
     c = next;
   }
 }

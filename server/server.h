@@ -15,6 +15,9 @@
 
 #include "base/config.h"
 #include "base/result.h"
+#include "server/address_limits.h"
+#include "server/login_throttle.h"
+#include "server/work_quota.h"
 #include "storage/store.h"
 
 namespace loft::server {
@@ -46,6 +49,12 @@ class Server {
   const Config& config() const { return config_; }
   storage::Store& store() { return store_; }
   TlsContext* tls() const { return tls_; }
+  // Open connections per remote address (limits.max_connections_per_address).
+  AddressLimits& address_limits() { return address_limits_; }
+  // Failed-login delays and lockouts, shared by every protocol.
+  LoginThrottle& login_throttle() { return login_throttle_; }
+  // The quota of worker threads password checks may occupy (auth.hash_concurrency).
+  WorkQuota& auth_quota() { return auth_quota_; }
 
   // Loop-thread subscription to committed changes of one mailbox.
   using ChangeHandler = std::function<void(const storage::MailboxChange&)>;
@@ -56,6 +65,8 @@ class Server {
   static constexpr size_t kReadBufferSize = 64 * 1024;
   // How long stop() lets sessions finish in-flight work before cutting them.
   static constexpr uint64_t kStopGraceMs = 10000;
+  // How often connections' timers (stall, login, idle) are checked.
+  static constexpr uint64_t kSweepMs = 1000;
   char* read_buffer() { return read_buffer_.get(); }
   void schedule_flush(Connection* c) { dirty_.push_back(c); }
   void link(Connection* c);
@@ -78,6 +89,9 @@ class Server {
   const Config& config_;
   storage::Store& store_;
   TlsContext* tls_;
+  AddressLimits address_limits_;
+  LoginThrottle login_throttle_;
+  WorkQuota auth_quota_;
   std::unique_ptr<char[]> read_buffer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<Connection*> dirty_;

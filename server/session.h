@@ -14,7 +14,8 @@ class Session {
   virtual void on_open() = 0;
   // Plaintext bytes arrived. The session buffers what it cannot handle yet.
   virtual void on_data(std::string_view bytes) = 0;
-  // The output backlog fell below the low-water mark (resume streaming).
+  // The output backlog fell below the low-water mark: resume streaming and
+  // taking commands (input processing stops while the backlog is high).
   virtual void on_drain() {}
   // The connection idled past the limit; say goodbye (it closes after flushing).
   virtual void on_idle_timeout() {}
@@ -22,6 +23,11 @@ class Session {
   virtual void on_shutdown() {}
   // True while a command is in progress (the connection is then never idle).
   virtual bool busy() const { return false; }
+  // False until the client logged in; an unauthenticated connection is closed
+  // after limits.login_timeout_seconds. Protocols without a login say true.
+  virtual bool authenticated() const { return true; }
+  // The login timeout passed: say goodbye (it closes after flushing).
+  virtual void on_login_timeout() { on_idle_timeout(); }
 };
 
 }  // namespace loft::server

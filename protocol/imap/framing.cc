@@ -24,6 +24,21 @@ LiteralSpec literal_suffix(std::string_view line) {
   return spec;
 }
 
+bool carries_message(std::string_view text) {
+  // tag SP command: the command name is the second space-separated token.
+  size_t sp = text.find(' ');
+  if (sp == std::string_view::npos) return false;
+  std::string_view rest = text.substr(sp + 1);
+  std::string_view name = rest.substr(0, rest.find(' '));
+  auto is = [&](std::string_view want) {
+    if (name.size() != want.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i)
+      if ((name[i] | 0x20) != want[i]) return false;
+    return true;
+  };
+  return is("append") || is("replace");
+}
+
 void QuoteTracker::scan(std::string_view bytes) {
   for (char c : bytes) {
     if (escape_) {

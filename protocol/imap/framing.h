@@ -20,6 +20,11 @@ struct LiteralSpec {
 // Looks at the end of line (CRLF already stripped) for a literal header.
 LiteralSpec literal_suffix(std::string_view line);
 
+// True when the command so far (tag first) is one whose literals carry a
+// whole message (APPEND, RFC 3501 §6.3.11; REPLACE, RFC 8508), which may be
+// as large as the message size limit. Other commands' literals are small.
+bool carries_message(std::string_view command_text);
+
 // Follows quoted strings (RFC 3501 §9 quoted, with "\" escapes) across the
 // pieces of one line.
 class QuoteTracker {

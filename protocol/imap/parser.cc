@@ -32,7 +32,10 @@ std::string tag_of(std::string_view head, std::string_view rest, size_t max_line
 Parser::Parser(ParserLimits limits) : limits_(limits) {}
 
 void Parser::clear_command() {
-  line_.clear();
+  // A buffer grown for one large command is released after it, so a
+  // connection does not keep that capacity for life.
+  if (line_.capacity() > kKeepCapacity) std::string().swap(line_);
+  else line_.clear();
   seg_len_ = 0;
   line_bytes_ = 0;
   literal_left_ = 0;
@@ -125,7 +128,11 @@ bool Parser::end_segment(ParseEvent* ev) {
     }
     return true;
   }
-  bool too_big = lit.size > limits_.max_literal || lit.size > limits_.max_literals_total - literals_total_;
+  // Only a message (APPEND's argument) may be large; any other literal is a
+  // name, a string or a search key and is bounded like a line, so a command
+  // that needs no big buffer never gets one.
+  uint64_t max_literal = carries_message(line_) ? limits_.max_literal : std::min<uint64_t>(limits_.max_literal, limits_.max_line);
+  bool too_big = lit.size > max_literal || lit.size > limits_.max_literals_total - literals_total_;
   if (lit.sync && (too_big || lit.literal8)) {
     // RFC 3501 §7.5: without a "+" the client does not send the literal,
     // so the command can be dropped and the stream stays in sync.

@@ -68,6 +68,11 @@ class Parser {
 
   // Bytes buffered for the command in progress (for memory accounting).
   size_t buffered() const;
+  // Replaces the limits from the next line on (tighter before login, RFC 3501
+  // §6.2: the server may bound what an unauthenticated client sends).
+  void set_limits(const ParserLimits& limits) { limits_ = limits; }
+  // Capacity the command buffer keeps between commands.
+  static constexpr size_t kKeepCapacity = 16 * 1024;
 
   // Outcome of read_line.
   enum class LineStatus { need_more, line, too_long };

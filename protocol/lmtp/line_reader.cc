@@ -48,7 +48,9 @@ LineReader::Status LineReader::read(std::string_view* input) {
       return Status::too_long;
     }
     line_.swap(buf_);
-    buf_.clear();
+    // A long line's capacity is not kept for the connection's life.
+    if (buf_.capacity() > kKeepCapacity) std::string().swap(buf_);
+    else buf_.clear();
     return Status::line;
   }
   return Status::need_more;

@@ -36,6 +36,12 @@ class LineReader {
   // the TLS handshake).
   void reset();
 
+  // Changes the limit from the next line on (POP3 allows longer lines after login).
+  void set_max_line(size_t max_line) { max_line_ = max_line; }
+
+  // Capacity a buffer keeps between lines; more is released after the line.
+  static constexpr size_t kKeepCapacity = 4096;
+
  private:
   size_t max_line_;
   std::string buf_;   // the unfinished line, at most max_line + 1 bytes

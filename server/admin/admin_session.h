@@ -17,6 +17,7 @@ class AdminSession final : public Session {
   explicit AdminSession(Connection& conn) : conn_(conn) {}
   void on_open() override {}
   void on_data(std::string_view bytes) override;
+  void on_drain() override { process(); }  // replies held back by backpressure went out
   bool busy() const override { return busy_; }
 
  private:

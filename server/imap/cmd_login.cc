@@ -16,25 +16,22 @@ void ImapSession::handle(const std::string& tag, const proto::imap::CmdLogin& c)
 
 void ImapSession::authenticate(const std::string& tag, std::string user, std::string password) {
   busy_ = true;
-  auto outcome = std::make_shared<LoginCheck>();
-  conn().offload(
-      [this, outcome, user = std::move(user), password = std::move(password)] {
-        *outcome = check_login(store(), user, password);
-      },
-      [this, tag, outcome] {
-        if (outcome->account) {
-          log_info("imap: login ", outcome->account->name, " from ", conn().peer());
-          set_account(std::move(*outcome->account));
-          set_state(proto::imap::kAuthenticated);
-          tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
-        } else if (outcome->temp_failure) {
-          tagged(tag, "NO", "[UNAVAILABLE] Temporary authentication failure, try again later.");
-        } else {
-          log_info("imap: failed login from ", conn().peer());
-          tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
-        }
-        finish();
-      });
+  gated_login(conn(), std::move(user), std::move(password), [this, tag](LoginCheck outcome) {
+    if (outcome.account) {
+      log_info("imap: login ", outcome.account->name, " from ", conn().peer());
+      set_account(std::move(*outcome.account));
+      set_state(proto::imap::kAuthenticated);
+      tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
+    } else if (outcome.temp_failure) {
+      tagged(tag, "NO", "[UNAVAILABLE] Temporary authentication failure, try again later.");
+    } else if (outcome.locked_out) {
+      // RFC 5530 UNAVAILABLE: temporary; the address failed too often.
+      tagged(tag, "NO", "[UNAVAILABLE] Too many failed logins from your address, try again later.");
+    } else {
+      tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
+    }
+    finish();
+  });
 }
 
 }  // namespace loft::server::imap

@@ -11,16 +11,19 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 namespace {
-pi::ParserLimits limits_from(const Config& c) {
+// What one command may send. Before login anyone on the internet may be
+// talking: lines and literals are small (enough for AUTHENTICATE with a long
+// token); after it, a literal may hold a whole message (APPEND).
+pi::ParserLimits limits_from(const Config& c, bool authenticated) {
   pi::ParserLimits l;
-  l.max_line = c.limits.max_line;
-  l.max_literal = c.limits.max_message_size;
-  l.max_literals_total = c.limits.max_message_size;
+  l.max_line = authenticated ? c.limits.max_line : c.limits.preauth_max_line;
+  l.max_literal = authenticated ? c.limits.max_message_size : c.limits.preauth_max_literal;
+  l.max_literals_total = static_cast<size_t>(l.max_literal);
   return l;
 }
 }  // namespace
 
-ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config())) {}
+ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config(), false)) {}
 
 ImapSession::~ImapSession() { deselect(); }
 
@@ -123,9 +126,12 @@ void ImapSession::finish() {
 
 void ImapSession::on_drain() {
   if (fetch_) fetch_->on_drain();
+  process();  // commands held back by output backpressure go on
 }
 
 void ImapSession::on_idle_timeout() { send("* BYE Disconnected for inactivity.\r\n"); }
+
+void ImapSession::on_login_timeout() { send("* BYE Login timeout.\r\n"); }
 
 void ImapSession::on_shutdown() { send("* BYE Server shutting down.\r\n"); }
 
@@ -146,6 +152,10 @@ void ImapSession::select(storage::MailboxInfo info, std::vector<storage::Message
   state_ = pi::kSelected;
 }
 
-void ImapSession::set_state(pi::State state) { state_ = state; }
+void ImapSession::set_state(pi::State state) {
+  if (state_ == pi::kNotAuthenticated && state != pi::kNotAuthenticated)
+    parser_.set_limits(limits_from(conn_.server().config(), true));
+  state_ = state;
+}
 
 }  // namespace loft::server::imap

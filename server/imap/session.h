@@ -36,7 +36,9 @@ class ImapSession final : public Session {
   void on_drain() override;
   void on_idle_timeout() override;
   void on_shutdown() override;
+  void on_login_timeout() override;
   bool busy() const override { return busy_; }
+  bool authenticated() const override { return state_ != proto::imap::kNotAuthenticated; }
 
   // --- used by the command handlers ---
   Connection& conn() { return conn_; }
@@ -86,6 +88,7 @@ class ImapSession final : public Session {
   void continue_authenticate(std::string line);
 
  public:
+  // Moves to state; leaving kNotAuthenticated lifts the pre-login limits.
   void set_state(proto::imap::State state);
   proto::imap::State state() const { return state_; }
   // Keeps the logged-in account, without its password hash (no session needs it).

@@ -29,6 +29,7 @@ class LmtpSession final : public Session {
   void on_data(std::string_view bytes) override;
   void on_idle_timeout() override;
   void on_shutdown() override;
+  void on_drain() override { process(); }  // replies held back by backpressure went out
   bool busy() const override { return busy_; }
 
  private:

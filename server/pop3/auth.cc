@@ -24,7 +24,6 @@ constexpr size_t kLoadBatch = 1024;
 // Everything the worker found out for a login attempt.
 struct Login {
   std::optional<storage::Account> account;
-  bool temp_failure = false;          // the account lookup failed (not: no such user)
   std::optional<Error> load_error;    // the password matched but the maildrop did not load
   storage::MailboxInfo inbox;
   std::vector<Pop3Session::Message> messages;
@@ -145,38 +144,42 @@ void Pop3Session::continue_auth(const std::string& line) {
 
 void Pop3Session::authenticate(std::string user, std::string password) {
   busy_ = true;
-  auto login = std::make_shared<Login>();
-  conn_.offload(
-      [this, login, user = std::move(user), password = std::move(password)] {
-        LoginCheck check = check_login(store(), user, password);
-        login->temp_failure = check.temp_failure;
-        if (!check.account) return;
-        login->account = std::move(check.account);
-        if (auto loaded = load_maildrop(store(), login->account->id, login.get()); !loaded)
-          login->load_error = loaded.error();
-      },
-      [this, login] {
-        if (login->account && !login->load_error) {
-          log_info("pop3: login ", login->account->name, " from ", conn_.peer());
-          login->account->password_hash = std::string();  // no session needs it
-          account_ = std::move(login->account);
-          mailbox_ = std::move(login->inbox);
-          messages_ = std::move(login->messages);
-          state_ = State::transaction;
-          auto [count, size] = totals();
-          send(pp::ok("Logged in, maildrop has " + std::to_string(count) + " messages (" + std::to_string(size) +
-                      " octets)."));
-        } else if (login->account) {
-          log_warn("pop3: cannot open the maildrop of ", login->account->name, ": ", login->load_error->message);
-          send(pp::err(pp::RespCode::sys_temp, "Cannot open the maildrop, try again later."));
-        } else if (login->temp_failure) {
-          send(pp::err(pp::RespCode::sys_temp, "Temporary authentication failure, try again later."));
-        } else {
-          log_info("pop3: failed login from ", conn_.peer());
-          send(pp::err(pp::RespCode::auth, "Authentication failed."));
-        }
-        finish();
-      });
+  gated_login(conn_, std::move(user), std::move(password), [this](LoginCheck check) {
+    if (!check.account) {
+      if (check.temp_failure)
+        send(pp::err(pp::RespCode::sys_temp, "Temporary authentication failure, try again later."));
+      else if (check.locked_out)  // RFC 3206 §4: SYS/TEMP, a condition that may pass
+        send(pp::err(pp::RespCode::sys_temp, "Too many failed logins from your address, try again later."));
+      else
+        send(pp::err(pp::RespCode::auth, "Authentication failed."));
+      finish();
+      return;
+    }
+    auto login = std::make_shared<Login>();
+    login->account = std::move(check.account);
+    conn_.offload(
+        [this, login] {
+          if (auto loaded = load_maildrop(store(), login->account->id, login.get()); !loaded)
+            login->load_error = loaded.error();
+        },
+        [this, login] {
+          if (!login->load_error) {
+            log_info("pop3: login ", login->account->name, " from ", conn_.peer());
+            login->account->password_hash = std::string();  // no session needs it
+            account_ = std::move(login->account);
+            mailbox_ = std::move(login->inbox);
+            messages_ = std::move(login->messages);
+            state_ = State::transaction;
+            auto [count, size] = totals();
+            send(pp::ok("Logged in, maildrop has " + std::to_string(count) + " messages (" + std::to_string(size) +
+                        " octets)."));
+          } else {
+            log_warn("pop3: cannot open the maildrop of ", login->account->name, ": ", login->load_error->message);
+            send(pp::err(pp::RespCode::sys_temp, "Cannot open the maildrop, try again later."));
+          }
+          finish();
+        });
+  });
 }
 
 }  // namespace loft::server::pop3

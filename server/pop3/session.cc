@@ -10,9 +10,10 @@ namespace loft::server::pop3 {
 
 namespace pp = proto::pop3;
 
-// RFC 1939 §4 limits a command line to 255 octets; we take the configured
-// (larger) limit instead, which also bounds SASL responses.
-Pop3Session::Pop3Session(Connection& conn) : conn_(conn), lines_(conn.server().config().limits.max_line) {}
+// RFC 1939 §4 limits a command line to 255 octets; the pre-login limit is
+// larger and bounds SASL responses too. POP3 needs no longer lines after login.
+Pop3Session::Pop3Session(Connection& conn)
+    : conn_(conn), lines_(conn.server().config().limits.preauth_max_line) {}
 
 Pop3Session::~Pop3Session() = default;
 
@@ -31,7 +32,10 @@ void Pop3Session::on_shutdown() { send(pp::err(pp::RespCode::sys_temp, "Server s
 
 void Pop3Session::on_drain() {
   if (retr_) retr_->on_drain();
+  process();  // commands held back by output backpressure go on
 }
+
+void Pop3Session::on_login_timeout() { send(pp::err("Login timeout.")); }
 
 void Pop3Session::on_data(std::string_view bytes) {
   input_.append(bytes);

@@ -38,7 +38,9 @@ class Pop3Session final : public Session {
   void on_drain() override;
   void on_idle_timeout() override;
   void on_shutdown() override;
+  void on_login_timeout() override;
   bool busy() const override { return busy_; }
+  bool authenticated() const override { return state_ != State::authorization; }
 
   // --- used by RetrJob ---
   Connection& conn() { return conn_; }

@@ -38,6 +38,15 @@ TEST_CASE("a minimal configuration gets safe defaults") {
   CHECK(c->storage_sync);
   CHECK(c->limits.max_line == 64 * 1024);
   CHECK(c->limits.idle_timeout_seconds >= 1800);
+  // Before login: small lines and literals, a short login timeout.
+  CHECK(c->limits.preauth_max_line == 8192);
+  CHECK(c->limits.preauth_max_literal == 8192);
+  CHECK(c->limits.login_timeout_seconds == 60);
+  CHECK(c->limits.stall_timeout_seconds == 60);
+  CHECK(c->limits.max_connections_per_address == 512);
+  CHECK(c->auth.failure_delay_ms == 1000);
+  CHECK(c->auth.lockout_failures == 20);
+  CHECK(c->auth.hash_concurrency == 0);
   CHECK(c->listeners.empty());
   CHECK(c->store_path() == "/tmp/x/store");
 }
@@ -92,6 +101,12 @@ TEST_CASE("configuration mistakes are errors that name the key, never silent def
       {"data_dir = \"d\"\n[[listener]]\nprotocol = \"lmtp\"\naddress = \"127.0.0.1:1\"\ntls = \"implicit\"\n", "TLS"},
       {"data_dir = \"d\"\n[[listener]]\nprotocol = \"imap\"\naddress = \"127.0.0.1:1\"\nport = 3\n", "port"},
       {"data_dir = \"d\"\nworker_threads = 0\n", "worker_threads"},
+      {"data_dir = \"d\"\n[limits]\npreauth_max_line = 100\n", "preauth_max_line"},
+      {"data_dir = \"d\"\n[limits]\nlogin_timeout_seconds = 0\n", "timeouts"},
+      {"data_dir = \"d\"\n[limits]\nmax_connections_per_address = 0\n", "too small"},
+      {"data_dir = \"d\"\n[auth]\nfailure_delay_ms = 10\nfailure_delay_max_ms = 5\n", "failure_delay_max_ms"},
+      {"data_dir = \"d\"\n[auth]\nlockout = 3\n", "lockout"},
+      {"data_dir = \"d\"\nauth = 3\n", "[auth]"},
       {"data_dir = \"d\"\n[[listener\n", "t.toml:"},
       {"data_dir = \"\"\n", "data_dir"},
   };

@@ -528,7 +528,10 @@ class LoftServer(ServerBase):
     supports_size_limit = True
 
     def __init__(self, workdir=None, max_message_size=None, max_line=None, keep=False,
-                 worker_threads=None, extra_listeners=()):
+                 worker_threads=None, extra_listeners=(), limits=None, auth=None):
+        """limits / auth: extra 'key = value' lines for [limits] / [auth]. Failed-login
+        delays and lockouts are off unless auth names them: most tests log in with
+        wrong passwords on purpose (test_limits.py turns them on)."""
         super().__init__(workdir, keep)
         # absolute: loftd and loftctl run with the temp dir as working directory
         self.loftd = os.path.abspath(os.environ.get('LOFTD')
@@ -541,11 +544,14 @@ class LoftServer(ServerBase):
         self.admin_sock = os.path.join(self.dir, 'admin.sock')
         self.listeners = []
         self.max_message_size = max_message_size
-        limits = []
+        limit_lines = []
         if max_message_size is not None:
-            limits.append('max_message_size = %d' % max_message_size)
+            limit_lines.append('max_message_size = %d' % max_message_size)
         if max_line is not None:
-            limits.append('max_line = %d' % max_line)
+            limit_lines.append('max_line = %d' % max_line)
+        limit_lines += list(limits or [])
+        auth_lines = list(auth) if auth is not None else [
+            'failure_delay_ms = 0', 'failure_delay_max_ms = 0', 'lockout_failures = 0']
         listeners = [
             ('imap', '127.0.0.1:0', 'starttls', False),
             ('imap', '127.0.0.1:0', 'implicit', False),
@@ -558,12 +564,13 @@ class LoftServer(ServerBase):
         if worker_threads:
             text.append('worker_threads = %d' % worker_threads)
         text += ['', '[storage]', 'sync = true', '']
-        if limits:
-            text += ['[limits]'] + limits + ['']
+        if limit_lines:
+            text += ['[limits]'] + limit_lines + ['']
+        text += ['[auth]'] + auth_lines + ['']
         for proto, addr, tls, plain in listeners:
             text += ['[[listener]]', 'protocol = "%s"' % proto, 'address = "%s"' % addr,
                      'tls = "%s"' % tls]
-            if proto == 'imap':
+            if proto in ('imap', 'pop3'):
                 text.append('allow_plaintext_auth = %s' % ('true' if plain else 'false'))
             text.append('')
         text += ['[[listener]]', 'protocol = "admin"', 'address = "unix:%s"' % self.admin_sock, '']

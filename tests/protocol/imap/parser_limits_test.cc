@@ -59,10 +59,31 @@ TEST_CASE("an over-long line whose tag cannot be read is answered with a star") 
 
 TEST_CASE("the line limit counts all lines of a command but not its literals") {
   ParserLimits l = small_line();
+  l.max_line = 30;
   CHECK(feed_both("a LOGIN {30+}\r\n" + std::string(30, 'p') + " x\r\n", l) ==
         V{"a LOGIN [" + std::string(30, 'p') + "] [x]"});
+  l = small_line();
   CHECK(feed_both("a LOGIN {1+}\r\np " + std::string(15, 'q') + "\r\nb NOOP\r\n", l) ==
         V{"BAD a Line too long", "b NOOP"});
+}
+
+TEST_CASE("only a command that carries a message may send a literal larger than a line") {
+  ParserLimits l = small_line();  // max_line 20
+  CHECK(feed_both("a LOGIN {21}\r\nb NOOP\r\n", l) == V{"BAD a [TOOBIG] Literal too big", "b NOOP"});
+  CHECK(feed_both("a LOGIN {21+}\r\n" + std::string(21, 'p') + " x\r\n", l) ==
+        V{"FATAL a [TOOBIG] Literal too big"});
+  // APPEND's message may be as large as max_literal: accepted (the continuation
+  // is sent), then rejected only by the command parser, not for its size.
+  V got = feed_both("a append x {40}\r\n" + std::string(40, 'm') + "\r\nb NOOP\r\n", l);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == "+40");
+  CHECK(got[1].find("TOOBIG") == std::string::npos);
+  CHECK(got[2] == "b NOOP");
+  CHECK(loft::proto::imap::carries_message("t APPEND INBOX"));
+  CHECK(loft::proto::imap::carries_message("t replace 1 INBOX"));
+  CHECK_FALSE(loft::proto::imap::carries_message("t APPENDX INBOX"));
+  CHECK_FALSE(loft::proto::imap::carries_message("t LOGIN APPEND"));
+  CHECK_FALSE(loft::proto::imap::carries_message("APPEND"));
 }
 
 TEST_CASE("a non-synchronising literal at the end of a skipped line is skipped too") {

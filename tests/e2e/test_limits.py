@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Connection limits that keep loftd alive on the open internet, each driven over
+loopback against the real loftd:
+
+- clients that pipeline commands and never read, before and after login, on IMAP,
+  POP3 and LMTP at once for FLOOD_SECONDS: loftd's RSS grows by less than 4 MiB and
+  another client's NOOP latency stays low (output backpressure);
+- a client that sends but never reads is closed at the stall limit;
+- a pre-login literal announcing 50 MB gets BAD without a continuation (and a
+  non-synchronising one ends the connection): nothing is buffered;
+- a slowloris (one byte per second) is closed at the login timeout;
+- HALF_OPEN connections that say nothing: those over the per-address limit are
+  refused at once, the rest are closed at the login timeout, and loftd's memory
+  and descriptors return to where they were;
+- buffers grown for one 20 MiB command are released after it.
+"""
+
+import os
+import resource
+import select
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loftlib  # noqa: E402
+
+FLOOD_SECONDS = 10
+LOGIN_TIMEOUT = 3
+STALL_TIMEOUT = 3
+PER_ADDRESS = 1000
+HALF_OPEN = 5000
+PLAIN = [('imap', '127.0.0.1:0', 'none', True), ('pop3', '127.0.0.1:0', 'none', True)]
+
+
+def rss_kib(server):
+    return server.memory_kib()[0]
+
+
+def fd_count(server):
+    return len(os.listdir('/proc/%d/fd' % server.proc.pid))
+
+
+def connect(address, timeout=10.0):
+    host, port = loftlib.split_hostport(address)
+    return socket.create_connection((host, port), timeout=timeout)
+
+
+def read_until(sock, marker, timeout=10.0):
+    """Reads until marker appears (or EOF / timeout); returns what was read."""
+    sock.settimeout(timeout)
+    data = b''
+    deadline = time.monotonic() + timeout
+    while marker not in data and time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def closed_by_peer(sock, timeout):
+    """True when the server closes sock within timeout (whatever it sent first)."""
+    sock.settimeout(0.5)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return True
+        if not chunk:
+            return True
+    return False
+
+
+class Flooder(threading.Thread):
+    """Logs in (or not), then sends `command` as fast as the socket takes it for
+    `seconds`, reading nothing. Records how many bytes the server accepted."""
+
+    def __init__(self, address, login, command, seconds):
+        super().__init__(daemon=True)
+        self.sock = connect(address)
+        self.command = command
+        self.seconds = seconds
+        self.sent = 0
+        self.closed = False
+        for line, marker in login:
+            if line:
+                self.sock.sendall(line)
+            got = read_until(self.sock, marker)
+            assert marker in got, (line, got)
+
+    def run(self):
+        burst = self.command * 512
+        self.sock.settimeout(0.2)
+        deadline = time.monotonic() + self.seconds
+        while time.monotonic() < deadline:
+            try:
+                self.sent += self.sock.send(burst)
+            except socket.timeout:
+                continue
+            except OSError:
+                self.closed = True
+                return
+
+
+class LimitsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = min(hard, 4 * HALF_OPEN + 1024)
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        cls.server = loftlib.LoftServer(
+            extra_listeners=PLAIN,
+            limits=['login_timeout_seconds = %d' % LOGIN_TIMEOUT,
+                    'stall_timeout_seconds = 30',
+                    'max_connections_per_address = %d' % PER_ADDRESS,
+                    'max_connections = %d' % (2 * HALF_OPEN)])
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+        cls.server.add_user('alice', 'alice-pw')
+        cls.imap = cls.server.listener('imap', 'none')
+        cls.pop3 = cls.server.listener('pop3', 'none')
+        c = loftlib.LMTPClient(cls.server.lmtp)
+        c.transaction('a@example.org', ['alice'], loftlib.dot_stuff(
+            b'Subject: hello\r\n\r\n' + b'x' * 2000 + b'\r\n'))
+        c.quit()
+
+    def imap_login(self):
+        return [(None, b'* OK'), (b'l LOGIN alice alice-pw\r\n', b'l OK')]
+
+    def pop3_login(self):
+        return [(None, b'+OK'), (b'USER alice\r\n', b'+OK'), (b'PASS alice-pw\r\n', b'+OK')]
+
+    def noop_latency(self, sock, n=20):
+        worst = 0.0
+        for i in range(n):
+            t0 = time.monotonic()
+            sock.sendall(b'n%d NOOP\r\n' % i)
+            got = read_until(sock, b'n%d OK' % i)
+            self.assertIn(b'n%d OK' % i, got)
+            worst = max(worst, time.monotonic() - t0)
+        return worst
+
+    def test_never_reading_clients_are_bounded(self):
+        watcher = connect(self.imap)
+        for line, marker in self.imap_login():
+            if line:
+                watcher.sendall(line)
+            read_until(watcher, marker)
+        quiet = self.noop_latency(watcher)
+        floods = [
+            Flooder(self.imap, [(None, b'* OK')], b'a CAPABILITY\r\n', FLOOD_SECONDS),
+            Flooder(self.imap, self.imap_login(), b'a CAPABILITY\r\n', FLOOD_SECONDS),
+            Flooder(self.pop3, [(None, b'+OK')], b'CAPA\r\n', FLOOD_SECONDS),
+            Flooder(self.pop3, self.pop3_login(), b'LIST\r\n', FLOOD_SECONDS),
+            Flooder(self.server.lmtp, [(None, b'220')], b'LHLO x\r\n', FLOOD_SECONDS),
+            Flooder(self.server.lmtp, [(None, b'220'), (b'LHLO x\r\n', b'250 ')], b'NOOP\r\n', FLOOD_SECONDS),
+        ]
+        time.sleep(0.5)
+        before = rss_kib(self.server)
+        for f in floods:
+            f.start()
+        peak, busy = before, 0.0
+        deadline = time.monotonic() + FLOOD_SECONDS
+        while time.monotonic() < deadline:
+            busy = max(busy, self.noop_latency(watcher, 5))
+            peak = max(peak, rss_kib(self.server))
+            time.sleep(0.2)
+        for f in floods:
+            f.join(FLOOD_SECONDS + 5)
+        loftlib.log('flood: rss before %d KiB, peak %d KiB; client bytes accepted %s; NOOP worst %.1f ms '
+                    'quiet, %.1f ms during' % (before, peak, [f.sent for f in floods], quiet * 1e3, busy * 1e3))
+        for f in floods:
+            self.assertFalse(f.closed, 'a flooder was closed before the stall limit')
+            f.sock.close()
+        self.assertLess(peak - before, 4096, 'RSS grew by %d KiB' % (peak - before))
+        self.assertLess(busy, max(0.25, 5 * quiet), 'another client waited %.3f s' % busy)
+        watcher.close()
+
+    def test_client_that_does_not_read_is_closed_at_the_stall_limit(self):
+        server = loftlib.LoftServer(extra_listeners=PLAIN, limits=['stall_timeout_seconds = %d' % STALL_TIMEOUT])
+        self.addCleanup(server.stop)
+        server.start()
+        server.add_user('alice', 'alice-pw')
+        f = Flooder(server.listener('imap', 'none'), self.imap_login(), b'a CAPABILITY\r\n', 4 * STALL_TIMEOUT)
+        t0 = time.monotonic()
+        f.start()
+        f.join(4 * STALL_TIMEOUT + 5)
+        elapsed = time.monotonic() - t0
+        self.assertTrue(f.closed, 'the server never closed a client that reads nothing')
+        self.assertGreaterEqual(elapsed, STALL_TIMEOUT - 0.5)
+        self.assertLess(elapsed, 3 * STALL_TIMEOUT + 2)
+        self.assertIn('read nothing', server.log_tail(200))
+
+    def test_pre_login_literals_are_small(self):
+        s = connect(self.imap)
+        read_until(s, b'* OK')
+        before = rss_kib(self.server)
+        s.sendall(b'a LOGIN {52428000}\r\n')
+        got = read_until(s, b'\r\n')
+        self.assertTrue(got.startswith(b'a BAD'), got)
+        self.assertIn(b'TOOBIG', got)
+        s.sendall(b'b NOOP\r\n')  # the connection goes on
+        self.assertIn(b'b OK', read_until(s, b'b OK'))
+        s.sendall(b'c LOGIN {52428000+}\r\n' + b'x' * 65536)
+        self.assertTrue(closed_by_peer(s, 10), 'a non-synchronising huge literal must end the connection')
+        self.assertLess(rss_kib(self.server) - before, 2048)
+        s.close()
+
+    def test_slowloris_is_closed_at_the_login_timeout(self):
+        s = connect(self.imap)
+        read_until(s, b'* OK')
+        t0 = time.monotonic()
+        closed = False
+        for b in b'a LOGIN alice alice-pw\r\n' * 4:
+            try:
+                s.sendall(bytes([b]))
+            except OSError:
+                closed = True
+                break
+            if closed_by_peer(s, 1.0):
+                closed = True
+                break
+        elapsed = time.monotonic() - t0
+        self.assertTrue(closed)
+        self.assertLess(elapsed, LOGIN_TIMEOUT + 3)
+        self.assertGreaterEqual(elapsed, LOGIN_TIMEOUT - 1)
+        s.close()
+
+    def test_half_open_connections_are_refused_or_timed_out(self):
+        time.sleep(LOGIN_TIMEOUT + 2)  # let other tests' connections go
+        fds0, rss0 = fd_count(self.server), rss_kib(self.server)
+        socks, refused = [], 0
+        host, port = loftlib.split_hostport(self.imap)
+        for i in range(HALF_OPEN):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex((host, port))
+            socks.append(s)
+        # Wait for the handshakes (5,000 at once overflow the listen backlog;
+        # the kernel retries SYNs), bounded in time.
+        poller = select.poll()
+        for s in socks:
+            poller.register(s, select.POLLOUT)
+        waiting = len(socks)
+        deadline = time.monotonic() + 20
+        while waiting and time.monotonic() < deadline:
+            for fd, _ in poller.poll(1000):
+                poller.unregister(fd)
+                waiting -= 1
+        time.sleep(1)
+        peak_fds = fd_count(self.server)
+        for s in socks:
+            s.setblocking(True)
+            s.settimeout(0.01)
+        # Connections over the per-address limit were answered and closed at once.
+        deadline = time.monotonic() + 20
+        pending = list(socks)
+        while pending and time.monotonic() < deadline:
+            still = []
+            for s in pending:
+                try:
+                    data = s.recv(4096)
+                    if b'Too many' in data:
+                        refused += 1
+                        continue
+                    if data:
+                        still.append(s)
+                except (socket.timeout, BlockingIOError):
+                    still.append(s)
+                except OSError:
+                    pass
+            pending = still
+            if len(pending) <= PER_ADDRESS:
+                break
+        loftlib.log('half-open: %d connections, %d refused at once, server fds %d -> %d'
+                    % (HALF_OPEN, refused, fds0, peak_fds))
+        self.assertGreaterEqual(refused, HALF_OPEN - PER_ADDRESS - 300)
+        self.assertLessEqual(peak_fds - fds0, PER_ADDRESS + 50)
+        # The rest are closed at the login timeout.
+        loftlib.wait_until(lambda: fd_count(self.server) <= fds0 + 5, LOGIN_TIMEOUT + 15,
+                           'loftd to close idle unauthenticated connections')
+        for s in socks:
+            s.close()
+        rss1 = rss_kib(self.server)
+        loftlib.log('half-open: rss %d KiB before, %d KiB after' % (rss0, rss1))
+        self.assertLess(rss1 - rss0, 4096)
+
+    def test_buffers_grown_for_one_command_are_released(self):
+        n = 50
+        conns = []
+        for _ in range(n):
+            s = connect(self.imap)
+            for line, marker in self.imap_login():
+                if line:
+                    s.sendall(line)
+                read_until(s, marker)
+            conns.append(s)
+        time.sleep(0.5)
+        idle = rss_kib(self.server)
+        big = 20 << 20
+        # A 20 MiB literal is accepted after login only where a message may go
+        # (APPEND); whatever the answer, its buffer must not stay.
+        for s in conns[:3]:
+            s.sendall(b'p APPEND Nowhere {%d}\r\n' % big)
+            self.assertIn(b'+', read_until(s, b'\r\n'))
+            s.sendall(b'x' * big + b'\r\n')
+            got = read_until(s, b'p ', timeout=60)
+            got += read_until(s, b'\r\n', timeout=10)
+            self.assertRegex(got, rb'p (NO|BAD|OK)')
+        time.sleep(1)
+        after = rss_kib(self.server)
+        loftlib.log('20 MiB commands: rss idle %d KiB (%d conns), after %d KiB' % (idle, n, after))
+        self.assertLess(after - idle, 8192, 'the buffers of 3 x 20 MiB commands were kept')
+        # Other commands never get a literal larger than a line.
+        s = conns[3]
+        s.sendall(b'q SELECT {%d}\r\n' % big)
+        got = read_until(s, b'\r\n')
+        self.assertTrue(got.startswith(b'q BAD') and b'TOOBIG' in got, got)
+        for s in conns:
+            s.close()
+
+
+if __name__ == '__main__':
+    loftlib.run_unittest('limits')
