@@ -1,6 +1,9 @@
 #include "server/connection.h"
 
+#include <atomic>
+
 #include "base/log.h"
+#include "server/loop.h"
 #include "server/server.h"
 #include "server/tls/tls_session.h"
 
@@ -17,17 +20,22 @@ struct WorkReq {
   std::function<void()> done;
   Connection* conn;
 };
+std::atomic<uint64_t> g_next_id{1};
 }  // namespace
 
-Connection::Connection(Server& server, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
-                       std::string peer)
-    : server_(server), listener_(listener), handle_(stream), stream_(&stream->stream), peer_(std::move(peer)),
-      loopback_(loopback) {
+Connection::Connection(Server& server, Loop& loop, const ListenerConfig& listener, StreamHandle* stream,
+                       bool loopback, std::string peer)
+    : server_(server), loop_(loop), id_(g_next_id.fetch_add(1, std::memory_order_relaxed)), listener_(listener),
+      handle_(stream), stream_(&stream->stream), peer_(std::move(peer)), loopback_(loopback) {
   stream_->data = this;
-  last_activity_ = uv_now(server_.loop());
+  last_activity_ = uv_now(loop_.uv());
+  loop_.object_created();
 }
 
-Connection::~Connection() { delete handle_; }
+Connection::~Connection() {
+  delete handle_;
+  loop_.object_destroyed();
+}
 
 void Connection::start(std::unique_ptr<Session> session) {
   session_ = std::move(session);
@@ -44,7 +52,7 @@ void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   // One shared buffer for every connection: a read is handled completely
   // before the next one starts, and an idle connection then owns no buffer.
   auto* c = static_cast<Connection*>(h->data);
-  *buf = uv_buf_init(c->server_.read_buffer(), static_cast<unsigned>(Server::kReadBufferSize));
+  *buf = uv_buf_init(c->loop_.read_buffer(), static_cast<unsigned>(Loop::kReadBufferSize));
 }
 
 void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
@@ -55,7 +63,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     c->abort();
     return;
   }
-  c->last_activity_ = uv_now(c->server_.loop());
+  c->last_activity_ = uv_now(c->loop_.uv());
   try {
     c->handle_input(std::string_view(buf->base, static_cast<size_t>(n)));
   } catch (const std::exception& e) {  // no exception may cross a libuv callback
@@ -94,7 +102,7 @@ void Connection::write(std::string_view bytes) {
 void Connection::schedule_flush() {
   if (!flush_scheduled_) {
     flush_scheduled_ = true;
-    server_.schedule_flush(this);
+    loop_.schedule_flush(this);
   }
 }
 
@@ -136,7 +144,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->in_flight_ -= w->data.size();
   delete w;
-  c->last_activity_ = uv_now(c->server_.loop());  // the client is reading: not stalled
+  c->last_activity_ = uv_now(c->loop_.uv());  // the client is reading: not stalled
   if (status < 0) {
     c->abort();
     return;
@@ -180,7 +188,7 @@ void Connection::abort() {
   if (closing_) return;
   closing_ = true;
   reading_ = false;
-  server_.unlink(this);
+  loop_.unlink(this);
   uv_close(reinterpret_cast<uv_handle_t*>(stream_), on_closed);
 }
 
@@ -214,7 +222,7 @@ void Connection::offload(std::function<void()> work, std::function<void()> done)
   job->req.data = job;
   ++pending_work_;
   int r = uv_queue_work(
-      server_.loop(), &job->req,
+      loop_.uv(), &job->req,
       [](uv_work_t* req) {
         auto* j = static_cast<WorkReq*>(req->data);
         try {
