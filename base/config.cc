@@ -145,6 +145,33 @@ Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
   return l;
 }
 
+// [log]: the default level, the writer's queue, and per-component levels.
+Result<void> read_log_table(const toml::table& t, Config* c) {
+  TableReader r(t, "log");
+  std::string level;
+  if (!r.get("level", &level) || !r.get("queue_lines", &c->log_queue_lines) || !r.no_unknown_keys({"levels"}))
+    return make_error(Errc::bad_input, r.error());
+  if (!level.empty() && !parse_log_level(level, &c->log_level))
+    return make_error(Errc::bad_input, "log.level: expected debug, info, warn or error");
+  if (c->log_queue_lines < 16) return make_error(Errc::bad_input, "log.queue_lines must be at least 16");
+  const toml::node* n = t.get("levels");
+  if (!n) return {};
+  const toml::table* levels = n->as_table();
+  if (!levels) return make_error(Errc::bad_input, "log.levels must be a table of component = level");
+  for (const auto& [k, v] : *levels) {
+    std::string name(k.str());
+    auto text = v.value<std::string>();
+    LogLevel l;
+    if (!text || !parse_log_level(*text, &l))
+      return make_error(Errc::bad_input, "log.levels." + name + ": expected debug, info, warn or error");
+    bool ok = !name.empty();
+    for (char ch : name) ok &= (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    if (!ok) return make_error(Errc::bad_input, "log.levels." + name + ": component names are [a-z0-9_]+");
+    c->log_levels.emplace_back(name, l);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> Config::parse(std::string_view text, std::string_view source) {
@@ -159,9 +186,13 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   Config c;
   TableReader r(root, "");
   std::string level = "info";
+  // --- event loops (server/loop.h) ---
+  if (!r.get("loops", &c.loops)) return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
+  if (c.loops > 256) return make_error(Errc::bad_input, std::string(source) + ": loops must be 0..256");
+  // ---
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
-      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -216,6 +247,12 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
     if (A.hash_concurrency > 256)
       return make_error(Errc::bad_input, std::string(source) + ": auth.hash_concurrency must be 0..256");
   }
+  // --- logging: [log] level, queue_lines; [log.levels] component = level ---
+  if (root.get("log") && !sub("log")) return make_error(Errc::bad_input, std::string(source) + ": [log] must be a table");
+  if (const toml::table* t = sub("log")) {
+    if (auto r = read_log_table(*t, &c); !r) return make_error(Errc::bad_input, std::string(source) + ": " + r.error().message);
+  }
+  // ---
   if (const toml::table* t = sub("storage")) {
     TableReader sr(*t, "storage");
     if (!sr.get("sync", &c.storage_sync) || !sr.no_unknown_keys())

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/log.h"
@@ -66,6 +67,11 @@ struct Config {
   LimitsConfig limits;
   AuthConfig auth;
   std::vector<ListenerConfig> listeners;
+  // --- event loops (server/loop.h) ---
+  unsigned loops = 0;                             // event-loop threads; 0 = one per core
+  // --- logging ([log]; log_level above is its default level) ---
+  std::vector<std::pair<std::string, LogLevel>> log_levels;  // [log.levels] component = level
+  size_t log_queue_lines = 16384;                 // lines waiting for the writer before drops
 
   // Parses TOML text; source names the file in error messages.
   static Result<Config> parse(std::string_view text, std::string_view source);

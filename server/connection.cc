@@ -1,6 +1,9 @@
 #include "server/connection.h"
 
+#include <atomic>
+
 #include "base/log.h"
+#include "server/loop.h"
 #include "server/server.h"
 #include "server/tls/tls_session.h"
 
@@ -26,19 +29,22 @@ struct DelayReq {
 // Capacity the plaintext output buffer keeps between writes; a buffer grown
 // for one large response is released after it.
 constexpr size_t kKeepOutCapacity = 64 * 1024;
+std::atomic<uint64_t> g_next_id{1};
 }  // namespace
 
-Connection::Connection(Server& server, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
-                       std::string peer)
-    : server_(server), listener_(listener), handle_(stream), stream_(&stream->stream), peer_(std::move(peer)),
-      loopback_(loopback) {
+Connection::Connection(Server& server, Loop& loop, const ListenerConfig& listener, StreamHandle* stream,
+                       bool loopback, std::string peer)
+    : server_(server), loop_(loop), id_(g_next_id.fetch_add(1, std::memory_order_relaxed)), listener_(listener),
+      handle_(stream), stream_(&stream->stream), peer_(std::move(peer)), loopback_(loopback) {
   stream_->data = this;
-  opened_at_ = last_read_ = last_progress_ = uv_now(server_.loop());
+  opened_at_ = last_read_ = last_progress_ = uv_now(loop_.uv());
+  loop_.object_created();
 }
 
 Connection::~Connection() {
   if (address_counted_) server_.address_limits().release(peer_address());
   delete handle_;
+  loop_.object_destroyed();
 }
 
 bool Connection::count_address() {
@@ -61,7 +67,7 @@ void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   // One shared buffer for every connection: a read is handled completely
   // before the next one starts, and an idle connection then owns no buffer.
   auto* c = static_cast<Connection*>(h->data);
-  *buf = uv_buf_init(c->server_.read_buffer(), static_cast<unsigned>(Server::kReadBufferSize));
+  *buf = uv_buf_init(c->loop_.read_buffer(), static_cast<unsigned>(Loop::kReadBufferSize));
 }
 
 void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
@@ -72,7 +78,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     c->abort();
     return;
   }
-  c->last_read_ = uv_now(c->server_.loop());
+  c->last_read_ = uv_now(c->loop_.uv());
   try {
     c->handle_input(std::string_view(buf->base, static_cast<size_t>(n)));
   } catch (const std::exception& e) {  // no exception may cross a libuv callback
@@ -106,7 +112,7 @@ void Connection::write(std::string_view bytes) {
   if (closing_) return;
   // The stall clock starts when output begins to wait; only the client
   // taking it moves the clock on (reads do not: see check_timers).
-  if (backlog() == 0) last_progress_ = uv_now(server_.loop());
+  if (backlog() == 0) last_progress_ = uv_now(loop_.uv());
   out_.append(bytes);
   schedule_flush();
 }
@@ -114,7 +120,7 @@ void Connection::write(std::string_view bytes) {
 void Connection::schedule_flush() {
   if (!flush_scheduled_) {
     flush_scheduled_ = true;
-    server_.schedule_flush(this);
+    loop_.schedule_flush(this);
   }
 }
 
@@ -157,7 +163,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->in_flight_ -= w->data.size();
   delete w;
-  c->last_progress_ = uv_now(c->server_.loop());  // the client is reading: not stalled
+  c->last_progress_ = uv_now(c->loop_.uv());  // the client is reading: not stalled
   if (status < 0) {
     c->abort();
     return;
@@ -202,7 +208,7 @@ void Connection::abort() {
   if (closing_) return;
   closing_ = true;
   reading_ = false;
-  server_.unlink(this);
+  loop_.unlink(this);
   uv_close(reinterpret_cast<uv_handle_t*>(stream_), on_closed);
 }
 
@@ -236,7 +242,7 @@ void Connection::offload(std::function<void()> work, std::function<void()> done,
   job->req.data = job;
   ++pending_work_;
   int r = uv_queue_work(
-      server_.loop(), &job->req,
+      loop_.uv(), &job->req,
       [](uv_work_t* req) {
         auto* j = static_cast<WorkReq*>(req->data);
         try {
@@ -273,7 +279,7 @@ void Connection::offload(std::function<void()> work, std::function<void()> done,
 
 void Connection::after_delay(uint64_t delay_ms, std::function<void()> fn) {
   auto* d = new DelayReq{{}, std::move(fn), this};
-  uv_timer_init(server_.loop(), &d->timer);
+  uv_timer_init(loop_.uv(), &d->timer);
   d->timer.data = d;
   retain();
   uv_timer_start(

@@ -1,8 +1,8 @@
 // One client connection: a libuv stream (TCP or UNIX), optional TLS over
 // memory BIOs, and the protocol Session that drives it. Output is appended to
-// a buffer and flushed once per loop iteration (Server's prepare handle), so
-// a pipeline of replies becomes one write. Lives until its handle is closed
-// and no offloaded work refers to it.
+// a buffer and flushed once per loop iteration (its Loop's prepare handle), so
+// a pipeline of replies becomes one write. Lives on one Loop, until its handle
+// is closed and no offloaded work refers to it.
 #pragma once
 
 #include <uv.h>
@@ -18,6 +18,7 @@
 
 namespace loft::server {
 
+class Loop;
 class Server;
 class TlsSession;
 
@@ -31,8 +32,9 @@ union StreamHandle {
 
 class Connection {
  public:
-  // Takes over an accepted stream (allocated by the listener, freed here).
-  Connection(Server& server, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
+  // Takes over an accepted stream (allocated by the listener on `loop`'s uv
+  // loop, freed here).
+  Connection(Server& server, Loop& loop, const ListenerConfig& listener, StreamHandle* stream, bool loopback,
              std::string peer);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -82,6 +84,11 @@ class Connection {
   // key of per-address limits and login throttling.
   std::string peer_address() const;
   Server& server() { return server_; }
+  // The loop that owns this connection: its thread runs every callback here;
+  // Loop::post() brings work from other threads back to it.
+  Loop& loop() { return loop_; }
+  // Unique in the process: the session id of log lines.
+  uint64_t id() const { return id_; }
   // Stops/starts reading from the socket (input backpressure).
   void pause_reading();
   void resume_reading();
@@ -102,7 +109,7 @@ class Connection {
   // Work in flight or a command in progress.
   bool busy() const;
 
-  // Intrusive list of live connections, owned by Server.
+  // Intrusive list of live connections, owned by Loop.
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
   bool flush_scheduled_ = false;
@@ -120,6 +127,8 @@ class Connection {
   void maybe_destroy();
 
   Server& server_;
+  Loop& loop_;
+  uint64_t id_;
   const ListenerConfig& listener_;
   StreamHandle* handle_;
   uv_stream_t* stream_;

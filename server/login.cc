@@ -7,6 +7,7 @@
 #include "base/password.h"
 #include "server/connection.h"
 #include "server/login_throttle.h"
+#include "server/loop.h"
 #include "server/server.h"
 #include "server/work_quota.h"
 
@@ -36,7 +37,7 @@ LoginCheck check_login(storage::Store& store, std::string_view user, std::string
 
 void gated_login(Connection& conn, std::string user, std::string password, std::function<void(LoginCheck)> done) {
   Server& server = conn.server();
-  LoginThrottle::Before before = server.login_throttle().before_check(conn.peer_address(), uv_now(server.loop()));
+  LoginThrottle::Before before = server.login_throttle().before_check(conn.peer_address(), uv_now(conn.loop().uv()));
   if (before.locked_out) {
     log_info("auth: refused login user=", user, " address=", conn.peer_address(), " locked_out=1");
     LoginCheck locked;
@@ -62,7 +63,7 @@ void gated_login(Connection& conn, std::string user, std::string password, std::
             done(std::move(*outcome));
             return;
           }
-          uint64_t delay = server.login_throttle().record_failure(conn.peer_address(), user, uv_now(server.loop()));
+          uint64_t delay = server.login_throttle().record_failure(conn.peer_address(), user, uv_now(conn.loop().uv()));
           conn.after_delay(delay, [done, outcome] { done(std::move(*outcome)); });
         });
   };

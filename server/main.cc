@@ -14,6 +14,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "server/server.h"
+#include "server/tls/ticket_keys.h"
 #include "server/tls/tls_context.h"
 #include "storage/store.h"
 
@@ -51,6 +52,72 @@ void print_how_to_connect(const Config& config, const std::vector<server::BoundL
   }
 }
 
+// SIGTERM/SIGINT stop the server; SIGHUP reloads the TLS certificate and key
+// (read on a worker: no loop waits on the disk) for new connections.
+struct Signals {
+  server::Server* srv;
+  const Config& config;
+  server::TicketKeys* tickets;
+  bool tls;
+  uv_signal_t term{}, intr{}, hup{};
+
+  void start(uv_loop_t* loop) {
+    for (auto* sig : {&term, &intr, &hup}) {
+      uv_signal_init(loop, sig);
+      sig->data = this;
+    }
+    auto on_stop = [](uv_signal_t* h, int signum) {
+      log_info("received signal ", signum);
+      auto* self = static_cast<Signals*>(h->data);
+      self->srv->stop();
+      self->close();
+    };
+    uv_signal_start_oneshot(&term, on_stop, SIGTERM);
+    uv_signal_start_oneshot(&intr, on_stop, SIGINT);
+    uv_signal_start(&hup, [](uv_signal_t* h, int) { static_cast<Signals*>(h->data)->reload(); }, SIGHUP);
+    // The signal handles must not keep the loop alive once the server stopped.
+    for (auto* sig : {&term, &intr, &hup}) uv_unref(reinterpret_cast<uv_handle_t*>(sig));
+  }
+
+  void close() {
+    for (auto* sig : {&term, &intr, &hup})
+      if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
+  }
+
+  struct Reload {
+    uv_work_t req{};
+    Signals* self;
+    Result<std::unique_ptr<server::TlsContext>> ctx = make_error(Errc::internal, "not loaded");
+  };
+
+  void reload() {
+    if (!tls || srv->stopping()) return;
+    log_info("SIGHUP: reloading the TLS certificate ", config.cert_path());
+    auto* job = new Reload{{}, this};
+    job->req.data = job;
+    int r = uv_queue_work(
+        hup.loop, &job->req,
+        [](uv_work_t* w) {
+          auto* j = static_cast<Reload*>(w->data);
+          j->ctx = server::TlsContext::load(j->self->config.cert_path(), j->self->config.key_path(),
+                                            j->self->tickets);
+        },
+        [](uv_work_t* w, int) {
+          std::unique_ptr<Reload> j(static_cast<Reload*>(w->data));
+          if (!j->ctx) {  // a broken file must not take TLS down: keep serving the old one
+            log_error("TLS reload failed, keeping the current certificate: ", j->ctx.error().message);
+            return;
+          }
+          j->self->srv->set_tls(std::move(*j->ctx));
+          log_info("TLS certificate reloaded; new connections use it");
+        });
+    if (r != 0) {
+      delete job;
+      log_error("TLS reload: ", uv_strerror(r));
+    }
+  }
+};
+
 int run(const std::string& config_path, const std::string& ready_file) {
   auto config = Config::load(config_path);
   if (!config) {
@@ -58,6 +125,12 @@ int run(const std::string& config_path, const std::string& ready_file) {
     return 2;
   }
   set_log_level(config->log_level);
+  for (const auto& [component, level] : config->log_levels) set_component_log_level(component, level);
+  // From here no thread waits on stderr; every return path flushes (guard).
+  start_log_thread(config->log_queue_lines);
+  struct LogFlush {
+    ~LogFlush() { stop_log_thread(); }
+  } log_flush;
   // Workers run store and password work; sized before libuv starts its pool.
   setenv("UV_THREADPOOL_SIZE", std::to_string(config->worker_threads).c_str(), 1);
   signal(SIGPIPE, SIG_IGN);
@@ -73,7 +146,9 @@ int run(const std::string& config_path, const std::string& ready_file) {
     log_error("cannot create data_dir ", config->data_dir, ": ", ec.message());
     return 1;
   }
-  std::unique_ptr<server::TlsContext> tls;
+  // Ticket keys outlive every TLS context, so tickets survive a reload.
+  auto tickets = std::make_unique<server::TicketKeys>();
+  std::shared_ptr<server::TlsContext> tls;
   bool needs_tls = false;
   for (const auto& l : config->listeners) needs_tls |= l.tls != TlsMode::none;
   if (needs_tls) {
@@ -83,7 +158,7 @@ int run(const std::string& config_path, const std::string& ready_file) {
         return 1;
       }
     }
-    auto ctx = server::TlsContext::load(config->cert_path(), config->key_path());
+    auto ctx = server::TlsContext::load(config->cert_path(), config->key_path(), tickets.get());
     if (!ctx) {
       log_error(ctx.error().message);
       return 1;
@@ -101,7 +176,7 @@ int run(const std::string& config_path, const std::string& ready_file) {
   uv_loop_init(&loop);
   int rc = 0;
   {
-    server::Server srv(&loop, *config, **store, tls.get());
+    server::Server srv(&loop, *config, **store, tls);
     auto bound = srv.start();
     if (!bound) {
       log_error(bound.error().message);
@@ -115,27 +190,14 @@ int run(const std::string& config_path, const std::string& ready_file) {
         rc = 1;
       }
       print_how_to_connect(*config, *bound);
-      log_info("Loft ", LOFT_VERSION, " ready (data in ", config->data_dir, ")");
+      log_info("Loft ", LOFT_VERSION, " ready (data in ", config->data_dir, ", ", srv.loop_count(), " loops)");
     }
-    uv_signal_t sigterm, sigint;
-    for (auto* sig : {&sigterm, &sigint}) {
-      uv_signal_init(&loop, sig);
-      sig->data = &srv;
-    }
-    auto on_signal = [](uv_signal_t* h, int signum) {
-      log_info("received signal ", signum);
-      static_cast<server::Server*>(h->data)->stop();
-      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
-    };
-    uv_signal_start_oneshot(&sigterm, on_signal, SIGTERM);
-    uv_signal_start_oneshot(&sigint, on_signal, SIGINT);
-    // The signal handles must not keep the loop alive once the server stopped.
-    uv_unref(reinterpret_cast<uv_handle_t*>(&sigterm));
-    uv_unref(reinterpret_cast<uv_handle_t*>(&sigint));
+    Signals signals{&srv, *config, tickets.get(), needs_tls};
+    signals.start(&loop);
     uv_run(&loop, UV_RUN_DEFAULT);
-    for (auto* sig : {&sigterm, &sigint})
-      if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
+    signals.close();
     uv_run(&loop, UV_RUN_DEFAULT);  // run the close callbacks
+    srv.join();                     // the other loops finish their own stop
   }
   store->reset();  // drains the committer, then closes RocksDB
   uv_loop_close(&loop);

@@ -18,22 +18,36 @@ struct Server::Listener {
   StreamHandle h{};
 };
 
-Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, TlsContext* tls)
-    : loop_(loop), config_(config), store_(store), tls_(tls),
+Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, std::shared_ptr<TlsContext> tls)
+    : config_(config), store_(store), tls_(std::move(tls)),
       address_limits_(config.limits.max_connections_per_address), login_throttle_(config.auth),
       auth_quota_(config.auth.hash_concurrency ? config.auth.hash_concurrency
-                                               : std::max(1u, std::thread::hardware_concurrency() / 2)),
-      read_buffer_(new char[kReadBufferSize]) {
-  uv_prepare_init(loop_, &prepare_);
-  prepare_.data = this;
-  uv_timer_init(loop_, &sweep_);
-  sweep_.data = this;
-  uv_async_init(loop_, &change_async_, on_change);
-  change_async_.data = this;
+                                               : std::max(1u, std::thread::hardware_concurrency() / 2)) {
+  unsigned n = resolve_loops(config_.loops);
+  for (unsigned i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i, i == 0 ? loop : nullptr));
 }
 
 Server::~Server() {
-  if (feed_handle_) store_.changes().unsubscribe(feed_handle_);
+  join();
+  loops_.clear();  // before listeners_: loop 0's handles are closed by then
+}
+
+unsigned Server::resolve_loops(unsigned configured) {
+  if (configured > 0) return configured;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? cores : 1;
+}
+
+std::shared_ptr<TlsContext> Server::tls() const {
+  std::lock_guard lock(tls_mutex_);
+  return tls_;
+}
+
+void Server::set_tls(std::shared_ptr<TlsContext> tls) {
+  std::lock_guard lock(tls_mutex_);
+  tls_.swap(tls);
+  // the old context is released here (after the lock): connections that
+  // started with it keep it alive through their own SSL reference.
 }
 
 Result<std::vector<BoundListener>> Server::start() {
@@ -51,20 +65,8 @@ Result<std::vector<BoundListener>> Server::start() {
     }
     bound.push_back({&lc, *addr});
   }
-  // Replies are appended during a loop iteration and written once, just
-  // before the loop sleeps: one write per pipeline instead of one per reply.
-  uv_prepare_start(&prepare_, on_prepare);
-  // Once a second: the stall and login limits are short, and a pass over
-  // every connection costs little next to a second of the loop's time.
-  uv_timer_start(&sweep_, on_sweep, kSweepMs, kSweepMs);
-  feed_handle_ = store_.changes().subscribe([this](const storage::MailboxChange& change) {
-    // Committer thread: hand over to the loop thread.
-    {
-      std::lock_guard lock(changes_mutex_);
-      pending_changes_.push_back(change);
-    }
-    uv_async_send(&change_async_);
-  });
+  for (auto& loop : loops_) loop->start();
+  started_ = true;
   return bound;
 }
 
@@ -74,7 +76,7 @@ Result<std::string> Server::bind(Listener* l) {
   int r;
   std::string where;
   if (c.is_unix) {
-    uv_pipe_init(loop_, &l->h.pipe, 0);
+    uv_pipe_init(loops_[0]->uv(), &l->h.pipe, 0);
     std::error_code ec;
     auto dir = std::filesystem::path(c.unix_path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -85,7 +87,7 @@ Result<std::string> Server::bind(Listener* l) {
     if (r == 0) ::chmod(c.unix_path.c_str(), c.protocol == ListenerProtocol::admin ? 0600 : 0666);
     where = "unix:" + c.unix_path;
   } else {
-    uv_tcp_init(loop_, &l->h.tcp);
+    uv_tcp_init(loops_[0]->uv(), &l->h.tcp);
     sockaddr_storage ss{};
     if (uv_ip4_addr(c.host.c_str(), c.port, reinterpret_cast<sockaddr_in*>(&ss)) != 0 &&
         uv_ip6_addr(c.host.c_str(), c.port, reinterpret_cast<sockaddr_in6*>(&ss)) != 0) {
@@ -125,18 +127,71 @@ void Server::on_connection(uv_stream_t* s, int status) {
     log_warn("accept on ", l->config->address, ": ", uv_strerror(status));
     return;
   }
-  l->server->accept_one(l);
-}
-
-void Server::accept_one(Listener* l) {
+  Server* self = l->server;
+  Loop& target = self->pick_loop(*l->config);
+  if (target.index() != 0) {
+    self->hand_off(l, target);
+    return;
+  }
   auto* h = new StreamHandle{};
-  const ListenerConfig& c = *l->config;
-  if (c.is_unix) uv_pipe_init(loop_, &h->pipe, 0);
-  else uv_tcp_init(loop_, &h->tcp);
+  if (l->config->is_unix) uv_pipe_init(target.uv(), &h->pipe, 0);
+  else uv_tcp_init(target.uv(), &h->tcp);
   if (uv_accept(&l->h.stream, &h->stream) != 0) {
     uv_close(&h->handle, [](uv_handle_t* x) { delete reinterpret_cast<StreamHandle*>(x); });
     return;
   }
+  self->total_.fetch_add(1, std::memory_order_relaxed);
+  self->adopt(target, *l->config, h);
+}
+
+Loop& Server::pick_loop(const ListenerConfig& c) {
+  // The admin socket stays on loop 0. Others go to the least loaded loop,
+  // round-robin among equals, so that short connections spread evenly too.
+  if (c.protocol == ListenerProtocol::admin || loops_.size() == 1) return *loops_[0];
+  size_t n = loops_.size(), best = next_loop_ % n;
+  for (size_t k = 1; k < n; ++k) {
+    size_t i = (next_loop_ + k) % n;
+    if (loops_[i]->connection_count() < loops_[best]->connection_count()) best = i;
+  }
+  next_loop_ = static_cast<unsigned>((best + 1) % n);
+  return *loops_[best];
+}
+
+void Server::hand_off(Listener* l, Loop& target) {
+  // A libuv handle belongs to one loop: accept on loop 0, move the socket
+  // (a dup of its descriptor) to the target loop, close loop 0's handle.
+  auto* tmp = new StreamHandle{};
+  if (l->config->is_unix) uv_pipe_init(loops_[0]->uv(), &tmp->pipe, 0);
+  else uv_tcp_init(loops_[0]->uv(), &tmp->tcp);
+  int fd = -1;
+  if (uv_accept(&l->h.stream, &tmp->stream) == 0) {
+    uv_os_fd_t os_fd;
+    if (uv_fileno(&tmp->handle, &os_fd) == 0) fd = ::dup(os_fd);
+  }
+  uv_close(&tmp->handle, [](uv_handle_t* x) { delete reinterpret_cast<StreamHandle*>(x); });
+  if (fd < 0) return;
+  total_.fetch_add(1, std::memory_order_relaxed);
+  const ListenerConfig* c = l->config;
+  bool posted = target.post([this, &target, c, fd] {
+    auto* h = new StreamHandle{};
+    int r = c->is_unix ? uv_pipe_init(target.uv(), &h->pipe, 0) : uv_tcp_init(target.uv(), &h->tcp);
+    if (r == 0) r = c->is_unix ? uv_pipe_open(&h->pipe, fd) : uv_tcp_open(&h->tcp, fd);
+    if (r != 0 || target.stopping()) {
+      if (r != 0) log_warn("loop ", target.index(), ": cannot adopt a connection: ", uv_strerror(r));
+      uv_close(&h->handle, [](uv_handle_t* x) { delete reinterpret_cast<StreamHandle*>(x); });
+      if (r != 0) ::close(fd);  // once opened, uv_close closes it
+      release_connection();
+      return;
+    }
+    adopt(target, *c, h);
+  });
+  if (!posted) {
+    ::close(fd);
+    release_connection();
+  }
+}
+
+void Server::adopt(Loop& loop, const ListenerConfig& c, StreamHandle* h) {
   bool loopback = c.is_unix;
   std::string peer = c.is_unix ? "unix" : "?";
   if (!c.is_unix) {
@@ -159,11 +214,12 @@ void Server::accept_one(Listener* l) {
       }
     }
   }
-  auto* conn = new Connection(*this, c, h, loopback, std::move(peer));
-  link(conn);
+  auto* conn = new Connection(*this, loop, c, h, loopback, std::move(peer));
+  loop.link(conn);
+  // Counted at accept over every loop, so the limit holds whatever the loop.
   bool over_limit = false;
   if (c.protocol != ListenerProtocol::admin) {
-    over_limit = connections_ > config_.limits.max_connections;
+    over_limit = connection_count() > config_.limits.max_connections;
     // One address may not take every slot (limits.max_connections_per_address).
     if (!over_limit && !conn->count_address()) {
       over_limit = true;
@@ -174,83 +230,14 @@ void Server::accept_one(Listener* l) {
   if (over_limit) conn->close_after_flush();
 }
 
-void Server::link(Connection* c) {
-  c->next_ = head_;
-  if (head_) head_->prev_ = c;
-  head_ = c;
-  ++connections_;
-}
-
-void Server::unlink(Connection* c) {
-  if (c->prev_) c->prev_->next_ = c->next_;
-  else if (head_ == c) head_ = c->next_;
-  if (c->next_) c->next_->prev_ = c->prev_;
-  c->prev_ = c->next_ = nullptr;
-  --connections_;
-  if (c->flush_scheduled_) std::erase(dirty_, c);
-  if (stopping_ && connections_ == 0) close_loop_handles();
-}
-
-void Server::on_prepare(uv_prepare_t* h) {
-  auto* self = static_cast<Server*>(h->data);
-  std::vector<Connection*> batch;
-  batch.swap(self->dirty_);
-  for (Connection* c : batch) c->flush();
-}
-
-void Server::on_sweep(uv_timer_t* h) {
-  auto* self = static_cast<Server*>(h->data);
-  uint64_t now = uv_now(self->loop_);
-  for (Connection* c = self->head_; c;) {
-    Connection* next = c->next_;  // c may unlink itself
-    c->check_timers(now);
-    c = next;
-  }
-}
-
-void Server::on_stop_deadline(uv_timer_t* h) {
-  auto* self = static_cast<Server*>(h->data);
-  log_warn("stopping: ", self->connections_, " connection(s) did not finish in time; closing them");
-  for (Connection* c = self->head_; c;) {
-    Connection* next = c->next_;
-    c->abort();
-    c = next;
-  }
-}
-
-void Server::on_change(uv_async_t* h) {
-  auto* self = static_cast<Server*>(h->data);
-  std::vector<storage::MailboxChange> changes;
-  {
-    std::lock_guard lock(self->changes_mutex_);
-    changes.swap(self->pending_changes_);
-  }
-  for (const auto& change : changes) {
-    std::vector<ChangeHandler> handlers;  // copied: a handler may unwatch
-    auto [lo, hi] = self->watchers_.equal_range(change.mailbox);
-    for (auto it = lo; it != hi; ++it) handlers.push_back(it->second.second);
-    for (auto& fn : handlers) fn(change);
-  }
-}
-
 uint64_t Server::watch_mailbox(storage::MailboxId mailbox, ChangeHandler handler) {
-  uint64_t id = next_watch_++;
-  watchers_.emplace(mailbox, std::make_pair(id, std::move(handler)));
-  return id;
+  return Loop::current()->watch_mailbox(mailbox, std::move(handler));
 }
 
-void Server::unwatch_mailbox(uint64_t handle) {
-  for (auto it = watchers_.begin(); it != watchers_.end(); ++it) {
-    if (it->second.first == handle) {
-      watchers_.erase(it);
-      return;
-    }
-  }
-}
+void Server::unwatch_mailbox(uint64_t handle) { Loop::current()->unwatch_mailbox(handle); }
 
 void Server::stop() {
-  if (stopping_) return;
-  stopping_ = true;
+  if (stopping_.exchange(true)) return;
   log_info("stopping: no new connections; finishing in-flight work");
   for (auto& l : listeners_) {
     if (!uv_is_closing(&l->h.handle)) {
@@ -258,26 +245,15 @@ void Server::stop() {
       if (l->config->is_unix) ::unlink(l->config->unix_path.c_str());
     }
   }
-  // Sessions get kStopGraceMs to finish in-flight work and flush; then the rest is cut.
-  uv_timer_stop(&sweep_);
-  uv_timer_start(&sweep_, on_stop_deadline, kStopGraceMs, 0);
-  if (feed_handle_) {
-    store_.changes().unsubscribe(feed_handle_);
-    feed_handle_ = 0;
+  // Each loop stops on its own thread; loops that never started stop here.
+  for (auto& loop : loops_) {
+    if (loop->index() == 0 || !started_) loop->stop();
+    else if (!loop->post([l = loop.get()] { l->stop(); })) log_warn("loop ", loop->index(), " already stopped");
   }
-  for (Connection* c = head_; c;) {
-    Connection* next = c->next_;
-    c->shutdown();
-    c = next;
-  }
-  if (connections_ == 0) close_loop_handles();
 }
 
-void Server::close_loop_handles() {
-  // Last connection gone: close the loop's own handles so uv_run returns.
-  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&prepare_), reinterpret_cast<uv_handle_t*>(&change_async_),
-                         reinterpret_cast<uv_handle_t*>(&sweep_)})
-    if (!uv_is_closing(h)) uv_close(h, nullptr);
+void Server::join() {
+  for (auto& loop : loops_) loop->join();
 }
 
 }  // namespace loft::server

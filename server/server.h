@@ -1,13 +1,15 @@
-// The server: one libuv loop thread that does all socket I/O, the listeners,
-// the live connections, the once-per-iteration output flush, the fan-out of
-// the store's change feed to sessions, and an orderly stop.
+// The server: N event loops (server/loop.h) that share one Store, one config
+// and one TLS context. Loop 0 runs on the caller's thread and owns the
+// listeners: it accepts every connection and hands each to the loop with the
+// fewest connections, which then does all of that connection's I/O. Also the
+// connection limit across loops, the TLS context swap at reload, and stop.
 #pragma once
 
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +19,7 @@
 #include "base/result.h"
 #include "server/address_limits.h"
 #include "server/login_throttle.h"
+#include "server/loop.h"
 #include "server/work_quota.h"
 #include "storage/store.h"
 
@@ -24,6 +27,7 @@ namespace loft::server {
 
 class Connection;
 class TlsContext;
+union StreamHandle;
 
 // A listener after bind: what loftd reports in its ready file.
 struct BoundListener {
@@ -33,22 +37,27 @@ struct BoundListener {
 
 class Server {
  public:
-  // Everything referenced must outlive the server. tls may be null only when
-  // no listener uses TLS.
-  Server(uv_loop_t* loop, const Config& config, storage::Store& store, TlsContext* tls);
+  // Everything referenced must outlive the server; loop runs loop 0 on the
+  // caller's thread. tls may be null only when no listener uses TLS.
+  Server(uv_loop_t* loop, const Config& config, storage::Store& store, std::shared_ptr<TlsContext> tls);
   ~Server();
 
-  // Binds every configured listener and starts accepting. On failure nothing
-  // is left listening.
+  // Binds every configured listener, starts the loops and accepting. On
+  // failure nothing is left listening (call stop() and run loop 0 to finish).
   Result<std::vector<BoundListener>> start();
-  // Stops accepting, says goodbye to every session, lets in-flight work
-  // finish, and closes all handles so that uv_run returns.
+  // Loop 0: stops accepting and stops every loop (each says goodbye to its
+  // sessions and lets in-flight work finish), so that every uv_run returns.
   void stop();
+  // Waits for the threads of loops 1..N-1 (after loop 0's run returned).
+  void join();
 
-  uv_loop_t* loop() const { return loop_; }
   const Config& config() const { return config_; }
   storage::Store& store() { return store_; }
-  TlsContext* tls() const { return tls_; }
+  // The TLS context for new connections (null without TLS). A connection
+  // keeps the context it started with: OpenSSL reference-counts it.
+  std::shared_ptr<TlsContext> tls() const;
+  // Replaces the context for new connections (any thread).
+  void set_tls(std::shared_ptr<TlsContext> tls);
   // Open connections per remote address (limits.max_connections_per_address).
   AddressLimits& address_limits() { return address_limits_; }
   // Failed-login delays and lockouts, shared by every protocol.
@@ -56,56 +65,46 @@ class Server {
   // The quota of worker threads password checks may occupy (auth.hash_concurrency).
   WorkQuota& auth_quota() { return auth_quota_; }
 
-  // Loop-thread subscription to committed changes of one mailbox.
-  using ChangeHandler = std::function<void(const storage::MailboxChange&)>;
+  // Loop-thread subscription to committed changes of one mailbox, on the
+  // calling thread's loop (see Loop::watch_mailbox).
+  using ChangeHandler = Loop::ChangeHandler;
   uint64_t watch_mailbox(storage::MailboxId mailbox, ChangeHandler handler);
   void unwatch_mailbox(uint64_t handle);
 
-  // --- for Connection and listeners ---
-  static constexpr size_t kReadBufferSize = 64 * 1024;
   // How long stop() lets sessions finish in-flight work before cutting them.
   static constexpr uint64_t kStopGraceMs = 10000;
-  // How often connections' timers (stall, login, idle) are checked.
-  static constexpr uint64_t kSweepMs = 1000;
-  char* read_buffer() { return read_buffer_.get(); }
-  void schedule_flush(Connection* c) { dirty_.push_back(c); }
-  void link(Connection* c);
-  void unlink(Connection* c);
-  size_t connection_count() const { return connections_; }
-  bool stopping() const { return stopping_; }
+  size_t loop_count() const { return loops_.size(); }
+  Loop& loop(size_t i) { return *loops_[i]; }
+  // Open client connections over every loop (max_connections holds for it).
+  size_t connection_count() const { return total_.load(std::memory_order_relaxed); }
+  // Called by Loop when a counted connection goes away.
+  void release_connection() { total_.fetch_sub(1, std::memory_order_relaxed); }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+  // The number of loops `loops = 0` means: one per core.
+  static unsigned resolve_loops(unsigned configured);
 
  private:
   struct Listener;
-  static void on_prepare(uv_prepare_t* h);
-  static void on_sweep(uv_timer_t* h);
-  static void on_stop_deadline(uv_timer_t* h);
-  void close_loop_handles();
-  static void on_change(uv_async_t* h);
   static void on_connection(uv_stream_t* s, int status);
   Result<std::string> bind(Listener* l);
-  void accept_one(Listener* l);
+  Loop& pick_loop(const ListenerConfig& c);
+  void hand_off(Listener* l, Loop& target);
+  void adopt(Loop& loop, const ListenerConfig& c, StreamHandle* h);
 
-  uv_loop_t* loop_;
   const Config& config_;
   storage::Store& store_;
-  TlsContext* tls_;
+  mutable std::mutex tls_mutex_;  // guards tls_ (swapped at reload)
+  std::shared_ptr<TlsContext> tls_;
+  std::vector<std::unique_ptr<Loop>> loops_;
   AddressLimits address_limits_;
   LoginThrottle login_throttle_;
   WorkQuota auth_quota_;
-  std::unique_ptr<char[]> read_buffer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::vector<Connection*> dirty_;
-  Connection* head_ = nullptr;  // live connections (intrusive list)
-  size_t connections_ = 0;
-  bool stopping_ = false;
-  uv_prepare_t prepare_{};
-  uv_timer_t sweep_{};
-  uv_async_t change_async_{};
-  uint64_t feed_handle_ = 0;
-  std::mutex changes_mutex_;                    // guards pending_changes_
-  std::vector<storage::MailboxChange> pending_changes_;
-  std::multimap<storage::MailboxId, std::pair<uint64_t, ChangeHandler>> watchers_;
-  uint64_t next_watch_ = 1;
+  std::atomic<size_t> total_{0};
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;     // the loops run (stop must reach them by post)
+  unsigned next_loop_ = 0;  // round-robin among equally loaded loops
 };
 
 }  // namespace loft::server

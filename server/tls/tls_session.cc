@@ -27,7 +27,13 @@ TlsSession::TlsSession(const TlsContext& ctx) : ssl_(SSL_new(ctx.native())) {
   SSL_set_accept_state(ssl_);
 }
 
-TlsSession::~TlsSession() { SSL_free(ssl_); }
+TlsSession::~TlsSession() {
+  // A healthy session closed without close_notify (the client just left, or
+  // idled out) stays resumable: RFC 5246 §7.2.1 no longer requires forgetting
+  // it, and OpenSSL would otherwise drop it from the shared session cache.
+  if (handshake_done_ && error_.empty()) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  SSL_free(ssl_);
+}
 
 void TlsSession::drain(std::string* out) {
   char buf[16384];
