@@ -86,6 +86,8 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdSelect& c);
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
   void continue_authenticate(std::string line);
+  // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
+  void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
 
  public:
   // Moves to state; leaving kNotAuthenticated lifts the pre-login limits.
