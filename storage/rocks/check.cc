@@ -36,6 +36,8 @@ bool Editor::touched(Cf cf, const std::string& key) const { return touched_.coun
 
 namespace {
 
+std::function<void()> g_before_repair;  // tests only
+
 // Every fix of one check run, staged in one group: all guards are read
 // through the group's overlay, so a request staged earlier in the same group
 // counts as a concurrent change.
@@ -93,6 +95,7 @@ Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, b
     index.push_back(i);
   }
   if (r.fixes.empty()) return issues;
+  if (g_before_repair) g_before_repair();
   if (auto done = committer.run(r); !done) return done.error();
   for (size_t k = 0; k < index.size(); ++k) {
     CheckIssue& issue = issues[index[k]];
@@ -105,6 +108,8 @@ Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, b
   }
   return issues;
 }
+
+void set_before_repair_hook_for_testing(std::function<void()> hook) { g_before_repair = std::move(hook); }
 
 Result<void> edit_raw_for_testing(const std::string& path, std::span<const RawEdit> edits) {
   auto db = Db::open(path);

@@ -127,7 +127,12 @@ std::span<const Check> checks();
 // in one committer request. Store::check of RocksStore.
 Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, bool repair);
 
-// --- test hook
+// --- test hooks
+
+// Runs hook in run_checks after the snapshot was read and before the repair
+// is queued (tests only, not thread-safe): lets a test change the store in
+// between and see the guarded fixes skipped. An empty function removes it.
+void set_before_repair_hook_for_testing(std::function<void()> hook);
 
 // One raw change: value nullopt erases the key.
 struct RawEdit {
