@@ -78,7 +78,9 @@ Result<Inventory> load_inventory(const Db& db);
 class Editor {
  public:
   explicit Editor(GroupTxn& txn) : txn_(txn) {}
+  // The current value, earlier requests and fixes of the group included.
   Result<std::optional<std::string>> get(Cf cf, const std::string& key) const;
+  // Stage a write or a delete in the group (committed with it, or not at all).
   void put(Cf cf, std::string key, std::string value);
   void erase(Cf cf, std::string key);
   // Stages a mailbox record so that the change feed sees it.
