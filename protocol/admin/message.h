@@ -7,8 +7,9 @@
 //   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
 // errc-name is errc_name() of base/result.h. STORE-CHECK and STORE-REPAIR
 // answer one DATA line per problem: check-name subject detail status, status
-// "found" or "repaired" (docs/storage.md, "Checking a store"). A connection may carry several
-// requests in turn; each gets its whole response before the next is read.
+// "found" or "repaired" (docs/storage.md, "Checking a store"). A connection
+// may carry several requests in turn; each gets its whole response before the
+// next is read.
 #pragma once
 
 #include <cstddef>
