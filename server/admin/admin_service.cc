@@ -78,7 +78,8 @@ wire::Response AdminService::check(bool repair) {
   if (!issues) return wire::Response::failure(issues.error());
   wire::Response r;
   for (auto& i : *issues)
-    r.rows.push_back({std::move(i.check), std::move(i.subject), std::move(i.detail), i.repaired ? "repaired" : "found"});
+    r.rows.push_back(
+        {std::move(i.check), std::move(i.subject), std::move(i.detail), i.repaired ? "repaired" : "found"});
   size_t repaired = 0;
   for (const auto& row : r.rows) repaired += row[3] == "repaired";
   log_info("admin: store check", repair ? " and repair" : "", ": ", r.rows.size(), " problem(s), ", repaired,
