@@ -124,6 +124,14 @@ class ChangeFeed {
   virtual void unsubscribe(uint64_t handle) = 0;
 };
 
+// One broken invariant found by Store::check (docs/storage.md, "Invariants").
+struct CheckIssue {
+  std::string check;     // the check's name, e.g. "blob-refcount"
+  std::string subject;   // the record, e.g. "blob 42"
+  std::string detail;    // what is wrong (and what repair did or why it did not)
+  bool repaired = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -185,6 +193,11 @@ class Store {
   virtual ChangeFeed& changes() = 0;
   // Group-commit counters since open.
   virtual StoreStats stats() = 0;
+
+  // Verifies every invariant of docs/storage.md on a snapshot; with repair,
+  // fixes what is safe to fix through the committer (a record changed since
+  // the snapshot is left alone). Every issue found, repaired or not.
+  virtual Result<std::vector<CheckIssue>> check(bool repair) = 0;
 };
 
 // read_body for a range the caller knows lies within the body (from its

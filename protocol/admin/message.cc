@@ -81,12 +81,14 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 5> kVerbs{{
+constexpr std::array<VerbInfo, 7> kVerbs{{
     {RequestKind::user_add, "USER-ADD", 2},
     {RequestKind::user_passwd, "USER-PASSWD", 2},
     {RequestKind::user_delete, "USER-DELETE", 1},
     {RequestKind::user_list, "USER-LIST", 0},
     {RequestKind::ping, "PING", 0},
+    {RequestKind::store_check, "STORE-CHECK", 0},
+    {RequestKind::store_repair, "STORE-REPAIR", 0},
 }};
 
 const VerbInfo& info(RequestKind kind) {

@@ -2,10 +2,14 @@
 // percent-encoded tokens, typed requests and responses. Grammar (one request
 // per line; a line ends in LF, CRLF is accepted):
 //   request  = ("USER-ADD" SP name SP password / "USER-PASSWD" SP name SP password
-//               / "USER-DELETE" SP name / "USER-LIST" / "PING") LF
+//               / "USER-DELETE" SP name / "USER-LIST" / "PING"
+//               / "STORE-CHECK" / "STORE-REPAIR") LF
 //   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
-// errc-name is errc_name() of base/result.h. A connection may carry several
-// requests in turn; each gets its whole response before the next is read.
+// errc-name is errc_name() of base/result.h. STORE-CHECK and STORE-REPAIR
+// answer one DATA line per problem: check-name subject detail status, status
+// "found" or "repaired" (docs/storage.md, "Checking a store"). A connection
+// may carry several requests in turn; each gets its whole response before the
+// next is read.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +42,7 @@ std::vector<std::string_view> split_tokens(std::string_view line);
 // Longest line, terminator excluded, either way.
 constexpr size_t kMaxLine = 8192;
 
-enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping };
+enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair };
 
 // Wire verb of a request kind ("USER-ADD", ...).
 const char* request_verb(RequestKind kind);

@@ -73,12 +73,28 @@ Result<void> AdminService::user_delete(std::string_view name) {
   return {};
 }
 
+wire::Response AdminService::check(bool repair) {
+  auto issues = store_.check(repair);
+  if (!issues) return wire::Response::failure(issues.error());
+  wire::Response r;
+  for (auto& i : *issues)
+    r.rows.push_back(
+        {std::move(i.check), std::move(i.subject), std::move(i.detail), i.repaired ? "repaired" : "found"});
+  size_t repaired = 0;
+  for (const auto& row : r.rows) repaired += row[3] == "repaired";
+  log_info("admin: store check", repair ? " and repair" : "", ": ", r.rows.size(), " problem(s), ", repaired,
+           " repaired");
+  return r;
+}
+
 wire::Response AdminService::execute(const wire::Request& request) {
   switch (request.kind) {
     case wire::RequestKind::user_add: return from(user_add(request.name, request.password));
     case wire::RequestKind::user_passwd: return from(user_passwd(request.name, request.password));
     case wire::RequestKind::user_delete: return from(user_delete(request.name));
     case wire::RequestKind::ping: return wire::Response::success();
+    case wire::RequestKind::store_check: return check(false);
+    case wire::RequestKind::store_repair: return check(true);
     case wire::RequestKind::user_list: {
       auto accounts = store_.list_accounts();
       if (!accounts) return wire::Response::failure(accounts.error());

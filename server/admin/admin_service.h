@@ -34,6 +34,8 @@ class AdminService {
   Result<void> user_add(std::string_view name, std::string_view password);
   Result<void> user_passwd(std::string_view name, std::string_view password);
   Result<void> user_delete(std::string_view name);
+  // Store::check; one row per problem: check, subject, detail, found|repaired.
+  proto::admin::Response check(bool repair);
 
   storage::Store& store_;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/bytes.h"
+#include "storage/rocks/check.h"
 #include "storage/rocks/committer.h"
 #include "storage/rocks/db.h"
 #include "storage/rocks/mutations.h"
@@ -276,6 +277,8 @@ Result<BlobInfo> RocksStore::blob_info(BlobId blob) {
 }
 
 StoreStats RocksStore::stats() { return committer_->stats(); }
+
+Result<std::vector<CheckIssue>> RocksStore::check(bool repair) { return run_checks(*db_, *committer_, repair); }
 
 void RocksStore::fail_next_writes_for_testing(uint32_t n) { committer_->fail_next_writes_for_testing(n); }
 

@@ -39,6 +39,7 @@ class RocksStore final : public Store {
   Result<BlobInfo> blob_info(BlobId blob) override;
   ChangeFeed& changes() override { return feed_; }
   StoreStats stats() override;
+  Result<std::vector<CheckIssue>> check(bool repair) override;
 
   // Makes the next n batch writes fail as a disk error would (tests only).
   void fail_next_writes_for_testing(uint32_t n);

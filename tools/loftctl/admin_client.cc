@@ -15,7 +15,6 @@ namespace {
 
 namespace wire = loft::proto::admin;
 
-constexpr int kTimeoutSeconds = 60;  // hashing takes well under a second
 
 class Fd {
  public:
@@ -55,7 +54,8 @@ Result<wire::Response> call_admin_socket(const std::string& path, const wire::Re
 
   Fd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return io_error("cannot create a socket for the", path);
-  timeval tv{kTimeoutSeconds, 0};
+  const bool check = request.kind == wire::RequestKind::store_check || request.kind == wire::RequestKind::store_repair;
+  timeval tv{check ? kCheckTimeoutSeconds : kTimeoutSeconds, 0};
   setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {

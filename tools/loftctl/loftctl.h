@@ -27,7 +27,13 @@ Result<std::string> read_new_password(const std::string& account);
 // directory when relative) and reads the whole response. Errc::not_found when
 // no server listens there (socket absent or connection refused), so the caller
 // may fall back to the store; Errc::temp for any failure after connecting.
+// A store check may run for minutes: it waits kCheckTimeoutSeconds.
 Result<proto::admin::Response> call_admin_socket(const std::string& path, const proto::admin::Request& request);
+
+// How long loftctl waits for an answer: hashing a password takes well under a
+// second, a store check reads every record.
+constexpr int kTimeoutSeconds = 60;
+constexpr int kCheckTimeoutSeconds = 3600;
 
 struct Outcome {
   int exit_code = kExitOk;
@@ -38,5 +44,10 @@ struct Outcome {
 // Sends request to the admin socket of config; when no server listens there,
 // or when force_offline is set, opens the store itself and runs AdminService.
 Outcome execute(const Config& config, bool force_offline, const proto::admin::Request& request);
+
+// Prints the rows of a STORE-CHECK/STORE-REPAIR answer, one problem per line
+// on stdout and a summary on stderr. kExitOk when no problem is left
+// unrepaired, else kExitFailed.
+int print_check(const proto::admin::Response& response);
 
 }  // namespace loft::tools

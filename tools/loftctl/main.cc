@@ -35,7 +35,8 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
 
   wire::Request request;
   request.kind = kind;
-  if (kind != wire::RequestKind::user_list) {
+  const bool store_request = kind == wire::RequestKind::store_check || kind == wire::RequestKind::store_repair;
+  if (kind != wire::RequestKind::user_list && !store_request) {
     auto name = loft::server::AdminService::normalize_name(raw_name);
     if (!name) return complain(ExitCode::kExitUsage, "'" + raw_name + "': " + name.error().message);
     request.name = *name;
@@ -50,6 +51,7 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
 
   loft::tools::Outcome outcome = loft::tools::execute(*config, offline, request);
   if (outcome.exit_code != ExitCode::kExitOk) return complain(outcome.exit_code, outcome.message);
+  if (store_request) return loft::tools::print_check(outcome.response);
   switch (kind) {
     case wire::RequestKind::user_list:
       for (const auto& row : outcome.response.rows)
@@ -58,7 +60,9 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     case wire::RequestKind::user_add: std::cerr << "added " << request.name << "\n"; break;
     case wire::RequestKind::user_passwd: std::cerr << "changed the password of " << request.name << "\n"; break;
     case wire::RequestKind::user_delete: std::cerr << "deleted " << request.name << "\n"; break;
-    case wire::RequestKind::ping: break;
+    case wire::RequestKind::ping:
+    case wire::RequestKind::store_check:
+    case wire::RequestKind::store_repair: break;
   }
   std::cout.flush();
   return std::cout ? ExitCode::kExitOk : ExitCode::kExitFailed;
@@ -73,7 +77,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Passwords are read from standard input when it is not a terminal (first line),\n"
       "otherwise asked twice without echo.\n"
-      "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 server unreachable.");
+      "Exit codes: 0 ok, 1 operation failed (check: problems remain), 2 usage or config error,\n"
+      "3 server unreachable.");
   std::string config_path = default_config_path();
   bool offline = false;
   app.add_option("-c,--config", config_path, "configuration file (default: $LOFT_CONFIG or /etc/loft/loft.toml)");
@@ -93,6 +98,13 @@ int main(int argc, char** argv) {
   add_verb("passwd", "set an account's password", wire::RequestKind::user_passwd, true);
   add_verb("delete", "delete an account with all its mail", wire::RequestKind::user_delete, true);
   add_verb("list", "print all account names, one per line", wire::RequestKind::user_list, false);
+
+  CLI::App* check = app.add_subcommand("check", "verify the store's invariants (docs/storage.md)");
+  bool repair = false;
+  check->add_flag("--repair", repair, "also fix what is safe to fix, and say what was done");
+  check->callback([&kind, &repair] {
+    kind = repair ? wire::RequestKind::store_repair : wire::RequestKind::store_check;
+  });
 
   try {
     app.parse(argc, argv);

@@ -45,6 +45,8 @@ TEST_CASE("admin request: round trips") {
       {RequestKind::user_delete, "carol", ""},
       {RequestKind::user_list, "", ""},
       {RequestKind::ping, "", ""},
+      {RequestKind::store_check, "", ""},
+      {RequestKind::store_repair, "", ""},
       {RequestKind::user_add, "dave", ""},  // empty password: the service refuses it, the codec carries it
   };
   for (const auto& req : requests) {
