@@ -2,7 +2,8 @@
 
 #include "base/log.h"
 #include "server/server.h"
-#include "server/tls/tls_session.h"
+#include "server/transform/deflate.h"
+#include "server/transform/tls_transform.h"
 
 namespace loft::server {
 
@@ -32,7 +33,7 @@ Connection::~Connection() { delete handle_; }
 void Connection::start(std::unique_ptr<Session> session) {
   session_ = std::move(session);
   if (listener_.tls == TlsMode::implicit) {
-    tls_ = std::make_unique<TlsSession>(*server_.tls());
+    chain_.push(std::make_unique<TlsTransform>(*server_.tls()));
   } else {
     opened_ = true;
     session_->on_open();
@@ -65,25 +66,57 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
 }
 
 void Connection::handle_input(std::string_view raw) {
+  deliver(raw, 0);
+  drain_pending_input();
+}
+
+// ---- the transform chain hook (TLS, DEFLATE) ----
+
+void Connection::deliver(std::string_view bytes, size_t first) {
   if (closing()) return;
-  if (!tls_) {
-    session_->on_data(raw);
+  if (chain_.empty()) {
+    session_->on_data(bytes);
     return;
   }
-  std::string plain, cipher;
-  auto status = tls_->feed_ciphertext(raw, &plain, &cipher);
-  if (!cipher.empty()) send_raw(std::move(cipher));
-  if (status == TlsSession::Status::failed) {
-    log_debug(peer_, ": ", tls_->error());
+  std::string plain, wire;
+  auto status = chain_.decode(bytes, &plain, &wire, first);
+  if (!wire.empty()) send_raw(std::move(wire));
+  if (status == Transform::Status::failed) {
+    log_debug(peer_, ": ", chain_.error());
     close_after_flush();
     return;
   }
-  if (!opened_ && tls_->handshake_done()) {
+  if (!opened_ && chain_.ready()) {
     opened_ = true;
     session_->on_open();
   }
   if (!plain.empty()) session_->on_data(plain);
 }
+
+void Connection::drain_pending_input() {
+  if (draining_) return;  // the outer call goes on
+  draining_ = true;
+  // Each round yields at most the inflater's cap; the session's input queue
+  // pauses (want_reading_ = false) when it holds too much.
+  while (chain_.pending() && want_reading_ && !closing()) deliver({}, 0);
+  draining_ = false;
+  if (chain_.pending() || !want_reading_) stop_socket_reading();
+  else start_socket_reading();
+}
+
+void Connection::start_compress() {
+  flush();  // RFC 4978 §3: everything before this point goes out uncompressed
+  chain_.push(std::make_unique<DeflateTransform>());
+  log_info(peer_, ": COMPRESS=DEFLATE active");
+}
+
+void Connection::redecode_input(std::string_view bytes) {
+  if (bytes.empty() || chain_.empty()) return;
+  deliver(bytes, chain_.size() - 1);  // through the innermost layer only
+  drain_pending_input();
+}
+
+// ---- end of the transform chain hook ----
 
 void Connection::write(std::string_view bytes) {
   if (closing_) return;
@@ -102,11 +135,16 @@ void Connection::flush() {
   flush_scheduled_ = false;
   if (closing_) return;
   if (!out_.empty()) {
-    if (tls_) {
-      std::string cipher;
-      if (tls_->encrypt(out_, &cipher) == TlsSession::Status::failed) log_debug(peer_, ": ", tls_->error());
+    if (!chain_.empty()) {
+      std::string wire;
+      auto status = chain_.encode(out_, &wire);
       out_.clear();
-      send_raw(std::move(cipher));
+      if (status == Transform::Status::failed) {
+        log_debug(peer_, ": ", chain_.error());
+        abort();
+        return;
+      }
+      send_raw(std::move(wire));
     } else {
       std::string data;
       data.swap(out_);
@@ -151,11 +189,13 @@ void Connection::on_write(uv_write_t* req, int status) {
       c->abort();
     }
   }
+  // Quiet: everything written, nothing running (frees the idle compressor).
+  if (!c->closing_ && c->backlog() == 0 && !c->busy()) c->chain_.release_idle();
 }
 
 void Connection::start_tls() {
   flush();  // the OK answering STARTTLS goes out in plaintext
-  tls_ = std::make_unique<TlsSession>(*server_.tls());
+  chain_.push(std::make_unique<TlsTransform>(*server_.tls()));
 }
 
 void Connection::close_after_flush() {
@@ -167,11 +207,11 @@ void Connection::close_after_flush() {
 
 void Connection::maybe_finish_close() {
   if (!close_pending_ || closing_ || pending_work_ > 0 || !out_.empty()) return;
-  if (tls_) {  // a polite close_notify before the socket closes
-    std::string cipher;
-    tls_->shutdown(&cipher);
-    tls_.reset();
-    send_raw(std::move(cipher));
+  if (!chain_.empty()) {  // a polite close_notify before the socket closes
+    std::string wire;
+    chain_.close(&wire);
+    chain_.clear();
+    send_raw(std::move(wire));
   }
   if (in_flight_ == 0) abort();
 }
@@ -196,14 +236,24 @@ void Connection::maybe_destroy() {
 
 void Connection::pause_reading() {
   want_reading_ = false;
+  stop_socket_reading();
+}
+
+void Connection::resume_reading() {
+  want_reading_ = true;
+  // Input a transform still holds comes before anything new from the socket.
+  if (chain_.pending()) drain_pending_input();
+  else start_socket_reading();
+}
+
+void Connection::stop_socket_reading() {
   if (reading_ && !closing_) {
     uv_read_stop(stream_);
     reading_ = false;
   }
 }
 
-void Connection::resume_reading() {
-  want_reading_ = true;
+void Connection::start_socket_reading() {
   if (!reading_ && !closing_ && !close_pending_) {
     if (uv_read_start(stream_, on_alloc, on_read) == 0) reading_ = true;
   }

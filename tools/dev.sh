@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libssl-dev
   libxapian-dev doctest-dev libtomlplusplus-dev libcli11-dev libsodium-dev libzstd-dev
-  openssl python3)
+  openssl python3 zlib1g-dev)
 TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3)
 CONFIG=conf/loft.toml
 
