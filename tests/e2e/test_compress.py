@@ -261,7 +261,10 @@ class CompressTest(unittest.TestCase):
         self.assertTrue(self.server.alive())
         grown = peak_kib() - before
         loftlib.log('peak RSS grew by %d KiB for a 64 MiB bomb' % grown)
-        self.assertLess(grown, 32 << 10, 'the inflated bomb was held in memory')
+        # Under AddressSanitizer freed blocks wait in its quarantine (256 MiB by
+        # default), so the peak says nothing there; the plain build checks it.
+        if 'ASAN_OPTIONS' not in os.environ:
+            self.assertLess(grown, 32 << 10, 'the inflated bomb was held in memory')
         c2 = self.login(self.plain)
         tagged, _ = c2.cmd('N', 'NOOP')
         self.assertTrue(tagged.startswith(b'N OK'), tagged)
