@@ -8,7 +8,7 @@ The figure is (PSS of loftd with the connections - PSS before) / N, measured aft
 the connections settle. Every address is 127.0.0.1; every wait is bounded.
 
     ninja -C build
-    python3 tools/bench/idle_memory.py [--connections 1000]
+    python3 tools/bench/idle_memory.py [--connections 1000] [--modes tls,tls+deflate]
 """
 
 import argparse
@@ -81,12 +81,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--connections', type=int, default=1000)
     ap.add_argument('--settle', type=float, default=3.0)
+    ap.add_argument('--modes', default=','.join(m[0] for m in MODES),
+                    help='comma-separated subset of: %(default)s')
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, max(soft, 2 * a.connections + 100))
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     print('mode            PSS KiB per idle connection (%d connections, fresh loftd each)' % a.connections)
     for name, tls, deflate in MODES:
+        if name not in a.modes.split(','):
+            continue
         server = loftlib.LoftServer(extra_listeners=[('imap', '127.0.0.1:0', 'none', True)])
         try:
             server.start()
