@@ -5,7 +5,7 @@
 #include "base/log.h"
 #include "server/loop.h"
 #include "server/server.h"
-#include "server/tls/tls_session.h"
+#include "server/transform/tls_transform.h"
 
 namespace loft::server {
 
@@ -55,7 +55,7 @@ bool Connection::count_address() {
 void Connection::start(std::unique_ptr<Session> session) {
   session_ = std::move(session);
   if (listener_.tls == TlsMode::implicit) {
-    tls_ = std::make_unique<TlsSession>(*server_.tls());
+    chain_.push(std::make_unique<TlsTransform>(*server_.tls()));
   } else {
     opened_ = true;
     session_->on_open();
@@ -88,24 +88,8 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
 }
 
 void Connection::handle_input(std::string_view raw) {
-  if (closing()) return;
-  if (!tls_) {
-    session_->on_data(raw);
-    return;
-  }
-  std::string plain, cipher;
-  auto status = tls_->feed_ciphertext(raw, &plain, &cipher);
-  if (!cipher.empty()) send_raw(std::move(cipher));
-  if (status == TlsSession::Status::failed) {
-    log_debug(peer_, ": ", tls_->error());
-    close_after_flush();
-    return;
-  }
-  if (!opened_ && tls_->handshake_done()) {
-    opened_ = true;
-    session_->on_open();
-  }
-  if (!plain.empty()) session_->on_data(plain);
+  deliver(raw, 0);
+  drain_pending_input();
 }
 
 void Connection::write(std::string_view bytes) {
@@ -128,12 +112,17 @@ void Connection::flush() {
   flush_scheduled_ = false;
   if (closing_) return;
   if (!out_.empty()) {
-    if (tls_) {
-      std::string cipher;
-      if (tls_->encrypt(out_, &cipher) == TlsSession::Status::failed) log_debug(peer_, ": ", tls_->error());
+    if (!chain_.empty()) {
+      std::string wire;
+      auto status = chain_.encode(out_, &wire);
       if (out_.capacity() > kKeepOutCapacity) std::string().swap(out_);
       else out_.clear();
-      send_raw(std::move(cipher));
+      if (status == Transform::Status::failed) {
+        log_debug(peer_, ": ", chain_.error());
+        abort();
+        return;
+      }
+      send_raw(std::move(wire));
     } else {
       std::string data;
       data.swap(out_);
@@ -179,11 +168,13 @@ void Connection::on_write(uv_write_t* req, int status) {
       c->abort();
     }
   }
+  // Quiet: everything written, nothing running (frees the idle compressor).
+  if (!c->closing_ && c->backlog() == 0 && !c->busy()) c->chain_.release_idle();
 }
 
 void Connection::start_tls() {
   flush();  // the OK answering STARTTLS goes out in plaintext
-  tls_ = std::make_unique<TlsSession>(*server_.tls());
+  chain_.push(std::make_unique<TlsTransform>(*server_.tls()));
 }
 
 void Connection::close_after_flush() {
@@ -195,11 +186,11 @@ void Connection::close_after_flush() {
 
 void Connection::maybe_finish_close() {
   if (!close_pending_ || closing_ || pending_work_ > 0 || !out_.empty()) return;
-  if (tls_) {  // a polite close_notify before the socket closes
-    std::string cipher;
-    tls_->shutdown(&cipher);
-    tls_.reset();
-    send_raw(std::move(cipher));
+  if (!chain_.empty()) {  // a polite close_notify before the socket closes
+    std::string wire;
+    chain_.close(&wire);
+    chain_.clear();
+    send_raw(std::move(wire));
   }
   if (in_flight_ == 0) abort();
 }
@@ -224,17 +215,14 @@ void Connection::maybe_destroy() {
 
 void Connection::pause_reading() {
   want_reading_ = false;
-  if (reading_ && !closing_) {
-    uv_read_stop(stream_);
-    reading_ = false;
-  }
+  stop_socket_reading();
 }
 
 void Connection::resume_reading() {
   want_reading_ = true;
-  if (!reading_ && !closing_ && !close_pending_) {
-    if (uv_read_start(stream_, on_alloc, on_read) == 0) reading_ = true;
-  }
+  // Input a transform still holds comes before anything new from the socket.
+  if (chain_.pending()) drain_pending_input();
+  else start_socket_reading();
 }
 
 void Connection::offload(std::function<void()> work, std::function<void()> done, std::function<void()> after) {

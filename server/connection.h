@@ -1,8 +1,8 @@
-// One client connection: a libuv stream (TCP or UNIX), optional TLS over
-// memory BIOs, and the protocol Session that drives it. Output is appended to
-// a buffer and flushed once per loop iteration (its Loop's prepare handle), so
-// a pipeline of replies becomes one write. Lives on one Loop, until its handle
-// is closed and no offloaded work refers to it.
+// One client connection: a libuv stream (TCP or UNIX), a chain of transforms
+// (TLS, DEFLATE; server/transform/) and the protocol Session that drives it.
+// Output is appended to a buffer and flushed once per loop iteration (its
+// Loop's prepare handle), so a pipeline of replies becomes one write. Lives on
+// one Loop, until its handle is closed and no offloaded work refers to it.
 #pragma once
 
 #include <uv.h>
@@ -15,12 +15,12 @@
 
 #include "base/config.h"
 #include "server/session.h"
+#include "server/transform/chain.h"
 
 namespace loft::server {
 
 class Loop;
 class Server;
-class TlsSession;
 
 // Storage for an accepted stream of either kind; Connection frees it.
 union StreamHandle {
@@ -47,6 +47,13 @@ class Connection {
   // Sends what is queued in plaintext now, then speaks TLS (RFC 3501 §6.2.1,
   // RFC 3207): bytes read after this call are ciphertext.
   void start_tls();
+  // Sends what is queued uncompressed now, then compresses both directions
+  // (RFC 4978 §3: the tagged OK is the last uncompressed output).
+  void start_compress();
+  // Bytes the session received after the COMPRESS line, before the inflater
+  // existed: they are compressed (RFC 4978 §3); inflates them and hands the
+  // result back to the session.
+  void redecode_input(std::string_view bytes);
   // Closes once everything queued has been written.
   void close_after_flush();
   // Closes now, dropping queued output.
@@ -73,9 +80,10 @@ class Connection {
   // more commands and reading pauses, until the backlog falls below kLowWater.
   bool output_full() const { return backlog() >= kHighWater; }
 
-  bool tls_active() const { return tls_ != nullptr; }
+  bool tls_active() const { return chain_.has(Transform::Kind::tls); }
+  bool compress_active() const { return chain_.has(Transform::Kind::deflate); }
   // TLS, or a UNIX socket: credentials may travel in the clear.
-  bool secure() const { return tls_ != nullptr || listener_.is_unix; }
+  bool secure() const { return tls_active() || listener_.is_unix; }
   bool loopback() const { return loopback_; }
   bool closing() const { return closing_ || close_pending_; }
   const ListenerConfig& listener() const { return listener_; }
@@ -121,6 +129,14 @@ class Connection {
   static void on_write(uv_write_t* req, int status);
   static void on_closed(uv_handle_t* h);
   void handle_input(std::string_view raw);
+  // --- the transform chain hook ---
+  // Decodes bytes arriving at layer `first` and hands the result to the session.
+  void deliver(std::string_view bytes, size_t first);
+  // A transform holds input (the inflater's output cap): decode more while
+  // the session wants input; the socket is not read meanwhile.
+  void drain_pending_input();
+  void start_socket_reading();
+  void stop_socket_reading();
   void send_raw(std::string bytes);
   void schedule_flush();
   void maybe_finish_close();
@@ -133,7 +149,7 @@ class Connection {
   StreamHandle* handle_;
   uv_stream_t* stream_;
   std::unique_ptr<Session> session_;
-  std::unique_ptr<TlsSession> tls_;
+  TransformChain chain_;      // empty: plaintext
   std::string out_;          // plaintext waiting for flush()
   size_t in_flight_ = 0;     // bytes handed to uv_write, not yet written
   uint32_t pending_work_ = 0;
@@ -143,7 +159,8 @@ class Connection {
   std::string peer_;
   bool loopback_ = false;
   bool reading_ = false;
-  bool want_reading_ = true;
+  bool want_reading_ = true;  // the session takes input (see pause_reading)
+  bool draining_ = false;      // in drain_pending_input()
   bool opened_ = false;        // session->on_open() has run
   bool close_pending_ = false;
   bool closing_ = false;       // uv_close called

@@ -67,6 +67,12 @@ struct FetchAtt {
   uint64_t partial_length = 0;
 };
 
+// RFC 4978 §3: COMPRESS SP algorithm. The server answers BAD for anything
+// but DEFLATE, so the parser keeps the name as sent (upper-cased).
+struct CmdCompress {
+  std::string mechanism;
+};
+
 // RFC 3501 §6.4.5 and §6.4.8 (UID FETCH: uid = true, and UID is implied in replies).
 struct CmdFetch {
   SeqSet set;
@@ -75,7 +81,7 @@ struct CmdFetch {
 };
 
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
-                                 CmdSelect, CmdFetch>;
+                                 CmdSelect, CmdFetch, CmdCompress>;
 
 struct Command {
   std::string tag;

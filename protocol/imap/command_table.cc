@@ -17,6 +17,8 @@ constexpr CommandInfo kLogin{"LOGIN", kNotAuthenticated, false};
 // RFC 3501 §6.3: authenticated (and selected, which first closes the mailbox).
 constexpr CommandInfo kSelect{"SELECT", kAuthOrSelected, false};
 constexpr CommandInfo kExamine{"EXAMINE", kAuthOrSelected, false};
+// RFC 4978 §3 (its grammar puts COMPRESS in command-auth): authenticated and selected.
+constexpr CommandInfo kCompress{"COMPRESS", kAuthOrSelected, false};
 // RFC 3501 §6.4: selected only.
 constexpr CommandInfo kFetch{"FETCH", kSelected, true};
 constexpr CommandInfo kUidFetch{"UID FETCH", kSelected, false};
@@ -30,6 +32,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdLogin&) const { return kLogin; }
   const CommandInfo& operator()(const CmdSelect& c) const { return c.read_only ? kExamine : kSelect; }
   const CommandInfo& operator()(const CmdFetch& c) const { return c.uid ? kUidFetch : kFetch; }
+  const CommandInfo& operator()(const CmdCompress&) const { return kCompress; }
 };
 
 }  // namespace

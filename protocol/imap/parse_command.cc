@@ -1,5 +1,5 @@
 // parse_command: tag, command name and the arguments of each supported
-// command (RFC 3501 §6 and §9, RFC 4959 SASL-IR).
+// command (RFC 3501 §6 and §9, RFC 4959 SASL-IR, RFC 4978 COMPRESS).
 #include <string_view>
 
 #include "base/bytes.h"
@@ -65,6 +65,17 @@ bool parse_select(Reader* r, CommandBody* body) {
   return true;
 }
 
+// RFC 4978 §5: "COMPRESS" SP algorithm, algorithm = "DEFLATE" (an atom).
+bool parse_compress(Reader* r, CommandBody* body) {
+  CmdCompress cmd;
+  if (!r->expect_sp() || !r->read_atom(&cmd.mechanism)) return false;
+  for (char& c : cmd.mechanism) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  *body = std::move(cmd);
+  return true;
+}
+
 bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
 
 // RFC 3501 §6.4.5/§6.4.8: [UID] FETCH SP sequence-set SP items.
@@ -107,6 +118,7 @@ constexpr Entry kCommands[] = {
     {"EXAMINE", parse_select<true>},
     {"FETCH", parse_fetch},
     {"UID", parse_uid},
+    {"COMPRESS", parse_compress},
 };
 
 }  // namespace

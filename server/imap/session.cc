@@ -1,5 +1,7 @@
 #include "server/imap/session.h"
 
+#include <utility>
+
 #include "base/log.h"
 #include "protocol/imap/response_code.h"
 #include "server/connection.h"
@@ -53,6 +55,8 @@ std::string ImapSession::capabilities() const {
     if (!conn_.tls_active() && conn_.listener().tls == TlsMode::starttls) caps += " STARTTLS";
     // RFC 3501 §6.2.3: LOGINDISABLED while plaintext credentials are refused.
     caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
+  } else {
+    caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: after login only
   }
   return caps;
 }
@@ -68,6 +72,7 @@ void ImapSession::on_data(std::string_view bytes) {
 
 void ImapSession::process() {
   input_.run(conn_, [this](std::string_view* view) { return step(view); });
+  if (!compressed_input_.empty()) conn_.redecode_input(std::exchange(compressed_input_, {}));
 }
 
 bool ImapSession::step(std::string_view* view) {
@@ -104,6 +109,12 @@ bool ImapSession::step(std::string_view* view) {
   if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
     discard_input_ = false;
     *view = {};
+  }
+  if (compress_started_) {  // RFC 4978 §3: what follows is compressed (see process)
+    compress_started_ = false;
+    compressed_input_.assign(*view);
+    *view = {};
+    return false;
   }
   return true;
 }

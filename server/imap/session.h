@@ -85,6 +85,7 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdAuthenticate& c);
   void handle(const std::string& tag, const proto::imap::CmdSelect& c);
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
+  void handle(const std::string& tag, const proto::imap::CmdCompress& c);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -112,6 +113,10 @@ class ImapSession final : public Session {
   bool busy_ = false;            // a command is in progress
   bool logged_out_ = false;
   bool discard_input_ = false;
+  // RFC 4978 §3: COMPRESS succeeded; input already buffered after its line is
+  // compressed and goes back through the connection's inflater (step, process).
+  bool compress_started_ = false;
+  std::string compressed_input_;
   std::optional<std::string> sasl_tag_;  // AUTHENTICATE waiting for its response line
   std::optional<storage::Account> account_;
   std::unique_ptr<Selected> selected_;

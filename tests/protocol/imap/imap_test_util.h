@@ -74,6 +74,7 @@ inline std::string describe(const Command& c) {
       for (size_t i = 0; i < f.items.size(); ++i) s += (i ? " " : "") + describe(f.items[i]);
       return s + ")";
     }
+    std::string operator()(const CmdCompress& c) const { return "COMPRESS " + c.mechanism; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

@@ -117,3 +117,12 @@ TEST_CASE("a successful parse leaves the error empty") {
   CHECK(r.error.tag.empty());
   CHECK(r.error.message.empty());
 }
+
+TEST_CASE("COMPRESS takes one mechanism atom, upper-cased (RFC 4978 §5)") {
+  CHECK(parse("c COMPRESS DEFLATE") == "c COMPRESS DEFLATE");
+  CHECK(parse("c compress deflate") == "c COMPRESS DEFLATE");
+  CHECK(parse("c COMPRESS LZW") == "c COMPRESS LZW");  // the server answers BAD
+  CHECK(parse("c COMPRESS") == "BAD c Missing argument");
+  CHECK(parse("c COMPRESS DEFLATE extra") == "BAD c Unexpected extra arguments");
+  CHECK(parse("c COMPRESS \"DEFLATE\"") != "c COMPRESS DEFLATE");
+}

@@ -120,6 +120,9 @@ TEST_CASE("the command table knows names, states and sequence-number use") {
   CHECK(imap::command_info(CommandBody{examine}).name == "EXAMINE"sv);
   CHECK(imap::command_info(CommandBody{imap::CmdSelect{}}).name == "SELECT"sv);
   CHECK(imap::command_info(CommandBody{imap::CmdSelect{}}).states == (imap::kAuthenticated | imap::kSelected));
+  // RFC 4978 §3: COMPRESS after login only.
+  CHECK(imap::command_info(CommandBody{imap::CmdCompress{}}).name == "COMPRESS"sv);
+  CHECK(imap::command_info(CommandBody{imap::CmdCompress{}}).states == (imap::kAuthenticated | imap::kSelected));
   for (const CommandBody& b : {CommandBody{imap::CmdLogin{}}, CommandBody{imap::CmdAuthenticate{}},
                                CommandBody{imap::CmdStartTls{}}}) {
     CHECK(imap::command_info(b).states == imap::kNotAuthenticated);

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Memory per idle IMAP connection on loftd: plaintext, TLS, TLS + COMPRESS=DEFLATE.
+
+For each mode a fresh loftd (tests/e2e/loftlib.py) gets N connections that log in,
+SELECT INBOX and, for the DEFLATE modes, send COMPRESS DEFLATE and one compressed
+NOOP (so both zlib directions have run once, as with a real client), then stay idle.
+The figure is (PSS of loftd with the connections - PSS before) / N, measured after
+the connections settle. Every address is 127.0.0.1; every wait is bounded.
+
+    ninja -C build
+    python3 tools/bench/idle_memory.py [--connections 1000] [--modes tls,tls+deflate]
+"""
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'tests', 'e2e'))
+import loftlib  # noqa: E402
+
+PASSWORD = 'idle-secret'
+USERS = ['idle%d' % i for i in range(20)]
+MODES = [('plain', False, False), ('plain+deflate', False, True), ('tls', True, False),
+         ('tls+deflate', True, True)]
+
+
+async def read_tagged(r, tag, inflater=None):
+    buf = b''
+    while True:
+        chunk = await r.read(65536)
+        if not chunk:
+            raise ConnectionError('closed while waiting for %r' % tag)
+        buf += inflater.decompress(chunk) if inflater else chunk
+        for line in buf.split(b'\r\n'):
+            if line.startswith(tag + b' '):
+                if not line.startswith(tag + b' OK'):
+                    raise loftlib.ProtocolError(line.decode('latin-1'))
+                return
+
+
+async def one(address, tls, deflate, user, sem):
+    host, port = loftlib.split_hostport(address)
+    async with sem:
+        r, w = await asyncio.open_connection(host, port, ssl=loftlib.client_tls_context() if tls else None)
+        await r.readline()
+        for tag, cmd in ((b'a1', b'LOGIN %s %s' % (user.encode(), PASSWORD.encode())),
+                         (b'a2', b'SELECT INBOX')):
+            w.write(tag + b' ' + cmd + b'\r\n')
+            await read_tagged(r, tag)
+        if deflate:
+            w.write(b'a3 COMPRESS DEFLATE\r\n')
+            await read_tagged(r, b'a3')
+            inflater = zlib.decompressobj(wbits=-15)
+            deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+            w.write(deflater.compress(b'a4 NOOP\r\n') + deflater.flush(zlib.Z_SYNC_FLUSH))
+            await read_tagged(r, b'a4', inflater)
+        return w
+
+
+async def measure(server, address, tls, deflate, n, settle):
+    await asyncio.sleep(settle)
+    _, base = server.memory_kib()
+    sem = asyncio.Semaphore(50)
+    writers = await asyncio.wait_for(
+        asyncio.gather(*(one(address, tls, deflate, USERS[i % len(USERS)], sem) for i in range(n))), 600)
+    try:
+        await asyncio.sleep(settle)
+        _, pss = server.memory_kib()
+    finally:
+        for w in writers:
+            w.close()
+        await asyncio.gather(*(w.wait_closed() for w in writers), return_exceptions=True)
+    return (pss - base) / n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--connections', type=int, default=1000)
+    ap.add_argument('--settle', type=float, default=3.0)
+    ap.add_argument('--modes', default=','.join(m[0] for m in MODES),
+                    help='comma-separated subset of: %(default)s')
+    a = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, 2 * a.connections + 100))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    print('mode            PSS KiB per idle connection (%d connections, fresh loftd each)' % a.connections)
+    for name, tls, deflate in MODES:
+        if name not in a.modes.split(','):
+            continue
+        server = loftlib.LoftServer(extra_listeners=[('imap', '127.0.0.1:0', 'none', True)])
+        try:
+            server.start()
+            for u in USERS:
+                server.add_user(u, PASSWORD)
+            address = server.imap_implicit if tls else server.listener('imap', 'none')
+            kib = asyncio.run(measure(server, address, tls, deflate, a.connections, a.settle))
+            print('%-15s %.1f' % (name, kib), flush=True)
+        finally:
+            server.stop()
+            server.cleanup()
+
+
+if __name__ == '__main__':
+    main()
