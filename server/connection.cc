@@ -265,6 +265,28 @@ void Connection::offload(std::function<void()> work, std::function<void()> done,
   }
 }
 
+void Connection::offload_async(std::function<void(std::function<void()> finished)> start,
+                               std::function<void()> done) {
+  retain();  // until done has run (or been dropped) on this loop
+  Loop* loop = &loop_;
+  auto finished = [this, loop, done = std::move(done)]() mutable {
+    // Store thread: hand over to the owning loop. A loop that has finished
+    // stopping refuses the post; the connection is gone with it then.
+    loop->post([this, done = std::move(done)] {
+      if (!closing_) {
+        try {
+          done();
+        } catch (const std::exception& e) {
+          log_error(peer_, ": internal error: ", e.what());
+          abort();
+        }
+      }
+      release();
+    });
+  };
+  offload([start = std::move(start), finished = std::move(finished)]() mutable { start(std::move(finished)); }, [] {});
+}
+
 void Connection::after_delay(uint64_t delay_ms, std::function<void()> fn) {
   auto* d = new DelayReq{{}, std::move(fn), this};
   uv_timer_init(loop_.uv(), &d->timer);

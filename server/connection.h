@@ -64,6 +64,12 @@ class Connection {
   // given, runs on the loop thread in either case (for bookkeeping such as a
   // WorkQuota's slot).
   void offload(std::function<void()> work, std::function<void()> done, std::function<void()> after = {});
+  // For store calls that complete on their own thread (async commits): start
+  // runs on a worker and is handed `finished`, which the store calls once, from
+  // any thread, when its batch is durable; done then runs on this
+  // connection's loop (dropped if it closed meanwhile). No worker waits for
+  // the fsync: start returns as soon as the request is queued.
+  void offload_async(std::function<void(std::function<void()> finished)> start, std::function<void()> done);
   // Runs fn on the loop thread after delay_ms, unless the connection closed
   // meanwhile; the connection stays allocated until then (a timer, no thread).
   void after_delay(uint64_t delay_ms, std::function<void()> fn);
