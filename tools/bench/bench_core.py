@@ -6,7 +6,8 @@ loftd with loops=1 and loops=2 against a private Dovecot, in the same run.
   client processes for --seconds each; a connection is: TCP connect, TLS
   handshake, read the greeting (which also delivers TLS 1.3 tickets), close.
   Resumed connections offer the session of the previous connection
-  (`session=`); the share that really resumed is reported next to the rate.
+  (`session=`); the share that really resumed is reported next to the rate,
+  with the server's CPU per connection (all its processes, from /proc).
 - `lmtp msg/s`: Postfix's smtp-source (-L: LMTP) with --lmtp-sessions parallel
   connections kept open (-d), --messages messages of 4 KiB to one recipient.
 Medians of --reps runs. Needs root for Dovecot (see README.md).
@@ -64,8 +65,24 @@ def tls_client(address, version, resume, seconds, out):
     out.put((done, reused))
 
 
-def tls_rate(address, version, resume, seconds, procs):
-    """(connections/s over all processes, share of resumed handshakes)."""
+def cpu_seconds(pids):
+    """utime+stime (plus reaped children's) in seconds summed over pids."""
+    total = 0
+    for p in pids:
+        try:
+            with open('/proc/%d/stat' % p) as f:
+                st = f.read()
+            total += sum(int(x) for x in st[st.rfind(')') + 2:].split()[11:15])
+        except (OSError, ValueError):
+            pass
+    return total / os.sysconf('SC_CLK_TCK')
+
+
+def tls_rate(address, version, resume, seconds, procs, server):
+    """(connections/s over all processes, share of resumed handshakes, server
+    CPU ms per connection: steadier than the rate on a shared machine)."""
+    pids = server.pids()
+    cpu0 = cpu_seconds(pids)
     q = multiprocessing.Queue()
     ps = [multiprocessing.Process(target=tls_client, args=(address, version, resume, seconds, q))
           for _ in range(procs)]
@@ -77,7 +94,8 @@ def tls_rate(address, version, resume, seconds, procs):
         p.join(30)
     elapsed = time.monotonic() - t0
     done = sum(r[0] for r in results)
-    return done / elapsed, sum(r[1] for r in results) / max(done, 1)
+    cpu_ms = 1000 * (cpu_seconds(pids) - cpu0) / max(done, 1)
+    return done / elapsed, sum(r[1] for r in results) / max(done, 1), cpu_ms
 
 
 def lmtp_rate(address, messages, sessions):
@@ -123,14 +141,15 @@ def main():
         try:
             for vname, version in versions:
                 for resume in (False, True):
-                    samples = [tls_rate(server.imap_implicit, version, resume, args.seconds, args.procs)
+                    samples = [tls_rate(server.imap_implicit, version, resume, args.seconds, args.procs, server)
                                for _ in range(args.reps)]
                     rate = statistics.median(s[0] for s in samples)
                     share = statistics.median(s[1] for s in samples)
+                    cpu = statistics.median(s[2] for s in samples)
                     metric = 'tls %s %s conn/s' % (vname, 'resumed' if resume else 'new')
                     rows.append((name, metric, rate, share, [round(s[0]) for s in samples]))
-                    print('%-8s %-28s %8.0f  reused=%3.0f%%  %s' % (name, metric, rate, 100 * share, rows[-1][4]),
-                          flush=True)
+                    print('%-8s %-28s %8.0f  reused=%3.0f%%  server CPU %.2f ms/conn  %s'
+                          % (name, metric, rate, 100 * share, cpu, rows[-1][4]), flush=True)
             samples = []
             for _ in range(args.reps):
                 rate, cmd = lmtp_rate(server.lmtp, args.messages, args.lmtp_sessions)
