@@ -40,7 +40,10 @@ class Loop {
   void join();
 
   // Runs fn on this loop's thread, from any thread, in post order. Returns
-  // false (fn dropped) once the loop has finished stopping.
+  // false (fn dropped) once the loop has finished stopping. The loop finishes
+  // stopping only when no Connection object of it is left, so work that will
+  // post back to a connection must keep it allocated the way offload() does
+  // (its pending-work count); fn must then check that it is not closing.
   bool post(std::function<void()> fn);
   // The loop whose thread is calling, or null off every loop thread.
   static Loop* current();
