@@ -271,6 +271,15 @@ Result<uint64_t> RocksStore::chunk_rows_for_testing(BlobId blob) {
   return n;
 }
 
+Result<void> RocksStore::set_blob_refs_for_testing(BlobId blob, uint32_t refs) {
+  auto b = read_blob(*db_, blob, {});
+  if (!b) return b.error();
+  b->refs = refs;
+  rocksdb::Status s = db_->db()->Put({}, db_->cf(kBlobsCf), id_key(blob), encode_blob(*b));
+  if (!s.ok()) return to_error(s, "test write");
+  return {};
+}
+
 Result<BlobInfo> RocksStore::blob_info(BlobId blob) {
   auto b = read_blob(*db_, blob, {});
   if (!b) return b.error();

@@ -67,6 +67,8 @@ class RocksStore final : public Store {
   static void abandon_body_for_testing(BodyWriter& body);
   // Number of chunk rows stored under blob (tests only).
   Result<uint64_t> chunk_rows_for_testing(BlobId blob);
+  // Overwrites a blob's refcount, as corruption would (tests only).
+  Result<void> set_blob_refs_for_testing(BlobId blob, uint32_t refs);
   // Bodies removed as pending by open (tests, logs).
   uint64_t pending_removed_at_open() const { return pending_removed_; }
 
