@@ -168,9 +168,9 @@ TEST_CASE("published changes carry what changed") {
   REQUIRE(store->move(inbox, std::vector<uint32_t>{2}, trash).ok());
   std::lock_guard lock(rec.mu);
   REQUIRE(rec.seen.size() == 4);  // deliver, flags, and the move's two mailboxes
-  CHECK(rec.seen[0].added.size() == 1);
+  REQUIRE(rec.seen[0].added.size() == 1);
   CHECK(rec.seen[0].added[0].uid == 3);
-  CHECK(rec.seen[1].changed.size() == 1);
+  REQUIRE(rec.seen[1].changed.size() == 1);
   CHECK(rec.seen[1].changed[0].flags == kSeen);
   CHECK(rec.seen[1].changed[0].keywords == std::vector<std::string>{"K"});
   for (size_t i = 2; i < 4; ++i) {
