@@ -109,7 +109,10 @@ void Committer::commit(const std::vector<Request*>& group) {
   committed_requests_ += group.size();
   std::vector<MailboxChange> changes;
   for (const MailboxInfo& m : txn.touched_mailboxes())
-    changes.push_back(MailboxChange{m.account, m.id, m.uidnext, m.messages, m.highestmodseq});
+    changes.push_back(MailboxChange{m.account, m.id, m.uidnext, m.messages, m.highestmodseq, {}, {}, {}});
+  // Change-feed hook: each request adds the details of what it changed.
+  for (size_t i = 0; i < group.size(); ++i)
+    if (results[i].ok()) group[i]->describe(changes);
   // Publish before waking the callers, so a caller that returns already sees
   // its own change in the feed.
   feed_.publish(changes);

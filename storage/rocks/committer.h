@@ -31,6 +31,10 @@ class Request {
   // anything is staged; an Errc::temp or Errc::internal error (a failed read,
   // a corrupt record) aborts the whole group, since staging may be partial.
   virtual Result<void> stage(GroupTxn& txn) = 0;
+  // Change-feed hook: after a durable commit, adds what this (successful)
+  // request changed to the matching entries of `changes` (added, changed,
+  // expunged messages). Called on the committer thread, in group order.
+  virtual void describe(std::vector<MailboxChange>& changes) const { (void)changes; }
 
  private:
   friend class Committer;
