@@ -5,7 +5,8 @@
 // threads at once; call it from worker threads, never from the event loop.
 // Mutations go through one committer thread that groups concurrent requests
 // into one WriteBatch and one WAL fsync (group commit); a mutating call
-// returns only after its batch is durable.
+// returns only after its batch is durable. The *_async variants return at
+// once and complete on the committer thread.
 #pragma once
 
 #include <cstdint>
@@ -139,6 +140,9 @@ class Store {
   virtual Result<Account> find_account(std::string_view name) = 0;
   virtual Result<void> set_password(std::string_view name, std::string_view password_hash) = 0;
   // Deletes the account, its mailboxes and messages, and releases its bodies.
+  // The account disappears in one commit; messages and bodies then go in
+  // bounded slices (resumed at the next open after a crash), and the call
+  // returns once they are gone.
   virtual Result<void> delete_account(std::string_view name) = 0;
   // All accounts, sorted by name.
   virtual Result<std::vector<Account>> list_accounts() = 0;
@@ -171,6 +175,20 @@ class Store {
   virtual Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids,
                                                            FlagOp op, uint32_t flags) = 0;
 
+  // --- asynchronous mutations ---
+  // The same mutations without waiting: each returns at once and `done` runs
+  // on the store's committer thread once the batch is durable (or failed);
+  // concurrent calls share one WAL sync. `done` must be quick, must not throw,
+  // and must not call the blocking mutations (post the result to your own
+  // loop instead). deliver_async compresses `body` on the calling thread.
+  template <class T>
+  using Done = std::function<void(Result<T>)>;
+  virtual void deliver_async(std::string_view body, std::span<const AccountId> accounts, int64_t internal_date,
+                             Done<std::vector<DeliveredCopy>> done) = 0;
+  virtual void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
+                                  Done<std::vector<MessageSummary>> done) = 0;
+  virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+
   // --- removal ---
   // Removes the messages with these UIDs that exist (others are skipped),
   // releasing their bodies (a body is deleted with its last reference), and
@@ -185,6 +203,10 @@ class Store {
   virtual ChangeFeed& changes() = 0;
   // Group-commit counters since open.
   virtual StoreStats stats() = 0;
+  // True once a write failed in a way the store cannot recover from in
+  // process (a WAL write or sync error): every mutation now fails at once
+  // with Errc::temp. loftd exits non-zero so that its supervisor restarts it.
+  virtual bool failed() = 0;
 };
 
 // read_body for a range the caller knows lies within the body (from its

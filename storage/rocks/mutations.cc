@@ -40,6 +40,8 @@ uint32_t next_uidvalidity(Counters& c) {
   return v;
 }
 
+}  // namespace
+
 // Drops `dropped` references from each blob; a blob left with none is
 // deleted, chunks and all, in the same batch.
 Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& released) {
@@ -62,8 +64,6 @@ Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& rele
   }
   return {};
 }
-
-}  // namespace
 
 Result<void> CreateAccount::stage(GroupTxn& txn) {
   auto existing = find_account(txn, name);
@@ -91,35 +91,6 @@ Result<void> SetPassword::stage(GroupTxn& txn) {
   if (!*account) return make_error(Errc::not_found, "no account " + name);
   (*account)->password_hash = password_hash;
   txn.put(kAccountsCf, name, encode_account(**account));
-  return {};
-}
-
-Result<void> DeleteAccount::stage(GroupTxn& txn) {
-  auto account = find_account(txn, name);
-  if (!account) return account.error();
-  if (!*account) return make_error(Errc::not_found, "no account " + name);
-  const AccountId id = (*account)->id;
-
-  auto names = txn.scan(kMailboxNamesCf, id_key(id));
-  if (!names) return names.error();
-  std::map<BlobId, uint32_t> released;  // blob -> references dropped
-  for (const auto& [name_key, value] : *names) {
-    if (value.size() != 8) return corrupt("mailbox name of account " + std::to_string(id));
-    const MailboxId mailbox = get_be64(value.data());
-    auto messages = txn.scan(kMessagesCf, id_key(mailbox));
-    if (!messages) return messages.error();
-    for (const auto& [key, meta] : *messages) {
-      auto m = decode_message(0, meta);
-      if (!m) return corrupt("message in mailbox " + std::to_string(mailbox));
-      ++released[m->blob];
-      txn.erase(kMessagesCf, key);
-    }
-    txn.erase_mailbox(mailbox);
-    txn.erase(kMailboxNamesCf, name_key);
-  }
-
-  if (auto r = release_blobs(txn, released); !r) return r;
-  txn.erase(kAccountsCf, name);
   return {};
 }
 

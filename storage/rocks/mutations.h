@@ -3,6 +3,7 @@
 // Committer::run returns successfully.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 #include "storage/rocks/committer.h"
 
 namespace loft::storage::rocks {
+
+// Drops `dropped` references from each blob; a blob left with none is
+// deleted, chunks and all, in the same batch. (Account deletion: purge.h.)
+Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& released);
 
 // A new account (name already lower-case) with an empty INBOX.
 struct CreateAccount final : Request {
@@ -21,13 +26,6 @@ struct CreateAccount final : Request {
 
 struct SetPassword final : Request {
   std::string name, password_hash;
-  Result<void> stage(GroupTxn& txn) override;
-};
-
-// Removes the account, its mailboxes and messages; a body whose last
-// reference goes is deleted in the same batch.
-struct DeleteAccount final : Request {
-  std::string name;
   Result<void> stage(GroupTxn& txn) override;
 };
 

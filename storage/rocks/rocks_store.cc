@@ -3,11 +3,13 @@
 #include <rocksdb/snapshot.h>
 
 #include <algorithm>
+#include <future>
 
 #include "base/bytes.h"
 #include "storage/rocks/committer.h"
 #include "storage/rocks/db.h"
 #include "storage/rocks/mutations.h"
+#include "storage/rocks/purge.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage {
@@ -25,6 +27,15 @@ namespace {
 constexpr size_t kDefaultChunkSize = 64 * 1024;
 
 rocksdb::Slice slice(const std::string& s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// A blocking call as a thin wrapper over its async variant.
+template <class T, class Start>
+Result<T> wait_for(Start start) {
+  std::promise<Result<T>> promise;
+  auto result = promise.get_future();
+  start([&promise](Result<T> r) { promise.set_value(std::move(r)); });
+  return result.get();
+}
 
 // A consistent view across several reads.
 struct Snapshot {
@@ -73,9 +84,11 @@ Result<BlobRecord> read_blob(const Db& db, BlobId id, const rocksdb::ReadOptions
 
 }  // namespace
 
-Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) {
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) { return open(options, Tuning{}); }
+
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options, const Tuning& tuning) {
   if (options.path.empty()) return make_error(Errc::bad_input, "no store path configured");
-  auto db = Db::open(options.path);
+  auto db = Db::open(options.path, tuning);
   if (!db) return db.error();
   Counters counters;
   auto v = (*db)->get(kMetaCf, std::string(kCountersKey));
@@ -85,17 +98,21 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) {
     if (!c) return corrupt("counters (written by a newer release?)");
     counters = *c;
   }
-  return std::unique_ptr<RocksStore>(new RocksStore(options, std::move(*db), counters));
+  return std::unique_ptr<RocksStore>(new RocksStore(options, tuning, std::move(*db), counters));
 }
 
-RocksStore::RocksStore(const Options& options, std::unique_ptr<Db> db, const Counters& counters)
-    : options_(options), db_(std::move(db)) {
+RocksStore::RocksStore(const Options& options, const Tuning& tuning, std::unique_ptr<Db> db,
+                       const Counters& counters)
+    : options_(options), tuning_(tuning), db_(std::move(db)) {
   if (options_.chunk_size == 0 || options_.chunk_size > UINT32_MAX) options_.chunk_size = kDefaultChunkSize;
-  committer_ = std::make_unique<Committer>(*db_, counters, options_.sync, options_.max_group, feed_);
+  committer_ = std::make_unique<Committer>(*db_, counters, options_.sync, options_.max_group, tuning_, feed_);
+  purger_ = std::make_unique<Purger>(*committer_, tuning_);
+  purger_->kick();  // resumes purges a crash interrupted
 }
 
 RocksStore::~RocksStore() {
-  committer_.reset();  // drains the queue while the database is still open
+  committer_.reset();  // drains the queue while the database is still open; a purge pauses
+  purger_.reset();
   db_.reset();
 }
 
@@ -126,9 +143,13 @@ Result<void> RocksStore::set_password(std::string_view name, std::string_view pa
 }
 
 Result<void> RocksStore::delete_account(std::string_view name) {
-  DeleteAccount r;
+  MarkAccountDeleted r;
   r.name = ascii_lower(name);
-  return committer_->run(r);
+  if (auto done = committer_->run(r); !done) return done;
+  // Invisible from here on; the messages go in bounded slices between other commits.
+  purger_->kick();
+  purger_->wait_idle();
+  return {};
 }
 
 Result<std::vector<Account>> RocksStore::list_accounts() {
@@ -175,14 +196,21 @@ Result<std::vector<MailboxInfo>> RocksStore::list_mailboxes(AccountId account) {
 
 Result<std::vector<DeliveredCopy>> RocksStore::deliver(std::string_view body, std::span<const AccountId> accounts,
                                                        int64_t internal_date) {
-  if (accounts.empty()) return make_error(Errc::bad_input, "delivery without recipients");
-  Deliver r;
+  return wait_for<std::vector<DeliveredCopy>>([&](auto done) { deliver_async(body, accounts, internal_date, done); });
+}
+
+void RocksStore::deliver_async(std::string_view body, std::span<const AccountId> accounts, int64_t internal_date,
+                               Done<std::vector<DeliveredCopy>> done) {
+  if (accounts.empty()) return done(make_error(Errc::bad_input, "delivery without recipients"));
+  auto r = std::make_shared<Deliver>();
   // The expensive part runs here, in parallel across callers, not on the committer.
-  r.body = prepare_body(body, static_cast<uint32_t>(options_.chunk_size));
-  r.accounts.assign(accounts.begin(), accounts.end());
-  r.internal_date = internal_date;
-  if (auto done = committer_->run(r); !done) return done.error();
-  return std::move(r.out);
+  r->body = prepare_body(body, static_cast<uint32_t>(options_.chunk_size));
+  r->accounts.assign(accounts.begin(), accounts.end());
+  r->internal_date = internal_date;
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
 }
 
 Result<std::vector<MessageSummary>> RocksStore::message_index(MailboxId mailbox) {
@@ -252,21 +280,35 @@ Result<std::string> RocksStore::read_body(BlobId blob, uint64_t offset, uint64_t
 
 Result<std::vector<MessageSummary>> RocksStore::update_flags(MailboxId mailbox, std::span<const uint32_t> uids,
                                                              FlagOp op, uint32_t flags) {
-  UpdateFlags r;
-  r.mailbox = mailbox;
-  r.uids.assign(uids.begin(), uids.end());
-  r.op = op;
-  r.flags = flags;
-  if (auto done = committer_->run(r); !done) return done.error();
-  return std::move(r.out);
+  return wait_for<std::vector<MessageSummary>>(
+      [&](auto done) { update_flags_async(mailbox, uids, op, flags, done); });
+}
+
+void RocksStore::update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
+                                    Done<std::vector<MessageSummary>> done) {
+  auto r = std::make_shared<UpdateFlags>();
+  r->mailbox = mailbox;
+  r->uids.assign(uids.begin(), uids.end());
+  r->op = op;
+  r->flags = flags;
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
 }
 
 Result<std::vector<uint32_t>> RocksStore::expunge(MailboxId mailbox, std::span<const uint32_t> uids) {
-  Expunge r;
-  r.mailbox = mailbox;
-  r.uids.assign(uids.begin(), uids.end());
-  if (auto done = committer_->run(r); !done) return done.error();
-  return std::move(r.out);
+  return wait_for<std::vector<uint32_t>>([&](auto done) { expunge_async(mailbox, uids, done); });
+}
+
+void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) {
+  auto r = std::make_shared<Expunge>();
+  r->mailbox = mailbox;
+  r->uids.assign(uids.begin(), uids.end());
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
 }
 
 Result<BlobInfo> RocksStore::blob_info(BlobId blob) {
@@ -277,7 +319,18 @@ Result<BlobInfo> RocksStore::blob_info(BlobId blob) {
 
 StoreStats RocksStore::stats() { return committer_->stats(); }
 
-void RocksStore::fail_next_writes_for_testing(uint32_t n) { committer_->fail_next_writes_for_testing(n); }
+bool RocksStore::failed() { return committer_->failed(); }
+
+void RocksStore::fail_next_writes_for_testing(uint32_t n, bool after_write) {
+  committer_->fail_next_writes_for_testing(n, after_write ? Committer::FailPoint::after_write
+                                                          : Committer::FailPoint::before_write);
+}
+
+uint64_t RocksStore::write_stalls() const { return db_->write_stalls(); }
+
+uint64_t RocksStore::purge_slices() const { return purger_->slices(); }
+
+void RocksStore::wait_for_purges() { purger_->wait_idle(); }
 
 }  // namespace rocks
 }  // namespace loft::storage
