@@ -24,7 +24,7 @@ struct Tuning {
   // single larger request still commits, alone.
   size_t max_group_bytes = 16u << 20;
   // One purge slice removes at most this many messages ...
-  uint32_t purge_slice_messages = 1000;
+  uint32_t purge_slice_messages = 250;
   // ... and at most about this many chunk rows (bodies whose last reference goes).
   uint32_t purge_slice_chunks = 4096;
 };

@@ -26,7 +26,7 @@ namespace {
 
 struct Args {
   int messages = 50000;
-  uint32_t slice = 1000;  // 0: everything in one commit
+  uint32_t slice = 250;  // 0: everything in one commit
   std::string dir;
 };
 
