@@ -102,6 +102,13 @@ void fails_the_store(Fault fault, bool sync) {
       CHECK(refused.error().code == Errc::temp);
     }
     CHECK_FALSE(store.set_password("a", "h2").ok());
+    // The async variant is refused before it returns, on the calling thread.
+    bool called = false;
+    store.deliver_async("refused", std::vector<AccountId>{a}, 0, [&](Result<std::vector<DeliveredCopy>> r) {
+      called = true;
+      CHECK((!r.ok() && r.error().code == Errc::temp));
+    });
+    CHECK(called);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
     CHECK(store.stats().failed_commits == failed_commits);  // refused without a write
     CHECK(inbox_of(store, a).messages == 1);                // reads still work
