@@ -5,7 +5,8 @@
 // threads at once; call it from worker threads, never from the event loop.
 // Mutations go through one committer thread that groups concurrent requests
 // into one WriteBatch and one WAL fsync (group commit); a mutating call
-// returns only after its batch is durable.
+// returns only after its batch is durable. The *_async variants return at
+// once and complete on the committer thread.
 #pragma once
 
 #include <cstdint>
@@ -76,7 +77,10 @@ class Store {
   // Errc::not_found if there is no such account.
   virtual Result<Account> find_account(std::string_view name) = 0;
   virtual Result<void> set_password(std::string_view name, std::string_view password_hash) = 0;
-  // Deletes the account, its mailboxes and messages, and releases its bodies.
+  // Deletes the account, its mailboxes, messages, subscriptions and quota,
+  // and releases its bodies. The account disappears in one commit; messages
+  // and bodies then go in bounded slices (resumed at the next open after a
+  // crash), and the call returns once they are gone.
   virtual Result<void> delete_account(std::string_view name) = 0;
   // All accounts, sorted by name.
   virtual Result<std::vector<Account>> list_accounts() = 0;
@@ -145,6 +149,29 @@ class Store {
   // Returns the UIDs actually removed, in the order given.
   virtual Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::span<const uint32_t> uids) = 0;
 
+  // --- asynchronous mutations ---
+  // The same mutations without waiting: each returns at once and `done` runs
+  // on the store's committer thread once the batch is durable (or failed);
+  // concurrent calls share one WAL sync. `done` must be quick, must not throw,
+  // and must not call the blocking mutations (post the result to your own
+  // loop instead).
+  template <class T>
+  using Done = std::function<void(Result<T>)>;
+  // deliver(BodyWriter&, targets) without waiting; the store keeps the writer
+  // until the batch is durable, then links or removes its body.
+  virtual void deliver_async(std::unique_ptr<BodyWriter> body, std::span<const DeliveryTarget> targets,
+                             Done<std::vector<DeliveryOutcome>> done) = 0;
+  // deliver(string_view, accounts, date) without waiting; the body is written
+  // (chunked, compressed) on the calling thread before this returns.
+  void deliver_async(std::string_view body, std::span<const AccountId> accounts, int64_t internal_date,
+                     Done<std::vector<DeliveredCopy>> done);
+  virtual void store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
+                                 Done<FlagResult> done) = 0;
+  // update_flags without waiting (a wrapper over store_flags_async).
+  void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
+                          Done<std::vector<MessageSummary>> done);
+  virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+
   // Copies messages into `to` (RFC 4315 COPYUID); bodies are shared, never
   // copied. UIDs that do not exist are skipped. Errc::no_quota before
   // anything is stored if the destination account would go over its limit.
@@ -182,6 +209,10 @@ class Store {
   virtual ChangeFeed& changes() = 0;
   // Group-commit counters since open.
   virtual StoreStats stats() = 0;
+  // True once a write failed in a way the store cannot recover from in
+  // process (a WAL write or sync error): every mutation now fails at once
+  // with Errc::temp. loftd exits non-zero so that its supervisor restarts it.
+  virtual bool failed() = 0;
 
   // Verifies every invariant of docs/storage.md on a snapshot; with repair,
   // fixes what is safe to fix through the committer (a record changed since

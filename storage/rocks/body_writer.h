@@ -68,6 +68,10 @@ class RocksBodyWriter final : public BodyWriter {
   void discard();
   // Leaves everything written in place, as a crash would (tests only).
   void abandon_for_testing() { linked_ = true; }
+  // After a commit that failed once the body was staged: the batch may or may
+  // not be in the database (a write reported failed can still be durable), so
+  // the body stays pending; open removes it unless that batch linked it.
+  void keep_pending() { linked_ = true; }
 
  private:
   RocksBodyWriter(const Db& db, BlobId blob, uint32_t chunk_size) : db_(db), blob_(blob), chunk_size_(chunk_size) {}

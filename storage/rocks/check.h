@@ -83,6 +83,9 @@ struct Inventory {
   std::vector<LogRow> changes;                     // ascending key order
   std::map<AccountId, QuotaRow> quotas;
   std::vector<LogRow> index_jobs;                  // ascending key order
+  // Mailboxes deleted but not yet purged (purge.h): their record as kept in
+  // the marker. Their messages and change log are not orphans.
+  std::map<MailboxId, MailboxInfo> purging;
   std::vector<BadRecord> bad;
 };
 
@@ -101,6 +104,8 @@ class Editor {
   // Stage a write or a delete in the group (committed with it, or not at all).
   void put(Cf cf, std::string key, std::string value);
   void erase(Cf cf, std::string key);
+  // The current mailbox record, raised to the committer's floors (nullopt: absent).
+  Result<std::optional<MailboxInfo>> mailbox(MailboxId id) const;
   // Stages a mailbox record so that the change feed sees it.
   void put_mailbox(const MailboxInfo& info);
   // The committer's counters; raised values are written with the batch.

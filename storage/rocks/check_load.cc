@@ -7,6 +7,7 @@
 #include "base/bytes.h"
 #include "storage/rocks/check.h"
 #include "storage/rocks/db.h"
+#include "storage/rocks/purge.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
@@ -40,6 +41,11 @@ Result<Inventory> load_inventory(const Db& db) {
       auto end = decode_u64(value);
       inv.blob_ids_end = end.value_or(0);
       return end.has_value();
+    }
+    if (key.substr(0, kPurgePrefix.size()) == kPurgePrefix) {
+      auto p = decode_purge_marker(key, value);
+      if (p) inv.purging.emplace(p->mailbox.id, std::move(p->mailbox));
+      return p.has_value();
     }
     if (key != kCountersKey) return false;
     inv.counters = decode_counters(value);

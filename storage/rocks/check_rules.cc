@@ -49,12 +49,11 @@ Fix::Guard guard_mailbox(const MailboxRow& row) { return {kMailboxesCf, id_key(r
 Fix mailbox_fix(const MailboxRow& row, std::string action, std::function<void(MailboxInfo&)> change) {
   MailboxId id = row.info.id;
   return Fix{{guard_mailbox(row)}, std::move(action), [id, change](Editor& e) -> Result<void> {
-               auto v = e.get(kMailboxesCf, id_key(id));
-               if (!v) return v.error();
-               auto m = *v ? decode_mailbox(id, **v) : std::nullopt;
-               if (!m) return make_error(Errc::internal, "mailbox " + to_string(id) + " vanished");
-               change(*m);
-               e.put_mailbox(*m);
+               auto m = e.mailbox(id);
+               if (!m) return m.error();
+               if (!*m) return make_error(Errc::internal, "mailbox " + to_string(id) + " vanished");
+               change(**m);
+               e.put_mailbox(**m);
                return {};
              }};
 }
@@ -135,7 +134,7 @@ void mailbox_owner(const Inventory& inv, Findings& out) {
 void message_mailbox(const Inventory& inv, Findings& out) {
   std::map<MailboxId, uint32_t> orphans;
   for (const auto& m : inv.messages)
-    if (!inv.mailboxes.count(m.mailbox)) ++orphans[m.mailbox];
+    if (!inv.mailboxes.count(m.mailbox) && !inv.purging.count(m.mailbox)) ++orphans[m.mailbox];
   for (const auto& [id, n] : orphans)
     out.push_back({"mailbox " + to_string(id), to_string(n) + " message(s) of a missing mailbox", std::nullopt});
 }
@@ -276,8 +275,9 @@ void quota_usage(const Inventory& inv, Findings& out) {
   std::map<AccountId, QuotaRecord> used;
   for (const auto& m : inv.messages) {
     auto mb = inv.mailboxes.find(m.mailbox);
-    if (mb == inv.mailboxes.end()) continue;  // message-mailbox reports it
-    QuotaRecord& u = used[mb->second.info.account];
+    auto purging = inv.purging.find(m.mailbox);  // charged until its slice removes it
+    if (mb == inv.mailboxes.end() && purging == inv.purging.end()) continue;  // message-mailbox reports it
+    QuotaRecord& u = used[mb != inv.mailboxes.end() ? mb->second.info.account : purging->second.account];
     u.bytes += m.size;
     ++u.messages;
   }
@@ -315,6 +315,7 @@ void change_log(const Inventory& inv, Findings& out) {
   std::map<MailboxId, uint64_t> above;  // the highest modseq above HIGHESTMODSEQ
   for (const auto& c : inv.changes) {
     auto mb = inv.mailboxes.find(c.mailbox);
+    if (inv.purging.count(c.mailbox)) continue;  // its purge removes them last
     if (mb == inv.mailboxes.end()) orphans[c.mailbox].push_back(&c);
     else if (c.modseq > mb->second.info.highestmodseq) above[c.mailbox] = std::max(above[c.mailbox], c.modseq);
   }

@@ -2,6 +2,7 @@
 
 #include "base/bytes.h"
 #include "storage/rocks/message_ops.h"
+#include "storage/rocks/purge.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
@@ -44,7 +45,9 @@ Result<void> DeleteMailbox::stage(GroupTxn& txn) {
   if (!*id) return make_error(Errc::not_found, "no mailbox " + name);
   auto mb = stage_mailbox(txn, **id);
   if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox name without a record") : mb.error();
-  return stage_delete_mailbox(txn, *mb, mailbox_name_key(account, name));
+  // Invisible at once; the messages go in purge slices (purge.h).
+  stage_mark_mailbox_deleted(txn, *mb, mailbox_name_key(account, name));
+  return {};
 }
 
 Result<void> RenameMailbox::stage(GroupTxn& txn) {

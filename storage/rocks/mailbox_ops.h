@@ -18,7 +18,8 @@ struct CreateMailbox final : Request {
   Result<void> stage(GroupTxn& txn) override;
 };
 
-// Deletes the mailbox and its messages; names below it stay. INBOX: perm.
+// Deletes the mailbox: name row and record at once, its messages queued for
+// purge slices (purge.h); names below it stay. INBOX: perm.
 struct DeleteMailbox final : Request {
   AccountId account = 0;
   std::string name;

@@ -57,28 +57,6 @@ Result<void> SetPassword::stage(GroupTxn& txn) {
   return {};
 }
 
-Result<void> DeleteAccount::stage(GroupTxn& txn) {
-  auto account = stage_find_account(txn, name);
-  if (!account) return account.error();
-  if (!*account) return make_error(Errc::not_found, "no account " + name);
-  const AccountId id = (*account)->id;
-
-  auto names = txn.scan(kMailboxNamesCf, id_key(id));
-  if (!names) return names.error();
-  for (const auto& [name_key, value] : *names) {
-    if (value.size() != 8) return corrupt("mailbox name of account " + std::to_string(id));
-    auto mb = stage_mailbox(txn, get_be64(value.data()));
-    if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox name without a record") : mb.error();
-    if (auto r = stage_delete_mailbox(txn, *mb, name_key); !r) return r;
-  }
-  auto subs = txn.scan(kSubscriptionsCf, id_key(id));
-  if (!subs) return subs.error();
-  for (const auto& row : *subs) txn.erase(kSubscriptionsCf, row.first);
-  txn.erase(kQuotasCf, id_key(id));
-  txn.erase(kAccountsCf, name);
-  return {};
-}
-
 Result<void> LinkBody::stage(GroupTxn& txn) {
   out.clear();
   linked = 0;
@@ -110,6 +88,12 @@ Result<void> LinkBody::stage(GroupTxn& txn) {
   if (!body.structure.empty()) txn.put(kStructuresCf, id_key(body.blob), encode_bytes(body.structure));
   txn.erase(kPendingCf, id_key(body.blob));
   return {};
+}
+
+void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked) {
+  if (linked == 0) writer.discard();  // no message refers to it, whatever the outcome
+  else if (committed) writer.mark_linked();
+  else writer.keep_pending();
 }
 
 }  // namespace loft::storage::rocks

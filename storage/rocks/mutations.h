@@ -1,7 +1,8 @@
 // The account and delivery mutations of the store, as Requests for the
 // committer. Each stages its whole effect into the group's overlay; the
 // caller reads the outputs after Committer::run returns successfully.
-// Mailbox operations are in mailbox_ops.h, message operations in message_ops.h.
+// Mailbox operations are in mailbox_ops.h, message operations in message_ops.h,
+// account deletion (a mark, then purge slices) in purge.h.
 #pragma once
 
 #include <span>
@@ -26,13 +27,6 @@ struct SetPassword final : Request {
   Result<void> stage(GroupTxn& txn) override;
 };
 
-// Removes the account, its mailboxes, messages, subscriptions and quota; a
-// body whose last reference goes is deleted in the same batch.
-struct DeleteAccount final : Request {
-  std::string name;
-  Result<void> stage(GroupTxn& txn) override;
-};
-
 // Links a finished body (written by a RocksBodyWriter, still pending) to one
 // new message per target. A target that fails gets its error in `out`; if
 // none succeeds nothing is staged (the writer then removes the body).
@@ -43,5 +37,10 @@ struct LinkBody final : EventRequest {
   uint32_t linked = 0;  // targets stored
   Result<void> stage(GroupTxn& txn) override;
 };
+
+// After LinkBody's commit: keeps the body if linked; removes it if no target
+// took it; leaves it pending (for open) if the commit failed after staging a
+// link, since a write reported failed may still be durable.
+void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked);
 
 }  // namespace loft::storage::rocks

@@ -27,6 +27,8 @@ std::optional<ChangeKey> decode_change_key(std::string_view k) {
 }  // namespace
 
 Result<std::unique_ptr<BodyWriter>> RocksStore::begin_body() {
+  // A failed store takes no new body: its chunks could not be committed.
+  if (failed()) return make_error(Errc::temp, "the store has failed and must be restarted");
   auto w = RocksBodyWriter::begin(*db_, *blob_ids_, static_cast<uint32_t>(options_.chunk_size));
   if (!w) return w.error();
   return std::unique_ptr<BodyWriter>(std::move(*w));
@@ -48,11 +50,7 @@ Result<std::vector<DeliveryOutcome>> RocksStore::deliver(BodyWriter& body, std::
   r.body = std::move(*finished);
   r.targets.assign(targets.begin(), targets.end());
   auto done = committer_->run(r);
-  if (done && r.linked > 0) {
-    writer->mark_linked();
-  } else {
-    writer->discard();  // no message refers to it
-  }
+  settle_body(*writer, done.ok(), r.linked);
   if (!done) return done.error();
   return std::move(r.out);
 }

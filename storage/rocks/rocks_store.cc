@@ -10,6 +10,7 @@
 #include "storage/rocks/mutations.h"
 #include "storage/rocks/txn_util.h"
 #include "storage/rocks/mailbox_ops.h"
+#include "storage/rocks/purge.h"
 #include "storage/rocks/read_util.h"
 #include "storage/rocks/status.h"
 
@@ -29,9 +30,11 @@ constexpr size_t kDefaultChunkSize = 64 * 1024;
 
 }  // namespace
 
-Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) {
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) { return open(options, Tuning{}); }
+
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options, const Tuning& tuning) {
   if (options.path.empty()) return make_error(Errc::bad_input, "no store path configured");
-  auto db = Db::open(options.path);
+  auto db = Db::open(options.path, tuning);
   if (!db) return db.error();
   Counters counters;
   auto v = (*db)->get(kMetaCf, std::string(kCountersKey));
@@ -46,20 +49,23 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options) {
   if (!removed) return removed.error();
   auto ids = BlobIds::open(**db, counters.next_blob, options.sync);
   if (!ids) return ids.error();
-  std::unique_ptr<RocksStore> store(new RocksStore(options, std::move(*db), std::move(*ids), counters));
+  std::unique_ptr<RocksStore> store(new RocksStore(options, tuning, std::move(*db), std::move(*ids), counters));
   store->pending_removed_ = *removed;
   return store;
 }
 
-RocksStore::RocksStore(const Options& options, std::unique_ptr<Db> db, std::unique_ptr<BlobIds> ids,
-                       const Counters& counters)
-    : options_(options), db_(std::move(db)), blob_ids_(std::move(ids)) {
+RocksStore::RocksStore(const Options& options, const Tuning& tuning, std::unique_ptr<Db> db,
+                       std::unique_ptr<BlobIds> ids, const Counters& counters)
+    : options_(options), tuning_(tuning), db_(std::move(db)), blob_ids_(std::move(ids)) {
   if (options_.chunk_size == 0 || options_.chunk_size > UINT32_MAX) options_.chunk_size = kDefaultChunkSize;
-  committer_ = std::make_unique<Committer>(*db_, counters, options_.sync, options_.max_group, feed_);
+  committer_ = std::make_unique<Committer>(*db_, counters, options_.sync, options_.max_group, tuning_, feed_);
+  purger_ = std::make_unique<Purger>(*committer_, tuning_);
+  purger_->kick();  // resumes purges a crash interrupted
 }
 
 RocksStore::~RocksStore() {
-  committer_.reset();  // drains the queue while the database is still open
+  committer_.reset();  // drains the queue while the database is still open; a purge pauses
+  purger_.reset();
   db_.reset();
 }
 
@@ -89,10 +95,18 @@ Result<void> RocksStore::set_password(std::string_view name, std::string_view pa
   return committer_->run(r);
 }
 
+Result<void> RocksStore::run_and_purge(Request& request) {
+  if (auto done = committer_->run(request); !done) return done;
+  // Invisible from here on; the messages go in bounded slices between other commits.
+  purger_->kick();
+  purger_->wait_idle();
+  return {};
+}
+
 Result<void> RocksStore::delete_account(std::string_view name) {
-  DeleteAccount r;
+  MarkAccountDeleted r;
   r.name = ascii_lower(name);
-  return committer_->run(r);
+  return run_and_purge(r);
 }
 
 Result<std::vector<Account>> RocksStore::list_accounts() {
@@ -149,7 +163,7 @@ Result<void> RocksStore::delete_mailbox(AccountId account, std::string_view name
   DeleteMailbox r;
   r.account = account;
   r.name = name;
-  return committer_->run(r);
+  return run_and_purge(r);
 }
 
 Result<void> RocksStore::rename_mailbox(AccountId account, std::string_view from, std::string_view to) {
@@ -203,9 +217,23 @@ Result<std::vector<std::string>> RocksStore::subscriptions(AccountId account) {
 
 StoreStats RocksStore::stats() { return committer_->stats(); }
 
+bool RocksStore::failed() {
+  committer_->check_background_error();
+  return committer_->failed();
+}
+
+uint64_t RocksStore::write_stalls() const { return db_->write_stalls(); }
+
+uint64_t RocksStore::purge_slices() const { return purger_->slices(); }
+
+void RocksStore::wait_for_purges() { purger_->wait_idle(); }
+
 Result<std::vector<CheckIssue>> RocksStore::check(bool repair) { return run_checks(*db_, *committer_, repair); }
 
-void RocksStore::fail_next_writes_for_testing(uint32_t n) { committer_->fail_next_writes_for_testing(n); }
+void RocksStore::fail_next_writes_for_testing(uint32_t n, bool after_write) {
+  committer_->fail_next_writes_for_testing(n, after_write ? Committer::FailPoint::after_write
+                                                          : Committer::FailPoint::before_write);
+}
 
 }  // namespace rocks
 }  // namespace loft::storage

@@ -209,27 +209,4 @@ Result<void> add_blob_refs(GroupTxn& txn, const std::map<BlobId, uint32_t>& adde
   return {};
 }
 
-Result<void> stage_delete_mailbox(GroupTxn& txn, const MailboxInfo& mailbox, const std::string& name_key) {
-  MailboxInfo mb = mailbox;
-  const uint64_t modseq = mb.highestmodseq + 1;
-  auto messages = txn.scan(kMessagesCf, id_key(mb.id));
-  if (!messages) return messages.error();
-  std::map<BlobId, uint32_t> released;
-  for (const auto& [key, value] : *messages) {
-    auto m = key.size() == 12 ? decode_message(get_be32(key.data() + 8), value) : std::nullopt;
-    if (!m) return corrupt("message in mailbox " + std::to_string(mb.id));
-    if (auto r = stage_remove_message(txn, mb, *m, modseq, &released, nullptr); !r) return r;
-  }
-  if (auto r = release_blobs(txn, released); !r) return r;
-  // The mailbox goes: its change log (tombstones included) goes with it.
-  for (Cf cf : {kChangesCf, kKeywordsCf}) {
-    auto rows = txn.scan(cf, id_key(mb.id));
-    if (!rows) return rows.error();
-    for (const auto& row : *rows) txn.erase(cf, row.first);
-  }
-  txn.erase_mailbox(mb.id);
-  txn.erase(kMailboxNamesCf, name_key);
-  return {};
-}
-
 }  // namespace loft::storage::rocks

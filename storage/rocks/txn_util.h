@@ -65,8 +65,7 @@ Result<void> stage_keywords(GroupTxn& txn, MailboxId mailbox, const std::vector<
 Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& released);
 // Adds references to existing blobs (copy).
 Result<void> add_blob_refs(GroupTxn& txn, const std::map<BlobId, uint32_t>& added);
-// Removes a whole mailbox: its messages (releasing bodies), change log,
-// keyword list, name row and record; writes remove jobs for the indexer.
-Result<void> stage_delete_mailbox(GroupTxn& txn, const MailboxInfo& mb, const std::string& name_key);
+// Removing a whole mailbox (delete_mailbox, delete_account) is a mark and
+// then purge slices: see purge.h.
 
 }  // namespace loft::storage::rocks

@@ -178,7 +178,7 @@ TEST_CASE("a failed commit leaves the messages in place") {
   CHECK(index_uids(store, box) == Uids{2});
 }
 
-TEST_CASE("a refcount that would go below zero fails the batch as internal instead of being clamped") {
+TEST_CASE("a refcount that would go below zero fails the request as internal instead of being clamped") {
   TempDir dir;
   Options options;
   options.path = dir.path();
@@ -194,10 +194,12 @@ TEST_CASE("a refcount that would go below zero fails the batch as internal inste
   REQUIRE(store.set_blob_refs_for_testing(blob, 1).ok());  // two messages, one reference: corrupt
   auto r = store.expunge(inbox, std::vector<uint32_t>{1, 2});
   REQUIRE_FALSE(r.ok());
-  // The committer reports a failed group to each caller; the cause names the key.
+  // The request is rolled back to its savepoint (nothing is written); the
+  // error names the key.
+  CHECK(r.error().code == Errc::internal);
   CHECK(r.error().message.find("refcount of blob " + std::to_string(blob)) != std::string::npos);
-  CHECK(store.stats().failed_commits == 1);
-  // Nothing of the failed batch is visible.
+  CHECK(store.stats().failed_commits == 0);
+  // Nothing of the failed request is visible.
   CHECK(inbox_of(store, a).messages == 2);
   CHECK(store.blob_info(blob)->refs == 1);
 }

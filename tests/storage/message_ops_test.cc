@@ -86,13 +86,15 @@ TEST_CASE("move is atomic: a failed commit leaves every message where it was") {
   CHECK(store.find_mailbox(a, "Junk")->messages == 0);
   auto moved = store.move(inbox, std::vector<uint32_t>{2, 1}, junk);
   REQUIRE(moved.ok());
-  CHECK(moved->uids == std::vector<std::pair<uint32_t, uint32_t>>{{2, 1}, {1, 2}});
+  // The failed commit's destination UIDs 1 and 2 stay consumed (never handed out twice).
+  CHECK(moved->uids == std::vector<std::pair<uint32_t, uint32_t>>{{2, 3}, {1, 4}});
   CHECK(inbox_of(store, a).messages == 0);
   CHECK(store.find_mailbox(a, "Junk")->messages == 2);
-  auto metas = store.messages(junk, std::vector<uint32_t>{1});
+  auto metas = store.messages(junk, std::vector<uint32_t>{3});
+  REQUIRE(metas->size() == 1);
   CHECK(store.blob_info(metas->front().blob)->refs == 1);  // moved, not copied
   CHECK(store.quota(a)->messages == 2);
-  CHECK(store.move(junk, std::vector<uint32_t>{1}, junk).error().code == Errc::bad_input);
+  CHECK(store.move(junk, std::vector<uint32_t>{3}, junk).error().code == Errc::bad_input);
 }
 
 TEST_CASE("keywords are added, removed and replaced case-insensitively; the mailbox remembers them") {
