@@ -22,6 +22,11 @@ namespace {
 
 using namespace loft;
 
+// Exit status when the store failed (EX_TEMPFAIL): restart me.
+constexpr int kStoreFailedExit = 75;
+// How often the loop asks the store whether it failed.
+constexpr uint64_t kHealthCheckMs = 1000;
+
 // Writes one "<protocol> <tls> <address>" line per bound listener, atomically,
 // so scripts and tests learn the real ports of "port 0" listeners.
 bool write_ready_file(const std::string& path, const std::vector<server::BoundListener>& bound) {
@@ -192,10 +197,34 @@ int run(const std::string& config_path, const std::string& ready_file) {
       print_how_to_connect(*config, *bound);
       log_info("Loft ", LOFT_VERSION, " ready (data in ", config->data_dir, ", ", srv.loop_count(), " loops)");
     }
+    // A store whose WAL write or sync failed acknowledges nothing more:
+    // stop and exit non-zero, so that the supervisor (systemd
+    // Restart=on-failure) restarts loftd and RocksDB recovers from its WAL.
+    struct Health {
+      server::Server* srv;
+      storage::Store* store;
+      int* rc;
+    } health{&srv, store->get(), &rc};
+    uv_timer_t health_timer;
+    uv_timer_init(&loop, &health_timer);
+    health_timer.data = &health;
+    uv_timer_start(
+        &health_timer,
+        [](uv_timer_t* t) {
+          auto* h = static_cast<Health*>(t->data);
+          if (!h->store->failed()) return;
+          log_error("the store has failed; stopping so that the supervisor restarts loftd");
+          *h->rc = kStoreFailedExit;
+          h->srv->stop();
+          uv_timer_stop(t);
+        },
+        kHealthCheckMs, kHealthCheckMs);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&health_timer));
     Signals signals{&srv, *config, tickets.get(), needs_tls};
     signals.start(&loop);
     uv_run(&loop, UV_RUN_DEFAULT);
     signals.close();
+    uv_close(reinterpret_cast<uv_handle_t*>(&health_timer), nullptr);
     uv_run(&loop, UV_RUN_DEFAULT);  // run the close callbacks
     srv.join();                     // the other loops finish their own stop
   }

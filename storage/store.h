@@ -5,7 +5,8 @@
 // threads at once; call it from worker threads, never from the event loop.
 // Mutations go through one committer thread that groups concurrent requests
 // into one WriteBatch and one WAL fsync (group commit); a mutating call
-// returns only after its batch is durable.
+// returns only after its batch is durable. The *_async variants return at
+// once and complete on the committer thread.
 #pragma once
 
 #include <cstdint>
@@ -18,97 +19,26 @@
 #include <vector>
 
 #include "base/result.h"
+#include "storage/types.h"
 
 namespace loft::storage {
 
-using AccountId = uint64_t;
-using MailboxId = uint64_t;
-using BlobId = uint64_t;
-
-// System flags as a bitmask (RFC 3501 §2.3.2). \Recent is per session and
-// is not stored.
-enum Flag : uint32_t {
-  kSeen = 1u << 0,
-  kAnswered = 1u << 1,
-  kFlagged = 1u << 2,
-  kDeleted = 1u << 3,
-  kDraft = 1u << 4,
-};
-
-struct Options {
-  std::string path;              // directory holding the RocksDB database
-  bool sync = true;              // fsync the WAL before acknowledging (tests may turn off)
-  size_t max_group = 512;        // most requests folded into one commit
-  size_t chunk_size = 64 * 1024; // bodies are stored in chunks of this many bytes
-};
-
-struct Account {
-  AccountId id = 0;
-  std::string name;           // lower-case, as stored
-  std::string password_hash;  // argon2id string from base/password.h
-};
-
-struct MailboxInfo {
-  MailboxId id = 0;
-  AccountId account = 0;
-  std::string name;            // "INBOX" or a '/'-separated path, as created
-  uint32_t uidvalidity = 0;    // RFC 3501 §2.3.1.1
-  uint32_t uidnext = 1;
-  uint64_t highestmodseq = 1;  // RFC 7162
-  uint32_t messages = 0;
-  uint32_t unseen = 0;
-};
-
-// One message in a mailbox. A body shared by several deliveries has one BlobId.
-struct MessageMeta {
-  uint32_t uid = 0;
-  uint64_t modseq = 0;
-  uint32_t flags = 0;                 // Flag bits
-  std::vector<std::string> keywords;  // user keywords (RFC 3501 §2.3.2), as given
-  int64_t internal_date = 0;          // seconds since the epoch, UTC
-  int32_t tz_offset_minutes = 0;      // the zone the internal date is shown in
-  uint64_t size = 0;                  // RFC822.SIZE: bytes of the stored message
-  uint64_t header_size = 0;           // bytes up to and including the blank line (or size)
-  BlobId blob = 0;
-};
-
-// The part of a message that SELECT keeps in memory: ascending by uid.
-struct MessageSummary {
-  uint32_t uid = 0;
-  uint32_t flags = 0;
-  uint64_t modseq = 0;
-};
-
-// Where one delivered copy landed.
-struct DeliveredCopy {
-  AccountId account = 0;
-  MailboxId mailbox = 0;
-  uint32_t uid = 0;
-};
-
-enum class FlagOp { add, remove, replace };
-
-// A stored body, shared by every message that refers to it.
-struct BlobInfo {
-  uint64_t size = 0;  // bytes of the body
-  uint32_t refs = 0;  // messages referring to it; the body is deleted at 0
-};
-
-// Counters of the group committer (for tests, monitoring and the admin protocol).
-struct StoreStats {
-  uint64_t commits = 0;             // successful batch writes, one WAL sync each
-  uint64_t committed_requests = 0;  // mutations those writes carried
-  uint64_t failed_commits = 0;      // failed batch writes (each request got Errc::temp)
-};
-
-// A committed change to a mailbox, published after it is durable. Mailboxes
-// removed by delete_account are not published.
-struct MailboxChange {
-  AccountId account = 0;
-  MailboxId mailbox = 0;
-  uint32_t uidnext = 0;
-  uint32_t messages = 0;
-  uint64_t highestmodseq = 0;
+// A body being received, written to the store chunk by chunk as it arrives
+// (bounded memory whatever the size). Obtained from Store::begin_body; then
+// given to Store::deliver or Store::append, which link it to messages.
+// Destroying a writer that was not linked removes what it wrote.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Appends bytes to the body; full chunks are compressed and written now.
+  virtual Result<void> write(std::string_view bytes) = 0;
+  // Opaque bytes from the layer above (the MIME structure), stored with the
+  // body and returned by Store::read_structure.
+  virtual void set_structure(std::string structure) = 0;
+  // Bytes written so far.
+  virtual uint64_t size() const = 0;
+  // The id the body is stored under (unique in the store, never reused).
+  virtual BlobId blob() const = 0;
 };
 
 // In-process publish/subscribe of committed mailbox changes (for IDLE and
@@ -141,12 +71,16 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const Options& options);
 
   // --- accounts (names are case-insensitive; stored lower-case) ---
-  // Creates an account with an empty INBOX. Errc::exists if the name is taken.
+  // Creates an account with an empty INBOX and the special-use mailboxes
+  // Drafts, Sent, Trash, Junk, Archive, all subscribed. Errc::exists if taken.
   virtual Result<Account> create_account(std::string_view name, std::string_view password_hash) = 0;
   // Errc::not_found if there is no such account.
   virtual Result<Account> find_account(std::string_view name) = 0;
   virtual Result<void> set_password(std::string_view name, std::string_view password_hash) = 0;
-  // Deletes the account, its mailboxes and messages, and releases its bodies.
+  // Deletes the account, its mailboxes, messages, subscriptions and quota,
+  // and releases its bodies. The account disappears in one commit; messages
+  // and bodies then go in bounded slices (resumed at the next open after a
+  // crash), and the call returns once they are gone.
   virtual Result<void> delete_account(std::string_view name) = 0;
   // All accounts, sorted by name.
   virtual Result<std::vector<Account>> list_accounts() = 0;
@@ -155,13 +89,42 @@ class Store {
   // "INBOX" matches case-insensitively (RFC 3501 §5.1); other names exactly.
   virtual Result<MailboxInfo> find_mailbox(AccountId account, std::string_view name) = 0;
   virtual Result<std::vector<MailboxInfo>> list_mailboxes(AccountId account) = 0;
+  // Creates a mailbox (RFC 3501 §6.3.3). Errc::exists if the name is taken,
+  // bad_input for an empty name.
+  virtual Result<MailboxInfo> create_mailbox(AccountId account, std::string_view name, uint32_t special_use = 0) = 0;
+  // Deletes a mailbox and its messages (RFC 3501 §6.3.4); INBOX is Errc::perm.
+  // Inferior names stay.
+  virtual Result<void> delete_mailbox(AccountId account, std::string_view name) = 0;
+  // Renames a mailbox with every name under "from/" (RFC 3501 §6.3.5); ids,
+  // UIDVALIDITY and UIDs stay. Renaming INBOX moves its messages into a new
+  // mailbox `to` and leaves INBOX empty. Errc::exists if a new name is taken.
+  virtual Result<void> rename_mailbox(AccountId account, std::string_view from, std::string_view to) = 0;
+  // Sets a mailbox's special-use bits (RFC 6154).
+  virtual Result<void> set_special_use(MailboxId mailbox, uint32_t special_use) = 0;
+  // Every keyword ever set on a message of the mailbox, sorted (PERMANENTFLAGS).
+  virtual Result<std::vector<std::string>> mailbox_keywords(MailboxId mailbox) = 0;
+
+  // --- subscriptions (RFC 3501 §6.3.6): kept apart from existence ---
+  virtual Result<void> subscribe(AccountId account, std::string_view name) = 0;
+  // Not subscribed is not an error.
+  virtual Result<void> unsubscribe(AccountId account, std::string_view name) = 0;
+  // Subscribed names, sorted; a name may have no mailbox.
+  virtual Result<std::vector<std::string>> subscriptions(AccountId account) = 0;
 
   // --- delivery ---
-  // Stores body once (chunked, compressed, reference counted) and appends one
-  // message to the INBOX of each account, in the given order. Returns after the
-  // batch is synced to the WAL. All or nothing.
-  virtual Result<std::vector<DeliveredCopy>> deliver(std::string_view body, std::span<const AccountId> accounts,
-                                                     int64_t internal_date) = 0;
+  // A new body writer, under a blob id never handed out before.
+  virtual Result<std::unique_ptr<BodyWriter>> begin_body() = 0;
+  // Links the written body to one new message per target, in one synced
+  // batch; one outcome per target, in order. A target that fails (not_found,
+  // no_quota, limit) gets nothing; the others are stored. When no target
+  // succeeds the body is removed. The writer is spent either way.
+  virtual Result<std::vector<DeliveryOutcome>> deliver(BodyWriter& body, std::span<const DeliveryTarget> targets) = 0;
+  // deliver with one target whose failure is the call's failure (APPEND).
+  Result<DeliveredCopy> append(BodyWriter& body, const DeliveryTarget& target);
+  // A whole body to the INBOX of each account (tests, import). Fails with the
+  // first failing target's error; the targets that succeeded are stored.
+  Result<std::vector<DeliveredCopy>> deliver(std::string_view body, std::span<const AccountId> accounts,
+                                             int64_t internal_date);
 
   // --- reading ---
   // Every message of the mailbox in ascending UID order (what SELECT needs).
@@ -176,8 +139,8 @@ class Store {
   // --- flags ---
   // Applies op to each existing UID, bumping its modseq when flags change.
   // Returns the new state of every message that still exists.
-  virtual Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids,
-                                                           FlagOp op, uint32_t flags) = 0;
+  Result<std::vector<MessageSummary>> update_flags(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op,
+                                                   uint32_t flags);
 
   // --- removal ---
   // Removes the messages with these UIDs that exist (others are skipped),
@@ -186,6 +149,59 @@ class Store {
   // Returns the UIDs actually removed, in the order given.
   virtual Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::span<const uint32_t> uids) = 0;
 
+  // --- asynchronous mutations ---
+  // The same mutations without waiting: each returns at once and `done` runs
+  // on the store's committer thread once the batch is durable (or failed);
+  // concurrent calls share one WAL sync. `done` must be quick, must not throw,
+  // and must not call the blocking mutations (post the result to your own
+  // loop instead).
+  template <class T>
+  using Done = std::function<void(Result<T>)>;
+  // deliver(BodyWriter&, targets) without waiting; the store keeps the writer
+  // until the batch is durable, then links or removes its body.
+  virtual void deliver_async(std::unique_ptr<BodyWriter> body, std::span<const DeliveryTarget> targets,
+                             Done<std::vector<DeliveryOutcome>> done) = 0;
+  // deliver(string_view, accounts, date) without waiting; the body is written
+  // (chunked, compressed) on the calling thread before this returns.
+  void deliver_async(std::string_view body, std::span<const AccountId> accounts, int64_t internal_date,
+                     Done<std::vector<DeliveredCopy>> done);
+  virtual void store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
+                                 Done<FlagResult> done) = 0;
+  // update_flags without waiting (a wrapper over store_flags_async).
+  void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
+                          Done<std::vector<MessageSummary>> done);
+  virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+
+  // Copies messages into `to` (RFC 4315 COPYUID); bodies are shared, never
+  // copied. UIDs that do not exist are skipped. Errc::no_quota before
+  // anything is stored if the destination account would go over its limit.
+  virtual Result<CopyResult> copy(MailboxId from, std::span<const uint32_t> uids, MailboxId to) = 0;
+  // copy and expunge from the source in one batch (RFC 6851).
+  virtual Result<CopyResult> move(MailboxId from, std::span<const uint32_t> uids, MailboxId to) = 0;
+  // Applies a flag/keyword change to each existing UID (RFC 7162 §3.1.3).
+  virtual Result<FlagResult> store_flags(MailboxId mailbox, std::span<const uint32_t> uids,
+                                         const FlagChange& change) = 0;
+
+  // --- changes (RFC 7162) ---
+  // Messages whose modseq is above `modseq`, ascending by modseq; costs in
+  // proportion to the changes.
+  virtual Result<std::vector<MessageSummary>> changed_since(MailboxId mailbox, uint64_t modseq) = 0;
+  // UIDs expunged at a modseq above `modseq`, ascending by modseq.
+  virtual Result<std::vector<uint32_t>> expunged_since(MailboxId mailbox, uint64_t modseq) = 0;
+
+  // --- quota ---
+  virtual Result<Quota> quota(AccountId account) = 0;
+  // Sets the limits (0: none); usage is kept by the store.
+  virtual Result<void> set_quota(AccountId account, uint64_t byte_limit, uint64_t message_limit) = 0;
+
+  // --- search hooks ---
+  // At most `max` pending index jobs, in order.
+  virtual Result<std::vector<IndexJob>> index_jobs(size_t max) = 0;
+  // Deletes jobs once processed (each identified by mailbox, modseq, uid).
+  virtual Result<void> delete_index_jobs(std::span<const IndexJob> jobs) = 0;
+
+  // The structure bytes stored with a body (empty when none was given).
+  virtual Result<std::string> read_structure(BlobId blob) = 0;
   // Size and reference count of a body; Errc::not_found once it is deleted.
   virtual Result<BlobInfo> blob_info(BlobId blob) = 0;
 
@@ -193,6 +209,10 @@ class Store {
   virtual ChangeFeed& changes() = 0;
   // Group-commit counters since open.
   virtual StoreStats stats() = 0;
+  // True once a write failed in a way the store cannot recover from in
+  // process (a WAL write or sync error): every mutation now fails at once
+  // with Errc::temp. loftd exits non-zero so that its supervisor restarts it.
+  virtual bool failed() = 0;
 
   // Verifies every invariant of docs/storage.md on a snapshot; with repair,
   // fixes what is safe to fix through the committer (a record changed since

@@ -13,6 +13,14 @@ namespace loft::server::lmtp {
 
 namespace pl = proto::lmtp;
 
+namespace {
+// DATA is fed to the reader in slices of this size, and the unstuffed bytes
+// go to the store's body writer whenever this many are waiting: a delivery
+// in flight holds about two chunks of the message, whatever its size.
+constexpr size_t kFeedBytes = 64 * 1024;
+constexpr size_t kFlushBytes = 64 * 1024;
+}  // namespace
+
 LmtpSession::LmtpSession(Connection& conn)
     : conn_(conn),
       lines_(conn.server().config().limits.max_line),
@@ -40,8 +48,14 @@ void LmtpSession::process() {
 bool LmtpSession::step(std::string_view* view) {
   if (busy_ || quit_) return false;
   if (in_data_) {
-    auto st = data_.feed(view, &body_);
-    if (st == pl::DataReader::Status::need_more) return false;
+    std::string_view part = view->substr(0, kFeedBytes);
+    const size_t offered = part.size();
+    auto st = data_.feed(&part, &body_);
+    view->remove_prefix(offered - part.size());
+    if (st == pl::DataReader::Status::need_more) {
+      if (body_.size() >= kFlushBytes) flush_body();
+      return true;  // busy_ holds further input while the chunk is written
+    }
     in_data_ = false;
     on_message_end(st == pl::DataReader::Status::too_big);
     return true;
@@ -66,6 +80,24 @@ void LmtpSession::reset_transaction() {
   recipients_.clear();
   body_.clear();
   body_.shrink_to_fit();
+  writer_.reset();  // spent by deliver, or dropped with what it wrote
+  write_error_.reset();
+}
+
+void LmtpSession::flush_body() {
+  if (write_error_) {  // the rest of the message is read and dropped
+    body_.clear();
+    return;
+  }
+  busy_ = true;
+  auto bytes = std::make_shared<std::string>(std::move(body_));
+  body_.clear();
+  auto result = std::make_shared<Result<void>>();
+  conn_.offload([this, bytes, result] { *result = writer_->write(*bytes); },
+                [this, result] {
+                  if (!result->ok()) write_error_ = result->error();
+                  finish();
+                });
 }
 
 void LmtpSession::handle_line(const std::string& line) {
@@ -148,41 +180,79 @@ void LmtpSession::on_data_command() {
   if (!in_transaction_) return reply(pl::reply(503, "5.5.1", "MAIL needed first"));
   // RFC 2033 §4.2: with no accepted recipient, DATA gets 503.
   if (recipients_.empty()) return reply(pl::reply(503, "5.5.1", "No valid recipients"));
-  data_.reset(conn_.server().config().limits.max_message_size);
-  body_.clear();
-  in_data_ = true;
-  reply(pl::reply(354, "", "Start mail input; end with <CRLF>.<CRLF>"));
+  busy_ = true;
+  auto writer = std::make_shared<Result<std::unique_ptr<storage::BodyWriter>>>(Error{Errc::internal, "not begun"});
+  conn_.offload([this, writer] { *writer = conn_.server().store().begin_body(); },
+                [this, writer] {
+                  if (!writer->ok()) {
+                    log_warn("lmtp: cannot start a body: ", writer->error().message);
+                    reply(pl::error_reply(writer->error()));
+                  } else {
+                    writer_ = std::move(writer->value());
+                    data_.reset(conn_.server().config().limits.max_message_size);
+                    body_.clear();
+                    in_data_ = true;
+                    reply(pl::reply(354, "", "Start mail input; end with <CRLF>.<CRLF>"));
+                  }
+                  finish();
+                });
 }
 
 void LmtpSession::on_message_end(bool too_big) {
-  if (too_big) {
+  busy_ = true;
+  if (too_big || write_error_) {
     // RFC 2033 §4.2: one reply for each recipient that RCPT accepted.
-    for (size_t i = 0; i < recipients_.size(); ++i)
-      reply(pl::reply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
-    reset_transaction();
+    for (size_t i = 0; i < recipients_.size(); ++i) {
+      if (too_big) reply(pl::reply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
+      else reply(pl::error_reply(*write_error_));
+    }
+    if (write_error_) log_warn("lmtp: storing a body failed: ", write_error_->message);
+    // Removing the chunks written so far is store I/O: a worker's job.
+    auto writer = std::shared_ptr<storage::BodyWriter>(std::move(writer_));
+    conn_.offload([writer]() mutable { writer.reset(); }, [this] {
+      reset_transaction();
+      finish();
+    });
     return;
   }
-  busy_ = true;
-  auto accounts = std::make_shared<std::vector<storage::AccountId>>();
-  for (const auto& r : recipients_) accounts->push_back(r.account);
-  auto result = std::make_shared<Result<std::vector<storage::DeliveredCopy>>>(std::vector<storage::DeliveredCopy>{});
-  auto body = std::make_shared<std::string>(std::move(body_));
+  auto targets = std::make_shared<std::vector<storage::DeliveryTarget>>();
+  const auto now = static_cast<int64_t>(std::time(nullptr));
+  for (const auto& r : recipients_) {
+    storage::DeliveryTarget t;
+    t.account = r.account;
+    t.internal_date = now;
+    targets->push_back(std::move(t));
+  }
+  using Outcomes = Result<std::vector<storage::DeliveryOutcome>>;
+  auto result = std::make_shared<Outcomes>(std::vector<storage::DeliveryOutcome>{});
+  auto tail = std::make_shared<std::string>(std::move(body_));
+  body_.clear();
   conn_.offload(
-      [this, accounts, result, body] {
-        // Returns only once the batch holding this message is synced to disk.
-        *result = conn_.server().store().deliver(*body, *accounts, static_cast<int64_t>(std::time(nullptr)));
+      [this, targets, result, tail] {
+        if (auto w = writer_->write(*tail); !w) {
+          *result = w.error();
+          return;
+        }
+        // Returns only once the batch linking this message is synced to disk.
+        *result = conn_.server().store().deliver(*writer_, *targets);
       },
-      [this, result, body] {
-        if (result->ok()) {
-          const auto& copies = result->value();
+      [this, result] {
+        const uint64_t size = writer_->size();
+        if (result->ok() && result->value().size() == recipients_.size()) {
+          // RFC 2033 §4.2: each recipient gets its own outcome.
+          const auto& outcomes = result->value();
           for (size_t i = 0; i < recipients_.size(); ++i) {
-            uint32_t uid = i < copies.size() ? copies[i].uid : 0;
-            reply(pl::reply(250, "2.0.0", "<" + recipients_[i].name + "> Saved as UID " + std::to_string(uid)));
+            const storage::DeliveryOutcome& o = outcomes[i];
+            if (o.ok())
+              reply(pl::reply(250, "2.0.0", "<" + recipients_[i].name + "> Saved as UID " + std::to_string(o->uid)));
+            else
+              reply(pl::error_reply(o.error()));
           }
-          log_info("lmtp: delivered ", body->size(), " bytes to ", recipients_.size(), " recipient(s)");
+          log_info("lmtp: delivered ", size, " bytes to ", recipients_.size(), " recipient(s)");
         } else {
-          log_warn("lmtp: delivery failed: ", result->error().message);
-          for (size_t i = 0; i < recipients_.size(); ++i) reply(pl::error_reply(result->error()));
+          const Error e = result->ok() ? Error{Errc::internal, "wrong number of outcomes"} : result->error();
+          log_warn("lmtp: delivery failed: ", e.message);
+          for (size_t i = 0; i < recipients_.size(); ++i) reply(pl::error_reply(e));
         }
         reset_transaction();
         finish();

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,8 @@ class LmtpSession final : public Session {
   void on_rcpt(const proto::lmtp::Command& cmd);
   void on_data_command();
   void on_message_end(bool too_big);
+  // Hands the unstuffed bytes waiting in body_ to the body writer (a worker's job).
+  void flush_body();
   void reset_transaction();
   void reply(std::string line);
   void finish();
@@ -59,7 +63,9 @@ class LmtpSession final : public Session {
   bool in_data_ = false;              // between 354 and the final dot
   bool quit_ = false;
   std::vector<Recipient> recipients_;  // accepted RCPTs, in order
-  std::string body_;                  // the message being received
+  std::string body_;                  // unstuffed bytes not yet given to writer_
+  std::unique_ptr<storage::BodyWriter> writer_;  // the body being stored (DATA)
+  std::optional<Error> write_error_;  // a chunk write failed: the message is refused
 };
 
 }  // namespace lmtp

@@ -30,6 +30,8 @@ ZSTD_DCtx* dctx() {
   return ctx.get();
 }
 
+}  // namespace
+
 std::string encode_chunk(std::string_view plain) {
   std::string out(1 + ZSTD_compressBound(plain.size()), '\0');
   out[0] = static_cast<char>(Codec::zstd);
@@ -44,7 +46,18 @@ std::string encode_chunk(std::string_view plain) {
   return out;
 }
 
-}  // namespace
+void HeaderScanner::feed(std::string_view bytes) {
+  for (char c : bytes) {
+    if (found_) return;
+    ++seen_;
+    if (c == '\n') {
+      if (state_ != State::mid_line) found_ = true;  // LF alone, or CR LF, on an empty line
+      state_ = State::line_start;
+    } else {
+      state_ = (c == '\r' && state_ == State::line_start) ? State::cr : State::mid_line;
+    }
+  }
+}
 
 uint64_t header_size(std::string_view body) {
   size_t line = 0;  // start of the current line

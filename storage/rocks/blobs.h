@@ -27,6 +27,24 @@ struct PreparedBody {
 // empty first line); the whole size when there is none.
 uint64_t header_size(std::string_view body);
 
+// header_size over a body that arrives in pieces.
+class HeaderScanner {
+ public:
+  // Scans the next bytes of the body (stops looking once the blank line is found).
+  void feed(std::string_view bytes);
+  // header_size of everything fed, given its total size.
+  uint64_t header_size(uint64_t total) const { return found_ ? seen_ : total; }
+
+ private:
+  enum class State { line_start, cr, mid_line };
+  State state_ = State::line_start;
+  uint64_t seen_ = 0;
+  bool found_ = false;
+};
+
+// One chunk value: zstd, or raw when zstd does not make it smaller.
+std::string encode_chunk(std::string_view plain);
+
 // Splits and compresses body; a chunk that zstd does not shrink is kept raw.
 PreparedBody prepare_body(std::string_view body, uint32_t chunk_size);
 

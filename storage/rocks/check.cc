@@ -25,6 +25,8 @@ void Editor::erase(Cf cf, std::string key) {
   txn_.erase(cf, std::move(key));
 }
 
+Result<std::optional<MailboxInfo>> Editor::mailbox(MailboxId id) const { return txn_.mailbox(id); }
+
 void Editor::put_mailbox(const MailboxInfo& info) {
   touched_[{kMailboxesCf, id_key(info.id)}] = true;
   txn_.put_mailbox(info);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,18 @@ struct NameRow {
   std::string name;
   MailboxId mailbox = 0;
 };
+struct LogRow {  // a kChangesCf or kIndexJobsCf row (the same key layout)
+  MailboxId mailbox = 0;
+  uint64_t modseq = 0;
+  uint32_t uid = 0;
+  ChangeKind kind = ChangeKind::present;  // kChangesCf only
+  IndexJobRecord job;                     // kIndexJobsCf only
+  std::string raw;                        // kIndexJobsCf only: the guard of a repair
+};
+struct QuotaRow {
+  QuotaRecord record;
+  std::string raw;
+};
 struct BadRecord {  // a key or value that does not decode
   Cf cf = kMetaCf;
   std::string key;
@@ -59,12 +72,20 @@ struct BadRecord {  // a key or value that does not decode
 // their indices only, so a check of a million messages needs well under 1 GiB.
 struct Inventory {
   std::optional<Counters> counters;  // nullopt: absent (a new store) or bad
+  uint64_t blob_ids_end = 0;         // the blob_ids reservation (0: absent)
   std::map<std::string, AccountRecord> accounts;  // by name
   std::vector<NameRow> names;
   std::map<MailboxId, MailboxRow> mailboxes;
   std::vector<MessageRow> messages;  // ascending (mailbox, uid)
   std::map<BlobId, BlobRow> blobs;
   std::map<BlobId, std::vector<uint32_t>> chunks;  // chunk indices present, ascending
+  std::set<BlobId> pending;                        // bodies being written (kPendingCf)
+  std::vector<LogRow> changes;                     // ascending key order
+  std::map<AccountId, QuotaRow> quotas;
+  std::vector<LogRow> index_jobs;                  // ascending key order
+  // Mailboxes deleted but not yet purged (purge.h): their record as kept in
+  // the marker. Their messages and change log are not orphans.
+  std::map<MailboxId, MailboxInfo> purging;
   std::vector<BadRecord> bad;
 };
 
@@ -83,6 +104,8 @@ class Editor {
   // Stage a write or a delete in the group (committed with it, or not at all).
   void put(Cf cf, std::string key, std::string value);
   void erase(Cf cf, std::string key);
+  // The current mailbox record, raised to the committer's floors (nullopt: absent).
+  Result<std::optional<MailboxInfo>> mailbox(MailboxId id) const;
   // Stages a mailbox record so that the change feed sees it.
   void put_mailbox(const MailboxInfo& info);
   // The committer's counters; raised values are written with the batch.

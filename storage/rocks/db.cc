@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -12,6 +13,33 @@
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
+
+// RocksDB's reports about itself, from its own threads.
+class DbEvents final : public rocksdb::EventListener {
+ public:
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    // kHardError stops writes until the DB is resumed, kFatalError for good;
+    // soft errors (a failed compaction that will be retried) do not.
+    if (error == nullptr || error->ok() || error->severity() < rocksdb::Status::kHardError) return;
+    std::lock_guard lock(mu_);
+    if (!error_) error_ = error->ToString();
+  }
+  void OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) override {
+    if (info.condition.cur != rocksdb::WriteStallCondition::kNormal &&
+        info.condition.prev == rocksdb::WriteStallCondition::kNormal)
+      ++stalls_;
+  }
+  std::optional<std::string> error() const {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  uint64_t stalls() const { return stalls_.load(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<std::string> error_;
+  std::atomic<uint64_t> stalls_{0};
+};
 
 namespace {
 
@@ -27,7 +55,8 @@ rocksdb::CompressionType metadata_compression() {
   return lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
 }
 
-rocksdb::ColumnFamilyOptions cf_options(Cf which, const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions cf_options(Cf which, const std::shared_ptr<rocksdb::Cache>& cache,
+                                        const Tuning& tuning) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -48,12 +77,15 @@ rocksdb::ColumnFamilyOptions cf_options(Cf which, const std::shared_ptr<rocksdb:
     o.write_buffer_size = kSmallWriteBuffer;
     o.compression = metadata_compression();
   }
+  if (tuning.write_buffer_size > 0) o.write_buffer_size = tuning.write_buffer_size;
+  if (tuning.level0_slowdown_writes_trigger > 0) o.level0_slowdown_writes_trigger = tuning.level0_slowdown_writes_trigger;
+  if (tuning.level0_stop_writes_trigger > 0) o.level0_stop_writes_trigger = tuning.level0_stop_writes_trigger;
   return o;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, const Tuning& tuning) {
   auto cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   rocksdb::DBOptions options;
   options.create_if_missing = true;
@@ -62,10 +94,16 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   options.keep_log_file_num = 4;
   options.max_log_file_size = 8u << 20;
   options.max_total_wal_size = 64u << 20;  // flush idle column families so old WALs go away
+  // paranoid_checks (the default) makes a failed WAL write a background
+  // error: RocksDB refuses further writes, and the committer fails the store.
+  options.paranoid_checks = true;
+  if (tuning.env != nullptr) options.env = tuning.env;
+  auto events = std::make_shared<DbEvents>();
+  options.listeners.push_back(events);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kCfCount; ++i)
-    descriptors.emplace_back(kCfNames[i], cf_options(static_cast<Cf>(i), cache));
+    descriptors.emplace_back(kCfNames[i], cf_options(static_cast<Cf>(i), cache, tuning));
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -73,6 +111,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   if (!s.ok()) return open_error(s, path);
 
   std::unique_ptr<Db> db(new Db());
+  db->events_ = std::move(events);
   db->db_.reset(raw);
   std::copy(handles.begin(), handles.end(), db->cfs_.begin());
   return db;
@@ -96,5 +135,9 @@ Result<std::optional<std::string>> Db::get(Cf which, std::string_view key, const
   if (!s.ok()) return to_error(s, std::string("reading ") + kCfNames[which]);
   return std::optional<std::string>(std::move(value));
 }
+
+std::optional<std::string> Db::background_error() const { return events_->error(); }
+
+uint64_t Db::write_stalls() const { return events_->stalls(); }
 
 }  // namespace loft::storage::rocks

@@ -1,5 +1,6 @@
 #include "storage/rocks/group_txn.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "base/bytes.h"
@@ -9,6 +10,9 @@ namespace loft::storage::rocks {
 
 namespace {
 rocksdb::Slice slice(const std::string& s) { return rocksdb::Slice(s.data(), s.size()); }
+size_t entry_bytes(const std::string& key, const std::optional<std::string>& value) {
+  return key.size() + (value ? value->size() : 0);
+}
 }  // namespace
 
 Result<std::optional<std::string>> GroupTxn::get(Cf cf, const std::string& key) const {
@@ -17,29 +21,83 @@ Result<std::optional<std::string>> GroupTxn::get(Cf cf, const std::string& key) 
   return db_.get(cf, key);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> GroupTxn::scan(Cf cf, const std::string& prefix) const {
-  std::map<std::string, std::string> merged;
-  const std::string end = prefix_end(prefix);
+Result<std::vector<std::pair<std::string, std::string>>> GroupTxn::scan(Cf cf, const std::string& prefix,
+                                                                        size_t limit) const {
+  return scan_range(cf, prefix, prefix_end(prefix), limit);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> GroupTxn::scan_range(Cf cf, const std::string& from,
+                                                                              const std::string& end,
+                                                                              size_t limit) const {
+  std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper = slice(end);
   if (!end.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(ro, db_.cf(cf)));
-  for (it->Seek(slice(prefix)); it->Valid(); it->Next())
-    merged.emplace(it->key().ToString(), it->value().ToString());
-  if (!it->status().ok()) return to_error(it->status(), std::string("scanning ") + kCfNames[cf]);
+  it->Seek(slice(from));
 
+  // A merge of two sorted sequences; on equal keys the overlay wins (a staged
+  // delete hides the stored row).
   const Overlay& staged = staged_[cf];
-  auto last = end.empty() ? staged.end() : staged.lower_bound(end);
-  for (auto s = staged.lower_bound(prefix); s != last; ++s) {
-    if (s->second) merged[s->first] = *s->second;
-    else merged.erase(s->first);
+  auto s = staged.lower_bound(from);
+  const auto last = end.empty() ? staged.end() : staged.lower_bound(end);
+  while (out.size() < limit) {
+    const bool db_valid = it->Valid(), staged_valid = s != last;
+    if (!db_valid && !staged_valid) break;
+    const int cmp = !db_valid ? 1 : !staged_valid ? -1 : it->key().compare(slice(s->first));
+    if (cmp < 0) {
+      out.emplace_back(it->key().ToString(), it->value().ToString());
+      it->Next();
+      continue;
+    }
+    if (s->second) out.emplace_back(s->first, *s->second);
+    if (cmp == 0) it->Next();
+    ++s;
   }
-  return std::vector<std::pair<std::string, std::string>>(merged.begin(), merged.end());
+  if (!it->status().ok()) return to_error(it->status(), std::string("scanning ") + kCfNames[cf]);
+  return out;
 }
 
-void GroupTxn::put(Cf cf, std::string key, std::string value) { staged_[cf][std::move(key)] = std::move(value); }
+void GroupTxn::stage(Cf cf, std::string key, std::optional<std::string> value) {
+  Overlay& overlay = staged_[cf];
+  auto it = overlay.find(key);
+  const size_t added = entry_bytes(key, value);
+  if (it == overlay.end()) {
+    if (has_savepoint_) undo_.push_back(Undo{cf, key, false, std::nullopt});
+    staged_bytes_ += added;
+    overlay.emplace(std::move(key), std::move(value));
+    return;
+  }
+  staged_bytes_ = staged_bytes_ - entry_bytes(it->first, it->second) + added;
+  if (has_savepoint_) undo_.push_back(Undo{cf, it->first, true, std::move(it->second)});
+  it->second = std::move(value);
+}
 
-void GroupTxn::erase(Cf cf, std::string key) { staged_[cf][std::move(key)] = std::nullopt; }
+void GroupTxn::put(Cf cf, std::string key, std::string value) { stage(cf, std::move(key), std::move(value)); }
+
+void GroupTxn::erase(Cf cf, std::string key) { stage(cf, std::move(key), std::nullopt); }
+
+void GroupTxn::set_savepoint() {
+  has_savepoint_ = true;
+  undo_.clear();
+  saved_counters_ = counters_;
+  saved_touched_ = touched_;
+  saved_bytes_ = staged_bytes_;
+}
+
+void GroupTxn::rollback_to_savepoint() {
+  if (!has_savepoint_) return;
+  // Newest first, so a key staged twice since the savepoint ends at its oldest value.
+  for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
+    Overlay& overlay = staged_[u->cf];
+    if (u->was_staged) overlay[u->key] = std::move(u->value);
+    else overlay.erase(u->key);
+  }
+  undo_.clear();
+  counters_ = saved_counters_;
+  touched_ = saved_touched_;
+  staged_bytes_ = saved_bytes_;
+}
 
 Result<std::optional<MailboxInfo>> GroupTxn::mailbox(MailboxId id) const {
   auto v = get(kMailboxesCf, id_key(id));
@@ -47,6 +105,12 @@ Result<std::optional<MailboxInfo>> GroupTxn::mailbox(MailboxId id) const {
   if (!*v) return std::optional<MailboxInfo>();
   auto m = decode_mailbox(id, **v);
   if (!m) return corrupt("mailbox " + std::to_string(id));
+  if (floors_ != nullptr) {
+    if (auto f = floors_->find(id); f != floors_->end()) {
+      m->uidnext = std::max(m->uidnext, f->second.uidnext);
+      m->highestmodseq = std::max(m->highestmodseq, f->second.highestmodseq);
+    }
+  }
   return m;
 }
 
@@ -69,7 +133,7 @@ Result<std::optional<BlobRecord>> GroupTxn::blob(BlobId id) const {
   return b;
 }
 
-Result<void> GroupTxn::build(const Counters& committed, rocksdb::WriteBatch* batch) const {
+Result<void> GroupTxn::build(const Counters& persisted, rocksdb::WriteBatch* batch) const {
   for (size_t i = 0; i < kCfCount; ++i) {
     auto* cf = db_.cf(static_cast<Cf>(i));
     for (const auto& [key, value] : staged_[i]) {
@@ -79,8 +143,8 @@ Result<void> GroupTxn::build(const Counters& committed, rocksdb::WriteBatch* bat
     }
   }
   const Counters& c = counters_;
-  if (c.next_account != committed.next_account || c.next_mailbox != committed.next_mailbox ||
-      c.next_blob != committed.next_blob || c.last_uidvalidity != committed.last_uidvalidity) {
+  if (c.next_account != persisted.next_account || c.next_mailbox != persisted.next_mailbox ||
+      c.next_blob != persisted.next_blob || c.last_uidvalidity != persisted.last_uidvalidity) {
     rocksdb::Status s = batch->Put(db_.cf(kMetaCf), std::string(kCountersKey), encode_counters(c));
     if (!s.ok()) return to_error(s, "building the commit batch");
   }

@@ -5,19 +5,25 @@
 namespace loft::storage::rocks {
 
 const char* const kCfNames[kCfCount] = {"default", "accounts", "mailbox_names", "mailboxes",
-                                        "messages", "blobs",    "chunks"};
+                                        "messages", "blobs",    "chunks",
+                                        "pending_blobs", "structures", "subscriptions",
+                                        "mailbox_keywords", "changes", "quotas", "index_jobs"};
 
 namespace {
 
 // Every value starts with a format version so that a later release can
 // change a layout without guessing.
 constexpr char kVersion = 1;
+// Mailbox records gained the special-use bits in schema 2.
+constexpr char kMailboxVersion2 = 2;
 
 // Reads big-endian fields from a value, remembering whether it ran short.
 class Reader {
  public:
   explicit Reader(std::string_view v) : v_(v) {}
   bool version() { return take(1) && v_[pos_ - 1] == kVersion; }
+  // The version byte itself (0 when the value is empty).
+  char any_version() { return take(1) ? v_[pos_ - 1] : 0; }
   uint32_t u32() { return take(4) ? get_be32(v_.data() + pos_ - 4) : 0; }
   uint64_t u64() { return take(8) ? get_be64(v_.data() + pos_ - 8) : 0; }
   std::string bytes(size_t n) { return take(n) ? std::string(v_.substr(pos_ - n, n)) : std::string(); }
@@ -70,6 +76,15 @@ std::string chunk_key(BlobId blob, uint32_t index) {
   return k;
 }
 
+std::string change_key(MailboxId mailbox, uint64_t modseq, uint32_t uid) {
+  std::string k = id_key(mailbox);
+  put_be64(&k, modseq);
+  put_be32(&k, uid);
+  return k;
+}
+
+std::string id_name_key(uint64_t id, std::string_view name) { return mailbox_name_key(id, name); }
+
 std::string prefix_end(std::string_view prefix) {
   std::string end(prefix);
   // Drop trailing 0xff bytes and increment the last remaining one.
@@ -117,20 +132,22 @@ std::optional<AccountRecord> decode_account(std::string_view v) {
 }
 
 std::string encode_mailbox(const MailboxInfo& m) {
-  std::string v = start();
+  std::string v(1, kMailboxVersion2);
   put_be64(&v, m.account);
   put_be32(&v, m.uidvalidity);
   put_be32(&v, m.uidnext);
   put_be64(&v, m.highestmodseq);
   put_be32(&v, m.messages);
   put_be32(&v, m.unseen);
+  put_be32(&v, m.special_use);
   v.append(m.name);
   return v;
 }
 
 std::optional<MailboxInfo> decode_mailbox(MailboxId id, std::string_view v) {
   Reader r(v);
-  if (!r.version()) return std::nullopt;
+  const char version = r.any_version();
+  if (version != kVersion && version != kMailboxVersion2) return std::nullopt;
   MailboxInfo m;
   m.id = id;
   m.account = r.u64();
@@ -139,6 +156,7 @@ std::optional<MailboxInfo> decode_mailbox(MailboxId id, std::string_view v) {
   m.highestmodseq = r.u64();
   m.messages = r.u32();
   m.unseen = r.u32();
+  if (version == kMailboxVersion2) m.special_use = r.u32();
   m.name = r.rest();
   if (!r.ok()) return std::nullopt;
   return m;
@@ -200,6 +218,90 @@ std::optional<BlobRecord> decode_blob(std::string_view v) {
   b.chunk_size = r.u32();
   if (!r.done()) return std::nullopt;
   return b;
+}
+
+}  // namespace loft::storage::rocks
+
+namespace loft::storage::rocks {
+
+std::string encode_bytes(std::string_view payload) {
+  std::string v = start();
+  v.append(payload);
+  return v;
+}
+
+std::optional<std::string> decode_bytes(std::string_view v) {
+  Reader r(v);
+  if (!r.version()) return std::nullopt;
+  return r.rest();
+}
+
+std::string encode_change(ChangeKind kind) {
+  std::string v = start();
+  v.push_back(static_cast<char>(kind));
+  return v;
+}
+
+std::optional<ChangeKind> decode_change(std::string_view v) {
+  if (v.size() != 2 || v[0] != kVersion) return std::nullopt;
+  if (v[1] != static_cast<char>(ChangeKind::present) && v[1] != static_cast<char>(ChangeKind::expunged))
+    return std::nullopt;
+  return static_cast<ChangeKind>(v[1]);
+}
+
+std::string encode_index_job(const IndexJobRecord& j) {
+  std::string v = start();
+  v.push_back(j.add ? 1 : 2);
+  put_be64(&v, j.account);
+  put_be64(&v, j.blob);
+  return v;
+}
+
+std::optional<IndexJobRecord> decode_index_job(std::string_view v) {
+  Reader r(v);
+  if (!r.version()) return std::nullopt;
+  IndexJobRecord j;
+  std::string kind = r.bytes(1);
+  j.account = r.u64();
+  j.blob = r.u64();
+  if (!r.done() || (kind != "\x01" && kind != "\x02")) return std::nullopt;
+  j.add = kind == "\x01";
+  return j;
+}
+
+std::string encode_quota(const QuotaRecord& q) {
+  std::string v = start();
+  put_be64(&v, q.bytes);
+  put_be64(&v, q.messages);
+  put_be64(&v, q.byte_limit);
+  put_be64(&v, q.message_limit);
+  return v;
+}
+
+std::optional<QuotaRecord> decode_quota(std::string_view v) {
+  Reader r(v);
+  if (!r.version()) return std::nullopt;
+  QuotaRecord q;
+  q.bytes = r.u64();
+  q.messages = r.u64();
+  q.byte_limit = r.u64();
+  q.message_limit = r.u64();
+  if (!r.done()) return std::nullopt;
+  return q;
+}
+
+std::string encode_u64(uint64_t n) {
+  std::string v = start();
+  put_be64(&v, n);
+  return v;
+}
+
+std::optional<uint64_t> decode_u64(std::string_view v) {
+  Reader r(v);
+  if (!r.version()) return std::nullopt;
+  uint64_t n = r.u64();
+  if (!r.done()) return std::nullopt;
+  return n;
 }
 
 }  // namespace loft::storage::rocks

@@ -1,92 +1,55 @@
 #include "storage/rocks/mutations.h"
 
-#include <ctime>
-#include <map>
-
 #include "base/bytes.h"
-#include "base/log.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
 
 namespace {
 
-constexpr uint32_t kAllFlags = kSeen | kAnswered | kFlagged | kDeleted | kDraft;
+// RFC 6154 §2: the mailboxes every new account gets, besides INBOX.
+struct DefaultMailbox {
+  std::string_view name;
+  uint32_t use;
+};
+constexpr DefaultMailbox kDefaultMailboxes[] = {
+    {"Drafts", kUseDrafts}, {"Sent", kUseSent}, {"Trash", kUseTrash}, {"Junk", kUseJunk}, {"Archive", kUseArchive},
+};
 
-Result<std::optional<AccountRecord>> find_account(GroupTxn& txn, const std::string& name) {
-  auto v = txn.get(kAccountsCf, name);
-  if (!v) return v.error();
-  if (!*v) return std::optional<AccountRecord>();
-  auto a = decode_account(**v);
-  if (!a) return corrupt("account " + name);
-  return a;
-}
-
-Result<std::optional<MailboxId>> find_mailbox_id(GroupTxn& txn, AccountId account, std::string_view name) {
-  auto v = txn.get(kMailboxNamesCf, mailbox_name_key(account, name));
-  if (!v) return v.error();
-  if (!*v) return std::optional<MailboxId>();
-  if ((*v)->size() != 8) return corrupt("mailbox name of account " + std::to_string(account));
-  return std::optional<MailboxId>(get_be64((*v)->data()));
-}
-
-// Creation time in seconds, but always above the last one handed out, so that
-// UIDVALIDITY never repeats within the store (RFC 3501 §2.3.1.1).
-uint32_t next_uidvalidity(Counters& c) {
-  auto now = static_cast<uint32_t>(std::time(nullptr));
-  uint32_t v = now > c.last_uidvalidity ? now : c.last_uidvalidity + 1;
-  if (v == 0) v = 1;  // 2106: wrapped; 0 is not a valid UIDVALIDITY
-  c.last_uidvalidity = v;
-  return v;
-}
-
-// Drops `dropped` references from each blob; a blob left with none is
-// deleted, chunks and all, in the same batch.
-Result<void> release_blobs(GroupTxn& txn, const std::map<BlobId, uint32_t>& released) {
-  for (const auto& [blob_id, dropped] : released) {
-    auto blob = txn.blob(blob_id);
-    if (!blob) return blob.error();
-    if (!*blob) {
-      log_warn("storage: message refers to missing blob ", blob_id);
-      continue;
-    }
-    BlobRecord& b = **blob;
-    b.refs = b.refs > dropped ? b.refs - dropped : 0;
-    if (b.refs > 0) {
-      txn.put(kBlobsCf, id_key(blob_id), encode_blob(b));
-      continue;
-    }
-    const uint32_t chunks = chunk_count(b);
-    for (uint32_t i = 0; i < chunks; ++i) txn.erase(kChunksCf, chunk_key(blob_id, i));
-    txn.erase(kBlobsCf, id_key(blob_id));
-  }
-  return {};
+// One target's mailbox, checked: the error is that target's outcome.
+Result<MailboxInfo> target_mailbox(GroupTxn& txn, const DeliveryTarget& t, uint64_t size) {
+  auto id = stage_find_mailbox_id(txn, t.account, t.mailbox);
+  if (!id) return id.error();
+  if (!*id) return make_error(Errc::not_found, "no mailbox " + t.mailbox + " in account " + std::to_string(t.account));
+  auto mb = stage_mailbox(txn, **id);
+  if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox " + t.mailbox + " has no record") : mb;
+  if (mb->uidnext == UINT32_MAX) return make_error(Errc::limit, "mailbox " + t.mailbox + " has run out of UIDs");
+  if (auto q = check_quota(txn, t.account, size, 1); !q) return q.error();
+  return mb;
 }
 
 }  // namespace
 
 Result<void> CreateAccount::stage(GroupTxn& txn) {
-  auto existing = find_account(txn, name);
+  auto existing = stage_find_account(txn, name);
   if (!existing) return existing.error();
   if (*existing) return make_error(Errc::exists, "account " + name + " already exists");
 
-  Counters& c = txn.counters();
-  AccountRecord account{c.next_account++, password_hash};
-  MailboxInfo inbox;
-  inbox.id = c.next_mailbox++;
-  inbox.account = account.id;
-  inbox.name = std::string(kInboxName);
-  inbox.uidvalidity = next_uidvalidity(c);
-
+  AccountRecord account{txn.counters().next_account++, password_hash};
   txn.put(kAccountsCf, name, encode_account(account));
-  txn.put(kMailboxNamesCf, mailbox_name_key(account.id, kInboxName), id_key(inbox.id));
-  txn.put_mailbox(inbox);
+  stage_new_mailbox(txn, account.id, kInboxName, 0);
+  txn.put(kSubscriptionsCf, id_name_key(account.id, kInboxName), encode_bytes(""));
+  for (const DefaultMailbox& d : kDefaultMailboxes) {
+    stage_new_mailbox(txn, account.id, d.name, d.use);
+    txn.put(kSubscriptionsCf, id_name_key(account.id, d.name), encode_bytes(""));
+  }
+  txn.put(kQuotasCf, id_key(account.id), encode_quota(QuotaRecord{}));
   out = Account{account.id, name, password_hash};
   return {};
 }
 
 Result<void> SetPassword::stage(GroupTxn& txn) {
-  auto account = find_account(txn, name);
+  auto account = stage_find_account(txn, name);
   if (!account) return account.error();
   if (!*account) return make_error(Errc::not_found, "no account " + name);
   (*account)->password_hash = password_hash;
@@ -94,144 +57,43 @@ Result<void> SetPassword::stage(GroupTxn& txn) {
   return {};
 }
 
-Result<void> DeleteAccount::stage(GroupTxn& txn) {
-  auto account = find_account(txn, name);
-  if (!account) return account.error();
-  if (!*account) return make_error(Errc::not_found, "no account " + name);
-  const AccountId id = (*account)->id;
-
-  auto names = txn.scan(kMailboxNamesCf, id_key(id));
-  if (!names) return names.error();
-  std::map<BlobId, uint32_t> released;  // blob -> references dropped
-  for (const auto& [name_key, value] : *names) {
-    if (value.size() != 8) return corrupt("mailbox name of account " + std::to_string(id));
-    const MailboxId mailbox = get_be64(value.data());
-    auto messages = txn.scan(kMessagesCf, id_key(mailbox));
-    if (!messages) return messages.error();
-    for (const auto& [key, meta] : *messages) {
-      auto m = decode_message(0, meta);
-      if (!m) return corrupt("message in mailbox " + std::to_string(mailbox));
-      ++released[m->blob];
-      txn.erase(kMessagesCf, key);
-    }
-    txn.erase_mailbox(mailbox);
-    txn.erase(kMailboxNamesCf, name_key);
-  }
-
-  if (auto r = release_blobs(txn, released); !r) return r;
-  txn.erase(kAccountsCf, name);
-  return {};
-}
-
-Result<void> Deliver::stage(GroupTxn& txn) {
-  if (accounts.empty()) return make_error(Errc::bad_input, "delivery without recipients");
-  // Validate every recipient before staging anything: all or nothing.
-  std::vector<MailboxId> inboxes;
-  for (AccountId account : accounts) {
-    auto inbox = find_mailbox_id(txn, account, kInboxName);
-    if (!inbox) return inbox.error();
-    if (!*inbox) return make_error(Errc::not_found, "no account with id " + std::to_string(account));
-    auto info = txn.mailbox(**inbox);
-    if (!info) return info.error();
-    if (!*info) return corrupt("INBOX of account " + std::to_string(account) + " has no record");
-    if ((*info)->uidnext == UINT32_MAX) return make_error(Errc::limit, "INBOX has run out of UIDs");
-    inboxes.push_back(**inbox);
-  }
-
-  const BlobId blob = txn.counters().next_blob++;
-  txn.put(kBlobsCf, id_key(blob),
-          encode_blob(BlobRecord{static_cast<uint32_t>(accounts.size()), body.size, body.chunk_size}));
-  for (size_t i = 0; i < body.chunks.size(); ++i)
-    txn.put(kChunksCf, chunk_key(blob, static_cast<uint32_t>(i)), std::move(body.chunks[i]));
-
+Result<void> LinkBody::stage(GroupTxn& txn) {
   out.clear();
-  for (size_t i = 0; i < accounts.size(); ++i) {
-    // Re-read: the same INBOX may appear twice, or earlier in the group.
-    auto info = txn.mailbox(inboxes[i]);
-    if (!info) return info.error();
-    if (!*info) return corrupt("INBOX of account " + std::to_string(accounts[i]) + " vanished");
-    MailboxInfo& mb = **info;
+  linked = 0;
+  // Each target is checked and staged in turn, so a later target sees the
+  // quota and UIDs of earlier ones; a failing target stages nothing.
+  for (const DeliveryTarget& t : targets) {
+    auto mb = target_mailbox(txn, t, body.size);
+    if (!mb) {
+      const Errc code = mb.error().code;
+      if (code == Errc::temp || code == Errc::internal) return mb.error();
+      out.emplace_back(mb.error());
+      continue;
+    }
     MessageMeta meta;
-    meta.uid = mb.uidnext++;
-    meta.modseq = ++mb.highestmodseq;
-    meta.internal_date = internal_date;
+    meta.flags = t.flags;
+    meta.keywords = t.keywords;
+    meta.internal_date = t.internal_date;
+    meta.tz_offset_minutes = t.tz_offset_minutes;
     meta.size = body.size;
     meta.header_size = body.header_size;
-    meta.blob = blob;
-    ++mb.messages;
-    ++mb.unseen;  // delivered without \Seen
-    txn.put(kMessagesCf, message_key(mb.id, meta.uid), encode_message(meta));
-    txn.put_mailbox(mb);
-    out.push_back(DeliveredCopy{accounts[i], mb.id, meta.uid});
+    meta.blob = body.blob;
+    if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
+    txn.put_mailbox(*mb);
+    out.emplace_back(DeliveredCopy{t.account, mb->id, meta.uid, mb->uidvalidity});
+    ++linked;
   }
+  if (linked == 0) return {};
+  txn.put(kBlobsCf, id_key(body.blob), encode_blob(BlobRecord{linked, body.size, body.chunk_size}));
+  if (!body.structure.empty()) txn.put(kStructuresCf, id_key(body.blob), encode_bytes(body.structure));
+  txn.erase(kPendingCf, id_key(body.blob));
   return {};
 }
 
-Result<void> UpdateFlags::stage(GroupTxn& txn) {
-  auto info = txn.mailbox(mailbox);
-  if (!info) return info.error();
-  if (!*info) return make_error(Errc::not_found, "no mailbox with id " + std::to_string(mailbox));
-  MailboxInfo& mb = **info;
-  const uint32_t mask = flags & kAllFlags;
-  // Every message changed by this one request shares one new modseq.
-  const uint64_t modseq = mb.highestmodseq + 1;
-  bool changed = false;
-
-  out.clear();
-  for (uint32_t uid : uids) {
-    std::string key = message_key(mailbox, uid);
-    auto v = txn.get(kMessagesCf, key);
-    if (!v) return v.error();
-    if (!*v) continue;  // expunged or never existed: skipped
-    auto m = decode_message(uid, **v);
-    if (!m) return corrupt("message " + std::to_string(uid) + " in mailbox " + std::to_string(mailbox));
-    uint32_t next = op == FlagOp::add ? (m->flags | mask) : op == FlagOp::remove ? (m->flags & ~mask) : mask;
-    if (next != m->flags) {
-      const bool was_seen = (m->flags & kSeen) != 0, now_seen = (next & kSeen) != 0;
-      if (was_seen && !now_seen) ++mb.unseen;
-      if (!was_seen && now_seen && mb.unseen > 0) --mb.unseen;
-      m->flags = next;
-      m->modseq = modseq;
-      txn.put(kMessagesCf, std::move(key), encode_message(*m));
-      changed = true;
-    }
-    out.push_back(MessageSummary{uid, m->flags, m->modseq});
-  }
-  if (changed) {
-    mb.highestmodseq = modseq;
-    txn.put_mailbox(mb);
-  }
-  return {};
-}
-
-Result<void> Expunge::stage(GroupTxn& txn) {
-  auto info = txn.mailbox(mailbox);
-  if (!info) return info.error();
-  if (!*info) return make_error(Errc::not_found, "no mailbox with id " + std::to_string(mailbox));
-  MailboxInfo& mb = **info;
-
-  out.clear();
-  std::map<BlobId, uint32_t> released;
-  for (uint32_t uid : uids) {
-    std::string key = message_key(mailbox, uid);
-    auto v = txn.get(kMessagesCf, key);
-    if (!v) return v.error();
-    if (!*v) continue;  // already gone (or listed twice): skipped
-    auto m = decode_message(uid, **v);
-    if (!m) return corrupt("message " + std::to_string(uid) + " in mailbox " + std::to_string(mailbox));
-    ++released[m->blob];
-    if (mb.messages > 0) --mb.messages;
-    if (!(m->flags & kSeen) && mb.unseen > 0) --mb.unseen;
-    txn.erase(kMessagesCf, std::move(key));
-    out.push_back(uid);
-  }
-  if (out.empty()) return {};
-  if (auto r = release_blobs(txn, released); !r) return r;
-  // RFC 7162 §3.2.10: an expunge raises HIGHESTMODSEQ, so a client that
-  // resynchronises sees that something changed.
-  ++mb.highestmodseq;
-  txn.put_mailbox(mb);
-  return {};
+void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked) {
+  if (linked == 0) writer.discard();  // no message refers to it, whatever the outcome
+  else if (committed) writer.mark_linked();
+  else writer.keep_pending();
 }
 
 }  // namespace loft::storage::rocks

@@ -1,18 +1,21 @@
-// The mutations of the store, as Requests for the committer. Each stages its
-// whole effect into the group's overlay; the caller reads the outputs after
-// Committer::run returns successfully.
+// The account and delivery mutations of the store, as Requests for the
+// committer. Each stages its whole effect into the group's overlay; the
+// caller reads the outputs after Committer::run returns successfully.
+// Mailbox operations are in mailbox_ops.h, message operations in message_ops.h,
+// account deletion (a mark, then purge slices) in purge.h.
 #pragma once
 
 #include <span>
 #include <string>
 #include <vector>
 
-#include "storage/rocks/blobs.h"
-#include "storage/rocks/committer.h"
+#include "storage/rocks/body_writer.h"
+#include "storage/rocks/txn_util.h"
 
 namespace loft::storage::rocks {
 
-// A new account (name already lower-case) with an empty INBOX.
+// A new account (name already lower-case) with INBOX and the special-use
+// mailboxes (RFC 6154), all subscribed, and an unlimited quota row.
 struct CreateAccount final : Request {
   std::string name, password_hash;
   Account out;
@@ -24,40 +27,20 @@ struct SetPassword final : Request {
   Result<void> stage(GroupTxn& txn) override;
 };
 
-// Removes the account, its mailboxes and messages; a body whose last
-// reference goes is deleted in the same batch.
-struct DeleteAccount final : Request {
-  std::string name;
+// Links a finished body (written by a RocksBodyWriter, still pending) to one
+// new message per target. A target that fails gets its error in `out`; if
+// none succeeds nothing is staged (the writer then removes the body).
+struct LinkBody final : EventRequest {
+  FinishedBody body;
+  std::vector<DeliveryTarget> targets;
+  std::vector<DeliveryOutcome> out;
+  uint32_t linked = 0;  // targets stored
   Result<void> stage(GroupTxn& txn) override;
 };
 
-// One body (already chunked and compressed by the caller) appended to the
-// INBOX of each account; the committer assigns the blob id and the UIDs.
-struct Deliver final : Request {
-  PreparedBody body;
-  std::vector<AccountId> accounts;
-  int64_t internal_date = 0;
-  std::vector<DeliveredCopy> out;
-  Result<void> stage(GroupTxn& txn) override;
-};
-
-// Applies op to each existing uid; one new modseq for all that change.
-struct UpdateFlags final : Request {
-  MailboxId mailbox = 0;
-  std::vector<uint32_t> uids;
-  FlagOp op = FlagOp::add;
-  uint32_t flags = 0;
-  std::vector<MessageSummary> out;
-  Result<void> stage(GroupTxn& txn) override;
-};
-
-// Removes each existing uid of the mailbox and releases its body; one new
-// modseq (HIGHESTMODSEQ + 1) when anything goes. out: the uids removed.
-struct Expunge final : Request {
-  MailboxId mailbox = 0;
-  std::vector<uint32_t> uids;
-  std::vector<uint32_t> out;
-  Result<void> stage(GroupTxn& txn) override;
-};
+// After LinkBody's commit: keeps the body if linked; removes it if no target
+// took it; leaves it pending (for open) if the commit failed after staging a
+// link, since a write reported failed may still be durable.
+void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked);
 
 }  // namespace loft::storage::rocks

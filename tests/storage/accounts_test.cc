@@ -7,7 +7,7 @@ using namespace loft::storage;
 using loft::storage::testing::open_store;
 using loft::storage::testing::TempDir;
 
-TEST_CASE("a created account has an id, a lower-case name and an empty INBOX") {
+TEST_CASE("a created account has an id, a lower-case name, an empty INBOX first and the special-use mailboxes") {
   TempDir dir;
   auto store = open_store(dir);
   auto list = store->list_accounts();
@@ -22,8 +22,8 @@ TEST_CASE("a created account has an id, a lower-case name and an empty INBOX") {
 
   auto boxes = store->list_mailboxes(alice->id);
   REQUIRE(boxes.ok());
-  REQUIRE(boxes->size() == 1);
-  const MailboxInfo& inbox = boxes->front();
+  REQUIRE(boxes->size() == 6);
+  const MailboxInfo& inbox = *store->find_mailbox(alice->id, "INBOX");
   CHECK(inbox.name == "INBOX");
   CHECK(inbox.account == alice->id);
   CHECK(inbox.uidvalidity != 0);
@@ -106,7 +106,7 @@ TEST_CASE("find_mailbox matches INBOX in any case and other names exactly") {
     REQUIRE(m.ok());
     CHECK(m->name == "INBOX");
   }
-  CHECK(store->find_mailbox(acct->id, "Sent").error().code == Errc::not_found);
+  CHECK(store->find_mailbox(acct->id, "sent").error().code == Errc::not_found);
   CHECK(store->find_mailbox(acct->id + 100, "INBOX").error().code == Errc::not_found);
 }
 

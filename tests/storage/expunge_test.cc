@@ -177,3 +177,29 @@ TEST_CASE("a failed commit leaves the messages in place") {
   REQUIRE(store.expunge(box, Uids{1})->size() == 1);  // and works once the disk does
   CHECK(index_uids(store, box) == Uids{2});
 }
+
+TEST_CASE("a refcount that would go below zero fails the request as internal instead of being clamped") {
+  TempDir dir;
+  Options options;
+  options.path = dir.path();
+  options.sync = false;
+  auto opened = rocks::RocksStore::open(options);
+  REQUIRE(opened.ok());
+  auto& store = **opened;
+  const AccountId a = store.create_account("a", "h")->id;
+  auto copies = store.deliver("shared", std::vector<AccountId>{a, a}, 0);
+  REQUIRE(copies.ok());
+  const MailboxId inbox = inbox_of(store, a).id;
+  const BlobId blob = store.messages(inbox, std::vector<uint32_t>{1})->front().blob;
+  REQUIRE(store.set_blob_refs_for_testing(blob, 1).ok());  // two messages, one reference: corrupt
+  auto r = store.expunge(inbox, std::vector<uint32_t>{1, 2});
+  REQUIRE_FALSE(r.ok());
+  // The request is rolled back to its savepoint (nothing is written); the
+  // error names the key.
+  CHECK(r.error().code == Errc::internal);
+  CHECK(r.error().message.find("refcount of blob " + std::to_string(blob)) != std::string::npos);
+  CHECK(store.stats().failed_commits == 0);
+  // Nothing of the failed request is visible.
+  CHECK(inbox_of(store, a).messages == 2);
+  CHECK(store.blob_info(blob)->refs == 1);
+}

@@ -1,0 +1,53 @@
+// Message mutations (Requests for the committer): copy and move (bodies
+// shared by reference), flag/keyword changes, expunge, quota limits. Each
+// writes its change-log rows, index jobs and quota usage in the same batch.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "storage/rocks/txn_util.h"
+
+namespace loft::storage::rocks {
+
+// Copies (or, with move, moves) each existing uid of `from` into `to`; the
+// dest UIDs are assigned in the order given (RFC 4315 COPYUID). A move
+// expunges the sources in the same batch (RFC 6851 §3.3: atomic).
+struct CopyMessages final : EventRequest {
+  MailboxId from = 0, to = 0;
+  std::vector<uint32_t> uids;
+  bool move = false;
+  CopyResult out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// Applies a FlagChange to each existing uid; every message it changes gets
+// one new modseq (HIGHESTMODSEQ + 1).
+struct StoreFlags final : EventRequest {
+  MailboxId mailbox = 0;
+  std::vector<uint32_t> uids;
+  FlagChange change;
+  FlagResult out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// Removes each existing uid of the mailbox and releases its body; one new
+// modseq (HIGHESTMODSEQ + 1) when anything goes. out: the uids removed.
+struct Expunge final : EventRequest {
+  MailboxId mailbox = 0;
+  std::vector<uint32_t> uids;
+  std::vector<uint32_t> out;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// Sets an account's quota limits (usage is untouched).
+struct SetQuota final : Request {
+  AccountId account = 0;
+  uint64_t byte_limit = 0, message_limit = 0;
+  Result<void> stage(GroupTxn& txn) override;
+};
+
+// The message uid of mailbox through the overlay; nullopt when absent.
+Result<std::optional<MessageMeta>> stage_message(GroupTxn& txn, MailboxId mailbox, uint32_t uid);
+
+}  // namespace loft::storage::rocks

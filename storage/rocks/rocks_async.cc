@@ -1,0 +1,62 @@
+// RocksStore: the asynchronous mutations. Each queues the same Request as its
+// blocking twin with Committer::submit and completes `done` on the committer
+// thread once the batch is durable (or failed).
+#include <memory>
+
+#include "storage/rocks/body_writer.h"
+#include "storage/rocks/committer.h"
+#include "storage/rocks/message_ops.h"
+#include "storage/rocks/mutations.h"
+#include "storage/rocks/rocks_store.h"
+
+namespace loft::storage::rocks {
+
+void RocksStore::deliver_async(std::unique_ptr<BodyWriter> body, std::span<const DeliveryTarget> targets,
+                               Done<std::vector<DeliveryOutcome>> done) {
+  // The writer lives until the commit's outcome says whether its body is
+  // linked (kept) or not (removed), as in the blocking deliver.
+  std::shared_ptr<RocksBodyWriter> writer(dynamic_cast<RocksBodyWriter*>(body.get()));
+  if (!writer) return done(make_error(Errc::internal, "body writer from another store"));
+  body.release();
+  if (targets.empty()) {
+    writer->discard();
+    return done(make_error(Errc::bad_input, "delivery without targets"));
+  }
+  auto finished = writer->finish();
+  if (!finished) {
+    writer->discard();
+    return done(finished.error());
+  }
+  auto r = std::make_shared<LinkBody>();
+  r->body = std::move(*finished);
+  r->targets.assign(targets.begin(), targets.end());
+  committer_->submit(r, [r, writer, done = std::move(done)](Result<void> ok) {
+    settle_body(*writer, ok.ok(), r->linked);
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
+}
+
+void RocksStore::store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
+                                   Done<FlagResult> done) {
+  auto r = std::make_shared<StoreFlags>();
+  r->mailbox = mailbox;
+  r->uids.assign(uids.begin(), uids.end());
+  r->change = change;
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
+}
+
+void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) {
+  auto r = std::make_shared<Expunge>();
+  r->mailbox = mailbox;
+  r->uids.assign(uids.begin(), uids.end());
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
+}
+
+}  // namespace loft::storage::rocks
