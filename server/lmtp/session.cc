@@ -227,17 +227,28 @@ void LmtpSession::on_message_end(bool too_big) {
   auto result = std::make_shared<Outcomes>(std::vector<storage::DeliveryOutcome>{});
   auto tail = std::make_shared<std::string>(std::move(body_));
   body_.clear();
-  conn_.offload(
-      [this, targets, result, tail] {
-        if (auto w = writer_->write(*tail); !w) {
+  auto size = std::make_shared<uint64_t>(0);
+  // The writer goes to the store with the request; the session keeps none.
+  auto writer = std::make_shared<std::unique_ptr<storage::BodyWriter>>(std::move(writer_));
+  // A worker writes the last chunk and queues the commit; it does not wait
+  // for the fsync. The replies go out on this loop once the batch is durable.
+  conn_.offload_async(
+      [this, targets, result, tail, size, writer](std::function<void()> finished) {
+        if (auto w = (*writer)->write(*tail); !w) {
           *result = w.error();
+          writer->reset();  // removes the chunks written so far
+          finished();
           return;
         }
-        // Returns only once the batch linking this message is synced to disk.
-        *result = conn_.server().store().deliver(*writer_, *targets);
+        *size = (*writer)->size();
+        conn_.server().store().deliver_async(std::move(*writer), *targets,
+                                             [result, finished = std::move(finished)](Outcomes outcomes) {
+                                               *result = std::move(outcomes);
+                                               finished();
+                                             });
       },
-      [this, result] {
-        const uint64_t size = writer_->size();
+      [this, result, size] {
+        const uint64_t bytes = *size;
         if (result->ok() && result->value().size() == recipients_.size()) {
           // RFC 2033 §4.2: each recipient gets its own outcome.
           const auto& outcomes = result->value();
@@ -248,7 +259,7 @@ void LmtpSession::on_message_end(bool too_big) {
             else
               reply(pl::error_reply(o.error()));
           }
-          log_info("lmtp: delivered ", size, " bytes to ", recipients_.size(), " recipient(s)");
+          log_info("lmtp: delivered ", bytes, " bytes to ", recipients_.size(), " recipient(s)");
         } else {
           const Error e = result->ok() ? Error{Errc::internal, "wrong number of outcomes"} : result->error();
           log_warn("lmtp: delivery failed: ", e.message);
