@@ -2,7 +2,7 @@
 // overlay, and the bookkeeping every message change carries in its batch
 // (change log, index job, quota, keyword list, blob references, events).
 // Counters are checked, never clamped: a count that would go below zero is
-// Errc::internal, logged with its key, and aborts the group.
+// Errc::internal, logged with its key; the committer rolls the request back.
 #pragma once
 
 #include <map>
