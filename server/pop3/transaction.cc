@@ -109,21 +109,29 @@ void Pop3Session::on_quit() {
   busy_ = true;
   auto result = std::make_shared<Result<std::vector<uint32_t>>>(std::vector<uint32_t>{});
   const storage::MailboxId mailbox = mailbox_.id;
-  conn_.offload([this, uids, result, mailbox] { *result = store().expunge(mailbox, *uids); },
-                [this, uids, result] {
-                  if (result->ok()) {
-                    // Durable now; a message another session removed first is simply absent.
-                    log_info("pop3: ", account_->name, " deleted ", (*result)->size(), " message(s)");
-                    send(pp::ok("Loft POP3 server signing off (" + std::to_string(uids->size()) +
-                                " messages deleted)."));
-                  } else {
-                    log_warn("pop3: expunge for ", account_->name, " failed: ", result->error().message);
-                    send(pp::error_response(
-                        Error{result->error().code, "Some deleted messages not removed: " + result->error().message}));
-                  }
-                  conn_.close_after_flush();
-                  finish();
-                });
+  // The expunge is committed asynchronously: no worker waits for the fsync,
+  // and the answer goes out on this loop once the batch is durable.
+  conn_.offload_async(
+      [this, uids, result, mailbox](std::function<void()> finished) {
+        store().expunge_async(mailbox, *uids, [result, finished = std::move(finished)](Result<std::vector<uint32_t>> r) {
+          *result = std::move(r);
+          finished();
+        });
+      },
+      [this, uids, result] {
+        if (result->ok()) {
+          // Durable now; a message another session removed first is simply absent.
+          log_info("pop3: ", account_->name, " deleted ", (*result)->size(), " message(s)");
+          send(pp::ok("Loft POP3 server signing off (" + std::to_string(uids->size()) +
+                      " messages deleted)."));
+        } else {
+          log_warn("pop3: expunge for ", account_->name, " failed: ", result->error().message);
+          send(pp::error_response(
+              Error{result->error().code, "Some deleted messages not removed: " + result->error().message}));
+        }
+        conn_.close_after_flush();
+        finish();
+      });
 }
 
 }  // namespace loft::server::pop3
