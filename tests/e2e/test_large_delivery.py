@@ -105,7 +105,10 @@ class LargeDeliveryTest(unittest.TestCase):
         sampler.join()
         growth = sampler.peak - before
         loftlib.log('40 MiB delivery: RSS %d KiB before, peak %d KiB' % (before, sampler.peak))
-        self.assertLess(growth, MAX_PEAK_GROWTH_KIB)
+        # Under AddressSanitizer freed blocks wait in its quarantine: the
+        # bound is checked by the normal build only.
+        if 'ASAN_OPTIONS' not in os.environ:
+            self.assertLess(growth, MAX_PEAK_GROWTH_KIB)
 
         m = loftlib.imap_connect(server.imap_starttls, 'starttls')
         try:

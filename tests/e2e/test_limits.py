@@ -33,6 +33,9 @@ STALL_TIMEOUT = 3
 PER_ADDRESS = 1000
 HALF_OPEN = 5000
 PLAIN = [('imap', '127.0.0.1:0', 'none', True), ('pop3', '127.0.0.1:0', 'none', True)]
+# Under AddressSanitizer freed blocks wait in its quarantine and every
+# allocation carries redzones: memory bounds are checked by the normal build.
+CHECK_MEMORY = 'ASAN_OPTIONS' not in os.environ
 
 
 def rss_kib(server):
@@ -182,7 +185,8 @@ class LimitsTest(unittest.TestCase):
         for f in floods:
             self.assertFalse(f.closed, 'a flooder was closed before the stall limit')
             f.sock.close()
-        self.assertLess(peak - before, 4096, 'RSS grew by %d KiB' % (peak - before))
+        if CHECK_MEMORY:
+            self.assertLess(peak - before, 4096, 'RSS grew by %d KiB' % (peak - before))
         self.assertLess(busy, max(0.25, 5 * quiet), 'another client waited %.3f s' % busy)
         watcher.close()
 
@@ -213,7 +217,8 @@ class LimitsTest(unittest.TestCase):
         self.assertIn(b'b OK', read_until(s, b'b OK'))
         s.sendall(b'c LOGIN {52428000+}\r\n' + b'x' * 65536)
         self.assertTrue(closed_by_peer(s, 10), 'a non-synchronising huge literal must end the connection')
-        self.assertLess(rss_kib(self.server) - before, 2048)
+        if CHECK_MEMORY:
+            self.assertLess(rss_kib(self.server) - before, 2048)
         s.close()
 
     def test_slowloris_is_closed_at_the_login_timeout(self):
@@ -293,7 +298,8 @@ class LimitsTest(unittest.TestCase):
             s.close()
         rss1 = rss_kib(self.server)
         loftlib.log('half-open: rss %d KiB before, %d KiB after' % (rss0, rss1))
-        self.assertLess(rss1 - rss0, 4096)
+        if CHECK_MEMORY:
+            self.assertLess(rss1 - rss0, 4096)
 
     def test_buffers_grown_for_one_command_are_released(self):
         n = 50
@@ -320,7 +326,8 @@ class LimitsTest(unittest.TestCase):
         time.sleep(1)
         after = rss_kib(self.server)
         loftlib.log('20 MiB commands: rss idle %d KiB (%d conns), after %d KiB' % (idle, n, after))
-        self.assertLess(after - idle, 8192, 'the buffers of 3 x 20 MiB commands were kept')
+        if CHECK_MEMORY:
+            self.assertLess(after - idle, 8192, 'the buffers of 3 x 20 MiB commands were kept')
         # Other commands never get a literal larger than a line.
         s = conns[3]
         s.sendall(b'q SELECT {%d}\r\n' % big)

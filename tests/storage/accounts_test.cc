@@ -23,7 +23,9 @@ TEST_CASE("a created account has an id, a lower-case name, an empty INBOX first 
   auto boxes = store->list_mailboxes(alice->id);
   REQUIRE(boxes.ok());
   REQUIRE(boxes->size() == 6);
-  const MailboxInfo& inbox = *store->find_mailbox(alice->id, "INBOX");
+  auto found = store->find_mailbox(alice->id, "INBOX");
+  REQUIRE(found.ok());
+  const MailboxInfo& inbox = *found;
   CHECK(inbox.name == "INBOX");
   CHECK(inbox.account == alice->id);
   CHECK(inbox.uidvalidity != 0);
