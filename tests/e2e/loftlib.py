@@ -680,10 +680,22 @@ class DovecotServer(ServerBase):
 
     name = 'dovecot'
 
-    def __init__(self, workdir=None, keep=False, max_connections=100, fsync='always'):
+    def __init__(self, workdir=None, keep=False, max_connections=100, fsync='always',
+                 mail_format='maildir', high_performance=False, label=None):
+        """fsync: mail_fsync (always | optimized | never). mail_format: 'maildir' or
+        'mdbox' (dbox-format: one file holds many messages). high_performance: the
+        imap service in Dovecot's high-performance process model (service_count = 0,
+        process_min_avail = cores, a large client_limit: a few long-lived imap
+        processes each serve many sessions) instead of one process per session.
+        label: the name benchmark tables print (dovecot_label() by default)."""
         super().__init__(workdir, keep)
+        if mail_format not in ('maildir', 'mdbox'):
+            raise ValueError('mail_format: maildir or mdbox, not %r' % mail_format)
         self.max_connections = max_connections
         self.fsync = fsync
+        self.mail_format = mail_format
+        self.high_performance = high_performance
+        self.label = label or dovecot_label(mail_format, high_performance, fsync)
         self.passwd = os.path.join(self.dir, 'passwd')
         self.config = os.path.join(self.dir, 'dovecot.conf')
         self.mail_root = os.path.join(self.dir, 'mail')
@@ -734,8 +746,12 @@ userdb {{
   driver = static
   args = uid={uid} gid={gid} home={mail}/%n
 }}
-mail_location = maildir:~/Maildir
+mail_location = {location}
 mail_fsync = {fsync}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
 first_valid_uid = 1
 mail_max_userip_connections = {n}
 lmtp_rcpt_check_quota = no
@@ -761,8 +777,7 @@ service imap-login {{
   process_limit = 4
 }}
 service imap {{
-  process_limit = {n}
-}}
+{imap_service}}}
 service lmtp {{
   inet_listener lmtp {{
     address = 127.0.0.1
@@ -782,9 +797,22 @@ service auth {{
 """.format(d=self.dir, pid=os.getpid(), internal=internal, login=login,
            internal_group=internal if os.geteuid() != 0 else 'dovecot',
            uid=self.mail_uid, gid=self.mail_gid, mail=self.mail_root, fsync=fsync,
-           n=n, n4=4 * n + 100, p0=ports[0], p1=ports[1], p2=ports[2])
+           n=n, n4=4 * n + 100, p0=ports[0], p1=ports[1], p2=ports[2],
+           location=('mdbox:~/mdbox' if mail_format == 'mdbox' else 'maildir:~/Maildir'),
+           imap_service=self._imap_service(n))
         with open(self.config, 'w') as f:
             f.write(conf)
+
+    def _imap_service(self, n):
+        """The body of `service imap { }`. High-performance: service_count = 0 lets
+        one process serve session after session, process_min_avail = cores keeps one
+        per core ready and client_limit lets each hold many sessions (every user
+        has the same uid, which Dovecot requires for that)."""
+        if not self.high_performance:
+            return '  process_limit = %d\n' % n
+        cores = os.cpu_count() or 1
+        return ('  service_count = 0\n  process_min_avail = %d\n  process_limit = %d\n'
+                '  client_limit = %d\n' % (cores, max(cores, 4), n))
 
     def _make_cert(self):
         subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30',
@@ -855,6 +883,32 @@ service auth {{
             f.write('%s:{PLAIN}%s::::::\n' % (name, password))
 
 
+def dovecot_label(mail_format, high_performance, fsync):
+    """'dovecot mdbox hp fsync=optimized' style names for benchmark tables."""
+    return 'dovecot %s%s fsync=%s' % (mail_format, ' hp' if high_performance else '', fsync)
+
+
+# The Dovecot configurations the benchmarks compare against (tools/bench/README.md):
+# its best (mdbox, high-performance process model, Dovecot's default
+# mail_fsync = optimized), the same syncing every write (loftd acknowledges only
+# after an fdatasync), and a default-like Maildir.
+DOVECOT_PROFILES = {
+    'mdbox-hp': dict(mail_format='mdbox', high_performance=True, fsync='optimized'),
+    'mdbox-hp-fsync': dict(mail_format='mdbox', high_performance=True, fsync='always'),
+    'maildir': dict(mail_format='maildir', high_performance=False, fsync='optimized'),
+    'maildir-fsync': dict(mail_format='maildir', high_performance=False, fsync='always'),
+}
+
+
+def dovecot_profile(name, **kw):
+    """A DovecotServer in one of DOVECOT_PROFILES (extra keywords pass through)."""
+    if name not in DOVECOT_PROFILES:
+        raise ValueError('unknown Dovecot profile %r (%s)' % (name, ', '.join(DOVECOT_PROFILES)))
+    args = dict(DOVECOT_PROFILES[name])
+    args.update(kw)
+    return DovecotServer(**args)
+
+
 def ensure_system_user(name):
     import pwd
     try:
@@ -865,11 +919,18 @@ def ensure_system_user(name):
 
 
 def make_server(**kw):
-    """The server under test: loftd unless E2E_SERVER=dovecot."""
-    if os.environ.get('E2E_SERVER', 'loftd') == 'dovecot':
+    """The server under test: loftd unless E2E_SERVER=dovecot (the default Maildir
+    configuration) or E2E_SERVER=dovecot-PROFILE with a DOVECOT_PROFILES name
+    (dovecot-mdbox-hp, ...)."""
+    which = os.environ.get('E2E_SERVER', 'loftd')
+    if which.startswith('dovecot'):
         kw.pop('max_message_size', None)
         kw.pop('max_line', None)
-        return DovecotServer(**kw)
+        if which == 'dovecot':
+            return DovecotServer(**kw)
+        return dovecot_profile(which[len('dovecot-'):], **kw)
+    if which != 'loftd':
+        raise ValueError('E2E_SERVER: loftd, dovecot or dovecot-PROFILE, not %r' % which)
     return LoftServer(**kw)
 
 
