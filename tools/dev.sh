@@ -20,7 +20,10 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libss
   libxapian-dev doctest-dev libtomlplusplus-dev libcli11-dev libsodium-dev libzstd-dev
   openssl python3 zlib1g-dev)
 TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3
-  libinterimap clang-14 libclang-rt-14-dev)
+  libinterimap clang-14 libclang-rt-14-dev neomutt tmux nodejs)
+# npm for tests/e2e/node (imapflow); Debian ships it apart from nodejs, other
+# nodejs builds bring their own and conflict with Debian's: installed only when absent
+NODE_DIR=tests/e2e/node
 FUZZ_TARGETS=(imap_parser lmtp pop3 admin)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 CONFIG=conf/loft.toml
@@ -57,6 +60,17 @@ install_missing() {
     "${missing[@]}" || rc=$?
   [ "$added_policy" -eq 1 ] && "${sudo[@]}" rm -f "$policy"
   return "$rc"
+}
+
+# The npm packages of the e2e tests (imapflow), as pinned in $NODE_DIR/package-lock.json,
+# into $NODE_DIR/node_modules; skipped when that lock was already installed.
+install_node_modules() {
+  command -v npm >/dev/null || install_missing npm
+  if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
+     [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+    say "installing npm packages in $NODE_DIR"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund)
+  fi
 }
 
 # setup_build DIR [meson options...]: configure DIR once, then apply the options.
@@ -194,6 +208,7 @@ test_fuzz() {
 
 cmd_test() {
   install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  install_node_modules
   local dir=build/ci
   setup_build "$dir" -Dwerror=true
   ninja -C "$dir"
