@@ -681,14 +681,18 @@ class DovecotServer(ServerBase):
     name = 'dovecot'
 
     def __init__(self, workdir=None, keep=False, max_connections=100, fsync='always',
-                 mail_format='maildir', high_performance=False, label=None):
+                 mail_format='maildir', high_performance=False, label=None,
+                 password_scheme='PLAIN'):
         """fsync: mail_fsync (always | optimized | never). mail_format: 'maildir' or
         'mdbox' (dbox-format: one file holds many messages). high_performance: the
         imap service in Dovecot's high-performance process model (service_count = 0,
         process_min_avail = cores, a large client_limit: a few long-lived imap
         processes each serve many sessions) instead of one process per session.
-        label: the name benchmark tables print (dovecot_label() by default)."""
+        label: the name benchmark tables print (dovecot_label() by default).
+        password_scheme: 'PLAIN' or 'ARGON2ID' (hashed as loftd hashes, see
+        argon2id_hash(), so that a LOGIN costs both servers the same)."""
         super().__init__(workdir, keep)
+        self.password_scheme = password_scheme.upper()
         if mail_format not in ('maildir', 'mdbox'):
             raise ValueError('mail_format: maildir or mdbox, not %r' % mail_format)
         self.max_connections = max_connections
@@ -740,7 +744,7 @@ auth_mechanisms = plain
 auth_username_format = %Ln
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%n {d}/passwd
+  args = username_format=%n {d}/passwd
 }}
 userdb {{
   driver = static
@@ -879,8 +883,31 @@ service auth {{
         return fetched
 
     def add_user(self, name, password):
+        if self.password_scheme == 'ARGON2ID':
+            secret = '{ARGON2ID}' + argon2id_hash(password)
+        else:
+            secret = '{PLAIN}' + password
         with open(self.passwd, 'a') as f:
-            f.write('%s:{PLAIN}%s::::::\n' % (name, password))
+            f.write('%s:%s::::::\n' % (name, secret))
+
+
+def argon2id_hash(password, opslimit=2, memlimit=19 * 1024 * 1024):
+    """An argon2id PHC string from libsodium's crypto_pwhash_str_alg with loftd's
+    parameters (base/password.cc: opslimit 2, 19 MiB); Dovecot's ARGON2ID scheme
+    verifies such strings with the same library."""
+    import ctypes
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library('sodium') or 'libsodium.so.23')
+    if lib.sodium_init() < 0:
+        raise RuntimeError('sodium_init failed')
+    out = ctypes.create_string_buffer(128)  # crypto_pwhash_STRBYTES
+    pw = password.encode()
+    lib.crypto_pwhash_str_alg.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulonglong,
+                                          ctypes.c_ulonglong, ctypes.c_size_t, ctypes.c_int]
+    alg = lib.crypto_pwhash_alg_argon2id13()
+    if lib.crypto_pwhash_str_alg(out, pw, len(pw), opslimit, memlimit, alg) != 0:
+        raise RuntimeError('crypto_pwhash_str_alg failed')
+    return out.value.decode()
 
 
 def dovecot_label(mail_format, high_performance, fsync):
@@ -892,12 +919,15 @@ def dovecot_label(mail_format, high_performance, fsync):
 # its best (mdbox, high-performance process model, Dovecot's default
 # mail_fsync = optimized), the same syncing every write (loftd acknowledges only
 # after an fdatasync), and a default-like Maildir.
+# Passwords are argon2id with loftd's parameters in every profile.
 DOVECOT_PROFILES = {
     'mdbox-hp': dict(mail_format='mdbox', high_performance=True, fsync='optimized'),
     'mdbox-hp-fsync': dict(mail_format='mdbox', high_performance=True, fsync='always'),
     'maildir': dict(mail_format='maildir', high_performance=False, fsync='optimized'),
     'maildir-fsync': dict(mail_format='maildir', high_performance=False, fsync='always'),
 }
+for _profile in DOVECOT_PROFILES.values():
+    _profile['password_scheme'] = 'ARGON2ID'
 
 
 def dovecot_profile(name, **kw):

@@ -1,0 +1,198 @@
+"""Shared pieces of imap_mixed.py and full_sync.py: an asyncio IMAP client that
+reads literals and times each command, the servers of a comparison run (loftd and
+Dovecot profiles from tests/e2e/loftlib.py), LMTP population and /proc CPU.
+
+A command the server refuses (NO/BAD, e.g. one it does not implement yet) is a
+Reply with status 'NO'/'BAD', never an exception: the benchmarks count and report
+it. Connection loss and timeouts raise. Every wait is bounded.
+"""
+
+import asyncio
+import os
+import re
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
+sys.path.insert(0, HERE)
+import loftlib  # noqa: E402
+from bench import cpu_seconds, machine_info, raise_nofile  # noqa: E402,F401
+
+PASSWORD = 'bench-password'
+_LITERAL = re.compile(rb'\{(\d+)\+?\}\r\n$')
+
+
+class Reply:
+    """A tagged completion: status OK/NO/BAD, its text, the untagged lines (a
+    literal's bytes follow its line as a separate bytes item) and literal bytes."""
+
+    def __init__(self, status, text, untagged, literal_bytes, seconds):
+        self.status, self.text, self.untagged = status, text, untagged
+        self.literal_bytes, self.seconds = literal_bytes, seconds
+
+    @property
+    def ok(self):
+        return self.status == 'OK'
+
+
+class Client:
+    """One IMAP connection over implicit TLS (the servers' self-signed certificate
+    is not verified: both run on 127.0.0.1 for the benchmark)."""
+
+    def __init__(self, reader, writer, timeout):
+        self.r, self.w, self.timeout = reader, writer, timeout
+        self.n = 0
+        self.capabilities = ''
+
+    @classmethod
+    async def connect(cls, address, timeout=60):
+        host, port = loftlib.split_hostport(address)
+        r, w = await asyncio.wait_for(asyncio.open_connection(
+            host, port, ssl=loftlib.client_tls_context(), limit=1 << 24), timeout)
+        c = cls(r, w, timeout)
+        greeting = await asyncio.wait_for(r.readline(), timeout)
+        if not greeting.startswith(b'* OK'):
+            raise loftlib.ProtocolError('greeting %r' % greeting[:200])
+        return c
+
+    async def _line(self):
+        line = await asyncio.wait_for(self.r.readline(), self.timeout)
+        if not line:
+            raise ConnectionError('server closed the connection')
+        return line
+
+    async def _read_until(self, tag):
+        untagged, nbytes = [], 0
+        while True:
+            line = await self._line()
+            m = _LITERAL.search(line)
+            if m:
+                data = await asyncio.wait_for(self.r.readexactly(int(m.group(1))), self.timeout)
+                nbytes += len(data)
+                untagged.append(line)
+                untagged.append(data)
+                continue
+            if line.startswith(tag + b' '):
+                parts = line.rstrip(b'\r\n').split(b' ', 2)
+                status = parts[1].decode('ascii', 'replace').upper() if len(parts) > 1 else '?'
+                text = parts[2].decode('utf-8', 'replace') if len(parts) > 2 else ''
+                return status, text, untagged, nbytes
+            if line.startswith(b'+') and tag is None:
+                return '+', line, untagged, nbytes
+            untagged.append(line)
+
+    async def cmd(self, text, literal=None):
+        """Sends `TAG text` (with one synchronising literal appended when literal is
+        bytes: waits for the continuation, RFC 3501 §7.5) and reads to the tagged reply."""
+        self.n += 1
+        tag = b'a%d' % self.n
+        t0 = time.perf_counter()
+        if literal is None:
+            self.w.write(tag + b' ' + text.encode() + b'\r\n')
+        else:
+            self.w.write(tag + b' ' + text.encode() + b' {%d}\r\n' % len(literal))
+            await self.w.drain()
+            while True:
+                line = await self._line()
+                if line.startswith(b'+'):
+                    break
+                if line.startswith(tag + b' '):  # refused before the literal
+                    parts = line.rstrip(b'\r\n').split(b' ', 2)
+                    return Reply(parts[1].decode().upper(), parts[-1].decode('utf-8', 'replace'),
+                                 [], 0, time.perf_counter() - t0)
+            self.w.write(literal + b'\r\n')
+        await self.w.drain()
+        status, rtext, untagged, nbytes = await self._read_until(tag)
+        return Reply(status, rtext, untagged, nbytes, time.perf_counter() - t0)
+
+    async def close(self):
+        try:
+            self.w.close()
+            await asyncio.wait_for(self.w.wait_closed(), 5)
+        except (OSError, asyncio.TimeoutError, ConnectionError):
+            pass
+
+
+def start_servers(names, users, max_connections=300):
+    """{row label: started server with `users`} for names among loft and dovecot-PROFILE
+    (loftlib.DOVECOT_PROFILES). A server that fails to start is reported and left out."""
+    out = {}
+    for name in names:
+        try:
+            if name == 'loft':
+                s = loftlib.LoftServer(limits=['max_connections_per_address = %d'
+                                               % (max_connections + 100)])
+                label = 'loft'
+            elif name.startswith('dovecot-'):
+                s = loftlib.dovecot_profile(name[len('dovecot-'):],
+                                            max_connections=max_connections)
+                label = s.label
+            else:
+                raise SystemExit('unknown server %r (loft, dovecot-%s)'
+                                 % (name, ', dovecot-'.join(loftlib.DOVECOT_PROFILES)))
+            s.start()
+            for u in users:
+                s.add_user(u, PASSWORD)
+            out[label] = s
+            print('%s started (%s)' % (label, s.dir), flush=True)
+        except (RuntimeError, OSError, TimeoutError) as e:
+            print('%s did not start: %s' % (name, e), flush=True)
+    return out
+
+
+def deliver(server, users, messages, connections=8, timeout=1800):
+    """Delivers each message of `messages` (CRLF bytes) once to every user in `users`
+    (one LMTP transaction per message, all users as recipients, pipelined when offered)
+    over `connections` connections. Returns (delivered, errors)."""
+    lock = threading.Lock()
+    state = {'next': 0, 'done': 0, 'errors': 0}
+    deadline = time.monotonic() + timeout
+    wires = {}
+
+    def worker():
+        c = loftlib.LMTPClient(server.lmtp, timeout=120)
+        pipelined = 'PIPELINING' in c.extensions
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    i = state['next']
+                    if i >= len(messages):
+                        break
+                    state['next'] += 1
+                wire = wires.get(i) or loftlib.dot_stuff(messages[i])
+                _, _, dr = c.transaction('bench@example.com', ['%s@%s' % (u, loftlib.DOMAIN)
+                                                               for u in users], wire,
+                                         pipelined=pipelined)
+                ok = len(dr) == len(users) and all(code == 250 for code, _ in dr.values())
+                with lock:
+                    state['done' if ok else 'errors'] += 1
+        finally:
+            c.quit()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout + 60)
+    return state['done'], state['errors']
+
+
+def percentile(sorted_xs, p):
+    if not sorted_xs:
+        return float('nan')
+    k = min(len(sorted_xs) - 1, max(0, int(round(p / 100.0 * (len(sorted_xs) - 1)))))
+    return sorted_xs[k]
+
+
+def print_table(header, rows):
+    """Prints a Markdown table; rows are lists of cells (str)."""
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = lambda cells: '| ' + ' | '.join(str(c).ljust(w) for c, w in zip(cells, widths)) + ' |'
+    print(line(header))
+    print('|' + '|'.join('-' * (w + 2) for w in widths) + '|')
+    for r in rows:
+        print(line(r))
+    sys.stdout.flush()

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Mixed IMAP workload: --clients concurrent clients (default 50, one account each)
+for --seconds per server, each looping sessions of LOGIN, SELECT INBOX, 5 to 30
+commands drawn from the mix below, LOGOUT (then reconnecting over TLS):
+
+  FETCH 1:* (UID FLAGS)                                 flags of the whole mailbox
+  FETCH a:a+19 (UID ENVELOPE)                           a page of envelopes
+  FETCH a:a+19 (BODY.PEEK[HEADER.FIELDS (...)])         a page of headers
+  FETCH n BODY.PEEK[]                                   one whole message
+  FETCH n BODY.PEEK[]<0.65536>                          a 64 KiB partial
+  STORE n +FLAGS/-FLAGS (\\Seen)                         mark read / unread
+  SEARCH UNSEEN | FROM "..." | SUBJECT "..."
+  APPEND INBOX; NOOP; STORE last +FLAGS.SILENT (\\Deleted); EXPUNGE   (size stays)
+
+Reports per server: commands/s (completed OK), p50/p99 latency over every command,
+p99 per command, the server's CPU per command (utime+stime of all its processes
+from /proc, reaped children included) and the load generator's CPU per command
+(it shares the machine). A command answered NO/BAD (one the server does not
+implement yet) is counted and listed, never fatal; a failed LOGIN or SELECT ends
+that server's row with the reason.
+
+Servers (same run, one after the other): loft, and Dovecot profiles from
+tests/e2e/loftlib.py (dovecot-mdbox-hp: its best configuration; dovecot-maildir:
+default-like; dovecot-mdbox-hp-fsync / dovecot-maildir-fsync: mail_fsync = always).
+
+    python3 tools/bench/imap_mixed.py                       # about 4 minutes
+    python3 tools/bench/imap_mixed.py --servers dovecot-mdbox-hp --seconds 10 --quick
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import re
+import resource
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import imap_load  # noqa: E402
+from imap_load import loftlib  # noqa: E402
+
+_EXISTS = re.compile(rb'^\* (\d+) EXISTS')
+HEADER_FIELDS = 'BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]'
+# (name, weight): what a mix of desktop and phone clients asks for once synced
+MIX = [('fetch-flags', 8), ('fetch-envelopes', 10), ('fetch-headers', 10),
+       ('fetch-body', 10), ('fetch-partial', 5), ('store', 10), ('search', 6),
+       ('append-expunge', 3)]
+SIZES = [(1500, 30), (4000, 30), (12000, 20), (40000, 12), (120000, 8)]
+
+
+def make_message(i, size):
+    """A deterministic message of about `size` bytes; one in four is multipart."""
+    rnd = random.Random(i)
+    subject = ('quarterly report %d' % i) if i % 7 == 0 else ('note %d about %s'
+                                                              % (i, rnd.choice(['build', 'lunch', 'mail'])))
+    head = ('From: Sender %d <sender%d@example.com>\r\nTo: user@example.org\r\n'
+            'Subject: %s\r\nDate: Thu, 5 Nov 2026 %02d:%02d:00 +0000\r\n'
+            'Message-ID: <mixed-%d@example.com>\r\nMIME-Version: 1.0\r\n'
+            % (i % 40, i % 40, subject, i % 24, i % 60, i))
+    line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit %08d.\r\n' % i
+    body = line * max(1, (size - len(head)) // len(line))
+    if i % 4 == 0:
+        head += 'Content-Type: multipart/mixed; boundary="mx%d"\r\n\r\n' % i
+        body = ('--mx{0}\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--mx{0}\r\n'
+                'Content-Type: text/plain; name="a.txt"\r\n\r\n{1}--mx{0}--\r\n'
+                .format(i, body))
+    else:
+        head += 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
+    return (head + body).encode()
+
+
+def corpus(n, seed=1):
+    rnd = random.Random(seed)
+    sizes, weights = zip(*SIZES)
+    return [make_message(i, rnd.choices(sizes, weights)[0]) for i in range(n)]
+
+
+class Stats:
+    def __init__(self):
+        self.lat = {}        # command -> [seconds] (OK replies)
+        self.refused = {}    # 'COMMAND STATUS' -> count
+        self.fatal = []
+
+    def add(self, name, reply):
+        if reply.ok:
+            self.lat.setdefault(name, []).append(reply.seconds)
+        else:
+            key = '%s %s' % (name, reply.status)
+            self.refused[key] = self.refused.get(key, 0) + 1
+        return reply
+
+
+async def session(address, user, deadline, st, rnd, append_msg):
+    c = await imap_load.Client.connect(address)
+    try:
+        r = st.add('LOGIN', await c.cmd('LOGIN %s "%s"' % (user, imap_load.PASSWORD)))
+        if not r.ok:
+            st.fatal.append('LOGIN %s: %s %s' % (user, r.status, r.text))
+            return False
+        r = st.add('SELECT', await c.cmd('SELECT INBOX'))
+        if not r.ok:
+            st.fatal.append('SELECT: %s %s' % (r.status, r.text))
+            return False
+        exists = max([int(m.group(1)) for m in map(_EXISTS.match, r.untagged)
+                      if m] or [0])
+        names, weights = zip(*MIX)
+        for _ in range(rnd.randint(5, 30)):
+            if time.monotonic() > deadline or exists == 0:
+                break
+            op = rnd.choices(names, weights)[0]
+            n = rnd.randint(1, exists)
+            a = rnd.randint(1, max(1, exists - 19))
+            if op == 'fetch-flags':
+                st.add('FETCH flags', await c.cmd('FETCH 1:* (UID FLAGS)'))
+            elif op == 'fetch-envelopes':
+                st.add('FETCH envelope', await c.cmd('FETCH %d:%d (UID ENVELOPE)' % (a, a + 19)))
+            elif op == 'fetch-headers':
+                st.add('FETCH headers', await c.cmd('FETCH %d:%d (UID %s)' % (a, a + 19,
+                                                                              HEADER_FIELDS)))
+            elif op == 'fetch-body':
+                st.add('FETCH body', await c.cmd('FETCH %d BODY.PEEK[]' % n))
+            elif op == 'fetch-partial':
+                st.add('FETCH partial', await c.cmd('FETCH %d BODY.PEEK[]<0.65536>' % n))
+            elif op == 'store':
+                st.add('STORE', await c.cmd('STORE %d %sFLAGS (\\Seen)' % (n, rnd.choice('+-'))))
+            elif op == 'search':
+                q = rnd.choice(['UNSEEN', 'FROM "sender%d"' % rnd.randint(0, 39),
+                                'SUBJECT "report"'])
+                st.add('SEARCH', await c.cmd('SEARCH ' + q))
+            else:
+                r = st.add('APPEND', await c.cmd('APPEND INBOX (\\Seen)', append_msg))
+                if not r.ok:
+                    continue
+                r = st.add('NOOP', await c.cmd('NOOP'))
+                now = max([int(m.group(1)) for m in map(_EXISTS.match, r.untagged) if m]
+                          or [exists + 1])
+                if now <= exists:
+                    continue
+                st.add('STORE', await c.cmd('STORE %d +FLAGS.SILENT (\\Deleted)' % now))
+                st.add('EXPUNGE', await c.cmd('EXPUNGE'))
+        st.add('LOGOUT', await c.cmd('LOGOUT'))
+        return True
+    finally:
+        await c.close()
+
+
+async def client_loop(address, user, deadline, st, seed, append_msg):
+    rnd = random.Random(seed)
+    while time.monotonic() < deadline:
+        try:
+            if not await session(address, user, deadline, st, rnd, append_msg):
+                return
+        except (OSError, ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+                loftlib.ProtocolError) as e:
+            st.fatal.append('%s: %s' % (type(e).__name__, e))
+            return
+
+
+def worker(address, users, seconds, seed, queue):
+    st = Stats()
+    deadline = time.monotonic() + seconds
+    append_msg = make_message(10 ** 6 + seed, 6000)
+
+    async def run():
+        await asyncio.gather(*(client_loop(address, u, deadline, st, seed * 1000 + i, append_msg)
+                               for i, u in enumerate(users)))
+    asyncio.run(run())
+    queue.put({'lat': st.lat, 'refused': st.refused, 'fatal': st.fatal[:20]})
+
+
+def run_point(server, users, seconds, procs):
+    """Runs the clients in `procs` processes for `seconds`; returns a result dict."""
+    q = multiprocessing.Queue()
+    groups = [users[i::procs] for i in range(procs)]
+    ps = [multiprocessing.Process(target=worker, args=(server.imap_implicit, g, seconds, i, q))
+          for i, g in enumerate(groups) if g]
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s0, t0 = imap_load.cpu_seconds(server.pids()), time.monotonic()
+    for p in ps:
+        p.start()
+    results = [q.get(timeout=seconds + 300) for _ in ps]
+    for p in ps:
+        p.join(60)
+    dt = time.monotonic() - t0
+    s1 = imap_load.cpu_seconds(server.pids())
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lat, refused, fatal = {}, {}, []
+    for r in results:
+        for k, v in r['lat'].items():
+            lat.setdefault(k, []).extend(v)
+        for k, v in r['refused'].items():
+            refused[k] = refused.get(k, 0) + v
+        fatal += r['fatal']
+    n = sum(len(v) for v in lat.values())
+    every = sorted(x for v in lat.values() for x in v)
+    client_cpu = (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
+    return {
+        'seconds': dt, 'commands': n, 'cmd_per_s': n / dt,
+        'p50_ms': imap_load.percentile(every, 50) * 1000,
+        'p99_ms': imap_load.percentile(every, 99) * 1000,
+        'p99_ms_by_command': {k: imap_load.percentile(sorted(v), 99) * 1000
+                              for k, v in sorted(lat.items())},
+        'count_by_command': {k: len(v) for k, v in sorted(lat.items())},
+        'server_cpu_ms_per_cmd': (s1 - s0) / max(n, 1) * 1000,
+        'client_cpu_ms_per_cmd': client_cpu / max(n, 1) * 1000,
+        'refused': refused, 'fatal': sorted(set(fatal))[:10],
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--servers', default='dovecot-mdbox-hp,dovecot-maildir,loft',
+                    help='comma list: loft, dovecot-PROFILE (%s)'
+                    % ', '.join(loftlib.DOVECOT_PROFILES))
+    ap.add_argument('--clients', type=int, default=50)
+    ap.add_argument('--seconds', type=float, default=30, help='measured time per server')
+    ap.add_argument('--messages', type=int, help='messages per account (default 200; 50 quick)')
+    ap.add_argument('--procs', type=int, default=2, help='load generator processes')
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--json', help='write the results to this file')
+    a = ap.parse_args()
+    nmsg = a.messages or (50 if a.quick else 200)
+    users = ['mx%d' % i for i in range(a.clients)]
+    imap_load.raise_nofile(4 * a.clients + 1000)
+    print('machine:', imap_load.machine_info(), flush=True)
+    messages = corpus(nmsg)
+    print('%d clients, %d messages per account (%.1f MB each), %.0f s per server'
+          % (a.clients, nmsg, sum(map(len, messages)) / 1e6, a.seconds), flush=True)
+    results = {}
+    for name in [s.strip() for s in a.servers.split(',') if s.strip()]:
+        servers = imap_load.start_servers([name], users, max_connections=a.clients + 50)
+        for label, s in servers.items():
+            try:
+                t0 = time.monotonic()
+                done, errors = imap_load.deliver(s, users, messages)
+                print('  %s: %d messages x %d accounts delivered in %.0f s (%d errors)'
+                      % (label, done, len(users), time.monotonic() - t0, errors), flush=True)
+                res = run_point(s, users, a.seconds, a.procs)
+                res['rss_kib'] = s.memory_kib()[0]
+                results[label] = res
+                print('  %s: %s' % (label, json.dumps(res)), flush=True)
+            finally:
+                s.stop()
+                s.cleanup()
+    rows = []
+    for label, r in results.items():
+        notes = []
+        if r['refused']:
+            notes.append('refused: ' + ', '.join('%s x%d' % kv for kv in sorted(r['refused'].items())))
+        if r['fatal']:
+            notes.append('stopped: ' + '; '.join(r['fatal'][:2]))
+        rows.append([label, '%.0f' % r['cmd_per_s'], '%.1f' % r['p50_ms'], '%.1f' % r['p99_ms'],
+                     '%.2f' % r['server_cpu_ms_per_cmd'], '%.2f' % r['client_cpu_ms_per_cmd'],
+                     ' '.join(notes) or 'all OK'])
+    print()
+    imap_load.print_table(['server', 'commands/s', 'p50 ms', 'p99 ms', 'server CPU ms/cmd',
+                           'client CPU ms/cmd', 'notes'], rows)
+    cmds = sorted({k for r in results.values() for k in r['p99_ms_by_command']})
+    print()
+    imap_load.print_table(['p99 ms by command'] + list(results),
+                          [[c] + ['%.1f (%d)' % (r['p99_ms_by_command'][c], r['count_by_command'][c])
+                                  if c in r['p99_ms_by_command'] else '-'
+                                  for r in results.values()] for c in cmds])
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump({'machine': imap_load.machine_info(), 'clients': a.clients,
+                       'messages': nmsg, 'results': results}, f, indent=1)
+    return 0 if results else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
