@@ -807,6 +807,16 @@ service auth {{
         with open(self.config, 'w') as f:
             f.write(conf)
 
+    def set_fsync(self, fsync):
+        """Rewrites mail_fsync (a bulk load may run with 'never', the measurement with
+        the profile's value); takes effect at the next start()."""
+        with open(self.config) as f:
+            conf = f.read()
+        conf = re.sub(r'(?m)^mail_fsync = .*$', 'mail_fsync = %s' % fsync, conf)
+        with open(self.config, 'w') as f:
+            f.write(conf)
+        self.fsync = fsync
+
     def _imap_service(self, n):
         """The body of `service imap { }`. High-performance: service_count = 0 lets
         one process serve session after session, process_min_avail = cores keeps one

@@ -235,8 +235,8 @@ def main():
         for label, s in servers.items():
             try:
                 t0 = time.monotonic()
-                done, errors = imap_load.deliver(s, users, messages)
-                print('  %s: %d messages x %d accounts delivered in %.0f s (%d errors)'
+                done, errors = imap_load.fill(s, users, messages)
+                print('  %s: %d messages x %d accounts stored in %.0f s (%d errors)'
                       % (label, done, len(users), time.monotonic() - t0, errors), flush=True)
                 res = run_point(s, users, a.seconds, a.procs)
                 res['rss_kib'] = s.memory_kib()[0]
