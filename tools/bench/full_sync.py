@@ -10,10 +10,11 @@ per GB (all its processes, from /proc) and the load generator's CPU per GB. Ever
 message's received bytes must add up to its RFC822.SIZE; a short or refused chunk
 is counted as an error and reported, not fatal. Bounded by --max-seconds per server.
 
-The account is filled (loftd: LMTP; Dovecot: IMAP MULTIAPPEND, see imap_load.fill; message sizes 1.5 KB to 120 KB, about 18 KB on
-average, one in four multipart). Dovecot is filled with mail_fsync = never and
-restarted with its profile's setting before the measurement (the read path does
-not depend on it); loftd is filled as configured ([storage] sync = true).
+The account is filled with messages of 1.5 KB to 120 KB (about 18 KB on average,
+one in four multipart): loftd over LMTP as configured ([storage] sync = true),
+Dovecot by IMAP MULTIAPPEND (imap_load.fill) with mail_fsync = never, restarted
+with its profile's setting before the measurement (the read path does not depend
+on it).
 
     python3 tools/bench/full_sync.py                      # 20,000 messages, about 5 minutes
     python3 tools/bench/full_sync.py --messages 2000 --servers dovecot-mdbox-hp,loft
