@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Mixed IMAP workload: --clients concurrent clients (default 50, one account each)
-for --seconds per server, each looping sessions of LOGIN, SELECT INBOX, 5 to 30
+for --seconds per server, each looping sessions of LOGIN, SELECT INBOX, 20 to 100
 commands drawn from the mix below, LOGOUT (then reconnecting over TLS):
 
   FETCH 1:* (UID FLAGS)                                 flags of the whole mailbox
@@ -107,7 +107,7 @@ async def session(address, user, deadline, st, rnd, append_msg):
         exists = max([int(m.group(1)) for m in map(_EXISTS.match, r.untagged)
                       if m] or [0])
         names, weights = zip(*MIX)
-        for _ in range(rnd.randint(5, 30)):
+        for _ in range(rnd.randint(20, 100)):
             if time.monotonic() > deadline or exists == 0:
                 break
             op = rnd.choices(names, weights)[0]
