@@ -24,7 +24,7 @@ Servers (same run, one after the other): loft, and Dovecot profiles from
 tests/e2e/loftlib.py (dovecot-mdbox-hp: its best configuration; dovecot-maildir:
 default-like; dovecot-mdbox-hp-fsync / dovecot-maildir-fsync: mail_fsync = always).
 
-    python3 tools/bench/imap_mixed.py                       # about 4 minutes
+    python3 tools/bench/imap_mixed.py                       # about 6 minutes
     python3 tools/bench/imap_mixed.py --servers dovecot-mdbox-hp --seconds 10 --quick
 """
 
@@ -217,7 +217,8 @@ def run_point(server, users, seconds, procs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--servers', default='dovecot-mdbox-hp,dovecot-maildir,loft',
+    ap.add_argument('--servers',
+                    default='dovecot-mdbox-hp,dovecot-mdbox-hp-fsync,dovecot-maildir,loft',
                     help='comma list: loft, dovecot-PROFILE (%s)'
                     % ', '.join(loftlib.DOVECOT_PROFILES))
     ap.add_argument('--clients', type=int, default=50)
