@@ -18,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libssl-dev
   libxapian-dev doctest-dev libtomlplusplus-dev libcli11-dev libsodium-dev libzstd-dev
-  openssl python3 zlib1g-dev)
+  openssl python3 zlib1g-dev libicu-dev)
 TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3
   libinterimap clang-14 libclang-rt-14-dev)
 FUZZ_TARGETS=(imap_parser lmtp pop3 admin)
