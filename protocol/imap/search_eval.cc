@@ -58,9 +58,9 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
       return compare_day(key.kind, internal_day(m.internal_date, m.tz_offset_minutes), key.date);
     case K::sent_before: case K::sent_on: case K::sent_since: {
       std::optional<int32_t> day = content->sent_day();
-      // No usable Date: header: the internal date stands in (as Dovecot does).
-      int32_t d = day ? *day : internal_day(m.internal_date, m.tz_offset_minutes);
-      return compare_day(key.kind, d, key.date);
+      // No usable Date: header: the message counts as sent on 1-Jan-1970, the
+      // zero date, as Dovecot answers (RFC 3501 does not say).
+      return compare_day(key.kind, day.value_or(0), key.date);
     }
     case K::larger: return m.size > key.number;
     case K::smaller: return m.size < key.number;

@@ -1,6 +1,8 @@
 // Streaming BODY/TEXT search over a raw message (see search_text.h).
 #include "protocol/imap/search_text.h"
 
+#include <optional>
+
 #include "base/bytes.h"
 #include "protocol/imap/search_header.h"
 #include "protocol/mime/charset.h"
@@ -158,11 +160,24 @@ void TextScanner::header_line(std::string_view text) {
 
 void TextScanner::end_header() {
   std::vector<HeaderField> fields = parse_header_fields(header_);
+  if (headers_ != nullptr) {
+    // Lines that are no field (no colon: a message without a header) are text too.
+    for (size_t pos = 0; pos < header_.size();) {
+      size_t eol = header_.find('\n', pos);
+      std::string_view l = std::string_view(header_).substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+      pos = eol == std::string::npos ? header_.size() : eol + 1;
+      if (!l.empty() && l[0] != ' ' && l[0] != '\t' && l.find(':') == std::string_view::npos) {
+        headers_->boundary();
+        headers_->feed(mime::fold_case(mime::convert_to_utf8("UTF-8", l)));
+      }
+    }
+  }
   header_.clear();
   in_header_ = false;
-  std::string type, encoding;
+  std::optional<std::string> type;
+  std::string encoding;
   for (const HeaderField& f : fields) {
-    if (iequals(f.name, "Content-Type") && type.empty()) type = f.value;
+    if (iequals(f.name, "Content-Type") && !type) type = f.value;
     if (iequals(f.name, "Content-Transfer-Encoding") && encoding.empty()) encoding = f.value;
     if (headers_ != nullptr) {
       headers_->boundary();
@@ -172,28 +187,39 @@ void TextScanner::end_header() {
   bool digest_child = digest_child_;
   digest_child_ = false;
   // RFC 2045 §5.2 default text/plain; RFC 2046 §5.1.5 message/rfc822 in a digest.
-  if (type.empty() || type.find('/') == std::string::npos) type = digest_child ? "message/rfc822" : "text/plain";
+  // A Content-Type that is present but unreadable is not text (as Dovecot reads it).
+  if (!type) type = digest_child ? "message/rfc822" : "text/plain";
   close_decoders();
-  if (starts_with_ci(type, "multipart/")) {
-    std::string b = param(type, "boundary");
+  if (starts_with_ci(*type, "multipart/")) {
+    std::string b = param(*type, "boundary");
+    searchable_ = false;  // the preamble is not text; a multipart without a boundary is no text either
+    // RFC 2046 §5.1.1 allows 70 characters; longer ones are cut to kMaxBoundary,
+    // as Dovecot does, and match as a prefix.
+    if (b.size() > kMaxBoundary) b.resize(kMaxBoundary);
     if (!b.empty() && boundaries_.size() < kMaxDepth) {
-      boundaries_.push_back({"--" + b, starts_with_ci(type, "multipart/digest")});
-      searchable_ = false;  // the preamble is not text of the message
-      return;
+      boundaries_.push_back({"--" + b, starts_with_ci(*type, "multipart/digest")});
     }
-    // a multipart without a usable boundary is read as text, like a broken part
+    return;
   }
-  if (starts_with_ci(type, "message/rfc822") || starts_with_ci(type, "message/global")) {
+  if (starts_with_ci(*type, "message/rfc822") || starts_with_ci(*type, "message/global")) {
     in_header_ = true;  // the body is a whole message: its header comes next
     return;
   }
-  searchable_ = starts_with_ci(type, "text/") || starts_with_ci(type, "message/") || starts_with_ci(type, "multipart/");
+  searchable_ = starts_with_ci(*type, "text/") || starts_with_ci(*type, "message/");
+  // RFC 2045 §6.4: an unrecognised transfer encoding makes the body application/octet-stream.
+  std::string enc = ascii_lower(encoding);
+  Part::Enc kind = Part::Enc::identity;
+  if (enc == "quoted-printable") {
+    kind = Part::Enc::qp;
+  } else if (enc == "base64") {
+    kind = Part::Enc::base64;
+  } else if (!enc.empty() && enc != "7bit" && enc != "8bit" && enc != "binary") {
+    searchable_ = false;
+  }
   if (!searchable_ || body_ == nullptr) return;
   decode_ = std::make_unique<Part>();
-  std::string enc = ascii_lower(encoding);
-  if (enc.find("quoted-printable") != std::string::npos) decode_->enc = Part::Enc::qp;
-  if (enc.find("base64") != std::string::npos) decode_->enc = Part::Enc::base64;
-  std::string charset = param(type, "charset");
+  decode_->enc = kind;
+  std::string charset = param(*type, "charset");
   decode_->charset = std::make_unique<mime::CharsetDecoder>(charset.empty() ? "us-ascii" : charset);
   body_->boundary();
 }
@@ -205,19 +231,19 @@ void TextScanner::body_data(std::string_view text) {
 bool TextScanner::boundary_line(std::string_view text) {
   if (boundaries_.empty() || text.size() < 3 || text[0] != '-' || text[1] != '-') return false;
   std::string_view bare = text;
-  while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r' || bare.back() == ' ' || bare.back() == '\t')) {
-    bare.remove_suffix(1);
-  }
+  while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r')) bare.remove_suffix(1);
   // Innermost first: RFC 2046 §5.1.2 says an outer boundary also closes inner multiparts.
   for (size_t i = boundaries_.size(); i-- > 0;) {
     const std::string& b = boundaries_[i].delimiter;
     if (bare.size() < b.size() || bare.compare(0, b.size(), b) != 0) continue;
-    std::string_view rest = bare.substr(b.size());
-    if (!rest.empty() && rest != "--") continue;
+    // RFC 2046 §5.1.1: the delimiter may be followed by "--" (the close) and
+    // white space (transport padding). Whatever follows is ignored, as in
+    // Dovecot: the boundary must not occur in the parts anyway.
+    bool close = bare.substr(b.size(), 2) == "--";
     if (in_header_) end_header();
     close_decoders();
     boundaries_.resize(i + 1);
-    if (rest == "--") {
+    if (close) {
       boundaries_.pop_back();  // the epilogue after the close is not text
       searchable_ = false;
       in_header_ = false;

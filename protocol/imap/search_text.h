@@ -45,9 +45,10 @@ class TextScanner {
   void feed(std::string_view raw);
   void finish();
 
-  static constexpr size_t kMaxLine = 8 * 1024;           // longer lines are text, never boundaries
+  static constexpr size_t kMaxLine = 64 * 1024;          // longer lines are text, never boundaries
   static constexpr size_t kMaxPartHeader = 256 * 1024;   // part header bytes kept for parsing
   static constexpr size_t kMaxDepth = 64;                // nested multiparts followed
+  static constexpr size_t kMaxBoundary = 80;             // boundary characters compared
 
  private:
   struct Part;

@@ -157,6 +157,8 @@ bool decode_word(std::string_view value, size_t pos, std::string* utf8, size_t* 
   } else {
     return false;
   }
+  // RFC 2047 §6.1 (a): a word in a charset we cannot read is shown as it is.
+  if (!CharsetDecoder(charset).known()) return false;
   *utf8 = convert_to_utf8(charset, raw);
   *len = end + 2 - pos;
   return true;

@@ -42,7 +42,8 @@ class QpDecoder {
 // header value into UTF-8 and returns the whole value in UTF-8. White space
 // between two adjacent encoded words is dropped (§6.2); other text is kept,
 // its bytes taken as UTF-8 (invalid sequences become U+FFFD). Encoded words
-// are recognised even inside words, as many mailers emit them there.
+// are recognised even inside words, as many mailers emit them there; a word
+// in a charset iconv does not know is kept as written (§6.1 (a)).
 std::string decode_header_value(std::string_view value);
 
 }  // namespace loft::proto::mime
