@@ -112,6 +112,11 @@ TEST_CASE("boundaries: prefix match, closing by an outer boundary, never inside 
   CHECK(scan("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n"
              "--i\r\n\r\ninner\r\n--o\r\n\r\nsecond\r\n--o--\r\n",
              {"inner", "second"}) == "11");
+  // boundaries are cut to 80 characters (as Dovecot does): a line with the same 80 starts a part
+  std::string b100(100, 'x'), b80(80, 'x');
+  CHECK(scan("Content-Type: multipart/mixed; boundary=" + b100 + "\r\n\r\n--" + b100 + "\r\n\r\nfirst\r\n--" + b80 +
+                 "zz\r\nhidden\r\n--" + b100 + "--\r\n",
+             {"first", "hidden"}) == "10");
   std::string long_line = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n" +
                           std::string(TextScanner::kMaxLine, 'x') + "--b--\r\nafter\r\n--b--\r\n";
   CHECK(scan(long_line, {"after"}) == "1");
