@@ -107,6 +107,16 @@ TextScanner::~TextScanner() = default;
 
 void TextScanner::feed(std::string_view raw) {
   while (!raw.empty()) {
+    if (!in_header_ && !long_line_ && line_.empty() && raw[0] != '-') {
+      // Fast path in a body, at the start of a line that is no delimiter: all
+      // lines up to the next one starting with "-" are data.
+      size_t cut = boundaries_.empty() ? std::string_view::npos : raw.find("\n-");
+      size_t take = cut == std::string_view::npos ? raw.size() : cut + 1;
+      body_data(raw.substr(0, take));
+      long_line_ = raw[take - 1] != '\n';  // the rest of a cut line is data too
+      raw.remove_prefix(take);
+      continue;
+    }
     size_t lf = raw.find('\n');
     size_t take = lf == std::string_view::npos ? raw.size() : lf + 1;
     std::string_view piece = raw.substr(0, take);
@@ -130,6 +140,7 @@ void TextScanner::feed(std::string_view raw) {
       line_.clear();
     }
   }
+  flush_body();  // all complete input is searched when feed returns
 }
 
 void TextScanner::finish() {
@@ -225,7 +236,16 @@ void TextScanner::end_header() {
 }
 
 void TextScanner::body_data(std::string_view text) {
-  if (searchable_ && decode_ && body_ != nullptr) decode_->feed(text, body_, false);
+  // Lines are gathered and decoded kBatch bytes at a time: per-line decoding
+  // costs more than the decoding itself.
+  if (!searchable_ || !decode_ || body_ == nullptr) return;
+  pending_.append(text);
+  if (pending_.size() >= kBatch) flush_body();
+}
+
+void TextScanner::flush_body() {
+  if (decode_ && body_ != nullptr && !pending_.empty()) decode_->feed(pending_, body_, false);
+  pending_.clear();
 }
 
 bool TextScanner::boundary_line(std::string_view text) {
@@ -257,6 +277,7 @@ bool TextScanner::boundary_line(std::string_view text) {
 }
 
 void TextScanner::close_decoders() {
+  flush_body();
   if (decode_ && body_ != nullptr) decode_->feed({}, body_, true);
   decode_.reset();
 }

@@ -49,6 +49,7 @@ class TextScanner {
   static constexpr size_t kMaxPartHeader = 256 * 1024;   // part header bytes kept for parsing
   static constexpr size_t kMaxDepth = 64;                // nested multiparts followed
   static constexpr size_t kMaxBoundary = 80;             // boundary characters compared
+  static constexpr size_t kBatch = 32 * 1024;            // body bytes decoded at a time
 
  private:
   struct Part;
@@ -58,6 +59,7 @@ class TextScanner {
   void body_data(std::string_view text);
   bool boundary_line(std::string_view text);
   void close_decoders();
+  void flush_body();
 
   NeedleSet* headers_;
   NeedleSet* body_;
@@ -73,6 +75,7 @@ class TextScanner {
   bool digest_child_ = false;  // the part is a child of multipart/digest
   bool searchable_ = false;    // the current body is text/* or message/*
   std::unique_ptr<Part> decode_;  // decoders of the current body
+  std::string pending_;           // body bytes not yet decoded (< kBatch)
 };
 
 }  // namespace loft::proto::imap

@@ -59,7 +59,15 @@ int utf8_sequence(std::string_view s) {
 // sequence at the end goes to *held unless last.
 void validate_utf8(std::string_view in, std::string* out, std::string* held, bool last) {
   size_t i = 0;
+  out->reserve(out->size() + in.size());
   while (i < in.size()) {
+    size_t ascii = i;  // fast path: a run of ASCII is copied at once
+    while (ascii < in.size() && static_cast<unsigned char>(in[ascii]) < 0x80) ++ascii;
+    if (ascii > i) {
+      out->append(in.substr(i, ascii - i));
+      i = ascii;
+      continue;
+    }
     int n = utf8_sequence(in.substr(i));
     if (n > 0) {
       out->append(in.substr(i, static_cast<size_t>(n)));
@@ -184,11 +192,18 @@ void CaseFolder::feed(std::string_view utf8, std::string* out) {
     held_.clear();
   }
   size_t i = 0;
+  out->reserve(out->size() + utf8.size());
   while (i < utf8.size()) {
     auto c = static_cast<unsigned char>(utf8[i]);
-    if (c < 0x80) {  // fast path: ASCII
-      out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-      ++i;
+    if (c < 0x80) {  // fast path: a run of ASCII is lower-cased in place
+      size_t start = out->size(), end = i;
+      while (end < utf8.size() && static_cast<unsigned char>(utf8[end]) < 0x80) ++end;
+      out->append(utf8.substr(i, end - i));
+      for (size_t k = start; k < out->size(); ++k) {
+        char& ch = (*out)[k];
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+      }
+      i = end;
       continue;
     }
     int n = utf8_sequence(utf8.substr(i));

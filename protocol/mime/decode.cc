@@ -58,7 +58,21 @@ void Base64Decoder::finish(std::string* out) {
 }
 
 void QpDecoder::feed(std::string_view in, std::string* out) {
-  for (char c : in) {
+  out->reserve(out->size() + in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (pending_.empty()) {  // fast path: a run of plain characters is copied at once
+      size_t end = i;
+      while (end < in.size() && in[end] != '=' && in[end] != ' ' && in[end] != '\t' && in[end] != '\r' &&
+             in[end] != '\n') {
+        ++end;
+      }
+      if (end > i) {
+        out->append(in.substr(i, end - i));
+        i = end - 1;
+        continue;
+      }
+    }
+    char c = in[i];
     if (!pending_.empty() && pending_[0] == '=') {
       // "=" so far: hex digits, a soft line break (possibly after white space), or junk.
       if (pending_.size() == 1 && hex_value(static_cast<unsigned char>(c)) >= 0) {

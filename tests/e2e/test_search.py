@@ -11,6 +11,8 @@ BAD answers for syntax errors and the limits, and \\Seen set by a FETCH.
 import datetime
 import os
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -168,6 +170,66 @@ class SearchTest(unittest.TestCase):
             st = self.status(bad)
             self.assertTrue(st.startswith(b'BAD'), (bad[:40], st))
         self.assertEqual(self.search('ALL'), [1, 2, 3, 4])  # the session goes on
+
+
+LARGE = 48 << 20  # a 48 MiB message: its body search must stream
+MAX_RSS_GROWTH_KIB = 16 << 10
+
+
+def vm_rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    raise AssertionError('no VmRSS')
+
+
+class LargeMessageSearchTest(unittest.TestCase):
+    """BODY and TEXT over a 48 MiB quoted-printable message: the answer is right
+    and loftd's resident size grows by less than 16 MiB while it searches."""
+
+    def test_large_body_search_streams(self):
+        server = loftlib.LoftServer(max_message_size=LARGE + (1 << 20))
+        self.addCleanup(server.cleanup)
+        self.addCleanup(server.stop)
+        server.start()
+        server.add_user('big', PASSWORD)
+        line = b'some quoted=3Dprintable text of a large message, line after line =\r\nsoft break\r\n'
+        body = line * (LARGE // len(line)) + b'the needle at the very end\r\n'
+        raw = (b'Subject: large\r\nContent-Type: text/plain; charset=utf-8\r\n'
+               b'Content-Transfer-Encoding: quoted-printable\r\n\r\n' + body)
+        lmtp = loftlib.LMTPClient(server.lmtp)
+        try:
+            _, _, data = lmtp.transaction('a@example.org', ['big@example.org'], loftlib.wire_data(raw)[0])
+            self.assertEqual([r[0] for r in data.values()], [250], data)
+        finally:
+            lmtp.close()
+        imap = loftlib.imap_connect(server.imap_implicit, 'implicit')
+        self.addCleanup(imap.logout)
+        imap.login('big', PASSWORD)
+        imap.select('INBOX')
+        before = vm_rss_kib(server.proc.pid)
+        peak = [before]
+        stop = threading.Event()
+
+        def sample():
+            deadline = time.monotonic() + 300
+            while not stop.is_set() and time.monotonic() < deadline:
+                peak[0] = max(peak[0], vm_rss_kib(server.proc.pid))
+                time.sleep(0.005)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        t0 = time.monotonic()
+        self.assertEqual(imap.search(None, 'BODY', '"needle at the very end"'), ('OK', [b'1']))
+        self.assertEqual(imap.search(None, 'BODY', '"printable text of a large message, line after line soft"'),
+                         ('OK', [b'1']))  # across the soft line break
+        self.assertEqual(imap.search(None, 'TEXT', 'nowhere-to-be-found'), ('OK', [b'']))
+        elapsed = time.monotonic() - t0
+        stop.set()
+        sampler.join()
+        loftlib.log('48 MiB body searches (3): %.2f s, RSS %d KiB before, peak %d KiB' % (elapsed, before, peak[0]))
+        if 'ASAN_OPTIONS' not in os.environ:  # ASan's quarantine keeps freed blocks
+            self.assertLess(peak[0] - before, MAX_RSS_GROWTH_KIB)
 
 
 if __name__ == '__main__':
