@@ -20,6 +20,7 @@ Allowed differences, each named; the test fails if a named one stops occurring
 """
 
 import datetime
+import time
 import email
 import email.policy
 import os
@@ -262,6 +263,23 @@ class SearchDiffTest(unittest.TestCase):
         self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:60])))
         self.assertEqual(set(KNOWN) - seen_known, set(),
                          'known differences that no longer occur: remove them from KNOWN')
+
+    def test_timing(self):
+        """Logs the best of 3 wall-clock times of a few searches on both servers
+        (figures for docs/performance.md; no bound: the machine is shared)."""
+        for query in ['UNSEEN', 'LARGER 10000', 'SUBJECT "zz-no-such-word"', 'BODY "zz-no-such-word"',
+                      'TEXT "zz-no-such-word"', 'OR SEEN BODY "zz-no-such-word"']:
+            best = {}
+            for label, conn, q in (('loft', self.lc, query), ('dovecot', self.dc, self.dovecot_form(query))):
+                times = []
+                for _ in range(3):
+                    t0 = time.monotonic()
+                    st, _ = conn.cmd('SEARCH ' + q)
+                    times.append(time.monotonic() - t0)
+                    self.assertEqual(st, 'OK')
+                best[label] = min(times) * 1000
+            loftlib.log('search timing (%d messages) %-34s loft %7.1f ms  dovecot %7.1f ms'
+                        % (len(self.msgs), query, best['loft'], best['dovecot']))
 
 
 if __name__ == '__main__':
