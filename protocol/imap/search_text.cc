@@ -185,11 +185,10 @@ void TextScanner::end_header() {
   }
   header_.clear();
   in_header_ = false;
-  std::optional<std::string> type;
-  std::string encoding;
+  std::optional<std::string> type, encoding;
   for (const HeaderField& f : fields) {
     if (iequals(f.name, "Content-Type") && !type) type = f.value;
-    if (iequals(f.name, "Content-Transfer-Encoding") && encoding.empty()) encoding = f.value;
+    if (iequals(f.name, "Content-Transfer-Encoding") && !encoding) encoding = f.value;
     if (headers_ != nullptr) {
       headers_->boundary();
       headers_->feed(mime::fold_case(f.name + ": " + mime::decode_header_value(f.value)));
@@ -217,14 +216,15 @@ void TextScanner::end_header() {
     return;
   }
   searchable_ = starts_with_ci(*type, "text/") || starts_with_ci(*type, "message/");
-  // RFC 2045 §6.4: an unrecognised transfer encoding makes the body application/octet-stream.
-  std::string enc = ascii_lower(encoding);
+  // RFC 2045 §6.4: an unrecognised transfer encoding (an empty one too, as
+  // Dovecot reads it) makes the body application/octet-stream.
+  std::string enc = ascii_lower(encoding.value_or("7bit"));
   Part::Enc kind = Part::Enc::identity;
   if (enc == "quoted-printable") {
     kind = Part::Enc::qp;
   } else if (enc == "base64") {
     kind = Part::Enc::base64;
-  } else if (!enc.empty() && enc != "7bit" && enc != "8bit" && enc != "binary") {
+  } else if (enc != "7bit" && enc != "8bit" && enc != "binary") {
     searchable_ = false;
   }
   if (!searchable_ || body_ == nullptr) return;

@@ -136,8 +136,12 @@ def gen_queries(msgs, n_msgs, sizes):
     day = lambda d: d.strftime('%d-%b-%Y')  # noqa: E731
     gens.append(lambda: '%s %s' % (rnd.choice(['BEFORE', 'ON', 'SINCE']),
                                    day(today + datetime.timedelta(days=rnd.choice([-1, 0, 1])))))
-    out = []
-    for i in range(N_QUERIES):
+    # edge cases first: sets beyond the mailbox, "*" alone, empty strings, nesting
+    out = ['%d' % (n_msgs + 5), '1:%d' % (n_msgs + 5), '%d:*' % (n_msgs + 10), 'UID %d' % (n_msgs + 10),
+           'UID %d:*' % (n_msgs + 10), 'NOT *', '*:1', 'SUBJECT ""', 'BODY ""', 'TEXT ""', 'FROM ""',
+           'HEADER Subject ""', 'HEADER X-No-Such-Field ""', 'OR (SEEN UNSEEN) (NOT ALL)',
+           'NOT (OR SEEN (NOT (UNSEEN)))', 'LARGER 0', 'SMALLER 0', 'SUBJECT " "', 'BODY " "']
+    for i in range(N_QUERIES - len(out)):
         k = rnd.random()
         a = rnd.choice(gens)()
         if k < 0.55:
@@ -177,6 +181,19 @@ KNOWN = {
     'DATE_LENIENT': {'ruby-mail/emails/error_emails/bad_date_header2.eml',
                      'ruby-mail/emails/plain_emails/raw_email_bad_time.eml',
                      'ruby-mail/emails/rfc2822/example04.eml'},
+    # Dovecot finds a search for a space in a subject made of one encoded word it
+    # cannot decode (unknown charset, invalid UTF-8); Loft keeps such a word as
+    # written (unknown charset) or decodes it with U+FFFD (bad bytes): no space.
+    'UNDECODABLE_WORD': {'php-imap/messages/imap_mime_header_decode_returns_false.eml',
+                         'php-imap/messages/undefined_charset_header.eml'},
+}
+
+# Differences that depend on the query, not on a message.
+KNOWN_QUERIES = {
+    # RFC 3501 §9: "2:4 and 4:2 are equivalent", and "*" is the last sequence
+    # number, so "280:*" in a mailbox of 270 is 270:280 and holds message 270
+    # (as UID 280:* holds the last UID, §6.4.8); Dovecot answers nothing.
+    'SEQSET_ABOVE_EXISTS': re.compile(r'^\d+:\*$'),
 }
 
 
@@ -253,6 +270,8 @@ class SearchDiffTest(unittest.TestCase):
             if lst == dst:
                 files = {name(n) for n in only_l + only_d}
                 known = [k for k, v in KNOWN.items() if files <= v]
+                known += [k for k, rx in KNOWN_QUERIES.items() if rx.match(query) and verb == 'SEARCH'
+                          and only_l == [len(self.msgs)] and not only_d]
                 if known:
                     seen_known.add(known[0])
                     continue
@@ -261,7 +280,7 @@ class SearchDiffTest(unittest.TestCase):
         loftlib.log('test_search_dovecot_diff: %d searches compared, %d differ' % (compared, len(diffs)))
         self.assertGreaterEqual(compared, 300)
         self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:60])))
-        self.assertEqual(set(KNOWN) - seen_known, set(),
+        self.assertEqual((set(KNOWN) | set(KNOWN_QUERIES)) - seen_known, set(),
                          'known differences that no longer occur: remove them from KNOWN')
 
     def test_timing(self):

@@ -99,6 +99,8 @@ TEST_CASE("defaults and broken parts: no Content-Type is text, unknown encodings
   CHECK(hits == "1");  // a first line without a colon is header text for TEXT
   CHECK(scan("Content-Transfer-Encoding: x-uuencode\r\n\r\nsecret\r\n", {"secret"}) == "0");
   CHECK(scan("Content-Type: ; name=x\r\n\r\nsecret\r\n", {"secret"}) == "0");
+  CHECK(scan("Content-Transfer-Encoding:\r\n\r\nsecret\r\n", {"secret"}) == "0");
+  CHECK(scan("Content-Transfer-Encoding: 8BIT\r\n\r\nsecret\r\n", {"secret"}) == "1");
   CHECK(scan("Content-Type: multipart/mixed\r\n\r\nno boundary\r\n", {"no boundary"}) == "0");
   CHECK(scan("Content-Type: text/plain; charset=x-unknown-thing\r\n\r\ncaf\xc3\xa9\r\n", {"café"}) == "1");
   // a digest's parts are messages
