@@ -21,7 +21,7 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libss
   openssl python3 zlib1g-dev libicu-dev)
 TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3
   libinterimap clang-14 libclang-rt-14-dev)
-FUZZ_TARGETS=(imap_parser lmtp pop3 admin)
+FUZZ_TARGETS=(imap_parser lmtp pop3 admin search_text)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 CONFIG=conf/loft.toml
 
