@@ -30,6 +30,9 @@ SearchCost search_cost(const SearchKey& key) {
 
 void order_by_cost(SearchKey* key) {
   for (SearchKey& c : key->children) order_by_cost(&c);
+  if (key->kind == SearchKey::Kind::or_ && search_cost(key->children[1]) < search_cost(key->children[0])) {
+    std::swap(key->children[0], key->children[1]);  // OR is commutative too
+  }
   if (key->kind == SearchKey::Kind::all_of) {
     // stable: equal costs keep the client's order
     std::stable_sort(key->children.begin(), key->children.end(), [](const SearchKey& a, const SearchKey& b) {

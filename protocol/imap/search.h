@@ -56,9 +56,9 @@ struct CmdSearch {
 enum class SearchCost : uint8_t { view = 0, record = 1, header = 2, body = 3 };
 // The most expensive thing key (and its children) can need.
 SearchCost search_cost(const SearchKey& key);
-// Reorders the children of every AND (all_of) so cheaper keys come first
-// (AND is commutative); OR keeps its order (its two operands are both needed
-// only when the first is false).
+// Reorders the children of every AND (all_of) and OR so cheaper keys come
+// first (both are commutative), so the evaluator, which stops at the first
+// operand that decides, reaches an expensive key only when it must.
 void order_by_cost(SearchKey* key);
 // True for the charsets the evaluator takes (UTF-8 and US-ASCII, any case);
 // RFC 3501 §6.4.4 answers NO [BADCHARSET (UTF-8 US-ASCII)] for others.

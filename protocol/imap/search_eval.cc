@@ -70,13 +70,8 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
       return content->header_matches(key);
     case K::body: case K::text: return content->body_matches(key);
     case K::not_: return !search_matches(key.children[0], m, view, content);
-    case K::or_: {
-      // The cheaper operand first: OR is commutative.
-      bool swap = search_cost(key.children[1]) < search_cost(key.children[0]);
-      const SearchKey& a = key.children[swap ? 1 : 0];
-      const SearchKey& b = key.children[swap ? 0 : 1];
-      return search_matches(a, m, view, content) || search_matches(b, m, view, content);
-    }
+    case K::or_:
+      return search_matches(key.children[0], m, view, content) || search_matches(key.children[1], m, view, content);
     case K::all_of:
       for (const SearchKey& c : key.children) {
         if (!search_matches(c, m, view, content)) return false;

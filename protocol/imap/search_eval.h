@@ -57,7 +57,8 @@ class SearchContentSource {
 };
 
 // True if the message matches key. AND and OR stop at the first operand
-// that decides, so a key costing more than the answer needs is never asked.
+// that decides; after order_by_cost(key) that means a key costing more than
+// the answer needs is never asked.
 bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView& view,
                     SearchContentSource* content);
 
