@@ -6,6 +6,7 @@
 #include "protocol/imap/fetch_parse.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
+#include "protocol/imap/search_parse.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -94,11 +95,23 @@ bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
 
 bool parse_fetch(Reader* r, CommandBody* body) { return parse_fetch_args(r, body, false); }
 
+// RFC 3501 §6.4.4/§6.4.8: [UID] SEARCH [SP CHARSET SP astring] 1*(SP search-key).
+bool parse_search_args(Reader* r, CommandBody* body, bool uid) {
+  CmdSearch cmd;
+  cmd.uid = uid;
+  if (!parse_search_program(r, &cmd)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+
+bool parse_search(Reader* r, CommandBody* body) { return parse_search_args(r, body, false); }
+
 // RFC 3501 §6.4.8: UID SP (COPY / FETCH / SEARCH / STORE) ...; only FETCH so far.
 bool parse_uid(Reader* r, CommandBody* body) {
   std::string sub;
   if (!r->expect_sp() || !r->read_atom(&sub)) return false;
   if (iequals(sub, "FETCH")) return parse_fetch_args(r, body, true);
+  if (iequals(sub, "SEARCH")) return parse_search_args(r, body, true);
   return r->fail("Unknown command");
 }
 
@@ -119,6 +132,7 @@ constexpr Entry kCommands[] = {
     {"FETCH", parse_fetch},
     {"UID", parse_uid},
     {"COMPRESS", parse_compress},
+    {"SEARCH", parse_search},
 };
 
 }  // namespace

@@ -86,6 +86,7 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdSelect& c);
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
   void handle(const std::string& tag, const proto::imap::CmdCompress& c);
+  void handle(const std::string& tag, const proto::imap::CmdSearch& c);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -122,6 +123,7 @@ class ImapSession final : public Session {
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
   friend class FetchJob;
+  friend class SearchJob;
 };
 
 }  // namespace imap

@@ -55,6 +55,33 @@ inline std::string describe(const FetchAtt& a) {
   return s;
 }
 
+// A search key as text: names upper-case, arguments in [], children in ().
+inline std::string describe(const SearchKey& k) {
+  using K = SearchKey::Kind;
+  static const char* const kNames[] = {
+      "ALL", "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "RECENT", "SEEN", "NEW", "OLD", "UNANSWERED",
+      "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN", "KEYWORD", "UNKEYWORD", "BEFORE", "ON", "SINCE",
+      "SENTBEFORE", "SENTON", "SENTSINCE", "LARGER", "SMALLER", "UID", "SET", "BCC", "CC", "FROM", "TO",
+      "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND"};
+  std::string s = kNames[static_cast<int>(k.kind)];
+  switch (k.kind) {
+    case K::keyword: case K::unkeyword: case K::bcc: case K::cc: case K::from: case K::to:
+    case K::subject: case K::body: case K::text: s += " [" + k.text + "]"; break;
+    case K::header: s += " [" + k.field + "] [" + k.text + "]"; break;
+    case K::before: case K::on: case K::since: case K::sent_before: case K::sent_on: case K::sent_since:
+      s += " " + std::to_string(k.date); break;
+    case K::larger: case K::smaller: s += " " + std::to_string(k.number); break;
+    case K::uid: case K::seqset: s += " " + k.set.to_string(); break;
+    default: break;
+  }
+  if (!k.children.empty()) {
+    s += " (";
+    for (size_t i = 0; i < k.children.size(); ++i) s += (i ? " " : "") + describe(k.children[i]);
+    s += ")";
+  }
+  return s;
+}
+
 // A command as text: "tag NAME args".
 inline std::string describe(const Command& c) {
   struct V {
@@ -75,6 +102,10 @@ inline std::string describe(const Command& c) {
       return s + ")";
     }
     std::string operator()(const CmdCompress& c) const { return "COMPRESS " + c.mechanism; }
+    std::string operator()(const CmdSearch& c) const {
+      return std::string(c.uid ? "UID SEARCH" : "SEARCH") + (c.charset ? " CHARSET [" + *c.charset + "]" : "") +
+             " " + describe(c.program);
+    }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

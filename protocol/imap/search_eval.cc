@@ -1,0 +1,93 @@
+// The SEARCH evaluator (see search_eval.h).
+#include "protocol/imap/search_eval.h"
+
+#include "base/bytes.h"
+
+namespace loft::proto::imap {
+
+int32_t internal_day(int64_t unix_seconds, int32_t tz_offset_minutes) {
+  int64_t local = unix_seconds + int64_t{tz_offset_minutes} * 60;
+  int64_t day = local / 86400;
+  if (local % 86400 < 0) --day;  // floor for dates before 1970
+  return static_cast<int32_t>(day);
+}
+
+namespace {
+
+bool has_keyword(const SearchFacts& m, const std::string& keyword) {
+  // RFC 3501 §2.3.2: keywords compare case-insensitively (as Dovecot and the store do).
+  for (const std::string& k : m.keywords) {
+    if (iequals(k, keyword)) return true;
+  }
+  return false;
+}
+
+// RFC 3501 §6.4.4: BEFORE is "earlier than", ON "within", SINCE "within or later than" the day.
+bool compare_day(SearchKey::Kind kind, int32_t day, int32_t key_day) {
+  using K = SearchKey::Kind;
+  switch (kind) {
+    case K::before: case K::sent_before: return day < key_day;
+    case K::on: case K::sent_on: return day == key_day;
+    default: return day >= key_day;
+  }
+}
+
+}  // namespace
+
+bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView& view,
+                    SearchContentSource* content) {
+  using K = SearchKey::Kind;
+  switch (key.kind) {
+    case K::all: return true;
+    case K::answered: return (m.flags & kSearchAnswered) != 0;
+    case K::deleted: return (m.flags & kSearchDeleted) != 0;
+    case K::draft: return (m.flags & kSearchDraft) != 0;
+    case K::flagged: return (m.flags & kSearchFlagged) != 0;
+    case K::seen: return (m.flags & kSearchSeen) != 0;
+    case K::recent: return m.recent;
+    case K::new_: return m.recent && (m.flags & kSearchSeen) == 0;
+    case K::old: return !m.recent;
+    case K::unanswered: return (m.flags & kSearchAnswered) == 0;
+    case K::undeleted: return (m.flags & kSearchDeleted) == 0;
+    case K::undraft: return (m.flags & kSearchDraft) == 0;
+    case K::unflagged: return (m.flags & kSearchFlagged) == 0;
+    case K::unseen: return (m.flags & kSearchSeen) == 0;
+    case K::keyword: return has_keyword(m, key.text);
+    case K::unkeyword: return !has_keyword(m, key.text);
+    case K::before: case K::on: case K::since:
+      return compare_day(key.kind, internal_day(m.internal_date, m.tz_offset_minutes), key.date);
+    case K::sent_before: case K::sent_on: case K::sent_since: {
+      std::optional<int32_t> day = content->sent_day();
+      // No usable Date: header: the message counts as sent on 1-Jan-1970, the
+      // zero date, as Dovecot answers (RFC 3501 does not say).
+      return compare_day(key.kind, day.value_or(0), key.date);
+    }
+    case K::larger: return m.size > key.number;
+    case K::smaller: return m.size < key.number;
+    case K::uid: return key.set.contains(m.uid, view.max_uid);
+    case K::seqset: return key.set.contains(m.seq, view.exists);
+    case K::bcc: case K::cc: case K::from: case K::to: case K::subject: case K::header:
+      return content->header_matches(key);
+    case K::body: case K::text: return content->body_matches(key);
+    case K::not_: return !search_matches(key.children[0], m, view, content);
+    case K::or_:
+      return search_matches(key.children[0], m, view, content) || search_matches(key.children[1], m, view, content);
+    case K::all_of:
+      for (const SearchKey& c : key.children) {
+        if (!search_matches(c, m, view, content)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+void append_search_response(std::string* out, std::span<const uint32_t> numbers) {
+  out->append("* SEARCH");
+  for (uint32_t n : numbers) {
+    out->push_back(' ');
+    out->append(std::to_string(n));
+  }
+  out->append("\r\n");
+}
+
+}  // namespace loft::proto::imap

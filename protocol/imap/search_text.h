@@ -1,0 +1,81 @@
+// BODY and TEXT searching over a message streamed in pieces (RFC 3501
+// §6.4.4): a minimal MIME walk (RFC 2045/2046: headers, multipart
+// boundaries, message/rfc822) that decodes the text parts (transfer
+// encoding, charset to UTF-8, case folding) into a set of needles. Memory is
+// bounded whatever the message: one line, one part header and the needles'
+// overlap are kept. This walk stands in until the stored MIME structure
+// (byte offsets per part) can replace it; its entry point is TextScanner.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loft::proto::imap {
+
+// Several case-folded needles searched at once in streamed folded text; a
+// needle may span two pieces but never a boundary() (two parts' texts).
+class NeedleSet {
+ public:
+  explicit NeedleSet(std::vector<std::string> folded_needles);
+  void feed(std::string_view folded);
+  // Text before and after this point is not contiguous.
+  void boundary() { tail_.clear(); }
+  bool found(size_t i) const { return found_[i]; }
+  bool all_found() const { return left_ == 0; }
+  size_t size() const { return needles_.size(); }
+
+ private:
+  std::vector<std::string> needles_;
+  std::vector<bool> found_;
+  size_t left_ = 0;
+  size_t overlap_ = 0;  // longest needle - 1
+  std::string tail_;    // the last overlap_ bytes fed
+};
+
+// Walks a raw message given in pieces: decoded header fields ("Name: value"
+// per line, all parts' headers) go to `headers`, the decoded text of text/*
+// and message/* bodies to `body`. Either may be null.
+class TextScanner {
+ public:
+  TextScanner(NeedleSet* headers, NeedleSet* body);
+  ~TextScanner();
+  void feed(std::string_view raw);
+  void finish();
+
+  static constexpr size_t kMaxLine = 64 * 1024;          // longer lines are text, never boundaries
+  static constexpr size_t kMaxPartHeader = 256 * 1024;   // part header bytes kept for parsing
+  static constexpr size_t kMaxDepth = 64;                // nested multiparts followed
+  static constexpr size_t kMaxBoundary = 80;             // boundary characters compared
+  static constexpr size_t kBatch = 32 * 1024;            // body bytes decoded at a time
+
+ private:
+  struct Part;
+  void line(std::string_view text, bool complete);
+  void header_line(std::string_view text);
+  void end_header();
+  void body_data(std::string_view text);
+  bool boundary_line(std::string_view text);
+  void close_decoders();
+  void flush_body();
+
+  NeedleSet* headers_;
+  NeedleSet* body_;
+  std::string line_;        // the current line so far (up to kMaxLine)
+  bool long_line_ = false;  // the current line passed kMaxLine: the rest is data
+  struct Multipart {
+    std::string delimiter;  // "--" + boundary
+    bool digest = false;    // multipart/digest: parts default to message/rfc822
+  };
+  std::vector<Multipart> boundaries_;  // open multiparts, outermost first
+  std::string header_;      // the current part's header so far
+  bool in_header_ = true;
+  bool digest_child_ = false;  // the part is a child of multipart/digest
+  bool searchable_ = false;    // the current body is text/* or message/*
+  std::unique_ptr<Part> decode_;  // decoders of the current body
+  std::string pending_;           // body bytes not yet decoded (< kBatch)
+};
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,102 @@
+#include "server/imap/search_job.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "protocol/imap/search_eval.h"
+#include "server/connection.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+// The evaluator's flag bits are the store's.
+constexpr bool same_bits(uint32_t a, uint32_t b) { return a == b; }
+static_assert(same_bits(pi::kSearchSeen, storage::kSeen) && same_bits(pi::kSearchAnswered, storage::kAnswered) &&
+              same_bits(pi::kSearchFlagged, storage::kFlagged) && same_bits(pi::kSearchDeleted, storage::kDeleted) &&
+              same_bits(pi::kSearchDraft, storage::kDraft));
+
+SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
+                     std::vector<storage::MessageSummary> view, storage::MailboxId mailbox)
+    : session_(session),
+      tag_(std::move(tag)),
+      cmd_(std::move(cmd)),
+      view_(std::move(view)),
+      mailbox_(mailbox),
+      cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
+      needles_(cmd_.program) {}
+
+Result<void> SearchJob::run_batch(storage::Store& store) {
+  size_t end = std::min(view_.size(), next_ + kBatch);
+  pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid};
+  // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
+  std::unordered_map<uint32_t, storage::MessageMeta> records;
+  if (cost_ >= pi::SearchCost::record) {
+    std::vector<uint32_t> uids;
+    for (size_t i = next_; i < end; ++i) uids.push_back(view_[i].uid);
+    auto metas = store.messages(mailbox_, uids);
+    if (!metas) return metas.error();
+    for (auto& m : *metas) records.emplace(m.uid, std::move(m));
+  }
+  for (size_t i = next_; i < end; ++i) {
+    pi::SearchFacts facts;
+    facts.seq = static_cast<uint32_t>(i + 1);
+    facts.uid = view_[i].uid;
+    facts.flags = view_[i].flags;
+    facts.recent = false;  // \Recent is not kept yet: every message is old
+    const storage::MessageMeta* meta = nullptr;
+    if (cost_ >= pi::SearchCost::record) {
+      auto it = records.find(facts.uid);
+      if (it == records.end()) continue;  // expunged meanwhile: it matches nothing
+      meta = &it->second;
+      facts.keywords = meta->keywords;
+      facts.internal_date = meta->internal_date;
+      facts.tz_offset_minutes = meta->tz_offset_minutes;
+      facts.size = meta->size;
+    }
+    std::optional<pi::SearchContent> content;
+    if (meta != nullptr && cost_ >= pi::SearchCost::header) {
+      storage::BlobId blob = meta->blob;
+      content.emplace(
+          needles_, [&store, blob](uint64_t off, uint64_t len) { return store.read_body(blob, off, len); },
+          meta->size, meta->header_size);
+    }
+    if (pi::search_matches(cmd_.program, facts, view, content ? &*content : nullptr)) {
+      hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
+    }
+    if (content && content->error()) return *content->error();
+  }
+  next_ = end;
+  return {};
+}
+
+void SearchJob::start(std::shared_ptr<SearchJob> job) { step(std::move(job)); }
+
+void SearchJob::step(std::shared_ptr<SearchJob> job) {
+  Connection& conn = job->session_.conn();
+  conn.offload(
+      [job] {
+        auto r = job->run_batch(job->session_.store());
+        if (!r) job->error_ = r.error();
+      },
+      [job] {
+        ImapSession& s = job->session_;
+        if (job->error_) {
+          s.tagged_error(job->tag_, *job->error_);
+          s.finish();
+          return;
+        }
+        if (!job->done()) {
+          step(job);
+          return;
+        }
+        std::string out;
+        pi::append_search_response(&out, job->hits_);
+        s.send(out);
+        s.tagged(job->tag_, "OK", job->cmd_.uid ? "UID SEARCH completed" : "SEARCH completed");
+        s.finish();
+      });
+}
+
+}  // namespace loft::server::imap

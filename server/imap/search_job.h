@@ -1,0 +1,54 @@
+// Runs one SEARCH / UID SEARCH (RFC 3501 §6.4.4, §6.4.8) on worker threads,
+// in steps of kBatch messages so a long body search never holds a worker for
+// the whole mailbox. Message records are loaded only when the program has a
+// record key (keywords, dates, sizes), headers and bodies only when a key
+// still undecided needs them (proto::imap::search_matches); bodies are read
+// in 64 KiB pieces, never whole.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/imap/search.h"
+#include "protocol/imap/search_content.h"
+#include "storage/store.h"
+
+namespace loft::server::imap {
+
+class ImapSession;
+
+class SearchJob : public std::enable_shared_from_this<SearchJob> {
+ public:
+  // view: the session's index at the start (sequence number = position + 1).
+  SearchJob(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd,
+            std::vector<storage::MessageSummary> view, storage::MailboxId mailbox);
+  // Begins; the session is busy until the tagged reply is sent.
+  static void start(std::shared_ptr<SearchJob> job);
+
+  static constexpr size_t kBatch = 256;
+
+  // Runs on a worker: evaluates messages [next_, next_ + kBatch).
+  Result<void> run_batch(storage::Store& store);
+  // The numbers to report so far (UIDs for UID SEARCH).
+  const std::vector<uint32_t>& hits() const { return hits_; }
+  bool done() const { return next_ >= view_.size(); }
+
+ private:
+  static void step(std::shared_ptr<SearchJob> job);
+
+  ImapSession& session_;
+  std::string tag_;
+  proto::imap::CmdSearch cmd_;
+  std::vector<storage::MessageSummary> view_;
+  storage::MailboxId mailbox_;
+  proto::imap::SearchCost cost_;
+  proto::imap::SearchNeedles needles_;
+  size_t next_ = 0;
+  std::vector<uint32_t> hits_;
+  std::optional<Error> error_;
+};
+
+}  // namespace loft::server::imap

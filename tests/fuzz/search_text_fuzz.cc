@@ -1,0 +1,69 @@
+// libFuzzer target for SEARCH's text side: the streaming MIME walk and its
+// decoders (TextScanner), RFC 2047 header decoding and the date parser. The
+// message is fed whole and in pieces (split points derived from the data);
+// both must find the same needles. Needles are taken from the data itself so
+// that hits occur. Linked with replay_main.cc it replays a corpus as a test.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/imap/search_header.h"
+#include "protocol/imap/search_text.h"
+#include "protocol/mime/charset.h"
+#include "protocol/mime/decode.h"
+
+namespace {
+
+using loft::proto::imap::NeedleSet;
+using loft::proto::imap::TextScanner;
+
+std::string hits(std::string_view msg, const std::vector<std::string>& needles, const std::vector<size_t>& cuts) {
+  NeedleSet headers(needles), body(needles);
+  TextScanner s(&headers, &body);
+  size_t pos = 0;
+  for (size_t cut : cuts) {
+    if (cut <= pos || cut > msg.size()) continue;
+    s.feed(msg.substr(pos, cut - pos));
+    pos = cut;
+  }
+  s.feed(msg.substr(pos));
+  s.finish();
+  std::string out;
+  for (size_t i = 0; i < needles.size(); ++i) out += std::string(1, headers.found(i) ? 'h' : '-') + (body.found(i) ? 'b' : '-');
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view all(reinterpret_cast<const char*>(data), size);
+  (void)loft::proto::mime::decode_header_value(all.substr(0, 4096));
+  (void)loft::proto::imap::parse_rfc5322_day(all.substr(0, 256));
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : all) h = (h ^ c) * 1099511628211ULL;
+  // needles: a few slices of the data itself, case-folded
+  std::vector<std::string> needles;
+  for (int i = 0; i < 3 && size > 0; ++i) {
+    size_t at = (h >> (i * 8)) % size;
+    size_t len = 1 + (h >> (i * 8 + 4)) % 12;
+    needles.push_back(loft::proto::mime::fold_case(all.substr(at, len)));
+  }
+  std::vector<size_t> cuts;
+  uint64_t x = h;
+  for (int i = 0; i < 8 && size > 0; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    cuts.push_back(static_cast<size_t>(x >> 33) % (size + 1));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<size_t> bytewise;
+  if (size <= 512) {
+    for (size_t i = 1; i < size; ++i) bytewise.push_back(i);
+  }
+  std::string whole = hits(all, needles, {});
+  if (hits(all, needles, cuts) != whole) std::abort();
+  if (!bytewise.empty() && hits(all, needles, bytewise) != whole) std::abort();
+  return 0;
+}
