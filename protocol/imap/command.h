@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocol/imap/message_commands.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -81,7 +82,8 @@ struct CmdFetch {
 };
 
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
-                                 CmdSelect, CmdFetch, CmdCompress>;
+                                 CmdSelect, CmdFetch, CmdCompress,
+                                 CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck>;
 
 struct Command {
   std::string tag;

@@ -14,6 +14,7 @@
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/parser.h"
+#include "server/imap/recent.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -25,6 +26,7 @@ class Connection;
 namespace imap {
 
 class FetchJob;
+class AppendUpload;
 
 class ImapSession final : public Session {
  public:
@@ -65,6 +67,7 @@ class ImapSession final : public Session {
     std::vector<storage::MessageSummary> index;  // index[seq - 1]
     uint64_t watch = 0;
     bool changed = false;  // the store reported a change not yet shown
+    RecentSet recent;      // UIDs \Recent in this session (recent.h)
   };
   Selected* selected() { return selected_ ? selected_.get() : nullptr; }
   void deselect();
@@ -86,6 +89,20 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdSelect& c);
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
   void handle(const std::string& tag, const proto::imap::CmdCompress& c);
+  void handle(const std::string& tag, const proto::imap::CmdAppend& c);
+  void handle(const std::string& tag, const proto::imap::CmdStore& c);
+  void handle(const std::string& tag, const proto::imap::CmdCopy& c);
+  void handle(const std::string& tag, const proto::imap::CmdExpunge& c);
+  void handle(const std::string& tag, const proto::imap::CmdClose& c);
+  void handle(const std::string& tag, const proto::imap::CmdUnselect& c);
+  void handle(const std::string& tag, const proto::imap::CmdCheck& c);
+  // APPEND's streamed message (parser events message_start/_data/_end; cmd_append.cc).
+  void on_message_start(proto::imap::Command& cmd);
+  void on_message_data(std::string_view bytes);
+  void on_message_end();
+  // Expunges the \Deleted messages (of uids when given) and reports each one
+  // removed unless silent (CLOSE); next gets the outcome (cmd_expunge.cc).
+  void expunge_deleted(std::optional<proto::imap::SeqSet> uids, bool silent, std::function<void(Result<void>)> next);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -121,6 +138,7 @@ class ImapSession final : public Session {
   std::optional<storage::Account> account_;
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
+  std::unique_ptr<AppendUpload> append_;  // the APPEND whose message is streaming in
   friend class FetchJob;
 };
 

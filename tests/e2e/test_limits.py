@@ -317,7 +317,7 @@ class LimitsTest(unittest.TestCase):
         # A 20 MiB literal is accepted after login only where a message may go
         # (APPEND); whatever the answer, its buffer must not stay.
         for s in conns[:3]:
-            s.sendall(b'p APPEND Nowhere {%d}\r\n' % big)
+            s.sendall(b'p APPEND INBOX {%d}\r\n' % big)
             self.assertIn(b'+', read_until(s, b'\r\n'))
             s.sendall(b'x' * big + b'\r\n')
             got = read_until(s, b'p ', timeout=60)
