@@ -253,6 +253,29 @@ class MessagesTest(unittest.TestCase):
             tagged, _ = self.cmd(c, cmd)
             self.assertTrue(tagged.startswith(b'T BAD'), (cmd, tagged))
 
+    def test_over_quota(self):
+        name = self.user()
+        r = self.server.ctl('user', 'quota', name, '10000', '3')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = self.conn(name)
+        # RFC 3501 §7.5: refused before the "+" when the size is known to be too much.
+        line, _ = self.append(c, 'INBOX', message(1, 20000))
+        self.assertTrue(line.startswith(b'A NO [OVERQUOTA]'), line)
+        tagged, _ = self.append(c, 'INBOX', message(1, 20000), sync=False)
+        self.assertTrue(tagged.startswith(b'A NO [OVERQUOTA]'), tagged)
+        for n in range(1, 4):
+            tagged, _ = self.append(c, 'INBOX', message(n))
+            self.assertTrue(tagged.startswith(b'A OK'), tagged)
+        line, _ = self.append(c, 'INBOX', message(4))  # a fourth message
+        self.assertTrue(line.startswith(b'A NO [OVERQUOTA]'), line)
+        self.ok(c, 'SELECT INBOX')
+        tagged, _ = self.cmd(c, 'COPY 1 Archive')
+        self.assertTrue(tagged.startswith(b'T NO [OVERQUOTA]'), tagged)
+        # MOVE stays within the account's count: allowed.
+        self.ok(c, 'MOVE 1 Archive')
+        r = self.server.ctl('user', 'quota', name, '0', 'x')
+        self.assertNotEqual(r.returncode, 0)
+
     def test_capabilities(self):
         c = self.conn(self.user())
         _, untagged = self.ok(c, 'CAPABILITY')
