@@ -9,14 +9,26 @@ bool AppendUpload::take(std::string_view bytes) {
   return pending_.size() >= kChunk;
 }
 
+// NOTE(mime): these two functions are the only place APPEND's bytes meet
+// the store. With server/ingest.h (IngestBody: BodyWriter + MIME parser)
+// merged, writer_ becomes an IngestBody: write_pending calls
+// ingest_->write(pending_), and release_for_commit calls ingest_->finish()
+// then returns ingest_->release(), so the structure is computed while the
+// message streams in, as for LMTP. Until then no structure is stored.
 void AppendUpload::write_pending() {
   if (error_ || !writer_ || pending_.empty()) return;
-  // NOTE(mime): the MIME structure is to be computed here while streaming,
-  // by the ingest helper that wraps BodyWriter and the MIME parser; until
-  // it is merged the body goes to the writer directly and no structure is
-  // stored (FETCH then derives it from the body).
   if (auto w = writer_->write(pending_); !w) error_ = w.error();
   pending_.clear();
+}
+
+Result<std::unique_ptr<storage::BodyWriter>> AppendUpload::release_for_commit() {
+  write_pending();
+  if (error_) {
+    writer_.reset();  // removes the chunks written so far
+    return *error_;
+  }
+  if (!writer_) return Error{Errc::internal, "APPEND has no body"};
+  return std::move(writer_);
 }
 
 }  // namespace loft::server::imap

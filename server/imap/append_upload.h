@@ -38,13 +38,12 @@ class AppendUpload {
   // Keeps bytes of the message (dropped when refused or after a write error);
   // true when a chunk is ready for write_pending.
   bool take(std::string_view bytes);
-  // Worker side: writes the pending bytes to the body (the one place APPEND
-  // gives message bytes to the store). A failure sticks: see failed().
+  // Worker side: writes the pending bytes to the body. A failure sticks and
+  // is returned by release_for_commit.
   void write_pending();
-  // The first write failure, if any.
-  const std::optional<Error>& failed() const { return error_; }
-  // The writer, handed to the store's commit (null once given).
-  std::unique_ptr<storage::BodyWriter>& writer() { return writer_; }
+  // Worker side, at the end of the literal: writes what is pending and hands
+  // the body over for Store::deliver_async (an error removes what was written).
+  Result<std::unique_ptr<storage::BodyWriter>> release_for_commit();
 
  private:
   std::string tag_;

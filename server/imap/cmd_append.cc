@@ -129,14 +129,13 @@ void ImapSession::on_message_end() {
   // its fsync; the reply goes out on this loop once the batch is durable.
   conn().offload_async(
       [this, up = append_.get(), target, result](std::function<void()> finished) {
-        up->write_pending();
-        if (up->failed()) {
-          *result = *up->failed();
-          up->writer().reset();  // removes the chunks written so far
+        auto body = up->release_for_commit();
+        if (!body) {
+          *result = body.error();
           finished();
           return;
         }
-        store().deliver_async(std::move(up->writer()), *target,
+        store().deliver_async(std::move(*body), *target,
                               [result, finished = std::move(finished)](Outcomes outcomes) {
                                 *result = std::move(outcomes);
                                 finished();
@@ -157,7 +156,7 @@ void ImapSession::on_message_end() {
         }
         // RFC 3501 §6.3.11: a selected target reports the new message (EXISTS)
         // before the tagged reply.
-        if (selected() && selected()->info.id == target_id) selected()->changed = true;
+        if (selected() && selected()->info.id == target_id) note_own_arrival(*selected());
         sync_mailbox([this, tag, copy = *copy] {
           std::string out, code;
           pi::AppendUid{copy.uidvalidity, copy.uid}.serialize(&code);

@@ -20,7 +20,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
     return;
   }
   std::vector<SeqUid> targets;
-  if (!resolve_set(c.set, c.uid, sel->index, &targets)) {
+  if (!resolve_set(*sel, c.set, c.uid, &targets)) {
     tagged(tag, "BAD", "Error in IMAP command " + name + ": Invalid messageset");
     return;
   }
@@ -68,14 +68,11 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
           // Each EXPUNGE renumbers the later messages (RFC 3501 §7.4.1), so
           // a message's number is looked up after the previous removal.
           for (const auto& [src, dst] : copied.uids) {
-            uint32_t seq = seq_of(s->index, src);
-            if (!seq) continue;
-            pi::append_expunge(&out, seq);
-            s->index.erase(s->index.begin() + (seq - 1));
+            if (auto seq = note_own_expunge(*s, src)) pi::append_expunge(&out, *seq);
           }
         }
         send(out);
-        if (s && s->info.id == *dest) s->changed = true;  // copied into itself: new messages
+        if (s && s->info.id == *dest) note_own_arrival(*s);  // copied into itself: new messages
         sync_mailbox([this, tag, name, code] {
           std::string line;
           pi::append_tagged_ok(&line, tag, code, name + " completed");

@@ -50,10 +50,8 @@ void ImapSession::expunge_deleted(std::optional<pi::SeqSet> uids, bool silent, s
           std::string out;
           // Each EXPUNGE renumbers the messages after it (RFC 3501 §7.4.1).
           for (uint32_t uid : gone) {
-            uint32_t seq = seq_of(s->index, uid);
-            if (!seq) continue;
-            if (!silent) pi::append_expunge(&out, seq);
-            s->index.erase(s->index.begin() + (seq - 1));
+            auto seq = note_own_expunge(*s, uid);
+            if (seq && !silent) pi::append_expunge(&out, *seq);
           }
           send(out);
         }

@@ -55,11 +55,6 @@ void ImapSession::sync_mailbox(std::function<void()> next) {
                      // EXPUNGE already told the client the new count (§7.4.1);
                      // EXISTS is only for new arrivals (§7.3.1).
                      if (kept.size() != old_count) out += "* " + std::to_string(kept.size()) + " EXISTS\r\n";
-                     // New arrivals: claim their \Recent (recent.h) unless read-only.
-                     if (kept.size() != old_count && !s->read_only) {
-                       s->recent.add(RecentClaims::instance().claim(s->info.id, kept.back().uid));
-                       out += "* " + std::to_string(s->recent.count_in(kept)) + " RECENT\r\n";
-                     }
                      s->index = std::move(kept);
                      send(out);
                    }

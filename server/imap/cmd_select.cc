@@ -49,21 +49,12 @@ void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo inf
         auto& msgs = index->value();
         // A delivery may have committed between the two reads: trust the index.
         if (!msgs.empty() && info.uidnext <= msgs.back().uid) info.uidnext = msgs.back().uid + 1;
-        // \Recent (server/imap/recent.h): SELECT claims what no session has
-        // seen yet; EXAMINE only looks (RFC 3501 §6.3.2).
-        RecentSet recent;
-        uint32_t last_uid = msgs.empty() ? 0 : msgs.back().uid;
-        if (read_only) {
-          uint32_t mark = RecentClaims::instance().mark(info.id);
-          if (mark != UINT32_MAX) recent.add({mark + 1, last_uid});
-        }
-        if (!read_only) recent.add(RecentClaims::instance().claim(info.id, last_uid));
         std::string out;
         out += std::string("* FLAGS ") + kSystemFlagList + "\r\n";
         out += read_only ? "* OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n"
                          : std::string("* OK [PERMANENTFLAGS ") + kSystemFlagList + "] Flags permitted.\r\n";
         out += "* " + std::to_string(msgs.size()) + " EXISTS\r\n";
-        out += "* " + std::to_string(recent.count_in(msgs)) + " RECENT\r\n";
+        out += "* 0 RECENT\r\n";
         for (size_t i = 0; i < msgs.size(); ++i) {
           if (!(msgs[i].flags & storage::kSeen)) {
             out += "* OK [UNSEEN " + std::to_string(i + 1) + "] First unseen.\r\n";
@@ -77,7 +68,6 @@ void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo inf
         // so no event falls between the two.
         select(std::move(info), std::move(msgs), read_only);
         selected()->changed = *changed;
-        selected()->recent = std::move(recent);
         tagged(tag, "OK", read_only ? "[READ-ONLY] Examine completed" : "[READ-WRITE] Select completed");
         finish();
       });

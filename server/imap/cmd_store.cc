@@ -35,7 +35,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
     return;
   }
   std::vector<SeqUid> targets;
-  if (!resolve_set(c.set, c.uid, sel->index, &targets)) {
+  if (!resolve_set(*sel, c.set, c.uid, &targets)) {
     tagged(tag, "BAD", std::string("Error in IMAP command ") + name + ": Invalid messageset");
     return;
   }
@@ -73,21 +73,17 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
         // The view takes the new flags now, so the change is not reported a
         // second time when the feed's event for it arrives.
         Selected* s = selected();
-        if (s && s->info.id == mailbox) {
-          for (const auto& m : result->value().updated) {
-            uint32_t seq = seq_of(s->index, m.uid);
-            if (seq) s->index[seq - 1] = m;
-          }
-        }
+        if (s && s->info.id == mailbox)
+          for (const auto& m : result->value().updated) note_own_flags(*s, m);
         auto reply = [this, tag, name, metas, mailbox, uid_in_reply] {
           Selected* v = selected();
           std::string out;
           if (v && v->info.id == mailbox && metas->ok()) {
             // RFC 3501 §6.4.6: the new value of the flags of each message.
             for (const auto& m : metas->value()) {
-              uint32_t seq = seq_of(v->index, m.uid);
+              auto seq = seq_of(*v, m.uid);
               if (!seq) continue;
-              pi::FlagsFetch f{seq, uid_in_reply ? m.uid : 0, m.flags, v->recent.contains(m.uid), m.keywords};
+              pi::FlagsFetch f{*seq, uid_in_reply ? m.uid : 0, m.flags, is_recent(*v, m.uid), m.keywords};
               f.serialize(&out);
             }
           }

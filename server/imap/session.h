@@ -14,7 +14,6 @@
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/parser.h"
-#include "server/imap/recent.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -67,7 +66,6 @@ class ImapSession final : public Session {
     std::vector<storage::MessageSummary> index;  // index[seq - 1]
     uint64_t watch = 0;
     bool changed = false;  // the store reported a change not yet shown
-    RecentSet recent;      // UIDs \Recent in this session (recent.h)
   };
   Selected* selected() { return selected_ ? selected_.get() : nullptr; }
   void deselect();
