@@ -255,6 +255,8 @@ class MessagesTest(unittest.TestCase):
         _, untagged = self.ok(c, 'EXAMINE INBOX')
         self.assertIn(b'* 3 EXISTS', untagged)
         self.ok(c, 'CLOSE')
+        _, untagged = self.ok(c, 'EXAMINE INBOX')
+        self.assertIn(b'* 3 EXISTS', untagged)
         self.ok(c, 'SELECT INBOX')
         tagged, untagged = self.ok(c, 'CLOSE')
         self.assertEqual(untagged, [])
@@ -273,14 +275,17 @@ class MessagesTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         c = self.conn(name)
         # RFC 3501 §7.5: refused before the "+" when the size is known to be too much.
-        line, _ = self.append(c, 'INBOX', message(1, 20000))
+        c.send(b'A APPEND INBOX {20000}\r\n')
+        line = c.readline()
         self.assertTrue(line.startswith(b'A NO [OVERQUOTA]'), line)
         tagged, _ = self.append(c, 'INBOX', message(1, 20000), sync=False)
         self.assertTrue(tagged.startswith(b'A NO [OVERQUOTA]'), tagged)
         for n in range(1, 4):
             tagged, _ = self.append(c, 'INBOX', message(n))
             self.assertTrue(tagged.startswith(b'A OK'), tagged)
-        line, _ = self.append(c, 'INBOX', message(4))  # a fourth message
+        # A fourth message: refused instead of the "+", before any byte is sent.
+        c.send(b'A APPEND INBOX {%d}\r\n' % len(message(4)))
+        line = c.readline()
         self.assertTrue(line.startswith(b'A NO [OVERQUOTA]'), line)
         self.ok(c, 'SELECT INBOX')
         tagged, _ = self.cmd(c, 'COPY 1 Archive')
