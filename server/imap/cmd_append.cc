@@ -106,6 +106,13 @@ void ImapSession::on_message_data(std::string_view bytes) {
   conn().offload([up = append_.get()] { up->write_pending(); }, [this] { finish(); });
 }
 
+void ImapSession::abort_append() {
+  if (!append_) return;
+  // Removing the chunks written so far is store I/O: a worker's job.
+  std::shared_ptr<AppendUpload> dropped(std::move(append_));
+  conn().offload([dropped]() mutable { dropped.reset(); }, [] {});
+}
+
 void ImapSession::on_message_end() {
   if (!append_) return;
   if (append_->refusal()) {

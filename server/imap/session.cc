@@ -101,7 +101,7 @@ bool ImapSession::step(std::string_view* view) {
     case pi::ParseEvent::Kind::message_data: on_message_data(ev.data); return true;
     case pi::ParseEvent::Kind::message_end: on_message_end(); return true;
     case pi::ParseEvent::Kind::error:
-      append_.reset();  // an APPEND cut short: what was written is removed
+      abort_append();
       tagged(ev.error.tag.empty() ? "*" : ev.error.tag, ev.error.refused ? "NO" : "BAD", ev.error.message);
       if (ev.error.fatal) {
         send("* BYE Fatal protocol error\r\n");

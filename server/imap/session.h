@@ -98,6 +98,9 @@ class ImapSession final : public Session {
   void on_message_start(proto::imap::Command& cmd);
   void on_message_data(std::string_view bytes);
   void on_message_end();
+  // Drops an APPEND cut short (a BAD after its literal): a worker removes
+  // what was written.
+  void abort_append();
   // Expunges the \Deleted messages (of uids when given) and reports each one
   // removed unless silent (CLOSE); next gets the outcome (cmd_expunge.cc).
   void expunge_deleted(std::optional<proto::imap::SeqSet> uids, bool silent, std::function<void(Result<void>)> next);
