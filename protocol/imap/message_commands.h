@@ -13,19 +13,16 @@
 
 namespace loft::proto::imap {
 
-// System flags (RFC 3501 §2.3.2) as bits. \Recent is not among them: no
-// client may set or clear it.
-enum SystemFlag : uint32_t {
-  kFlagSeen = 1u << 0,
-  kFlagAnswered = 1u << 1,
-  kFlagFlagged = 1u << 2,
-  kFlagDeleted = 1u << 3,
-  kFlagDraft = 1u << 4,
-};
-
-// A flag list as sent: system flags as bits, keywords (RFC 3501 flag-keyword
-// atoms) as written, duplicates removed case-insensitively.
+// A flag list as sent: system flags (RFC 3501 §2.3.2) as bits, keywords
+// (flag-keyword atoms) as written, duplicates removed case-insensitively.
+// \Recent is not among the bits: no client may set or clear it. The bit
+// values are storage::Flag's (server/imap/cmd_append.cc checks).
 struct FlagList {
+  static constexpr uint32_t kSeen = 1u << 0;
+  static constexpr uint32_t kAnswered = 1u << 1;
+  static constexpr uint32_t kFlagged = 1u << 2;
+  static constexpr uint32_t kDeleted = 1u << 3;
+  static constexpr uint32_t kDraft = 1u << 4;
   uint32_t system = 0;
   std::vector<std::string> keywords;
 };

@@ -13,11 +13,11 @@ struct NamedFlag {
   std::string_view name;
   uint32_t bit;
 };
-constexpr std::array<NamedFlag, 5> kSystemFlags{{{"\\Seen", kFlagSeen},
-                                                  {"\\Answered", kFlagAnswered},
-                                                  {"\\Flagged", kFlagFlagged},
-                                                  {"\\Deleted", kFlagDeleted},
-                                                  {"\\Draft", kFlagDraft}}};
+constexpr std::array<NamedFlag, 5> kSystemFlags{{{"\\Seen", FlagList::kSeen},
+                                                  {"\\Answered", FlagList::kAnswered},
+                                                  {"\\Flagged", FlagList::kFlagged},
+                                                  {"\\Deleted", FlagList::kDeleted},
+                                                  {"\\Draft", FlagList::kDraft}}};
 
 // One flag (RFC 3501 §9 "flag"): a system flag or a keyword atom.
 bool parse_flag(Reader* r, FlagList* out) {

@@ -12,11 +12,11 @@ void append_expunge(std::string* out, uint32_t seq) {
 
 void FlagsFetch::serialize(std::string* out) const {
   std::vector<std::string_view> names;
-  if (system & kFlagSeen) names.push_back("\\Seen");
-  if (system & kFlagAnswered) names.push_back("\\Answered");
-  if (system & kFlagFlagged) names.push_back("\\Flagged");
-  if (system & kFlagDeleted) names.push_back("\\Deleted");
-  if (system & kFlagDraft) names.push_back("\\Draft");
+  if (system & FlagList::kSeen) names.push_back("\\Seen");
+  if (system & FlagList::kAnswered) names.push_back("\\Answered");
+  if (system & FlagList::kFlagged) names.push_back("\\Flagged");
+  if (system & FlagList::kDeleted) names.push_back("\\Deleted");
+  if (system & FlagList::kDraft) names.push_back("\\Draft");
   if (recent) names.push_back("\\Recent");
   for (const auto& k : keywords) names.push_back(k);
   out->append("* ").append(std::to_string(seq)).append(" FETCH (FLAGS ");

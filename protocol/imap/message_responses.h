@@ -17,7 +17,7 @@ namespace loft::proto::imap {
 void append_expunge(std::string* out, uint32_t seq);
 
 // "* seq FETCH (FLAGS (...) UID n)\r\n" (UID only when uid is non-zero, as
-// for UID STORE, RFC 3501 §6.4.8). system holds SystemFlag bits; \Recent is
+// for UID STORE, RFC 3501 §6.4.8). system holds FlagList bits; \Recent is
 // added when recent (RFC 3501 §2.3.2).
 struct FlagsFetch {
   uint32_t seq = 0;

@@ -18,10 +18,9 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 // Flag bits pass between the protocol and the store unchanged.
-constexpr uint32_t bits(auto f) { return static_cast<uint32_t>(f); }
-static_assert(bits(pi::kFlagSeen) == bits(storage::kSeen) && bits(pi::kFlagAnswered) == bits(storage::kAnswered) &&
-                  bits(pi::kFlagFlagged) == bits(storage::kFlagged) &&
-                  bits(pi::kFlagDeleted) == bits(storage::kDeleted) && bits(pi::kFlagDraft) == bits(storage::kDraft),
+static_assert(pi::FlagList::kSeen == storage::kSeen && pi::FlagList::kAnswered == storage::kAnswered &&
+                  pi::FlagList::kFlagged == storage::kFlagged && pi::FlagList::kDeleted == storage::kDeleted &&
+                  pi::FlagList::kDraft == storage::kDraft,
               "protocol and storage flag bits are the same");
 
 
