@@ -302,6 +302,25 @@ class MessagesTest(unittest.TestCase):
         for cap in (b'UIDPLUS', b'MOVE', b'UNSELECT', b'LITERAL+'):
             self.assertIn(cap, caps)
 
+    def test_append_cut_short_leaves_nothing(self):
+        name = self.user()
+        c = self.conn(name)
+        data = message(1, 300000)
+        # The connection drops in the middle of the literal; then a BAD after it.
+        c.send(b'A APPEND INBOX {%d+}\r\n' % len(data) + data[:200000])
+        c.close()
+        c = self.conn(name)
+        c.send(b'A APPEND INBOX {%d+}\r\n' % len(data) + data + b' extra\r\n')
+        tagged, _ = c.read_until_tagged('A')
+        self.assertTrue(tagged.startswith(b'A BAD'), tagged)
+        _, untagged = self.ok(c, 'EXAMINE INBOX')
+        self.assertIn(b'* 0 EXISTS', untagged)
+        # No body is left behind (docs/storage.md invariants, checked online).
+        def clean():
+            r = self.server.ctl('check')
+            return r.returncode == 0 and r
+        loftlib.wait_until(clean, 10, 'a clean store check')
+
     def test_z_append_ok_survives_a_crash(self):
         # APPEND is answered only once its commit is durable: SIGKILL right
         # after the OK loses nothing.
