@@ -45,6 +45,10 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
           return;
         }
         *dest = to->id;
+        if (move && to->id == from) {  // a well-formed request the store cannot do: NO, not BAD
+          *result = Error{Errc::perm, "Cannot move messages into their own mailbox"};
+          return;
+        }
         if (uids->empty()) {  // RFC 3501 §6.4.8: a UID set matching nothing is no error
           *result = storage::CopyResult{to->uidvalidity, {}};
           return;

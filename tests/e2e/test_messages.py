@@ -227,6 +227,8 @@ class MessagesTest(unittest.TestCase):
         self.assertEqual(untagged[1:], [b'* 2 EXPUNGE'])
         _, untagged = self.ok(c, 'FETCH 1:* UID')
         self.assertEqual(untagged, [b'* 1 FETCH (UID 1)'])
+        tagged, _ = self.cmd(c, 'MOVE 1 INBOX')
+        self.assertTrue(tagged.startswith(b'T NO'), tagged)
         tagged, _ = self.cmd(c, 'MOVE 1 Nowhere')
         self.assertTrue(tagged.startswith(b'T NO [TRYCREATE]'), tagged)
         _, untagged = self.ok(c, 'EXAMINE Trash')
