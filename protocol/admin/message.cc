@@ -81,7 +81,8 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 7> kVerbs{{
+constexpr std::array<VerbInfo, 8> kVerbs{{
+    {RequestKind::user_quota, "USER-QUOTA", 2},
     {RequestKind::user_add, "USER-ADD", 2},
     {RequestKind::user_passwd, "USER-PASSWD", 2},
     {RequestKind::user_delete, "USER-DELETE", 1},

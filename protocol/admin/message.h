@@ -42,7 +42,7 @@ std::vector<std::string_view> split_tokens(std::string_view line);
 // Longest line, terminator excluded, either way.
 constexpr size_t kMaxLine = 8192;
 
-enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair };
+enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair, user_quota };
 
 // Wire verb of a request kind ("USER-ADD", ...).
 const char* request_verb(RequestKind kind);
@@ -50,7 +50,7 @@ const char* request_verb(RequestKind kind);
 struct Request {
   RequestKind kind = RequestKind::ping;
   std::string name;      // user_add, user_passwd, user_delete
-  std::string password;  // user_add, user_passwd
+  std::string password;  // user_add, user_passwd; user_quota: "BYTES/MESSAGES" (0: no limit)
 };
 
 // The request as one line with its LF. Errc::limit when it would exceed kMaxLine.

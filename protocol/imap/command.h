@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/imap/search.h"
+#include "protocol/imap/message_commands.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -83,7 +84,7 @@ struct CmdFetch {
 
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
-                                 CmdSearch>;
+                                 CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck>;
 
 struct Command {
   std::string tag;

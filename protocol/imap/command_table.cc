@@ -24,6 +24,20 @@ constexpr CommandInfo kFetch{"FETCH", kSelected, true};
 constexpr CommandInfo kUidFetch{"UID FETCH", kSelected, false};
 constexpr CommandInfo kSearch{"SEARCH", kSelected, true};
 constexpr CommandInfo kUidSearch{"UID SEARCH", kSelected, false};
+// RFC 3501 §6.3.11 APPEND (authenticated or selected), §6.4 and the
+// extensions' selected-state commands (RFC 4315, RFC 6851, RFC 3691).
+constexpr CommandInfo kAppend{"APPEND", kAuthOrSelected, false};
+constexpr CommandInfo kStore{"STORE", kSelected, true};
+constexpr CommandInfo kUidStore{"UID STORE", kSelected, false};
+constexpr CommandInfo kCopy{"COPY", kSelected, false};
+constexpr CommandInfo kUidCopy{"UID COPY", kSelected, false};
+constexpr CommandInfo kMove{"MOVE", kSelected, false};
+constexpr CommandInfo kUidMove{"UID MOVE", kSelected, false};
+constexpr CommandInfo kExpunge{"EXPUNGE", kSelected, false};
+constexpr CommandInfo kUidExpunge{"UID EXPUNGE", kSelected, false};
+constexpr CommandInfo kClose{"CLOSE", kSelected, false};
+constexpr CommandInfo kUnselect{"UNSELECT", kSelected, false};
+constexpr CommandInfo kCheck{"CHECK", kSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -36,6 +50,15 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdFetch& c) const { return c.uid ? kUidFetch : kFetch; }
   const CommandInfo& operator()(const CmdCompress&) const { return kCompress; }
   const CommandInfo& operator()(const CmdSearch& c) const { return c.uid ? kUidSearch : kSearch; }
+  const CommandInfo& operator()(const CmdAppend&) const { return kAppend; }
+  const CommandInfo& operator()(const CmdStore& c) const { return c.uid ? kUidStore : kStore; }
+  const CommandInfo& operator()(const CmdCopy& c) const {
+    return c.move ? (c.uid ? kUidMove : kMove) : (c.uid ? kUidCopy : kCopy);
+  }
+  const CommandInfo& operator()(const CmdExpunge& c) const { return c.uid ? kUidExpunge : kExpunge; }
+  const CommandInfo& operator()(const CmdClose&) const { return kClose; }
+  const CommandInfo& operator()(const CmdUnselect&) const { return kUnselect; }
+  const CommandInfo& operator()(const CmdCheck&) const { return kCheck; }
 };
 
 }  // namespace

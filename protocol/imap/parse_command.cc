@@ -4,6 +4,7 @@
 
 #include "base/bytes.h"
 #include "protocol/imap/fetch_parse.h"
+#include "protocol/imap/message_parse.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
 #include "protocol/imap/search_parse.h"
@@ -106,12 +107,21 @@ bool parse_search_args(Reader* r, CommandBody* body, bool uid) {
 
 bool parse_search(Reader* r, CommandBody* body) { return parse_search_args(r, body, false); }
 
-// RFC 3501 §6.4.8: UID SP (COPY / FETCH / SEARCH / STORE) ...; only FETCH so far.
+bool parse_store_cmd(Reader* r, CommandBody* body) { return parse_store(r, body, false); }
+bool parse_copy_cmd(Reader* r, CommandBody* body) { return parse_copy(r, body, false, false); }
+bool parse_move_cmd(Reader* r, CommandBody* body) { return parse_copy(r, body, false, true); }
+
+// RFC 3501 §6.4.8: UID SP (COPY / FETCH / SEARCH / STORE) ...; RFC 6851 MOVE,
+// RFC 4315 §2.1 EXPUNGE.
 bool parse_uid(Reader* r, CommandBody* body) {
   std::string sub;
   if (!r->expect_sp() || !r->read_atom(&sub)) return false;
   if (iequals(sub, "FETCH")) return parse_fetch_args(r, body, true);
   if (iequals(sub, "SEARCH")) return parse_search_args(r, body, true);
+  if (iequals(sub, "STORE")) return parse_store(r, body, true);
+  if (iequals(sub, "COPY")) return parse_copy(r, body, true, false);
+  if (iequals(sub, "MOVE")) return parse_copy(r, body, true, true);
+  if (iequals(sub, "EXPUNGE")) return parse_uid_expunge(r, body);
   return r->fail("Unknown command");
 }
 
@@ -133,6 +143,14 @@ constexpr Entry kCommands[] = {
     {"UID", parse_uid},
     {"COMPRESS", parse_compress},
     {"SEARCH", parse_search},
+    {"APPEND", parse_append},
+    {"STORE", parse_store_cmd},
+    {"COPY", parse_copy_cmd},
+    {"MOVE", parse_move_cmd},
+    {"EXPUNGE", plain<CmdExpunge>},
+    {"CLOSE", plain<CmdClose>},
+    {"UNSELECT", plain<CmdUnselect>},
+    {"CHECK", plain<CmdCheck>},
 };
 
 }  // namespace

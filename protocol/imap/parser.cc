@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "protocol/imap/message_parse.h"
 #include "protocol/imap/reader.h"
 
 namespace loft::proto::imap {
@@ -41,6 +42,7 @@ void Parser::clear_command() {
   literal_left_ = 0;
   literals_total_ = 0;
   quote_.reset();
+  message_tail_ = false;
 }
 
 void Parser::reset() {
@@ -69,6 +71,19 @@ ParseEvent Parser::feed(std::string_view* input) {
         if (literal_left_ == 0) mode_ = Mode::line;
         break;
       }
+      case Mode::message_wait:
+        accept_message();
+        break;
+      case Mode::message: {
+        if (input->empty()) return {};
+        size_t take = static_cast<size_t>(std::min<uint64_t>(literal_left_, input->size()));
+        ev.kind = ParseEvent::Kind::message_data;
+        ev.data = input->substr(0, take);
+        input->remove_prefix(take);
+        literal_left_ -= take;
+        if (literal_left_ == 0) mode_ = Mode::line;
+        return ev;
+      }
       case Mode::skip_line:
       case Mode::skip_literal:
         if (!skip(input)) return {};
@@ -89,7 +104,7 @@ bool Parser::take_line_bytes(std::string_view* input, ParseEvent* ev) {
   // A trailing CR may be the first half of CRLF, so it does not count yet.
   size_t content = line_bytes_ + chunk.size() - (ends_cr ? 1 : 0);
   if (content > limits_.max_line) {
-    std::string tag = tag_of(line_, chunk, limits_.max_line);
+    std::string tag = message_tail_ ? message_tag_ : tag_of(line_, chunk, limits_.max_line);
     start_skip(chunk, false);
     input->remove_prefix(chunk.size());  // the LF, if any, is consumed by skip()
     *ev = error_event(std::move(tag), "Line too long", false);
@@ -117,6 +132,35 @@ bool Parser::end_segment(ParseEvent* ev) {
   if (!quote_.in_quote()) lit = literal_suffix(std::string_view(line_).substr(line_.size() - seg_len_));
   seg_len_ = 0;
   quote_.reset();
+  if (message_tail_) return end_message(ev);
+  if (lit.present && !lit.sync && lit.size > limits_.max_nonsync_literal) {
+    // RFC 7888 §4 (LITERAL-): BAD, and the bytes cannot be trusted to follow.
+    fatal_ = ParseError{readable_tag(line_), "[TOOBIG] Non-synchronizing literal too big", true};
+    clear_command();
+    mode_ = Mode::failed;
+    *ev = error_event(fatal_.tag, fatal_.message, true);
+    return true;
+  }
+  if (lit.present && !lit.literal8 && carries_message(line_)) {
+    size_t brace = line_.rfind('{');
+    AppendHead head = classify_append(std::string_view(line_).substr(0, brace), lit.size, lit.sync, limits_);
+    if (head.kind == AppendHead::Kind::message) {
+      head.cmd.message_size = lit.size;
+      std::string tag = readable_tag(line_);
+      ev->command = Command{tag, std::move(head.cmd)};
+      return start_message(lit, ev);
+    }
+    if (head.kind == AppendHead::Kind::error) {
+      std::string tag = readable_tag(line_);
+      clear_command();
+      // A synchronising literal is not sent after a BAD (RFC 3501 §7.5); a
+      // non-synchronising one is on its way and is discarded.
+      if (!lit.sync) skip_literal_of_line(lit.size);
+      *ev = error_event(std::move(tag), std::move(head.error), false);
+      if (mode_ == Mode::failed) ev->error = fatal_;
+      return true;
+    }
+  }
   if (!lit.present) {
     ParseResult res = parse_command(line_, limits_);
     clear_command();
@@ -157,6 +201,73 @@ bool Parser::end_segment(ParseEvent* ev) {
   ev->kind = ParseEvent::Kind::need_literal;
   ev->literal_size = lit.size;
   return true;
+}
+
+// APPEND's message literal was announced (ev->command holds the APPEND):
+// its bytes are handed out as they come, never buffered.
+bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev) {
+  std::string tag = ev->command->tag;
+  clear_command();
+  if (lit.size > limits_.max_literal) {
+    if (lit.sync) {  // RFC 7889 §4: NO [TOOBIG]; the client sends nothing more
+      *ev = error_event(std::move(tag), "[TOOBIG] Message too big", false);
+      ev->error.refused = true;
+      return true;
+    }
+    fatal_ = ParseError{tag, "[TOOBIG] Message too big", true};  // RFC 7888 §4
+    mode_ = Mode::failed;
+    *ev = error_event(fatal_.tag, fatal_.message, true);
+    return true;
+  }
+  message_tail_ = true;
+  message_tag_ = std::move(tag);
+  literal_left_ = lit.size;
+  mode_ = lit.sync ? Mode::message_wait : (lit.size > 0 ? Mode::message : Mode::line);
+  ev->kind = ParseEvent::Kind::message_start;
+  ev->literal_size = lit.size;
+  return true;
+}
+
+void Parser::accept_message() {
+  if (mode_ == Mode::message_wait) mode_ = literal_left_ > 0 ? Mode::message : Mode::line;
+}
+
+void Parser::reject_message() {
+  if (mode_ != Mode::message_wait) return;
+  clear_command();
+  mode_ = Mode::line;
+}
+
+// The line after the message literal ended: only CRLF may be there (no
+// MULTIAPPEND, RFC 3502, is advertised).
+bool Parser::end_message(ParseEvent* ev) {
+  std::string tail = std::move(line_);
+  std::string tag = std::move(message_tag_);
+  clear_command();
+  if (tail.empty()) {
+    ev->kind = ParseEvent::Kind::message_end;
+    return true;
+  }
+  LiteralSpec lit = literal_suffix(tail);
+  if (lit.present && !lit.sync) skip_literal_of_line(lit.size);
+  *ev = error_event(tag, "Unexpected arguments after the message", false);
+  if (mode_ == Mode::failed) ev->error = fatal_;
+  return true;
+}
+
+// Discards a non-synchronising literal the client is sending after a
+// refused line, then the rest of its line; fatal above max_literal.
+void Parser::skip_literal_of_line(uint64_t size) {
+  tail_.clear();
+  quote_.reset();
+  skip_raw_ = false;
+  if (size > limits_.max_literal) {
+    fatal_ = ParseError{"*", "[TOOBIG] Literal too big", true};
+    mode_ = Mode::failed;
+    return;
+  }
+  literal_left_ = size;
+  mode_ = Mode::skip_literal;
 }
 
 // Drops the buffered command and starts discarding up to the next LF; chunk
@@ -227,7 +338,8 @@ Parser::LineStatus Parser::read_line(std::string_view* input, std::string* line)
     input->remove_prefix(input->size());
     return LineStatus::too_long;
   }
-  if (mode_ == Mode::literal) clear_command();  // misuse mid-command: start afresh
+  if (mode_ == Mode::literal || mode_ == Mode::message || mode_ == Mode::message_wait)
+    clear_command();  // misuse mid-command: start afresh
   mode_ = Mode::line;
   size_t lf = input->find('\n');
   std::string_view chunk = input->substr(0, lf);

@@ -6,6 +6,14 @@
 //                   the caller sends "+ ..." and keeps feeding
 //   command       - a whole command (with all its literals) was parsed
 //   error         - a bad command; `fatal` says whether the stream can go on
+//   message_start - APPEND's message literal was announced: `command` holds
+//                   the APPEND (mailbox, flags, date, size); for a
+//                   synchronising literal the caller then calls accept_message
+//                   (and sends "+ ...") or reject_message (and answers NO)
+//   message_data  - bytes of that literal, never buffered by the parser
+//                   (`data` points into the input given to feed)
+//   message_end   - the literal and its CRLF were read: the APPEND is complete
+// So a message of any size passes through in pieces (RFC 3501 §6.3.11).
 // Non-fatal errors (unknown command, bad arguments, a synchronising literal
 // above the limit, an over-long line) are answered with "tag BAD message" and
 // parsing continues with the next line. An over-long line is reported as soon
@@ -34,6 +42,9 @@ struct ParserLimits {
   size_t max_literals_total = 64 * 1024 * 1024;  // bytes of all literals of one command
   size_t max_depth = 16;                   // parenthesis nesting
   size_t max_tokens = 100000;              // tokens in one command
+  // RFC 7888 §4 LITERAL-: a non-synchronising literal above this is refused
+  // (BAD, fatal). UINT64_MAX with LITERAL+ (what Loft advertises).
+  uint64_t max_nonsync_literal = UINT64_MAX;
 };
 
 // Why a command was rejected; answered "tag BAD message".
@@ -41,13 +52,16 @@ struct ParseError {
   std::string tag;      // "*" when the tag itself could not be read
   std::string message;  // human-readable, safe to send after "BAD "
   bool fatal = false;
+  // Answered NO, not BAD: a well-formed command refused (RFC 7889 TOOBIG).
+  bool refused = false;
 };
 
 // The outcome of one Parser::feed call.
 struct ParseEvent {
-  enum class Kind { need_more, need_literal, command, error };
+  enum class Kind { need_more, need_literal, command, error, message_start, message_data, message_end };
   Kind kind = Kind::need_more;
-  std::optional<Command> command;  // set for Kind::command
+  std::optional<Command> command;  // set for Kind::command and Kind::message_start
+  std::string_view data;           // set for Kind::message_data
   ParseError error;                // set for Kind::error
   uint64_t literal_size = 0;       // set for Kind::need_literal
 };
@@ -61,6 +75,12 @@ class Parser {
   // Call again with the rest while the event is command, error or
   // need_literal and input is non-empty.
   ParseEvent feed(std::string_view* input);
+
+  // After message_start with a synchronising literal: the client may send it
+  // (the caller sends the "+" continuation), or the APPEND ends here (the
+  // client sends nothing, RFC 3501 §7.5). Feeding without deciding accepts.
+  void accept_message();
+  void reject_message();
 
   // Forgets any partial command (after STARTTLS, RFC 3501 §6.2.1 requires
   // the server to discard any plaintext that followed the command).
@@ -83,10 +103,13 @@ class Parser {
   LineStatus read_line(std::string_view* input, std::string* line);
 
  private:
-  enum class Mode : uint8_t { line, literal, skip_line, skip_literal, failed };
+  enum class Mode : uint8_t { line, literal, skip_line, skip_literal, failed, message_wait, message };
 
   bool take_line_bytes(std::string_view* input, ParseEvent* ev);
   bool end_segment(ParseEvent* ev);
+  bool start_message(const LiteralSpec& lit, ParseEvent* ev);
+  bool end_message(ParseEvent* ev);
+  void skip_literal_of_line(uint64_t size);
   bool skip(std::string_view* input);
   void start_skip(std::string_view chunk, bool raw);
   void clear_command();
@@ -102,6 +125,8 @@ class Parser {
   LineTail tail_;               // end of a line being skipped
   bool skip_raw_ = false;       // the skipped line is a raw read_line line
   ParseError fatal_;            // repeated once the stream is unusable
+  bool message_tail_ = false;   // the line after APPEND's message literal is being read
+  std::string message_tag_;     // that APPEND's tag
 };
 
 // Parses one complete command text (as accumulated by Parser, literals inline

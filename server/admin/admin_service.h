@@ -34,6 +34,8 @@ class AdminService {
   Result<void> user_add(std::string_view name, std::string_view password);
   Result<void> user_passwd(std::string_view name, std::string_view password);
   Result<void> user_delete(std::string_view name);
+  // Sets an account's quota from "BYTES/MESSAGES" (0: no limit), Store::set_quota.
+  Result<void> user_quota(std::string_view name, std::string_view limits);
   // Store::check; one row per problem: check, subject, detail, found|repaired.
   proto::admin::Response check(bool repair);
 

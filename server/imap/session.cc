@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "protocol/imap/response_code.h"
 #include "server/connection.h"
+#include "server/imap/append_upload.h"
 #include "server/imap/fetch_job.h"
 #include "server/server.h"
 
@@ -57,6 +58,7 @@ std::string ImapSession::capabilities() const {
     caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
   } else {
     caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: after login only
+    caps += " UIDPLUS MOVE UNSELECT";  // RFC 4315, RFC 6851, RFC 3691
   }
   return caps;
 }
@@ -95,8 +97,12 @@ bool ImapSession::step(std::string_view* view) {
     case pi::ParseEvent::Kind::need_literal:
       send("+ Ready for literal data\r\n");  // RFC 3501 §7.5
       return true;
+    case pi::ParseEvent::Kind::message_start: on_message_start(*ev.command); return true;
+    case pi::ParseEvent::Kind::message_data: on_message_data(ev.data); return true;
+    case pi::ParseEvent::Kind::message_end: on_message_end(); return true;
     case pi::ParseEvent::Kind::error:
-      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, "BAD", ev.error.message);
+      abort_append();
+      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, ev.error.refused ? "NO" : "BAD", ev.error.message);
       if (ev.error.fatal) {
         send("* BYE Fatal protocol error\r\n");
         conn_.close_after_flush();

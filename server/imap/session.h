@@ -25,6 +25,7 @@ class Connection;
 namespace imap {
 
 class FetchJob;
+class AppendUpload;
 
 class ImapSession final : public Session {
  public:
@@ -87,6 +88,23 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
   void handle(const std::string& tag, const proto::imap::CmdCompress& c);
   void handle(const std::string& tag, const proto::imap::CmdSearch& c);
+  void handle(const std::string& tag, const proto::imap::CmdAppend& c);
+  void handle(const std::string& tag, const proto::imap::CmdStore& c);
+  void handle(const std::string& tag, const proto::imap::CmdCopy& c);
+  void handle(const std::string& tag, const proto::imap::CmdExpunge& c);
+  void handle(const std::string& tag, const proto::imap::CmdClose& c);
+  void handle(const std::string& tag, const proto::imap::CmdUnselect& c);
+  void handle(const std::string& tag, const proto::imap::CmdCheck& c);
+  // APPEND's streamed message (parser events message_start/_data/_end; cmd_append.cc).
+  void on_message_start(proto::imap::Command& cmd);
+  void on_message_data(std::string_view bytes);
+  void on_message_end();
+  // Drops an APPEND cut short (a BAD after its literal): a worker removes
+  // what was written.
+  void abort_append();
+  // Expunges the \Deleted messages (of uids when given) and reports each one
+  // removed unless silent (CLOSE); next gets the outcome (cmd_expunge.cc).
+  void expunge_deleted(std::optional<proto::imap::SeqSet> uids, bool silent, std::function<void(Result<void>)> next);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -122,6 +140,7 @@ class ImapSession final : public Session {
   std::optional<storage::Account> account_;
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
+  std::unique_ptr<AppendUpload> append_;  // the APPEND whose message is streaming in
   friend class FetchJob;
   friend class SearchJob;
 };

@@ -49,6 +49,13 @@ std::vector<std::string> run(const ParserLimits& limits, const std::vector<std::
         if (!in.empty()) std::abort();  // need_more means everything was consumed
         break;
       }
+      if (ev.kind == ParseEvent::Kind::message_data) {
+        // APPEND's message bytes come in pieces that follow the input's
+        // split: compare their concatenation.
+        if (events.empty() || events.back()[0] != 'D') events.push_back("D");
+        events.back().append(ev.data);
+        continue;
+      }
       events.push_back(fingerprint(ev));
       if (ev.kind == ParseEvent::Kind::error && ev.error.fatal) return events;
       if (ev.command) {

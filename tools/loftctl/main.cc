@@ -29,7 +29,8 @@ std::string default_config_path() {
 }
 
 // Runs one parsed command line: builds the request, runs it, prints results.
-int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name) {
+int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name,
+        const std::string& quota) {
   auto config = loft::Config::load(config_path);
   if (!config) return complain(ExitCode::kExitUsage, config.error().message);
 
@@ -49,6 +50,8 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     request.password = std::move(*password);
   }
 
+  if (kind == wire::RequestKind::user_quota) request.password = quota;
+
   loft::tools::Outcome outcome = loft::tools::execute(*config, offline, request);
   if (outcome.exit_code != ExitCode::kExitOk) return complain(outcome.exit_code, outcome.message);
   if (store_request) return loft::tools::print_check(outcome.response);
@@ -60,6 +63,7 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     case wire::RequestKind::user_add: std::cerr << "added " << request.name << "\n"; break;
     case wire::RequestKind::user_passwd: std::cerr << "changed the password of " << request.name << "\n"; break;
     case wire::RequestKind::user_delete: std::cerr << "deleted " << request.name << "\n"; break;
+    case wire::RequestKind::user_quota: std::cerr << "set the quota of " << request.name << "\n"; break;
     case wire::RequestKind::ping:
     case wire::RequestKind::store_check:
     case wire::RequestKind::store_repair: break;
@@ -98,6 +102,12 @@ int main(int argc, char** argv) {
   add_verb("passwd", "set an account's password", wire::RequestKind::user_passwd, true);
   add_verb("delete", "delete an account with all its mail", wire::RequestKind::user_delete, true);
   add_verb("list", "print all account names, one per line", wire::RequestKind::user_list, false);
+  std::string quota_bytes, quota_messages;
+  CLI::App* quota = user->add_subcommand("quota", "set an account's quota (0: no limit)");
+  quota->add_option("NAME", name, "account name")->required();
+  quota->add_option("BYTES", quota_bytes, "most bytes of mail")->required();
+  quota->add_option("MESSAGES", quota_messages, "most messages")->required();
+  quota->callback([&kind] { kind = wire::RequestKind::user_quota; });
 
   CLI::App* check = app.add_subcommand("check", "verify the store's invariants (docs/storage.md)");
   bool repair = false;
@@ -113,7 +123,7 @@ int main(int argc, char** argv) {
     return code == 0 ? ExitCode::kExitOk : ExitCode::kExitUsage;
   }
   try {
-    return run(config_path, offline, kind, name);
+    return run(config_path, offline, kind, name, quota_bytes + "/" + quota_messages);
   } catch (const std::exception& e) {  // nothing should throw; never die silently
     return complain(ExitCode::kExitFailed, std::string("unexpected error: ") + e.what());
   }

@@ -106,6 +106,31 @@ inline std::string describe(const Command& c) {
       return std::string(c.uid ? "UID SEARCH" : "SEARCH") + (c.charset ? " CHARSET [" + *c.charset + "]" : "") +
              " " + describe(c.program);
     }
+    static std::string flags(const FlagList& f) {
+      std::string s = "(";
+      static const char* const kNames[] = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"};
+      for (int i = 0; i < 5; ++i)
+        if (f.system & (1u << i)) s += (s.size() > 1 ? " " : "") + std::string(kNames[i]);
+      for (const auto& k : f.keywords) s += (s.size() > 1 ? " " : "") + k;
+      return s + ")";
+    }
+    std::string operator()(const CmdAppend& a) const {
+      std::string s = "APPEND [" + a.mailbox + "] " + flags(a.flags);
+      if (a.internal_date) s += " date=" + std::to_string(*a.internal_date) + "/" + std::to_string(a.tz_offset_minutes);
+      return s + " {" + std::to_string(a.message_size) + (a.sync ? "}" : "+}");
+    }
+    std::string operator()(const CmdStore& c) const {
+      static const char* const kOps[] = {"", "+", "-"};
+      return std::string(c.uid ? "UID STORE " : "STORE ") + c.set.to_string() + " " +
+             kOps[static_cast<int>(c.op)] + "FLAGS" + (c.silent ? ".SILENT " : " ") + flags(c.flags);
+    }
+    std::string operator()(const CmdCopy& c) const {
+      return std::string(c.uid ? "UID " : "") + (c.move ? "MOVE " : "COPY ") + c.set.to_string() + " [" + c.mailbox + "]";
+    }
+    std::string operator()(const CmdExpunge& c) const { return c.uid ? "UID EXPUNGE " + c.set.to_string() : "EXPUNGE"; }
+    std::string operator()(const CmdClose&) const { return "CLOSE"; }
+    std::string operator()(const CmdUnselect&) const { return "UNSELECT"; }
+    std::string operator()(const CmdCheck&) const { return "CHECK"; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }
@@ -117,7 +142,11 @@ inline std::string describe(const ParseEvent& ev) {
     case ParseEvent::Kind::need_literal: return "+" + std::to_string(ev.literal_size);
     case ParseEvent::Kind::command: return describe(*ev.command);
     case ParseEvent::Kind::error:
-      return std::string(ev.error.fatal ? "FATAL " : "BAD ") + ev.error.tag + " " + ev.error.message;
+      return std::string(ev.error.fatal ? "FATAL " : ev.error.refused ? "NO " : "BAD ") + ev.error.tag + " " +
+             ev.error.message;
+    case ParseEvent::Kind::message_start: return "START " + describe(*ev.command);
+    case ParseEvent::Kind::message_data: return "DATA " + std::string(ev.data);
+    case ParseEvent::Kind::message_end: return "END";
   }
   return "?";
 }
@@ -129,7 +158,12 @@ inline std::vector<std::string> feed_chunks(Parser& p, const std::vector<std::st
   for (std::string_view chunk : chunks) {
     while (true) {
       ParseEvent ev = p.feed(&chunk);
-      if (ev.kind != ParseEvent::Kind::need_more) out.push_back(describe(ev));
+      // Message bytes come in pieces that follow the input's split: one
+      // "DATA ..." entry holds a run of them.
+      if (ev.kind == ParseEvent::Kind::message_data && !out.empty() && out.back().rfind("DATA ", 0) == 0)
+        out.back().append(ev.data);
+      else if (ev.kind != ParseEvent::Kind::need_more)
+        out.push_back(describe(ev));
       if (ev.kind == ParseEvent::Kind::error && ev.error.fatal) return out;  // the stream is over
       if (ev.kind == ParseEvent::Kind::need_more || chunk.empty()) break;
     }

@@ -1,0 +1,213 @@
+// Argument parsers of APPEND, STORE, COPY/MOVE and UID EXPUNGE (RFC 3501 §9
+// grammar, RFC 4315, RFC 6851).
+#include "protocol/imap/message_parse.h"
+
+#include <array>
+
+#include "base/bytes.h"
+
+namespace loft::proto::imap {
+namespace {
+
+struct NamedFlag {
+  std::string_view name;
+  uint32_t bit;
+};
+constexpr std::array<NamedFlag, 5> kSystemFlags{{{"\\Seen", FlagList::kSeen},
+                                                  {"\\Answered", FlagList::kAnswered},
+                                                  {"\\Flagged", FlagList::kFlagged},
+                                                  {"\\Deleted", FlagList::kDeleted},
+                                                  {"\\Draft", FlagList::kDraft}}};
+
+// One flag (RFC 3501 §9 "flag"): a system flag or a keyword atom.
+bool parse_flag(Reader* r, FlagList* out) {
+  bool system = r->skip_if('\\');
+  std::string atom;
+  if (!r->read_atom(&atom)) return false;
+  if (system) {
+    std::string name = "\\" + atom;
+    for (const auto& f : kSystemFlags) {
+      if (iequals(name, f.name)) {
+        out->system |= f.bit;
+        return true;
+      }
+    }
+    if (iequals(name, "\\Recent")) return r->fail("\\Recent cannot be stored");
+    return r->fail("Invalid system flag " + name);
+  }
+  for (const auto& k : out->keywords)
+    if (iequals(k, atom)) return true;
+  out->keywords.push_back(std::move(atom));
+  return true;
+}
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
+
+}  // namespace
+
+bool parse_flag_list(Reader* r, FlagList* out) {
+  if (!r->open_list()) return false;
+  if (r->peek() == ')') return r->close_list();
+  do {
+    if (!parse_flag(r, out)) return false;
+  } while (r->skip_if(' '));
+  return r->close_list();
+}
+
+bool parse_date_time(Reader* r, int64_t* unix_seconds, int32_t* tz_offset_minutes) {
+  // RFC 3501 §9: date-time = DQUOTE date-day-fixed "-" date-month "-"
+  // date-year SP time SP zone DQUOTE; a one-digit day is accepted too.
+  std::string s;
+  if (r->peek() != '"') return r->fail("Expected a date-time");
+  if (!r->read_string(&s)) return false;
+  if (!s.empty() && s[0] == ' ') s.erase(0, 1);
+  size_t dash = s.find('-');
+  int day = 0, year = 0, hh = 0, mm = 0, ss = 0, zh = 0, zm = 0;
+  if (dash == std::string::npos || dash == 0 || dash > 2 || !digits(s, 0, dash, &day)) return r->fail("Invalid date-time");
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::string_view rest = std::string_view(s).substr(dash + 1);
+  // "Mon-YYYY HH:MM:SS +ZZZZ" is exactly 23 bytes.
+  if (rest.size() != 23 || rest[3] != '-' || rest[8] != ' ' || rest[11] != ':' || rest[14] != ':' || rest[17] != ' ' ||
+      (rest[18] != '+' && rest[18] != '-'))
+    return r->fail("Invalid date-time");
+  unsigned month = 0;
+  for (unsigned i = 0; i < 12; ++i)
+    if (iequals(rest.substr(0, 3), kMonths[i])) month = i + 1;
+  if (month == 0 || !digits(rest, 4, 4, &year) || !digits(rest, 9, 2, &hh) || !digits(rest, 12, 2, &mm) ||
+      !digits(rest, 15, 2, &ss) || !digits(rest, 19, 2, &zh) || !digits(rest, 21, 2, &zm))
+    return r->fail("Invalid date-time");
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day < 1 || day > kDays[month - 1] || hh > 23 || mm > 59 || ss > 60 || zm > 59) return r->fail("Invalid date-time");
+  int32_t zone = (zh * 60 + zm) * (rest[18] == '-' ? -1 : 1);
+  int64_t local = days_from_civil(year, month, static_cast<unsigned>(day)) * 86400 + hh * 3600 + mm * 60 + ss;
+  *unix_seconds = local - int64_t{zone} * 60;
+  *tz_offset_minutes = zone;
+  return true;
+}
+
+bool parse_seq_set(Reader* r, SeqSet* out) {
+  std::string_view text;
+  if (!r->read_run(is_seqset_char, &text, "sequence set")) return false;
+  std::optional<SeqSet> set = SeqSet::parse(text);
+  if (!set) return r->fail("Invalid sequence set");
+  *out = std::move(*set);
+  return true;
+}
+
+// Reads "mailbox [SP flag-list] [SP date-time] SP" up to the message.
+static bool parse_append_args(Reader* r, CmdAppend* cmd) {
+  if (!r->expect_sp() || !r->read_astring(&cmd->mailbox) || !r->expect_sp()) return false;
+  if (r->peek() == '(') {
+    if (!parse_flag_list(r, &cmd->flags) || !r->expect_sp()) return false;
+  }
+  if (r->peek() == '"') {
+    int64_t when = 0;
+    if (!parse_date_time(r, &when, &cmd->tz_offset_minutes) || !r->expect_sp()) return false;
+    cmd->internal_date = when;
+  }
+  return true;
+}
+
+AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits) {
+  AppendHead head;
+  std::string tag;
+  size_t tag_len = 0;
+  if (!read_tag(text, &tag, &tag_len)) {
+    head.error = "Invalid tag";
+    return head;
+  }
+  Reader r(text.substr(tag_len), limits);
+  std::string name;
+  if (!r.expect_sp() || !r.read_atom(&name)) {
+    head.error = r.error();
+    return head;
+  }
+  // "tag APPEND {N}": the literal is the mailbox name.
+  if (r.at_end() || (r.skip_if(' ') && r.at_end())) {
+    head.kind = AppendHead::Kind::argument;
+    return head;
+  }
+  Reader args(text.substr(tag_len + 1 + name.size()), limits);
+  if (!parse_append_args(&args, &head.cmd) || !args.at_end()) {
+    head.error = args.failed() ? args.error() : "Invalid APPEND arguments";
+    return head;
+  }
+  head.cmd.message_size = size;
+  head.cmd.sync = sync;
+  head.kind = AppendHead::Kind::message;
+  return head;
+}
+
+bool parse_append(Reader* r, CommandBody*) {
+  // A well-formed APPEND ends with its message literal, which the framer
+  // streams (AppendHead::Kind::message); reaching here means it did not.
+  CmdAppend cmd;
+  if (!parse_append_args(r, &cmd)) return false;
+  return r->fail("APPEND needs the message as a literal");
+}
+
+bool parse_store(Reader* r, CommandBody* body, bool uid) {
+  // RFC 3501 §9: store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP
+  // (flag-list / (flag *(SP flag)))
+  CmdStore cmd;
+  cmd.uid = uid;
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set) || !r->expect_sp()) return false;
+  if (r->skip_if('+')) cmd.op = CmdStore::Op::add;
+  else if (r->skip_if('-')) cmd.op = CmdStore::Op::remove;
+  std::string item;
+  if (!r->read_atom(&item)) return false;
+  if (iequals(item, "FLAGS.SILENT")) cmd.silent = true;
+  else if (!iequals(item, "FLAGS")) return r->fail("Invalid STORE data item " + item);
+  if (!r->expect_sp()) return false;
+  if (r->peek() == '(') {
+    if (!parse_flag_list(r, &cmd.flags)) return false;
+  } else {
+    do {
+      if (!parse_flag(r, &cmd.flags)) return false;
+    } while (r->skip_if(' '));
+  }
+  *body = std::move(cmd);
+  return true;
+}
+
+bool parse_copy(Reader* r, CommandBody* body, bool uid, bool move) {
+  CmdCopy cmd;
+  cmd.uid = uid;
+  cmd.move = move;
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set) || !r->expect_sp() || !r->read_astring(&cmd.mailbox))
+    return false;
+  *body = std::move(cmd);
+  return true;
+}
+
+bool parse_uid_expunge(Reader* r, CommandBody* body) {
+  CmdExpunge cmd;
+  cmd.uid = true;
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,89 @@
+// RFC 3501 §6.4.7 COPY and RFC 6851 MOVE, with their UID forms (§6.4.8).
+// Bodies are shared by the store, never copied. Both answer RFC 4315
+// COPYUID: COPY in its tagged OK; MOVE in an untagged OK sent before the
+// EXPUNGEs of the moved messages (RFC 6851 §4.3).
+#include "protocol/imap/message_responses.h"
+#include "server/connection.h"
+#include "server/imap/msg_set.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
+  Selected* sel = selected();
+  std::string name = std::string(c.uid ? "UID " : "") + (c.move ? "MOVE" : "COPY");
+  // RFC 6851 §3.3: MOVE expunges, which a read-only mailbox does not allow.
+  if (c.move && sel->read_only) {
+    tagged(tag, "NO", "Mailbox is read-only");
+    return;
+  }
+  std::vector<SeqUid> targets;
+  if (!resolve_set(*sel, c.set, c.uid, &targets)) {
+    tagged(tag, "BAD", "Error in IMAP command " + name + ": Invalid messageset");
+    return;
+  }
+  busy_ = true;
+  auto uids = std::make_shared<std::vector<uint32_t>>();
+  for (const auto& t : targets) uids->push_back(t.uid);
+  auto result = std::make_shared<Result<storage::CopyResult>>(Error{Errc::internal, "not copied"});
+  auto dest = std::make_shared<storage::MailboxId>(0);
+  storage::AccountId account_id = account().id;
+  storage::MailboxId from = sel->info.id;
+  bool move = c.move;
+  conn().offload(
+      [this, uids, result, dest, account_id, from, move, wire = c.mailbox] {
+        auto name = mailbox_from_wire(wire);
+        if (!name) {
+          *result = name.error();
+          return;
+        }
+        auto to = store().find_mailbox(account_id, *name);
+        if (!to) {
+          *result = to.error();
+          return;
+        }
+        *dest = to->id;
+        if (move && to->id == from) {  // a well-formed request the store cannot do: NO, not BAD
+          *result = Error{Errc::perm, "Cannot move messages into their own mailbox"};
+          return;
+        }
+        if (uids->empty()) {  // RFC 3501 §6.4.8: a UID set matching nothing is no error
+          *result = storage::CopyResult{to->uidvalidity, {}};
+          return;
+        }
+        *result = move ? store().move(from, *uids, to->id) : store().copy(from, *uids, to->id);
+      },
+      [this, tag, name, result, dest, from, move] {
+        if (!*result) {
+          send(target_error_line(tag, result->error()));
+          finish();
+          return;
+        }
+        const storage::CopyResult& copied = result->value();
+        std::string code;
+        if (!copied.uids.empty()) pi::CopyUid{copied.uidvalidity, copied.uids}.serialize(&code);
+        Selected* s = selected();
+        std::string out;
+        if (move && s && s->info.id == from) {
+          if (!code.empty()) pi::append_untagged_ok(&out, code, "Moved UIDs.");
+          code.clear();
+          // Each EXPUNGE renumbers the later messages (RFC 3501 §7.4.1), so
+          // a message's number is looked up after the previous removal.
+          for (const auto& [src, dst] : copied.uids) {
+            if (auto seq = note_own_expunge(*s, src)) pi::append_expunge(&out, *seq);
+          }
+        }
+        send(out);
+        if (s && s->info.id == *dest) note_own_arrival(*s);  // copied into itself: new messages
+        sync_mailbox([this, tag, name, code] {
+          std::string line;
+          pi::append_tagged_ok(&line, tag, code, name + " completed");
+          send(line);
+          finish();
+        });
+      });
+}
+
+}  // namespace loft::server::imap

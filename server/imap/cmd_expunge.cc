@@ -1,0 +1,116 @@
+// RFC 3501 §6.4.3 EXPUNGE, RFC 4315 §2.1 UID EXPUNGE, §6.4.2 CLOSE (expunges
+// silently), RFC 3691 UNSELECT (does not), §6.4.1 CHECK. The \Deleted
+// messages are taken from the store's current index, not the session's view,
+// so a flag set by another session counts too (§6.4.3: "all messages").
+#include <algorithm>
+
+#include "protocol/imap/message_responses.h"
+#include "server/connection.h"
+#include "server/imap/msg_set.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+void ImapSession::expunge_deleted(std::optional<pi::SeqSet> uids, bool silent, std::function<void(Result<void>)> next) {
+  Selected* sel = selected();
+  storage::MailboxId mailbox = sel->info.id;
+  auto removed = std::make_shared<Result<std::vector<uint32_t>>>(std::vector<uint32_t>{});
+  conn().offload_async(
+      [this, mailbox, removed, uids = std::move(uids)](std::function<void()> finished) {
+        auto index = store().message_index(mailbox);
+        if (!index) {
+          *removed = index.error();
+          finished();
+          return;
+        }
+        uint32_t largest = index->empty() ? 0 : index->back().uid;
+        std::vector<uint32_t> doomed;
+        for (const auto& m : *index)
+          if ((m.flags & storage::kDeleted) && (!uids || uids->contains(m.uid, largest))) doomed.push_back(m.uid);
+        if (doomed.empty()) {
+          finished();
+          return;
+        }
+        store().expunge_async(mailbox, doomed, [removed, finished = std::move(finished)](Result<std::vector<uint32_t>> r) {
+          *removed = std::move(r);
+          finished();
+        });
+      },
+      [this, mailbox, removed, silent, next = std::move(next)] {
+        if (!*removed) {
+          next(removed->error());
+          return;
+        }
+        Selected* s = selected();
+        if (s && s->info.id == mailbox) {
+          std::vector<uint32_t> gone = removed->value();
+          std::sort(gone.begin(), gone.end());
+          std::string out;
+          // Each EXPUNGE renumbers the messages after it (RFC 3501 §7.4.1).
+          for (uint32_t uid : gone) {
+            auto seq = note_own_expunge(*s, uid);
+            if (seq && !silent) pi::append_expunge(&out, *seq);
+          }
+          send(out);
+        }
+        next(Result<void>{});
+      });
+}
+
+void ImapSession::handle(const std::string& tag, const pi::CmdExpunge& c) {
+  const char* name = c.uid ? "UID EXPUNGE" : "EXPUNGE";
+  if (selected()->read_only) {  // RFC 3501 §6.3.2
+    tagged(tag, "NO", "Mailbox is read-only");
+    return;
+  }
+  busy_ = true;
+  std::optional<pi::SeqSet> set;
+  if (c.uid) set = c.set;
+  expunge_deleted(std::move(set), false, [this, tag, name](Result<void> r) {
+    if (!r) {
+      tagged_error(tag, r.error());
+      finish();
+      return;
+    }
+    sync_mailbox([this, tag, name] {
+      tagged(tag, "OK", std::string(name) + " completed");
+      finish();
+    });
+  });
+}
+
+void ImapSession::handle(const std::string& tag, const pi::CmdClose&) {
+  // RFC 3501 §6.4.2: expunge without untagged EXPUNGE (none for EXAMINE),
+  // then back to the authenticated state, even if the expunge failed.
+  if (selected()->read_only) {
+    deselect();
+    tagged(tag, "OK", "CLOSE completed");
+    return;
+  }
+  busy_ = true;
+  expunge_deleted(std::nullopt, true, [this, tag](Result<void> r) {
+    deselect();
+    if (r) tagged(tag, "OK", "CLOSE completed");
+    else tagged_error(tag, r.error());
+    finish();
+  });
+}
+
+void ImapSession::handle(const std::string& tag, const pi::CmdUnselect&) {
+  // RFC 3691 §2: like CLOSE without the expunge.
+  deselect();
+  tagged(tag, "OK", "UNSELECT completed");
+}
+
+void ImapSession::handle(const std::string& tag, const pi::CmdCheck&) {
+  // RFC 3501 §6.4.1: every commit is already durable; report what changed.
+  busy_ = true;
+  sync_mailbox([this, tag] {
+    tagged(tag, "OK", "CHECK completed");
+    finish();
+  });
+}
+
+}  // namespace loft::server::imap
