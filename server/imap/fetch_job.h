@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/imap/command.h"
+#include "protocol/mime/structure.h"
 #include "server/imap/fetch_response.h"
 #include "server/stream_pump.h"
 #include "storage/store.h"
@@ -46,6 +47,9 @@ class FetchJob {
   // Runs on the loop thread after run_step.
   void after_step();
   Result<void> load_batch();
+  // The stored MIME structure of a message, or (bodies stored without one)
+  // the structure parsed now by streaming the body through the parser.
+  Result<proto::mime::Structure> load_structure(const storage::MessageMeta& m);
 
   ImapSession& session_;
   std::string tag_;

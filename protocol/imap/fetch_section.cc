@@ -1,0 +1,57 @@
+// BODY[section] byte ranges (see fetch_section.h).
+#include "protocol/imap/fetch_section.h"
+
+namespace loft::proto::imap {
+
+using mime::Part;
+
+std::optional<uint32_t> find_part(const mime::Structure& s, const std::vector<uint32_t>& numbers) {
+  if (s.parts.empty()) return std::nullopt;
+  uint32_t cur = 0;
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    bool more = i + 1 < numbers.size();
+    auto kids = mime::children_of(s, cur);
+    if (kids.empty()) {
+      // RFC 3501 §6.4.5: a part that is not multipart has only part 1 (itself);
+      // only a message/rfc822 may be numbered further.
+      if (numbers[i] != 1 || (more && !s.parts[cur].has(Part::kMessage))) return std::nullopt;
+      continue;
+    }
+    if (numbers[i] == 0 || numbers[i] > kids.size()) return std::nullopt;
+    cur = kids[numbers[i] - 1];
+    if (more && s.parts[cur].has(Part::kMessage)) {
+      // Going on inside a message/rfc822: its parts are the encapsulated message's.
+      auto inner = mime::children_of(s, cur);
+      if (inner.empty()) return std::nullopt;
+      cur = inner[0];
+    }
+  }
+  return cur;
+}
+
+std::optional<SectionRange> section_range(const mime::Structure& s, const FetchAtt& att) {
+  auto idx = find_part(s, att.part);
+  if (!idx) return std::nullopt;
+  const Part& p = s.parts[*idx];
+  using Text = FetchAtt::Text;
+  switch (att.text) {
+    case Text::all: return SectionRange{p.body_offset, p.body_end};
+    case Text::mime: return SectionRange{p.header_offset, p.body_offset};
+    case Text::header:
+    case Text::header_fields:
+    case Text::header_fields_not:
+    case Text::text: {
+      // RFC 3501 §6.4.5: these name the message encapsulated by a message/rfc822 part.
+      const Part* m = &p;
+      if (p.has(Part::kMessage)) {
+        auto kids = mime::children_of(s, *idx);
+        if (!kids.empty()) m = &s.parts[kids[0]];
+      }
+      if (att.text == Text::text) return SectionRange{m->body_offset, m->body_end};
+      return SectionRange{m->header_offset, m->body_offset};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace loft::proto::imap
