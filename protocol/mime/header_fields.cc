@@ -24,7 +24,13 @@ ContentType parse_content_type(std::string_view value) {
     ct.flags = Part::kMultipart;
     if (iequals(t.substr(10), "digest")) ct.flags |= Part::kDigest;
   }
-  if (r < 0) return ct;  // broken: the type as read, no parameters
+  if (r < 0) {
+    // Broken (no "/subtype"): Dovecot 2.3 shows "" "" and no parameters.
+    ct.type = "";
+    ct.subtype = "";
+    ct.flags = 0;
+    return ct;
+  }
   lx.params(&ct.params);
   if (ct.flags & Part::kMultipart) {
     for (const auto& [k, v] : ct.params) {

@@ -196,10 +196,11 @@ void Parser::end_header(uint64_t body_offset, uint64_t lines_start, bool open_ch
     // RFC 2045 §4: without MIME-Version the Content-* fields mean nothing.
     uint8_t keep = p.flags & Part::kHasEnvelope;
     Envelope env = std::move(p.envelope);
+    uint64_t header_offset = p.header_offset;
     p = Part{};
     p.flags = keep;
     p.envelope = std::move(env);
-    p.header_offset = s_.parts[idx].header_offset;
+    p.header_offset = header_offset;
     p.body_offset = body_offset;
     p.body_lines = lines_start;
     hs_.seen_type = false;
@@ -236,6 +237,8 @@ void Parser::on_boundary(const Boundary& b, bool epilogue, uint64_t line_end) {
   unsigned nl = in_header_ ? prev_hdr_nl_ : prev_nl_;
   uint64_t end_pos = offset_ - nl;
   uint64_t lf_end = lf_count_ - (nl > 0 ? 1 : 0);
+  bool header_cut = in_header_;
+  size_t cut_depth = stack_.size();
   if (in_header_) {
     // A boundary inside a header ends that header and leaves an empty body.
     end_field();
@@ -246,6 +249,13 @@ void Parser::on_boundary(const Boundary& b, bool epilogue, uint64_t line_end) {
   }
   size_t keep = 0;
   while (keep < stack_.size() && stack_[keep] != b.part) ++keep;
+  if (header_cut) {
+    // The part whose header the boundary cut ends before the newline, but
+    // its enclosing message/rfc822 parts keep that newline (as Dovecot counts it).
+    close_to(cut_depth - 1, end_pos, lf_end);
+    end_pos = offset_;
+    lf_end = lf_count_;
+  }
   close_to(keep + 1, end_pos, lf_end);
   auto it = std::find_if(boundaries_.begin(), boundaries_.end(), [&](const Boundary& x) { return x.part == b.part; });
   boundaries_.erase(epilogue ? it : it + 1, boundaries_.end());

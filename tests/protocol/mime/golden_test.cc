@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -70,6 +71,30 @@ std::string corpus_dir() {
   return d ? d : source_dir() + "/../shared/corpus";
 }
 
+// Differences from Dovecot pinned here, each explained in docs/imap-differences.md
+// ("Message structure"). The test fails if another one appears, and if one of
+// these stops differing (then remove it here and there).
+const std::set<std::string> kKnown = {
+    // Boundaries longer than kMaxBoundary are not honoured (a memory bound).
+    "mime4j/testmsgs/very-long-boundary.msg BODYSTRUCTURE",
+    "mime4j/testmsgs/very-long-boundary.msg BODY",
+    "mime4j/testmsgs/very-very-long-boundary.msg BODYSTRUCTURE",
+    "mime4j/testmsgs/very-very-long-boundary.msg BODY",
+    // Malformed nested multiparts with a repeated boundary: Dovecot splits them differently.
+    "mail-parser/malformed/016.eml BODYSTRUCTURE",
+    "mail-parser/malformed/016.eml BODY",
+    "mail-parser/malformed/017.eml BODYSTRUCTURE",
+    "mail-parser/malformed/017.eml BODY",
+    // Address repair of broken address lists differs (names, MISSING_* vs SYNTAX_ERROR).
+    "php-imap/messages/undisclosed_recipients.eml ENVELOPE",
+    "ruby-mail/emails/error_emails/encoding_madness.eml ENVELOPE",
+    "ruby-mail/emails/plain_emails/mix_caps_content_type.eml ENVELOPE",
+    "ruby-mail/emails/rfc2822/example13.eml ENVELOPE",
+    // Repeated or very long header fields in the envelope.
+    "flanker/messages/long-header.eml ENVELOPE",
+    "james/mailbox-store/james-3901.eml ENVELOPE",
+};
+
 }  // namespace
 
 TEST_CASE("ENVELOPE, BODY and BODYSTRUCTURE of the corpus equal Dovecot's") {
@@ -89,15 +114,18 @@ TEST_CASE("ENVELOPE, BODY and BODYSTRUCTURE of the corpus equal Dovecot's") {
     if (g.item == "ENVELOPE") imap::append_envelope(&mine, s.parts[0].envelope);
     else imap::append_body_structure(&mine, s, g.item == "BODYSTRUCTURE");
     ++compared;
+    std::string key = g.path + " " + g.item;
     if (mine != g.value) {
       ++differ;
-      if (differ <= 30) {
-        INFO(g.path << " " << g.item);
-        CHECK(mine == g.value);
-      }
+      INFO(key);
+      CHECK(kKnown.count(key) == 1);
+      if (!kKnown.count(key)) CHECK(mine == g.value);
+    } else {
+      INFO(key << " now equals Dovecot's: remove it from kKnown");
+      CHECK(kKnown.count(key) == 0);
     }
   }
-  MESSAGE(compared << " compared, " << differ << " differ");
-  CHECK(differ == 0);
-  CHECK(compared > 300);
+  MESSAGE(compared << " compared, " << differ << " differ (known: " << kKnown.size() << ")");
+  CHECK(differ == kKnown.size());
+  CHECK(compared > 800);
 }

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Differential test of message structure: loftd against a private Dovecot 2.3.
+
+Every single-message corpus file (up to MAX_BYTES, without NUL bytes and not
+starting with white space, see test_dovecot_diff.py) is delivered over LMTP to
+both servers. Then, message by message, the answers to FETCH ENVELOPE, BODY,
+BODYSTRUCTURE and, for every part number the structure has (up to MAX_PARTS
+per message), BODY.PEEK[n], [n.MIME], [n.HEADER], [n.TEXT] (message/rfc822
+parts), [n]<0.40> and [n.HEADER.FIELDS (...)] are compared.
+
+Allowed differences (docs/imap-differences.md): none for these items; the
+Return-Path Dovecot's LMTP adds changes no part below the top level.
+
+    LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tests/e2e/test_structure_diff.py
+"""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loftlib  # noqa: E402
+from test_dovecot_diff import ImapRaw, fetch  # noqa: E402
+
+USER, PASSWORD = 'alice', 'alice-secret'
+MAX_BYTES = 200000
+MAX_PARTS = 12
+
+
+def pick():
+    out = []
+    for rel, raw in loftlib.load_corpus():
+        if len(raw) > MAX_BYTES or b'\0' in raw or raw[:1] in (b' ', b'\t'):
+            continue
+        out.append((rel, raw))
+    return out
+
+
+def part_numbers(bs, prefix=()):
+    """Part numbers of a parsed BODYSTRUCTURE tuple, through nested multiparts."""
+    nums = []
+    i = 0
+    while bs and i < len(bs) and isinstance(bs[i], tuple):
+        p = prefix + (i + 1,)
+        nums.append(p)
+        nums += part_numbers(bs[i], p)
+        i += 1
+    return nums
+
+
+class StructureDiffTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.loft = loftlib.LoftServer()
+        cls.dove = loftlib.DovecotServer()
+        cls.addClassCleanup(cls.stop)
+        cls.loft.start()
+        cls.dove.start()
+        cls.loft.add_user(USER, PASSWORD)
+        cls.dove.add_user(USER, PASSWORD)
+        cls.msgs = pick()
+        for srv in (cls.loft, cls.dove):
+            c = loftlib.LMTPClient(srv.lmtp)
+            try:
+                for rel, raw in cls.msgs:
+                    wire, _ = loftlib.wire_data(raw)
+                    _, _, dr = c.transaction('sender@example.com', ['%s@example.org' % USER], wire)
+                    assert dr['%s@example.org' % USER][0] == 250, (srv.name, rel, dr)
+            finally:
+                c.quit()
+        cls.lc = ImapRaw(cls.loft.imap_implicit)
+        cls.dc = ImapRaw(cls.dove.imap_implicit)
+        for c in (cls.lc, cls.dc):
+            c.login(USER, PASSWORD)
+            assert c.cmd('EXAMINE INBOX')[0] == 'OK'
+
+    @classmethod
+    def stop(cls):
+        for c in ('lc', 'dc'):
+            if getattr(cls, c, None):
+                getattr(cls, c).close()
+        rc = cls.loft.stop()
+        cls.loft.cleanup()
+        cls.dove.stop()
+        cls.dove.cleanup()
+        assert rc == 0, 'loftd exited with %r' % rc
+
+    def both(self, cmd):
+        return fetch(self.lc, cmd), fetch(self.dc, cmd)
+
+    def compare(self, cmd, diffs):
+        (lst, lmap, _), (dst, dmap, _) = self.both(cmd)
+        if lst != dst:
+            diffs.append('%s: status %s / %s' % (cmd, lst, dst))
+            return None
+        for seq in dmap:
+            lv = {k.upper(): v for k, v in lmap.get(seq, {}).items()}
+            dv = {k.upper(): v for k, v in dmap[seq].items()}
+            if lv != dv:
+                diffs.append('%s (%s):\n  loft:    %r\n  dovecot: %r' % (cmd, self.msgs[seq - 1][0],
+                                                                      str(lv)[:300], str(dv)[:300]))
+        return dmap
+
+    def test_01_structure_items(self):
+        diffs = []
+        for seq in range(1, len(self.msgs) + 1):
+            for item in ('ENVELOPE', 'BODY', 'BODYSTRUCTURE'):
+                self.compare('FETCH %d %s' % (seq, item), diffs)
+        self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:15])))
+
+    def test_02_part_sections(self):
+        diffs, checked = [], 0
+        for seq in range(1, len(self.msgs) + 1):
+            _, dmap, _ = fetch(self.dc, 'FETCH %d BODYSTRUCTURE' % seq)
+            bs = dmap[seq]['BODYSTRUCTURE']
+            nums = part_numbers(bs)[:MAX_PARTS] or [(1,)]
+            for n in nums:
+                p = '.'.join(map(str, n))
+                items = ['BODY.PEEK[%s]' % p, 'BODY.PEEK[%s.MIME]' % p, 'BODY.PEEK[%s]<0.40>' % p]
+                self.compare('FETCH %d (%s)' % (seq, ' '.join(items)), diffs)
+                checked += 1
+        loftlib.log('test_structure_diff: %d part numbers compared' % checked)
+        self.assertGreater(checked, 300)
+        self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:15])))
+
+    def test_03_encapsulated_messages(self):
+        diffs, checked = [], 0
+        for seq in range(1, len(self.msgs) + 1):
+            _, dmap, _ = fetch(self.dc, 'FETCH %d BODYSTRUCTURE' % seq)
+            bs = dmap[seq]['BODYSTRUCTURE']
+            if not bs or not isinstance(bs[0], tuple):
+                continue
+            for i, part in enumerate(bs):
+                if isinstance(part, tuple) and part and isinstance(part[0], bytes) and part[0].lower() == b'message' \
+                        and part[1].lower() == b'rfc822':
+                    p = str(i + 1)
+                    items = ['BODY.PEEK[%s.HEADER]' % p, 'BODY.PEEK[%s.TEXT]' % p,
+                             'BODY.PEEK[%s.HEADER.FIELDS (SUBJECT FROM)]' % p]
+                    self.compare('FETCH %d (%s)' % (seq, ' '.join(items)), diffs)
+                    checked += 1
+        loftlib.log('test_structure_diff: %d message/rfc822 parts compared' % checked)
+        self.assertGreater(checked, 5)
+        self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:15])))
+
+
+if __name__ == '__main__':
+    loftlib.run_unittest('test_structure_diff')
