@@ -10,11 +10,16 @@ std::optional<uint32_t> find_part(const mime::Structure& s, const std::vector<ui
   uint32_t cur = 0;
   for (size_t i = 0; i < numbers.size(); ++i) {
     bool more = i + 1 < numbers.size();
+    const Part& p = s.parts[cur];
     auto kids = mime::children_of(s, cur);
-    if (kids.empty()) {
-      // RFC 3501 §6.4.5: a part that is not multipart has only part 1 (itself);
-      // only a message/rfc822 may be numbered further.
-      if (numbers[i] != 1 || (more && !s.parts[cur].has(Part::kMessage))) return std::nullopt;
+    if (p.has(Part::kMultipart) && kids.empty()) return kEmptyPart;  // nothing inside: empty
+    if (!p.has(Part::kMultipart)) {
+      // RFC 3501 §6.4.5: a part that is not multipart has only part 1, its
+      // body; only a message/rfc822 may be numbered further (its message).
+      if (numbers[i] != 1) return std::nullopt;
+      if (!more) continue;
+      if (!p.has(Part::kMessage) || kids.empty()) return std::nullopt;
+      cur = kids[0];
       continue;
     }
     if (numbers[i] == 0 || numbers[i] > kids.size()) return std::nullopt;
@@ -32,6 +37,7 @@ std::optional<uint32_t> find_part(const mime::Structure& s, const std::vector<ui
 std::optional<SectionRange> section_range(const mime::Structure& s, const FetchAtt& att) {
   auto idx = find_part(s, att.part);
   if (!idx) return std::nullopt;
+  if (*idx == kEmptyPart) return SectionRange{0, 0};
   const Part& p = s.parts[*idx];
   using Text = FetchAtt::Text;
   switch (att.text) {
@@ -42,11 +48,10 @@ std::optional<SectionRange> section_range(const mime::Structure& s, const FetchA
     case Text::header_fields_not:
     case Text::text: {
       // RFC 3501 §6.4.5: these name the message encapsulated by a message/rfc822 part.
-      const Part* m = &p;
-      if (p.has(Part::kMessage)) {
-        auto kids = mime::children_of(s, *idx);
-        if (!kids.empty()) m = &s.parts[kids[0]];
-      }
+      // A part that is no message/rfc822 has no such section: it is empty (as in Dovecot).
+      auto kids = mime::children_of(s, *idx);
+      if (!p.has(Part::kMessage) || kids.empty()) return SectionRange{0, 0};
+      const Part* m = &s.parts[kids[0]];
       if (att.text == Text::text) return SectionRange{m->body_offset, m->body_end};
       return SectionRange{m->header_offset, m->body_offset};
     }

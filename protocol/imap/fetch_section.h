@@ -16,6 +16,10 @@ struct SectionRange {
   uint64_t end = 0;
 };
 
+// find_part's answer for a part inside a multipart that has none: it is empty
+// (as in the BODYSTRUCTURE, where it is an empty text/plain).
+inline constexpr uint32_t kEmptyPart = UINT32_MAX;
+
 // The part that numbers name (each level: a child of a multipart, "1" of a
 // single part, into an encapsulated message/rfc822); nullopt if none.
 std::optional<uint32_t> find_part(const mime::Structure& s, const std::vector<uint32_t>& numbers);

@@ -61,11 +61,30 @@ const Parser::Boundary* Parser::find_boundary(std::string_view line) const {
   return best;
 }
 
+bool Parser::own_boundary_wins(std::string_view line, const Boundary& other) const {
+  const Part& p = s_.parts[stack_.back()];
+  if (!p.has(Part::kMultipart) || !p.has(Part::kIsMime) || !hs_.have_boundary || hs_.boundary.size() > kMaxBoundary ||
+      stack_.size() >= kMaxDepth)
+    return false;
+  const std::string& own = hs_.boundary;
+  return own.size() >= other.text.size() && line.size() >= 2 + own.size() && line.compare(2, own.size(), own) == 0;
+}
+
 void Parser::on_line(bool has_lf) {
   const uint64_t len = line_len_;
   const unsigned nl = has_lf ? (line_cr_ ? 2 : 1) : 0;
   std::string_view line(line_);
   const Boundary* b = boundaries_.empty() ? nullptr : find_boundary(line);
+  if (eoh_pending_) {
+    // The line after the blank line decides where the header ends: when an
+    // outer boundary follows at once, the blank line's newline belongs to
+    // that boundary (RFC 2046 §5.1.1) and the header ends before it.
+    eoh_pending_ = false;
+    if (!b || own_boundary_wins(line, *b)) {
+      end_header(offset_, lf_count_, true);
+      b = boundaries_.empty() ? nullptr : find_boundary(line);
+    }
+  }
   if (b) {
     Boundary copy = *b;
     bool epilogue = line.size() >= 2 + copy.text.size() + 2 && line.compare(2 + copy.text.size(), 2, "--") == 0;
@@ -74,7 +93,8 @@ void Parser::on_line(bool has_lf) {
     std::string_view content = line.substr(0, std::min<uint64_t>(line.size(), len - nl));
     if (len == nl && has_lf) {  // the blank line: RFC 5322 §2.1 end of the header
       end_field();
-      end_header(offset_ + len, lf_count_ + 1, true);
+      eoh_pending_ = true;
+      prev_hdr_nl_ = nl;
     } else {
       header_line(content, has_lf, len);
     }
@@ -266,11 +286,10 @@ void Parser::on_boundary(const Boundary& b, bool epilogue, uint64_t line_end) {
 
 Structure Parser::finish() {
   if (finished_) return s_;
-  if (line_len_ > 0) {
-    line_len_ = line_len_;
-    uint64_t len = line_len_;
-    on_line(false);
-    (void)len;
+  if (line_len_ > 0) on_line(false);
+  if (eoh_pending_) {
+    eoh_pending_ = false;
+    end_header(offset_, lf_count_, true);
   }
   if (in_header_) {
     end_field();

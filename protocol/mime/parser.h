@@ -47,6 +47,9 @@ class Parser {
   // The header of the current part ends; its body starts at body_offset.
   void end_header(uint64_t body_offset, uint64_t lines_start, bool open_children);
   const Boundary* find_boundary(std::string_view line) const;
+  // True if the current part's own boundary (pushed at the end of its
+  // header) matches line at least as long as other does.
+  bool own_boundary_wins(std::string_view line, const Boundary& other) const;
   void on_boundary(const Boundary& b, bool epilogue, uint64_t line_end);
   // Closes every open part above stack depth keep (exclusive) at end_pos.
   void close_to(size_t keep, uint64_t end_pos, uint64_t lf_end);
@@ -65,6 +68,7 @@ class Parser {
   uint64_t lf_count_ = 0;      // LFs before the current line
   unsigned prev_nl_ = 0;       // newline length of the previous body line (0 at a body's start)
   unsigned prev_hdr_nl_ = 0;   // newline length of the previous header line
+  bool eoh_pending_ = false;   // the blank line ending a header was the last line
   bool finished_ = false;
 };
 

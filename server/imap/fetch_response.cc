@@ -179,7 +179,7 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
           if (!structure) return make_error(Errc::internal, "no message structure");
           auto range = pi::section_range(*structure, it);
           if (!range) {
-            text += "NIL";  // no such part
+            text += "\"\"";  // no such part: empty, as Dovecot answers
             break;
           }
           uint64_t b = std::min(range->begin, m.size), e = std::min(range->end, m.size);

@@ -24,6 +24,27 @@ from test_dovecot_diff import ImapRaw, fetch  # noqa: E402
 
 USER, PASSWORD = 'alice', 'alice-secret'
 MAX_BYTES = 200000
+
+# Known differences, each explained in docs/imap-differences.md ("Message
+# structure"); the same list as kKnown in tests/protocol/mime/golden_test.cc.
+# test_99 fails if one of them stops differing.
+KNOWN = {
+    ('mime4j/testmsgs/very-long-boundary.msg', '*'),
+    ('mime4j/testmsgs/very-very-long-boundary.msg', '*'),
+    ('mail-parser/malformed/016.eml', '*'),
+    ('mail-parser/malformed/017.eml', '*'),
+    ('php-imap/messages/undisclosed_recipients.eml', 'ENVELOPE'),
+    ('ruby-mail/emails/error_emails/encoding_madness.eml', 'ENVELOPE'),
+    ('ruby-mail/emails/plain_emails/mix_caps_content_type.eml', 'ENVELOPE'),
+    ('ruby-mail/emails/rfc2822/example13.eml', 'ENVELOPE'),
+    ('james/mailbox-store/james-3901.eml', 'ENVELOPE'),
+    # A part header cut by a boundary (no blank line): Dovecot's HEADER.FIELDS of it has no CRLF.
+    ('mail-parser/rfc/008.eml', 'BODY[2.HEADER.FIELDS (SUBJECT FROM)]'),
+}
+
+
+def known(rel, key):
+    return (rel, '*') in KNOWN or (rel, key) in KNOWN
 MAX_PARTS = 12
 
 
@@ -49,6 +70,7 @@ def part_numbers(bs, prefix=()):
 
 
 class StructureDiffTest(unittest.TestCase):
+    known_seen = set()
     @classmethod
     def setUpClass(cls):
         cls.loft = loftlib.LoftServer()
@@ -88,14 +110,23 @@ class StructureDiffTest(unittest.TestCase):
     def both(self, cmd):
         return fetch(self.lc, cmd), fetch(self.dc, cmd)
 
-    def compare(self, cmd, diffs):
+    def compare(self, cmd, diffs, strip_key=None):
         (lst, lmap, _), (dst, dmap, _) = self.both(cmd)
         if lst != dst:
             diffs.append('%s: status %s / %s' % (cmd, lst, dst))
             return None
         for seq in dmap:
             lv = {k.upper(): v for k, v in lmap.get(seq, {}).items()}
-            dv = {k.upper(): v for k, v in dmap[seq].items()}
+            # RETURN_PATH (test_dovecot_diff.py): Dovecot's LMTP prepends it to
+            # the message header, which BODY[1.MIME] of a single-part message is.
+            dv = {k.upper(): (loftlib.DovecotServer.strip_added(v) if k.upper() == strip_key else v)
+                  for k, v in dmap[seq].items()}
+            rel = self.msgs[seq - 1][0]
+            for k in set(lv) | set(dv):
+                if lv.get(k) != dv.get(k) and known(rel, k):
+                    type(self).known_seen.add(rel)
+                    lv.pop(k, None)
+                    dv.pop(k, None)
             if lv != dv:
                 diffs.append('%s (%s):\n  loft:    %r\n  dovecot: %r' % (cmd, self.msgs[seq - 1][0],
                                                                       str(lv)[:300], str(dv)[:300]))
@@ -113,11 +144,13 @@ class StructureDiffTest(unittest.TestCase):
         for seq in range(1, len(self.msgs) + 1):
             _, dmap, _ = fetch(self.dc, 'FETCH %d BODYSTRUCTURE' % seq)
             bs = dmap[seq]['BODYSTRUCTURE']
-            nums = part_numbers(bs)[:MAX_PARTS] or [(1,)]
-            for n in nums:
+            nums = part_numbers(bs)[:MAX_PARTS]
+            single = not nums
+            for n in nums or [(1,)]:
                 p = '.'.join(map(str, n))
                 items = ['BODY.PEEK[%s]' % p, 'BODY.PEEK[%s.MIME]' % p, 'BODY.PEEK[%s]<0.40>' % p]
-                self.compare('FETCH %d (%s)' % (seq, ' '.join(items)), diffs)
+                self.compare('FETCH %d (%s)' % (seq, ' '.join(items)), diffs,
+                             'BODY[1.MIME]' if single else None)
                 checked += 1
         loftlib.log('test_structure_diff: %d part numbers compared' % checked)
         self.assertGreater(checked, 300)
@@ -141,6 +174,10 @@ class StructureDiffTest(unittest.TestCase):
         loftlib.log('test_structure_diff: %d message/rfc822 parts compared' % checked)
         self.assertGreater(checked, 5)
         self.assertEqual(diffs, [], '%d differences:\n%s' % (len(diffs), '\n'.join(diffs[:15])))
+
+    def test_99_known_differences_still_occur(self):
+        self.assertEqual(sorted({rel for rel, _ in KNOWN} - self.known_seen), [],
+                         'these no longer differ: remove them from KNOWN and docs/imap-differences.md')
 
 
 if __name__ == '__main__':
