@@ -24,6 +24,7 @@ ContentType parse_content_type(std::string_view value) {
     ct.flags = Part::kMultipart;
     if (iequals(t.substr(10), "digest")) ct.flags |= Part::kDigest;
   }
+  if (r > 0 && lx.peek() != ';') r = -1;  // garbage after type/subtype: broken too
   if (r < 0) {
     // Broken (no "/subtype"): Dovecot 2.3 shows "" "" and no parameters.
     ct.type = "";

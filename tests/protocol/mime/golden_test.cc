@@ -80,19 +80,11 @@ const std::set<std::string> kKnown = {
     "mime4j/testmsgs/very-long-boundary.msg BODY",
     "mime4j/testmsgs/very-very-long-boundary.msg BODYSTRUCTURE",
     "mime4j/testmsgs/very-very-long-boundary.msg BODY",
-    // Malformed nested multiparts with a repeated boundary: Dovecot splits them differently.
+    // Nested multiparts whose 80-character boundaries prefix each other.
     "mail-parser/malformed/016.eml BODYSTRUCTURE",
     "mail-parser/malformed/016.eml BODY",
-    "mail-parser/malformed/017.eml BODYSTRUCTURE",
-    "mail-parser/malformed/017.eml BODY",
-    // Address repair of broken address lists differs (names, MISSING_* vs SYNTAX_ERROR).
-    "php-imap/messages/undisclosed_recipients.eml ENVELOPE",
-    "ruby-mail/emails/error_emails/encoding_madness.eml ENVELOPE",
-    "ruby-mail/emails/plain_emails/mix_caps_content_type.eml ENVELOPE",
-    "ruby-mail/emails/rfc2822/example13.eml ENVELOPE",
-    // Repeated or very long header fields in the envelope.
+    // A header field longer than kMaxFieldBytes is cut there.
     "flanker/messages/long-header.eml ENVELOPE",
-    "james/mailbox-store/james-3901.eml ENVELOPE",
 };
 
 }  // namespace
@@ -119,7 +111,7 @@ TEST_CASE("ENVELOPE, BODY and BODYSTRUCTURE of the corpus equal Dovecot's") {
       ++differ;
       INFO(key);
       CHECK(kKnown.count(key) == 1);
-      if (!kKnown.count(key)) CHECK(mine == g.value);
+      if (!kKnown.count(key) || std::getenv("LOFT_GOLDEN_SHOW")) CHECK(mine == g.value);
     } else {
       INFO(key << " now equals Dovecot's: remove it from kKnown");
       CHECK(kKnown.count(key) == 0);
