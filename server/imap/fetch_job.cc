@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
-#include "base/log.h"
-#include "protocol/mime/codec.h"
-#include "protocol/mime/parser.h"
 #include "server/connection.h"
 #include "server/imap/session.h"
+#include "server/imap/structure_loader.h"
 
 namespace loft::server::imap {
 
@@ -61,24 +59,6 @@ Result<void> FetchJob::load_batch() {
   return {};
 }
 
-Result<proto::mime::Structure> FetchJob::load_structure(const storage::MessageMeta& m) {
-  auto stored = session_.store().read_structure(m.blob);
-  if (!stored) return stored.error();
-  if (!stored->empty()) {
-    auto decoded = proto::mime::decode_structure(*stored);
-    if (decoded) return decoded;
-    log_warn("imap: stored structure of blob ", m.blob, " is unreadable (", decoded.error().message,
-             "): parsing the body again");
-  }
-  proto::mime::Parser parser;
-  for (uint64_t off = 0; off < m.size; off += kReadPiece) {
-    auto bytes = storage::read_body_exact(session_.store(), m.blob, off, std::min(kReadPiece, m.size - off));
-    if (!bytes) return bytes.error();
-    parser.feed(*bytes);
-  }
-  return parser.finish();
-}
-
 void FetchJob::run_step() {
   out_.clear();
   flag_updates_.clear();
@@ -103,7 +83,7 @@ void FetchJob::run_step() {
       bool add_flags = !needs_.flags && seen_set_.count(t.uid) > 0;
       std::optional<proto::mime::Structure> structure;
       if (needs_.structure) {
-        auto loaded = load_structure(it->second);
+        auto loaded = load_structure(session_.store(), it->second);
         if (!loaded) {
           error_ = loaded.error();
           return;

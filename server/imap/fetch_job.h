@@ -47,9 +47,6 @@ class FetchJob {
   // Runs on the loop thread after run_step.
   void after_step();
   Result<void> load_batch();
-  // The stored MIME structure of a message, or (bodies stored without one)
-  // the structure parsed now by streaming the body through the parser.
-  Result<proto::mime::Structure> load_structure(const storage::MessageMeta& m);
 
   ImapSession& session_;
   std::string tag_;
