@@ -36,7 +36,7 @@ ContentType parse_content_type(std::string_view value) {
   if (ct.flags & Part::kMultipart) {
     for (const auto& [k, v] : ct.params) {
       if (iequals(k, "boundary")) {
-        ct.boundary = v;
+        ct.boundary = v.substr(0, kMaxBoundary);
         break;
       }
     }

@@ -18,9 +18,10 @@ namespace loft::proto::mime {
 inline constexpr uint32_t kMaxDepth = 32;
 inline constexpr uint32_t kMaxParts = 5000;
 // Longest header field kept for parsing (the rest of a longer one is ignored).
-inline constexpr size_t kMaxFieldBytes = 16 * 1024;
-// Longest multipart boundary honoured (RFC 2046 §5.1.1 allows 70).
-inline constexpr size_t kMaxBoundary = 200;
+inline constexpr size_t kMaxFieldBytes = 256 * 1024;
+// Longer multipart boundaries are cut to this length (RFC 2046 §5.1.1 allows
+// 70; Dovecot 2.3 cuts at 80 too, so lines match the same boundaries).
+inline constexpr size_t kMaxBoundary = 80;
 
 // A MIME parameter (RFC 2045 §5.1), RFC 2231 continuations joined.
 using Param = std::pair<std::string, std::string>;

@@ -165,3 +165,20 @@ TEST_CASE("a long line in a body is not kept whole (memory bounded by the line p
   REQUIRE(s.parts.size() == 2);
   CHECK(s.parts[1].body_size() == (uint64_t{1} << 22));
 }
+
+TEST_CASE("boundaries longer than kMaxBoundary are cut, as Dovecot cuts them") {
+  std::string b(100, 'q');
+  std::string m = "Content-Type: multipart/mixed; boundary=\"" + b + "\"\r\n\r\n--" + b.substr(0, mime::kMaxBoundary) +
+                  "\r\n\r\none\r\n--" + b.substr(0, mime::kMaxBoundary) + "--\r\n";
+  auto s = mime::parse(m);
+  REQUIRE(s.parts.size() == 2);
+  CHECK(m.substr(s.parts[1].body_offset, s.parts[1].body_size()) == "one");
+}
+
+TEST_CASE("a header field longer than kMaxFieldBytes is kept up to that bound") {
+  std::string subject(mime::kMaxFieldBytes + 1000, 's');
+  auto s = mime::parse("Subject: " + subject + "\r\n\r\nbody");
+  REQUIRE(s.parts[0].envelope.subject.has_value());
+  CHECK(s.parts[0].envelope.subject->size() == mime::kMaxFieldBytes - 9);
+  CHECK(s.parts[0].body_size() == 4);
+}
