@@ -78,6 +78,11 @@ void parse_disposition(std::string_view value, std::optional<std::string>* dispo
   lx.params(params);
 }
 
+bool is_envelope_field(std::string_view name) {
+  Envelope scratch;
+  return apply_envelope_field(&scratch, name, {});
+}
+
 bool apply_envelope_field(Envelope* env, std::string_view name, std::string_view value) {
   std::optional<std::string>* slot = nullptr;
   if (iequals(name, "Date")) slot = &env->date;

@@ -28,6 +28,8 @@ std::vector<std::string> parse_language(std::string_view value);
 // RFC 2183 Content-Disposition; leaves the outputs unchanged when no token starts it.
 void parse_disposition(std::string_view value, std::optional<std::string>* disposition,
                        std::vector<Param>* params);
+// True if name is one of the ENVELOPE header fields (RFC 3501 §7.4.2).
+bool is_envelope_field(std::string_view name);
 // Stores value in the envelope slot that name designates (RFC 3501 §7.4.2,
 // last occurrence wins); false if name is no envelope field.
 bool apply_envelope_field(Envelope* env, std::string_view name, std::string_view value);

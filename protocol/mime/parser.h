@@ -2,7 +2,8 @@
 // RFC 2231): fed a message in chunks of any size, it builds the Structure as
 // the bytes pass. Memory is bounded whatever the message size: it keeps the
 // header field being read (at most kMaxFieldBytes), the first bytes of the
-// current line, the open boundaries and the parts found (at most kMaxParts).
+// current line, the open boundaries and the parts found (at most kMaxParts,
+// their field values at most kMaxKeptBytes in all).
 // Any input gives a structure; malformed MIME gives Dovecot's best effort.
 #pragma once
 
@@ -68,6 +69,7 @@ class Parser {
   uint64_t lf_count_ = 0;      // LFs before the current line
   unsigned prev_nl_ = 0;       // newline length of the previous body line (0 at a body's start)
   unsigned prev_hdr_nl_ = 0;   // newline length of the previous header line
+  uint64_t kept_ = 0;          // bytes of field values kept in s_
   bool eoh_pending_ = false;   // the blank line ending a header was the last line
   bool finished_ = false;
 };

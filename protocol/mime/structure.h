@@ -19,6 +19,9 @@ inline constexpr uint32_t kMaxDepth = 32;
 inline constexpr uint32_t kMaxParts = 5000;
 // Longest header field kept for parsing (the rest of a longer one is ignored).
 inline constexpr size_t kMaxFieldBytes = 256 * 1024;
+// Most bytes of field values kept for a whole message (envelope and Content-*
+// values of every part); further fields are read as if absent.
+inline constexpr size_t kMaxKeptBytes = 1024 * 1024;
 // Longer multipart boundaries are cut to this length (RFC 2046 §5.1.1 allows
 // 70; Dovecot 2.3 cuts at 80 too, so lines match the same boundaries).
 inline constexpr size_t kMaxBoundary = 80;

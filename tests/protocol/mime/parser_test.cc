@@ -182,3 +182,18 @@ TEST_CASE("a header field longer than kMaxFieldBytes is kept up to that bound") 
   CHECK(s.parts[0].envelope.subject->size() == mime::kMaxFieldBytes - 9);
   CHECK(s.parts[0].body_size() == 4);
 }
+
+TEST_CASE("field values kept over a whole message are bounded by kMaxKeptBytes") {
+  std::string desc(200 * 1024, 'd');
+  std::string m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+  for (int i = 0; i < 20; ++i) m += "--b\r\nContent-Description: " + desc + "\r\n\r\nx\r\n";
+  m += "--b--\r\n";
+  auto s = mime::parse(m);
+  REQUIRE(s.parts.size() == 21);
+  size_t kept = 0;
+  for (const auto& p : s.parts) kept += p.description ? p.description->size() : 0;
+  CHECK(kept <= mime::kMaxKeptBytes);
+  CHECK(s.parts[1].description.has_value());
+  CHECK_FALSE(s.parts[20].description.has_value());
+  CHECK(s.parts[20].body_size() == 1);  // the parts are still split
+}
