@@ -24,7 +24,7 @@ TEST_PACKAGES=(swaks isync fetchmail dovecot-imapd dovecot-pop3d dovecot-lmtpd p
 # npm for tests/e2e/node (imapflow); Debian ships it apart from nodejs, other
 # nodejs builds bring their own and conflict with Debian's: installed only when absent
 NODE_DIR=tests/e2e/node
-FUZZ_TARGETS=(imap_parser lmtp pop3 admin search_text)
+FUZZ_TARGETS=(imap_parser lmtp pop3 admin search_text mime)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 CONFIG=conf/loft.toml
 

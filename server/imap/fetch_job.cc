@@ -4,6 +4,7 @@
 
 #include "server/connection.h"
 #include "server/imap/session.h"
+#include "server/imap/structure_loader.h"
 
 namespace loft::server::imap {
 
@@ -61,7 +62,9 @@ Result<void> FetchJob::load_batch() {
 void FetchJob::run_step() {
   out_.clear();
   flag_updates_.clear();
-  auto read_header = [this](const storage::MessageMeta& m) { return session_.store().read_body(m.blob, 0, m.header_size); };
+  auto read_header = [this](const storage::MessageMeta& m, uint64_t offset, uint64_t length) {
+    return session_.store().read_body(m.blob, offset, length);
+  };
   while (out_.size() < kStepBytes) {
     if (pending_.empty()) {
       if (next_ == targets_.size()) {
@@ -78,7 +81,17 @@ void FetchJob::run_step() {
       auto it = batch_.find(t.uid);
       if (it == batch_.end()) continue;  // expunged meanwhile: nothing to say about it
       bool add_flags = !needs_.flags && seen_set_.count(t.uid) > 0;
-      auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header);
+      std::optional<proto::mime::Structure> structure;
+      if (needs_.structure) {
+        auto loaded = load_structure(session_.store(), it->second);
+        if (!loaded) {
+          error_ = loaded.error();
+          return;
+        }
+        structure = std::move(*loaded);
+      }
+      auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
+                                       structure ? &*structure : nullptr);
       if (!segs) {
         error_ = segs.error();
         return;
@@ -97,6 +110,9 @@ void FetchJob::run_step() {
       error_ = bytes.error();
       return;
     }
+    // RFC 3501 §4.3: a literal is CHAR8, which excludes NUL. A stored NUL is
+    // sent as 0x80, as Dovecot does (docs/imap-differences.md).
+    std::replace(bytes->begin(), bytes->end(), '\0', '\x80');
     out_ += *bytes;
     s.offset += n;
     s.length -= n;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/imap/command.h"
+#include "protocol/mime/structure.h"
 #include "server/imap/fetch_response.h"
 #include "server/stream_pump.h"
 #include "storage/store.h"

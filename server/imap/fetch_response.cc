@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "base/bytes.h"
+#include "protocol/imap/body_structure.h"
+#include "protocol/imap/fetch_section.h"
 #include "protocol/imap/writer.h"
 #include "server/imap/flags.h"
 
@@ -22,14 +24,12 @@ Result<FetchNeeds> check_fetch_items(const std::vector<pi::FetchAtt>& items) {
       case Kind::rfc822_size: break;
       case Kind::envelope:
       case Kind::body_structure:
-      case Kind::body:
-        return make_error(Errc::bad_input, "ENVELOPE and BODYSTRUCTURE are not served by this version");
+      case Kind::body: needs.structure = true; break;
       case Kind::rfc822:
       case Kind::rfc822_text: needs.body = needs.sets_seen = true; break;
       case Kind::rfc822_header: needs.body = true; break;
       case Kind::section:
-        if (!it.part.empty() || it.text == Text::mime)
-          return make_error(Errc::bad_input, "body part sections are not served by this version");
+        if (!it.part.empty()) needs.structure = true;
         needs.body = true;
         needs.sets_seen |= !it.peek;
         break;
@@ -72,6 +72,11 @@ namespace {
 // Appends the section name as the reply must echo it (§7.4.2 "BODY[section]<origin>").
 void append_section_name(std::string* out, const pi::FetchAtt& it) {
   *out += "BODY[";
+  for (size_t i = 0; i < it.part.size(); ++i) {
+    if (i) *out += '.';
+    *out += std::to_string(it.part[i]);
+  }
+  if (!it.part.empty() && it.text != Text::all) *out += '.';
   switch (it.text) {
     case Text::all: break;
     case Text::header: *out += "HEADER"; break;
@@ -105,11 +110,24 @@ void add_range(std::deque<Segment>* segs, std::string* text, const storage::Mess
   if (end > begin) segs->push_back(Segment{{}, m.blob, begin, end - begin});
 }
 
+// Appends the HEADER.FIELDS[.NOT] literal of header, clipped by the partial.
+void append_filtered(std::string* text, std::string_view header, const pi::FetchAtt& it) {
+  std::string fields = filter_header_fields(header, it.header_fields, it.text == Text::header_fields_not);
+  uint64_t b = 0, e = fields.size();
+  if (it.partial_offset) {
+    b = std::min<uint64_t>(e, *it.partial_offset);
+    e = std::min<uint64_t>(e, b + it.partial_length);
+  }
+  pi::append_literal_header(text, e - b);
+  text->append(fields, b, e - b);
+}
+
 }  // namespace
 
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& m,
                                                  const std::vector<pi::FetchAtt>& items, bool uid_fetch,
-                                                 bool add_flags, const HeaderReader& read_header) {
+                                                 bool add_flags, const HeaderReader& read_header,
+                                                 const proto::mime::Structure* structure) {
   std::deque<Segment> segs;
   std::string text = "* " + std::to_string(seq) + " FETCH (";
   bool first = true;
@@ -143,20 +161,41 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
       case Kind::rfc822: text += "RFC822 "; add_range(&segs, &text, m, 0, m.size, nullptr); break;
       case Kind::rfc822_header: text += "RFC822.HEADER "; add_range(&segs, &text, m, 0, m.header_size, nullptr); break;
       case Kind::rfc822_text: text += "RFC822.TEXT "; add_range(&segs, &text, m, m.header_size, m.size, nullptr); break;
+      case Kind::envelope:
+        text += "ENVELOPE ";
+        if (!structure || structure->parts.empty()) return make_error(Errc::internal, "no message structure");
+        pi::append_envelope(&text, structure->parts[0].envelope);
+        break;
+      case Kind::body:
+      case Kind::body_structure:
+        if (!structure) return make_error(Errc::internal, "no message structure");
+        text += it.kind == Kind::body ? "BODY " : "BODYSTRUCTURE ";
+        pi::append_body_structure(&text, *structure, it.kind == Kind::body_structure);
+        break;
       case Kind::section: {
         append_section_name(&text, it);
         text += ' ';
-        if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
-          auto header = read_header(m);
-          if (!header) return header.error();
-          std::string fields = filter_header_fields(*header, it.header_fields, it.text == Text::header_fields_not);
-          uint64_t b = 0, e = fields.size();
-          if (it.partial_offset) {
-            b = std::min<uint64_t>(e, *it.partial_offset);
-            e = std::min<uint64_t>(e, b + it.partial_length);
+        if (!it.part.empty()) {
+          if (!structure) return make_error(Errc::internal, "no message structure");
+          auto range = pi::section_range(*structure, it);
+          if (!range) {
+            text += "\"\"";  // no such part: empty, as Dovecot answers
+            break;
           }
-          pi::append_literal_header(&text, e - b);
-          text.append(fields, b, e - b);
+          uint64_t b = std::min(range->begin, m.size), e = std::min(range->end, m.size);
+          if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
+            auto header = read_header(m, b, e - b);
+            if (!header) return header.error();
+            append_filtered(&text, *header, it);
+          } else {
+            add_range(&segs, &text, m, b, std::max(b, e), &it);
+          }
+          break;
+        }
+        if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
+          auto header = read_header(m, 0, m.header_size);
+          if (!header) return header.error();
+          append_filtered(&text, *header, it);
         } else if (it.text == Text::header) {
           add_range(&segs, &text, m, 0, m.header_size, &it);
         } else if (it.text == Text::text) {

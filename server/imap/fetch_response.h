@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "protocol/imap/command.h"
+#include "protocol/mime/structure.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
@@ -27,20 +28,23 @@ struct FetchNeeds {
   bool body = false;          // any body bytes or sizes of sections
   bool sets_seen = false;     // a non-PEEK body item (RFC 3501 §6.4.5)
   bool flags = false;         // FLAGS was asked for
+  bool structure = false;     // ENVELOPE, BODY, BODYSTRUCTURE or a part section
 };
 
 // Checks that every item is one this version serves. Errc::bad_input names
 // the first item that is not (answered NO [CANNOT]).
 Result<FetchNeeds> check_fetch_items(const std::vector<proto::imap::FetchAtt>& items);
 
-// Reads header bytes [0, header_size) of a body (for HEADER.FIELDS).
-using HeaderReader = std::function<Result<std::string>(const storage::MessageMeta&)>;
+// Reads bytes [offset, offset + length) of a body (a header, for HEADER.FIELDS).
+using HeaderReader = std::function<Result<std::string>(const storage::MessageMeta&, uint64_t, uint64_t)>;
 
 // The segments of "* seq FETCH (...)\r\n" for one message. uid_fetch adds UID
-// (§6.4.8); add_flags adds FLAGS when \Seen was just set.
+// (§6.4.8); add_flags adds FLAGS when \Seen was just set. structure is the
+// message's MIME structure, needed (non-null) when FetchNeeds::structure.
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& meta,
                                                  const std::vector<proto::imap::FetchAtt>& items, bool uid_fetch,
-                                                 bool add_flags, const HeaderReader& read_header);
+                                                 bool add_flags, const HeaderReader& read_header,
+                                                 const proto::mime::Structure* structure = nullptr);
 
 // The header fields of header whose names are (or, with exclude, are not) in
 // names, each with its folded lines, then the blank line (§6.4.5 HEADER.FIELDS).

@@ -188,7 +188,7 @@ void LmtpSession::on_data_command() {
                     log_warn("lmtp: cannot start a body: ", writer->error().message);
                     reply(pl::error_reply(writer->error()));
                   } else {
-                    writer_ = std::move(writer->value());
+                    writer_ = std::make_unique<IngestBody>(std::move(writer->value()));
                     data_.reset(conn_.server().config().limits.max_message_size);
                     body_.clear();
                     in_data_ = true;
@@ -208,7 +208,7 @@ void LmtpSession::on_message_end(bool too_big) {
     }
     if (write_error_) log_warn("lmtp: storing a body failed: ", write_error_->message);
     // Removing the chunks written so far is store I/O: a worker's job.
-    auto writer = std::shared_ptr<storage::BodyWriter>(std::move(writer_));
+    auto writer = std::shared_ptr<IngestBody>(std::move(writer_));
     conn_.offload([writer]() mutable { writer.reset(); }, [this] {
       reset_transaction();
       finish();
@@ -229,7 +229,7 @@ void LmtpSession::on_message_end(bool too_big) {
   body_.clear();
   auto size = std::make_shared<uint64_t>(0);
   // The writer goes to the store with the request; the session keeps none.
-  auto writer = std::make_shared<std::unique_ptr<storage::BodyWriter>>(std::move(writer_));
+  auto writer = std::make_shared<std::unique_ptr<IngestBody>>(std::move(writer_));
   // A worker writes the last chunk and queues the commit; it does not wait
   // for the fsync. The replies go out on this loop once the batch is durable.
   conn_.offload_async(
@@ -241,7 +241,8 @@ void LmtpSession::on_message_end(bool too_big) {
           return;
         }
         *size = (*writer)->size();
-        conn_.server().store().deliver_async(std::move(*writer), *targets,
+        (*writer)->finish();  // the MIME structure is stored with the body
+        conn_.server().store().deliver_async((*writer)->release(), *targets,
                                              [result, finished = std::move(finished)](Outcomes outcomes) {
                                                *result = std::move(outcomes);
                                                finished();

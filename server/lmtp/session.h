@@ -13,6 +13,7 @@
 #include "protocol/lmtp/command.h"
 #include "protocol/lmtp/data_reader.h"
 #include "protocol/lmtp/line_reader.h"
+#include "server/ingest.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -64,7 +65,7 @@ class LmtpSession final : public Session {
   bool quit_ = false;
   std::vector<Recipient> recipients_;  // accepted RCPTs, in order
   std::string body_;                  // unstuffed bytes not yet given to writer_
-  std::unique_ptr<storage::BodyWriter> writer_;  // the body being stored (DATA)
+  std::unique_ptr<IngestBody> writer_;  // the body being stored and parsed (DATA)
   std::optional<Error> write_error_;  // a chunk write failed: the message is refused
 };
 

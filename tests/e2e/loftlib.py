@@ -495,9 +495,9 @@ class ServerBase:
 
     @staticmethod
     def imap_form(stored):
-        """Stored bytes as this server sends them over IMAP (Dovecot turns NUL
-        into 0x80; loftd sends them unchanged)."""
-        return stored
+        """Stored bytes as this server sends them over IMAP: a literal may not
+        carry NUL (RFC 3501 §4.3 CHAR8), so loftd, like Dovecot, sends 0x80."""
+        return stored.replace(b'\0', b'\x80')
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -41,7 +41,9 @@ std::string render(const std::deque<Segment>& segs) {
   }
   return s;
 }
-const HeaderReader kNoHeader = [](const storage::MessageMeta&) -> Result<std::string> { return std::string(); };
+const HeaderReader kNoHeader = [](const storage::MessageMeta&, uint64_t, uint64_t) -> Result<std::string> {
+  return std::string();
+};
 }  // namespace
 
 TEST_CASE("a FETCH response lists metadata items in the order asked") {
@@ -87,12 +89,13 @@ TEST_CASE("HEADER.FIELDS keeps folded lines and matches names without case") {
   CHECK(filter_header_fields("A: b\r\n-----\r\n  more\r\nC: d\r\n\r\n", {"c"}, true) == "A: b\r\n-----\r\n  more\r\n\r\n");
 }
 
-TEST_CASE("items this version does not serve are refused up front") {
-  CHECK_FALSE(check_fetch_items({item(Kind::envelope)}).ok());
-  CHECK_FALSE(check_fetch_items({item(Kind::body_structure)}).ok());
+TEST_CASE("structure items and part sections ask for the message structure") {
+  CHECK(check_fetch_items({item(Kind::envelope)})->structure);
+  CHECK(check_fetch_items({item(Kind::body_structure)})->structure);
+  CHECK_FALSE(check_fetch_items({section(Text::header, true)})->structure);
   auto part = section(Text::all, true);
   part.part = {1};
-  CHECK_FALSE(check_fetch_items({part}).ok());
+  CHECK(check_fetch_items({part})->structure);
   auto ok = check_fetch_items({item(Kind::uid), section(Text::all, false)});
   REQUIRE(ok.ok());
   CHECK(ok->sets_seen);
