@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocol/imap/mailbox_commands.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -81,7 +82,9 @@ struct CmdFetch {
 };
 
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
-                                 CmdSelect, CmdFetch, CmdCompress>;
+                                 CmdSelect, CmdFetch, CmdCompress,
+                                 CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
+                                 CmdId, CmdEnable>;
 
 struct Command {
   std::string tag;

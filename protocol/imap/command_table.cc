@@ -23,6 +23,22 @@ constexpr CommandInfo kCompress{"COMPRESS", kAuthOrSelected, false};
 constexpr CommandInfo kFetch{"FETCH", kSelected, true};
 constexpr CommandInfo kUidFetch{"UID FETCH", kSelected, false};
 
+// RFC 3501 §6.3.3-§6.3.10 and RFC 2342: authenticated and selected.
+constexpr CommandInfo kCreate{"CREATE", kAuthOrSelected, false};
+constexpr CommandInfo kDelete{"DELETE", kAuthOrSelected, false};
+constexpr CommandInfo kRename{"RENAME", kAuthOrSelected, false};
+constexpr CommandInfo kSubscribe{"SUBSCRIBE", kAuthOrSelected, false};
+constexpr CommandInfo kUnsubscribe{"UNSUBSCRIBE", kAuthOrSelected, false};
+constexpr CommandInfo kList{"LIST", kAuthOrSelected, false};
+constexpr CommandInfo kLsub{"LSUB", kAuthOrSelected, false};
+constexpr CommandInfo kXlist{"XLIST", kAuthOrSelected, false};
+constexpr CommandInfo kStatus{"STATUS", kAuthOrSelected, false};
+constexpr CommandInfo kNamespace{"NAMESPACE", kAuthOrSelected, false};
+// RFC 2971 §3.1: ID is valid in any state.
+constexpr CommandInfo kId{"ID", kAnyState, false};
+// RFC 5161 §3.1: ENABLE only in the authenticated state, before any SELECT.
+constexpr CommandInfo kEnable{"ENABLE", kAuthenticated, false};
+
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
   const CommandInfo& operator()(const CmdNoop&) const { return kNoop; }
@@ -33,6 +49,17 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdSelect& c) const { return c.read_only ? kExamine : kSelect; }
   const CommandInfo& operator()(const CmdFetch& c) const { return c.uid ? kUidFetch : kFetch; }
   const CommandInfo& operator()(const CmdCompress&) const { return kCompress; }
+  const CommandInfo& operator()(const CmdCreate&) const { return kCreate; }
+  const CommandInfo& operator()(const CmdDelete&) const { return kDelete; }
+  const CommandInfo& operator()(const CmdRename&) const { return kRename; }
+  const CommandInfo& operator()(const CmdSubscribe& c) const { return c.subscribe ? kSubscribe : kUnsubscribe; }
+  const CommandInfo& operator()(const CmdList& c) const {
+    return c.kind == CmdList::Kind::lsub ? kLsub : c.kind == CmdList::Kind::xlist ? kXlist : kList;
+  }
+  const CommandInfo& operator()(const CmdStatus&) const { return kStatus; }
+  const CommandInfo& operator()(const CmdNamespace&) const { return kNamespace; }
+  const CommandInfo& operator()(const CmdId&) const { return kId; }
+  const CommandInfo& operator()(const CmdEnable&) const { return kEnable; }
 };
 
 }  // namespace

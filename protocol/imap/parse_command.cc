@@ -4,6 +4,7 @@
 
 #include "base/bytes.h"
 #include "protocol/imap/fetch_parse.h"
+#include "protocol/imap/mailbox_parse.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
 
@@ -119,6 +120,18 @@ constexpr Entry kCommands[] = {
     {"FETCH", parse_fetch},
     {"UID", parse_uid},
     {"COMPRESS", parse_compress},
+    {"CREATE", parse_create},
+    {"DELETE", parse_delete},
+    {"RENAME", parse_rename},
+    {"SUBSCRIBE", parse_subscribe},
+    {"UNSUBSCRIBE", parse_unsubscribe},
+    {"LIST", parse_list},
+    {"LSUB", parse_lsub},
+    {"XLIST", parse_xlist},
+    {"STATUS", parse_status},
+    {"NAMESPACE", plain<CmdNamespace>},
+    {"ID", parse_id},
+    {"ENABLE", parse_enable},
 };
 
 }  // namespace

@@ -86,6 +86,15 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdSelect& c);
   void handle(const std::string& tag, const proto::imap::CmdFetch& c);
   void handle(const std::string& tag, const proto::imap::CmdCompress& c);
+  void handle(const std::string& tag, const proto::imap::CmdCreate& c);
+  void handle(const std::string& tag, const proto::imap::CmdDelete& c);
+  void handle(const std::string& tag, const proto::imap::CmdRename& c);
+  void handle(const std::string& tag, const proto::imap::CmdSubscribe& c);
+  void handle(const std::string& tag, const proto::imap::CmdList& c);
+  void handle(const std::string& tag, const proto::imap::CmdStatus& c);
+  void handle(const std::string& tag, const proto::imap::CmdNamespace& c);
+  void handle(const std::string& tag, const proto::imap::CmdId& c);
+  void handle(const std::string& tag, const proto::imap::CmdEnable& c);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -121,6 +130,7 @@ class ImapSession final : public Session {
   std::optional<storage::Account> account_;
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
+  uint32_t enabled_ = 0;             // RFC 5161: proto::imap::EnableBit set by ENABLE
   friend class FetchJob;
 };
 
