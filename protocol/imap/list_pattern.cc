@@ -59,16 +59,22 @@ void ListPattern::close(Bits* d) const {
 }
 
 bool ListPattern::matches(std::string_view name) const {
+  // RFC 3501 §5.1: INBOX is case-insensitive, so its five letters match the
+  // pattern's in any case ("%o%" finds INBOX, as in Dovecot).
+  size_t folded = 0;
+  if (name.size() >= 5 && name.substr(0, 5) == "INBOX" && (name.size() == 5 || name[5] == delimiter_)) folded = 5;
   Bits d(words_, 0), next(words_, 0);
   d[0] = 1;
   close(&d);
-  for (char ch : name) {
-    const uint64_t* lit = &literal_[static_cast<unsigned char>(ch) * words_];
-    bool through_percent = ch != delimiter_;
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(name[i]);
+    const uint64_t* lit = &literal_[ch * words_];
+    const uint64_t* lower = i < folded ? &literal_[(ch | 0x20) * words_] : lit;
+    bool through_percent = ch != static_cast<unsigned char>(delimiter_);
     uint64_t carry = 0;
     uint64_t any = 0;
     for (size_t w = 0; w < words_; ++w) {
-      uint64_t advanced = d[w] & lit[w];
+      uint64_t advanced = d[w] & (lit[w] | lower[w]);
       uint64_t stay = (d[w] & star_[w]) | (through_percent ? (d[w] & percent_[w]) : 0);
       next[w] = (advanced << 1) | carry | stay;
       carry = advanced >> 63;

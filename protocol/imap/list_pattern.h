@@ -15,7 +15,8 @@ class ListPattern {
   // pattern is decoded (UTF-8) and already joined with the reference.
   ListPattern(std::string_view pattern, char delimiter);
 
-  // True if the whole of name matches the whole pattern.
+  // True if the whole of name matches the whole pattern; the letters of a
+  // leading "INBOX" (RFC 3501 §5.1) match in any case.
   bool matches(std::string_view name) const;
   // True if the pattern ends with '%' (RFC 3501 §6.3.9: LSUB then also
   // returns unsubscribed superiors of subscribed names).

@@ -39,7 +39,13 @@ TEST_CASE("'*' matches across levels, '%' stops at the delimiter") {
 TEST_CASE("literal characters match exactly, case-sensitively, with no wildcard") {
   CHECK(match("INBOX", "INBOX"));
   CHECK_FALSE(match("INBOX", "INBOXX"));
-  CHECK_FALSE(match("inbox", "INBOX"));  // decode_list_pattern writes INBOX in upper case
+  CHECK_FALSE(match("abc", "ABC"));
+  // INBOX's own letters match in any case (RFC 3501 §5.1), not those after it.
+  CHECK(match("inbox", "INBOX"));
+  CHECK(match("%o%", "INBOX"));
+  CHECK(match("inBox/Sub", "INBOX/Sub"));
+  CHECK_FALSE(match("inbox/sub", "INBOX/Sub"));
+  CHECK_FALSE(match("inboxes", "INBOXES"));
   CHECK_FALSE(match("abc", "ab"));
   CHECK(match("", ""));
   CHECK_FALSE(match("", "a"));
