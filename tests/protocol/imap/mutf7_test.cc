@@ -80,3 +80,54 @@ TEST_CASE("mutf7: the decoder refuses every non-canonical or broken form") {
   // The same byte sequence with "&-" between two runs is fine.
   CHECK(decoded("&APw-&-&APw-") == "\xc3\xbc&\xc3\xbc");
 }
+
+TEST_CASE("mutf7: whatever the decoder accepts is canonical (encode gives the input back)") {
+  // Random wire strings over the characters that matter; a deterministic
+  // generator and a fixed count keep the test bounded and repeatable.
+  const char alphabet[] = "&-&-AGOPwZeV2D3eACcgk09+,/ aX";
+  uint32_t state = 12345;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  int accepted = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string wire;
+    size_t len = next() % 14;
+    for (size_t k = 0; k < len; ++k) wire.push_back(alphabet[(next() >> 8) % (sizeof(alphabet) - 1)]);
+    auto r = mutf7_decode(wire);
+    if (!r) continue;
+    ++accepted;
+    CHECK(utf8_valid(*r));
+    if (mutf7_encode(*r) != wire) FAIL_CHECK("not canonical: " << wire);
+  }
+  CHECK(accepted > 1000);
+}
+
+TEST_CASE("mutf7: every UTF-8 string survives encode then decode") {
+  uint32_t state = 777;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  const uint32_t points[] = {0x20, 0x26, 0x2d, 0x41, 0x7e, 0x7f, 0x1f, 0xe9, 0x3b1, 0x4e2d, 0xfffd, 0x1f600, 0x10ffff};
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    size_t len = next() % 10;
+    for (size_t k = 0; k < len; ++k) {
+      uint32_t cp = points[(next() >> 8) % (sizeof(points) / sizeof(points[0]))];
+      if (cp < 0x80) {
+        s.push_back(static_cast<char>(cp));
+      } else if (cp < 0x800) {
+        s.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      } else if (cp < 0x10000) {
+        s.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      } else {
+        s.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      }
+    }
+    auto back = mutf7_decode(mutf7_encode(s));
+    REQUIRE(back.ok());
+    if (*back != s) FAIL_CHECK("round trip lost " << s);
+  }
+}
