@@ -67,11 +67,8 @@ Result<std::string> decode_list_pattern(std::string_view reference, std::string_
   joined += *pat;
   if (joined.size() > kMaxListPattern)
     return bad_name("LIST pattern too long (at most " + std::to_string(kMaxListPattern) + " bytes)");
-  // "inbox", "Inbox/%" or "inbox*" name INBOX (RFC 3501 §5.1); the store
-  // writes it in upper case.
-  if (joined.size() >= 5 && iequals(std::string_view(joined).substr(0, 5), "INBOX") &&
-      (joined.size() == 5 || joined[5] == kDelimiter || joined[5] == '*' || joined[5] == '%'))
-    joined.replace(0, 5, "INBOX");
+  // INBOX's case-insensitivity is the matcher's (list_pattern.h): "inbox*"
+  // must still find a mailbox named "inboxes".
   return joined;
 }
 

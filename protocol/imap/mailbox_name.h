@@ -31,8 +31,8 @@ Result<std::string> decode_mailbox_name(std::string_view wire);
 // kMaxMailboxDepth levels are refused.
 Result<std::string> decode_new_mailbox_name(std::string_view wire);
 
-// reference and pattern of LIST/LSUB (RFC 3501 §6.3.8), decoded and joined,
-// with a leading "inbox" written "INBOX"; bounded by kMaxListPattern.
+// reference and pattern of LIST/LSUB (RFC 3501 §6.3.8), decoded and joined;
+// bounded by kMaxListPattern.
 Result<std::string> decode_list_pattern(std::string_view reference, std::string_view pattern);
 
 // The proper superiors of a name, outermost first: "a/b/c" -> {"a", "a/b"}.

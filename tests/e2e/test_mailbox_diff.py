@@ -63,14 +63,15 @@ namespace inbox {
 
 FOLDERS = ['Work', 'Work/2024', 'Work/2024/Q1', 'Work/2025', 'Lists', 'Lists/dev', 'Lists/announce',
            '"Entw&APw-rfe"', '"Entw&APw-rfe/&ZeVnLIqe-"', 'INBOX/Sub', '"a b"', '"Tom &- Jerry"',
-           'Hole/child']
+           'Hole/child', 'inboxes']
 SUBSCRIBE = ['Work/2024/Q1', 'Lists/dev', '"a b"', 'Hole/child', '"Entw&APw-rfe/&ZeVnLIqe-"', 'Lists/announce']
 # (Dovecot's "auto = subscribe" mailboxes cannot be unsubscribed, so none of those.)
 UNSUBSCRIBE = ['Lists/announce']
 
 COMMANDS = [
     'LIST "" "*"', 'LIST "" "%"', 'LIST "" "Work/%"', 'LIST "Work/" "%"', 'LIST "Work" "/*"',
-    'LIST "" "%/%"', 'LIST "" "inbox"', 'LIST "" "INBOX*"', 'LIST "" "Inbox/%"', 'LIST "" ""',
+    'LIST "" "%/%"', 'LIST "" "inbox"', 'LIST "" "INBOX*"', 'LIST "" "inbox*"', 'LIST "" "Inbox%"',
+    'LIST "" "Inbox/%"', 'LIST "" ""',
     'LIST "Work/2024" ""', 'LIST "" "Hole*"', 'LIST "" "Hole/%"', 'LIST "" "Entw&APw-rfe/*"',
     'LIST "" "nothing*"', 'LIST "" "*2*"', 'LIST "" "%o%"',
     'LIST "" "*" RETURN (CHILDREN)', 'LIST "" "*" RETURN (SPECIAL-USE)', 'LIST "" "%" RETURN ()',
