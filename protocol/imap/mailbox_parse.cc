@@ -107,6 +107,7 @@ bool parse_list_kind(Reader* r, CommandBody* body, CmdList::Kind kind) {
   if (kind == CmdList::Kind::list && r->peek() == '(') {
     cmd.extended = true;
     bool ok = read_paren_list(r, false, [&] {
+      if (cmd.patterns.size() == kMaxListPatterns) return r->fail("Too many LIST patterns");
       cmd.patterns.emplace_back();
       return read_list_mailbox(r, &cmd.patterns.back());
     });

@@ -31,6 +31,8 @@ bool parse_enable(Reader* r, CommandBody* body);
 inline constexpr size_t kMaxIdFields = 30;
 inline constexpr size_t kMaxIdFieldName = 30;
 inline constexpr size_t kMaxIdValue = 1024;
+// Patterns in one extended LIST (RFC 5258 §3): each costs a compiled matcher.
+inline constexpr size_t kMaxListPatterns = 32;
 // ENABLE arguments accepted in one command.
 inline constexpr size_t kMaxEnable = 32;
 

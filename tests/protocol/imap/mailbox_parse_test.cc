@@ -61,6 +61,10 @@ TEST_CASE("extended LIST: selection options, pattern lists and return options (R
   CHECK(parse("a LIST \"\" * RETURN (STATUS (MESSAGES))") == "BAD a Unknown LIST return option STATUS");
   CHECK(parse("a LIST \"\" ()") == "BAD a Empty list");
   CHECK(parse("a LIST \"\" (a b").rfind("BAD a", 0) == 0);
+  std::string many = "a LIST \"\" (";
+  for (int i = 0; i < 32; ++i) many += (i ? " p" : "p") + std::to_string(i);
+  CHECK(parse(many + ")").rfind("a LIST ext [] [p0]", 0) == 0);
+  CHECK(parse(many + " p32)") == "BAD a Too many LIST patterns");
 }
 
 TEST_CASE("STATUS takes a mailbox and a non-empty list of known items") {
