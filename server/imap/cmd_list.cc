@@ -3,6 +3,7 @@
 // subscription of the account; the answer is computed and written on the
 // worker (protocol/imap/mailbox_list.h), so a large account does not hold
 // the event loop.
+#include "protocol/imap/list_pattern.h"
 #include "protocol/imap/mailbox_list.h"
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
@@ -17,8 +18,28 @@ namespace pi = proto::imap;
 namespace {
 
 // Whether the answer needs the subscriptions at all.
-bool needs_subscriptions(const pi::CmdList& c) {
-  return c.kind == pi::CmdList::Kind::lsub || c.select_subscribed || c.return_subscribed;
+bool needs_subscriptions(const pi::CmdList& c) { return c.select_subscribed || c.return_subscribed; }
+
+// LSUB reads the subscriptions and only the mailboxes among them that match
+// (for their special-use attributes), not every mailbox of the account.
+Result<void> lsub_answer(storage::Store& store, storage::AccountId account, const pi::CmdList& cmd,
+                         const std::vector<std::string>& patterns, std::string* out) {
+  auto subs = store.subscriptions(account);
+  if (!subs) return subs.error();
+  std::vector<pi::ListPattern> compiled;
+  for (const std::string& p : patterns) compiled.emplace_back(p, pi::kDelimiter);
+  std::vector<pi::MailboxEntry> entries;
+  for (const std::string& name : *subs) {
+    bool match = false;
+    for (const pi::ListPattern& p : compiled) match = match || p.matches(name);
+    if (!match) continue;
+    auto info = store.find_mailbox(account, name);
+    if (info) entries.push_back({info->name, info->special_use});
+    else if (info.error().code != Errc::not_found) return info.error();
+  }
+  for (const pi::ListItem& item : pi::list_mailboxes(cmd, patterns, entries, *subs))
+    pi::ListResponse{cmd.kind, &item}.serialize(out);
+  return {};
 }
 
 }  // namespace
@@ -59,6 +80,10 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
           pi::ListResponse{cmd.kind, &item}.serialize(&res->out);
         }
         if (patterns.empty()) return;
+        if (cmd.kind == pi::CmdList::Kind::lsub) {
+          res->result = lsub_answer(store(), account_id, cmd, patterns, &res->out);
+          return;
+        }
         auto mailboxes = store().list_mailboxes(account_id);
         if (!mailboxes) {
           res->result = mailboxes.error();
