@@ -4,9 +4,10 @@
 mailboxes Loft gives a new account, all subscribed). The same hierarchy of
 folders (nested levels, modified UTF-7 names, spaces, "&-", a level that is
 no mailbox) and the same subscriptions are built on both, two messages are
-delivered to INBOX and one is read; then every LIST/LSUB/XLIST-free command
-below goes to both and the answers are compared as sets of (attributes, name,
-extended data) lines; STATUS items are compared by value.
+delivered to INBOX and one is read; then every LIST and LSUB command below
+(Dovecot has no XLIST) goes to both and the answers are compared as sets of
+(attributes, name, extended data) lines; STATUS items are compared by value,
+and failing commands by status and response code.
 
 Allowed differences, each applied where it is needed:
 - Building the hole: CREATE creates missing superiors on Loft (RFC 3501
