@@ -11,6 +11,7 @@
 
 #include "protocol/imap/search.h"
 #include "protocol/imap/message_commands.h"
+#include "protocol/imap/mailbox_commands.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -84,7 +85,9 @@ struct CmdFetch {
 
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
-                                 CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck>;
+                                 CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
+                                 CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
+                                 CmdId, CmdEnable>;
 
 struct Command {
   std::string tag;

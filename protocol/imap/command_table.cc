@@ -39,6 +39,22 @@ constexpr CommandInfo kClose{"CLOSE", kSelected, false};
 constexpr CommandInfo kUnselect{"UNSELECT", kSelected, false};
 constexpr CommandInfo kCheck{"CHECK", kSelected, false};
 
+// RFC 3501 §6.3.3-§6.3.10 and RFC 2342: authenticated and selected.
+constexpr CommandInfo kCreate{"CREATE", kAuthOrSelected, false};
+constexpr CommandInfo kDelete{"DELETE", kAuthOrSelected, false};
+constexpr CommandInfo kRename{"RENAME", kAuthOrSelected, false};
+constexpr CommandInfo kSubscribe{"SUBSCRIBE", kAuthOrSelected, false};
+constexpr CommandInfo kUnsubscribe{"UNSUBSCRIBE", kAuthOrSelected, false};
+constexpr CommandInfo kList{"LIST", kAuthOrSelected, false};
+constexpr CommandInfo kLsub{"LSUB", kAuthOrSelected, false};
+constexpr CommandInfo kXlist{"XLIST", kAuthOrSelected, false};
+constexpr CommandInfo kStatus{"STATUS", kAuthOrSelected, false};
+constexpr CommandInfo kNamespace{"NAMESPACE", kAuthOrSelected, false};
+// RFC 2971 §3.1: ID is valid in any state.
+constexpr CommandInfo kId{"ID", kAnyState, false};
+// RFC 5161 §3.1: ENABLE only in the authenticated state, before any SELECT.
+constexpr CommandInfo kEnable{"ENABLE", kAuthenticated, false};
+
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
   const CommandInfo& operator()(const CmdNoop&) const { return kNoop; }
@@ -59,6 +75,17 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdClose&) const { return kClose; }
   const CommandInfo& operator()(const CmdUnselect&) const { return kUnselect; }
   const CommandInfo& operator()(const CmdCheck&) const { return kCheck; }
+  const CommandInfo& operator()(const CmdCreate&) const { return kCreate; }
+  const CommandInfo& operator()(const CmdDelete&) const { return kDelete; }
+  const CommandInfo& operator()(const CmdRename&) const { return kRename; }
+  const CommandInfo& operator()(const CmdSubscribe& c) const { return c.subscribe ? kSubscribe : kUnsubscribe; }
+  const CommandInfo& operator()(const CmdList& c) const {
+    return c.kind == CmdList::Kind::lsub ? kLsub : c.kind == CmdList::Kind::xlist ? kXlist : kList;
+  }
+  const CommandInfo& operator()(const CmdStatus&) const { return kStatus; }
+  const CommandInfo& operator()(const CmdNamespace&) const { return kNamespace; }
+  const CommandInfo& operator()(const CmdId&) const { return kId; }
+  const CommandInfo& operator()(const CmdEnable&) const { return kEnable; }
 };
 
 }  // namespace

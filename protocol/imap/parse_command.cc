@@ -5,6 +5,7 @@
 #include "base/bytes.h"
 #include "protocol/imap/fetch_parse.h"
 #include "protocol/imap/message_parse.h"
+#include "protocol/imap/mailbox_parse.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
 #include "protocol/imap/search_parse.h"
@@ -151,6 +152,18 @@ constexpr Entry kCommands[] = {
     {"CLOSE", plain<CmdClose>},
     {"UNSELECT", plain<CmdUnselect>},
     {"CHECK", plain<CmdCheck>},
+    {"CREATE", parse_create},
+    {"DELETE", parse_delete},
+    {"RENAME", parse_rename},
+    {"SUBSCRIBE", parse_subscribe},
+    {"UNSUBSCRIBE", parse_unsubscribe},
+    {"LIST", parse_list},
+    {"LSUB", parse_lsub},
+    {"XLIST", parse_xlist},
+    {"STATUS", parse_status},
+    {"NAMESPACE", plain<CmdNamespace>},
+    {"ID", parse_id},
+    {"ENABLE", parse_enable},
 };
 
 }  // namespace

@@ -51,7 +51,8 @@ bool ImapSession::auth_allowed() const { return conn_.secure() || conn_.listener
 
 std::string ImapSession::capabilities() const {
   // RFC 3501 §7.2.1; LITERAL+ is RFC 7888, SASL-IR RFC 4959.
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR";
+  // RFC 2971 ID is valid in every state.
+  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID";
   if (state_ == pi::kNotAuthenticated) {
     if (!conn_.tls_active() && conn_.listener().tls == TlsMode::starttls) caps += " STARTTLS";
     // RFC 3501 §6.2.3: LOGINDISABLED while plaintext credentials are refused.
@@ -59,6 +60,8 @@ std::string ImapSession::capabilities() const {
   } else {
     caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: after login only
     caps += " UIDPLUS MOVE UNSELECT";  // RFC 4315, RFC 6851, RFC 3691
+    // RFC 2342, 5161, 3348, 6154 (both), XLIST (Gmail), 5258.
+    caps += " NAMESPACE ENABLE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE XLIST LIST-EXTENDED";
   }
   return caps;
 }

@@ -105,6 +105,15 @@ class ImapSession final : public Session {
   // Expunges the \Deleted messages (of uids when given) and reports each one
   // removed unless silent (CLOSE); next gets the outcome (cmd_expunge.cc).
   void expunge_deleted(std::optional<proto::imap::SeqSet> uids, bool silent, std::function<void(Result<void>)> next);
+  void handle(const std::string& tag, const proto::imap::CmdCreate& c);
+  void handle(const std::string& tag, const proto::imap::CmdDelete& c);
+  void handle(const std::string& tag, const proto::imap::CmdRename& c);
+  void handle(const std::string& tag, const proto::imap::CmdSubscribe& c);
+  void handle(const std::string& tag, const proto::imap::CmdList& c);
+  void handle(const std::string& tag, const proto::imap::CmdStatus& c);
+  void handle(const std::string& tag, const proto::imap::CmdNamespace& c);
+  void handle(const std::string& tag, const proto::imap::CmdId& c);
+  void handle(const std::string& tag, const proto::imap::CmdEnable& c);
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
@@ -141,6 +150,7 @@ class ImapSession final : public Session {
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
   std::unique_ptr<AppendUpload> append_;  // the APPEND whose message is streaming in
+  uint32_t enabled_ = 0;             // RFC 5161: proto::imap::EnableBit set by ENABLE
   friend class FetchJob;
   friend class SearchJob;
 };

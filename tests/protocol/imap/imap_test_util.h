@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include "protocol/imap/parser.h"
+#include "mailbox_describe.h"
 
 // Lets failed CHECKs print event lists.
 template <>
@@ -131,6 +132,16 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdClose&) const { return "CLOSE"; }
     std::string operator()(const CmdUnselect&) const { return "UNSELECT"; }
     std::string operator()(const CmdCheck&) const { return "CHECK"; }
+    // The mailbox commands: mailbox_describe.h.
+    std::string operator()(const CmdCreate& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdDelete& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdRename& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdSubscribe& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdList& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdStatus& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdNamespace& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdId& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdEnable& m) const { return describe_mailbox(m); }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

@@ -1,0 +1,83 @@
+// Mailbox name checks at the IMAP edge (RFC 3501 §5.1).
+#include "protocol/imap/mailbox_name.h"
+
+#include "base/bytes.h"
+#include "protocol/imap/mutf7.h"
+
+namespace loft::proto::imap {
+namespace {
+
+Error bad_name(std::string message) { return make_error(Errc::bad_input, std::move(message)); }
+
+bool starts_inbox(std::string_view s) {
+  return s.size() >= 5 && iequals(s.substr(0, 5), "INBOX") && (s.size() == 5 || s[5] == kDelimiter);
+}
+
+}  // namespace
+
+std::string canonical_inbox(std::string name) {
+  if (starts_inbox(name)) name.replace(0, 5, "INBOX");
+  return name;
+}
+
+Result<std::string> decode_mailbox_name(std::string_view wire) {
+  auto name = mutf7_decode(wire);
+  if (!name) return name.error();
+  if (name->size() > kMaxMailboxName)
+    return bad_name("Mailbox name too long (at most " + std::to_string(kMaxMailboxName) + " bytes)");
+  for (unsigned char c : *name) {
+    // RFC 3501 §5.1: names are in a 7-bit clean form; control characters
+    // (NUL, CR, LF, ...) have no place in them even when encoded.
+    if (c < 0x20 || c == 0x7f) return bad_name("Control character in mailbox name");
+  }
+  return canonical_inbox(std::move(*name));
+}
+
+Result<std::string> decode_new_mailbox_name(std::string_view wire) {
+  auto name = decode_mailbox_name(wire);
+  if (!name) return name;
+  std::string& n = *name;
+  // RFC 3501 §6.3.3: a trailing delimiter declares that names will be created
+  // under this one; Loft needs no such declaration and creates the name.
+  if (!n.empty() && n.back() == kDelimiter) n.pop_back();
+  if (n.empty()) return bad_name("Empty mailbox name");
+  if (n.front() == kDelimiter) return bad_name("Mailbox name begins with the hierarchy delimiter");
+  if (n.find("//") != std::string::npos || n.back() == kDelimiter)
+    return bad_name("Mailbox name has an empty hierarchy level");
+  // RFC 3501 §6.3.8: '*' and '%' are LIST wildcards; a name holding them
+  // could not be listed on its own.
+  if (n.find_first_of("*%") != std::string::npos) return bad_name("Wildcards * and % are not allowed in mailbox names");
+  size_t depth = 1;
+  for (char c : n) depth += c == kDelimiter;
+  if (depth > kMaxMailboxDepth)
+    return bad_name("Mailbox hierarchy too deep (at most " + std::to_string(kMaxMailboxDepth) + " levels)");
+  return name;
+}
+
+Result<std::string> decode_list_pattern(std::string_view reference, std::string_view pattern) {
+  auto ref = mutf7_decode(reference);
+  if (!ref) return ref.error();
+  auto pat = mutf7_decode(pattern);
+  if (!pat) return pat.error();
+  // RFC 3501 §6.3.8: the reference and the pattern are joined; the reference
+  // names a level of hierarchy, so its delimiter and a leading one of the
+  // pattern count once.
+  std::string joined = std::move(*ref);
+  if (!joined.empty() && joined.back() == kDelimiter && !pat->empty() && pat->front() == kDelimiter) joined.pop_back();
+  joined += *pat;
+  if (joined.size() > kMaxListPattern)
+    return bad_name("LIST pattern too long (at most " + std::to_string(kMaxListPattern) + " bytes)");
+  // INBOX's case-insensitivity is the matcher's (list_pattern.h): "inbox*"
+  // must still find a mailbox named "inboxes".
+  return joined;
+}
+
+std::vector<std::string> superior_names(std::string_view name) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == kDelimiter && i > 0) out.emplace_back(name.substr(0, i));
+  }
+  return out;
+}
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,42 @@
+// RFC 3501 §6.3.3 CREATE with RFC 6154 §3 CREATE-SPECIAL-USE. A trailing
+// delimiter is dropped; missing superiors are created as real mailboxes
+// (the RFC's SHOULD), so "CREATE a/b/c" leaves no \Noselect level behind.
+#include "protocol/imap/mailbox_name.h"
+#include "protocol/imap/mailbox_response.h"
+#include "server/connection.h"
+#include "server/imap/mailbox_util.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+void ImapSession::handle(const std::string& tag, const pi::CmdCreate& c) {
+  auto name = checked_name(*this, tag, pi::decode_new_mailbox_name(c.mailbox));
+  if (!name) return;
+  uint32_t use = 0;
+  for (const std::string& attr : c.use) {
+    uint32_t bit = pi::special_use_from_name(attr);
+    // RFC 6154 §3: NO [USEATTR] for an attribute the server cannot honour.
+    // \All and \Flagged name virtual mailboxes, which Loft does not have.
+    if (bit == 0 || bit == pi::kSpecialAll || bit == pi::kSpecialFlagged) {
+      tagged(tag, "NO", "[USEATTR] Unsupported special-use attribute " + attr);
+      return;
+    }
+    use |= bit;
+  }
+  busy_ = true;
+  auto result = std::make_shared<Result<void>>();
+  storage::AccountId account_id = account().id;
+  conn().offload(
+      [this, result, account_id, name = *name, use] {
+        *result = create_with_superiors(store(), account_id, name, use);
+      },
+      [this, result, tag, name = *name] {
+        if (*result) tagged(tag, "OK", "CREATE completed");
+        else tagged_mailbox_error(*this, tag, result->error(), name);
+        finish();
+      });
+}
+
+}  // namespace loft::server::imap
