@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "protocol/imap/command.h"
+#include "server/ingest.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
@@ -31,14 +32,14 @@ class AppendUpload {
   // Ready to receive: the target mailbox exists and a body was begun.
   void begin(storage::MailboxInfo mailbox, std::unique_ptr<storage::BodyWriter> writer) {
     mailbox_ = std::move(mailbox);
-    writer_ = std::move(writer);
+    body_ = std::make_unique<IngestBody>(std::move(writer));
   }
   const storage::MailboxInfo& mailbox() const { return mailbox_; }
 
   // Keeps bytes of the message (dropped when refused or after a write error);
   // true when a chunk is ready for write_pending.
   bool take(std::string_view bytes);
-  // Worker side: writes the pending bytes to the body. A failure sticks and
+  // Worker side: writes the pending bytes to the body (and the MIME parser). A failure sticks and
   // is returned by release_for_commit.
   void write_pending();
   // Worker side, at the end of the literal: writes what is pending and hands
@@ -50,7 +51,7 @@ class AppendUpload {
   proto::imap::CmdAppend cmd_;
   std::optional<std::string> refusal_;
   storage::MailboxInfo mailbox_;
-  std::unique_ptr<storage::BodyWriter> writer_;
+  std::unique_ptr<IngestBody> body_;  // the store's writer and the MIME parse
   std::string pending_;
   std::optional<Error> error_;
 };

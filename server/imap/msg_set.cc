@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/response_code.h"
 
 namespace loft::server::imap {
@@ -68,9 +69,8 @@ std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t ui
 void note_own_arrival(ImapSession::Selected& sel) { sel.changed = true; }
 
 Result<std::string> mailbox_from_wire(std::string_view wire) {
-  // TODO(mutf7): return proto::imap::mutf7_decode(wire) once
-  // protocol/imap/mutf7.h is merged; until then names are taken as sent.
-  return std::string(wire);
+  // RFC 3501 §5.1.3: modified UTF-7 on the wire, UTF-8 in the store.
+  return pi::decode_mailbox_name(wire);
 }
 
 std::string target_error_line(const std::string& tag, const Error& e) {
