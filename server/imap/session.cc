@@ -33,11 +33,18 @@ storage::Store& ImapSession::store() { return conn_.server().store(); }
 
 void ImapSession::send(std::string_view bytes) { conn_.write(bytes); }
 
+void ImapSession::tagged(const std::string& tag, pi::Status status, std::string_view text) {
+  reply(pi::StatusResponse{tag, status, std::nullopt, text});
+}
+
+void ImapSession::tagged(const std::string& tag, pi::Status status, pi::ResponseCode code, std::string_view text) {
+  reply(pi::StatusResponse{tag, status, std::move(code), text});
+}
+
 void ImapSession::tagged(const std::string& tag, std::string_view status, std::string_view text) {
-  std::string line;
-  line.reserve(tag.size() + status.size() + text.size() + 4);
-  line.append(tag).append(" ").append(status).append(" ").append(text).append("\r\n");
-  send(line);
+  pi::Status s = status == "OK" ? pi::Status::ok : status == "NO" ? pi::Status::no : pi::Status::bad;
+  // A "[CODE] " at the start of text is written as part of the text.
+  reply(pi::StatusResponse{tag, s, std::nullopt, text});
 }
 
 void ImapSession::tagged_error(const std::string& tag, const Error& error) {
@@ -62,7 +69,8 @@ std::string ImapSession::capabilities() const {
 }
 
 void ImapSession::on_open() {
-  send("* OK [CAPABILITY " + capabilities() + "] " + conn_.server().config().hostname + " Loft ready.\r\n");
+  std::string greeting = conn_.server().config().hostname + " Loft ready.";
+  reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::capability(capabilities()), greeting});
 }
 
 void ImapSession::on_data(std::string_view bytes) {
@@ -82,7 +90,7 @@ bool ImapSession::step(std::string_view* view) {
     auto st = parser_.read_line(view, &line);
     if (st == pi::Parser::LineStatus::need_more) return false;
     if (st == pi::Parser::LineStatus::too_long) {
-      tagged(*sasl_tag_, "BAD", "SASL response too long");
+      tagged(*sasl_tag_, pi::Status::bad, "SASL response too long");
       sasl_tag_.reset();
       return true;
     }
@@ -93,12 +101,12 @@ bool ImapSession::step(std::string_view* view) {
   switch (ev.kind) {
     case pi::ParseEvent::Kind::need_more: return false;
     case pi::ParseEvent::Kind::need_literal:
-      send("+ Ready for literal data\r\n");  // RFC 3501 §7.5
+      reply(pi::ContinuationResponse{"Ready for literal data"});  // RFC 3501 §7.5
       return true;
     case pi::ParseEvent::Kind::error:
-      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, "BAD", ev.error.message);
+      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, pi::Status::bad, ev.error.message);
       if (ev.error.fatal) {
-        send("* BYE Fatal protocol error\r\n");
+        reply(pi::StatusResponse{"*", pi::Status::bye, std::nullopt, "Fatal protocol error"});
         conn_.close_after_flush();
         return false;
       }
@@ -122,9 +130,9 @@ bool ImapSession::step(std::string_view* view) {
 void ImapSession::dispatch(pi::Command& cmd) {
   const pi::CommandInfo& info = pi::command_info(cmd.body);
   if (!pi::allowed_in(info, state_)) {
-    tagged(cmd.tag, "BAD", std::string(info.name) +
-                               (state_ == pi::kNotAuthenticated ? " is not allowed before login"
-                                                                : " is not allowed in this state"));
+    tagged(cmd.tag, pi::Status::bad,
+           std::string(info.name) +
+               (state_ == pi::kNotAuthenticated ? " is not allowed before login" : " is not allowed in this state"));
     return;
   }
   std::visit([&](const auto& body) { handle(cmd.tag, body); }, cmd.body);
@@ -140,11 +148,13 @@ void ImapSession::on_drain() {
   process();  // commands held back by output backpressure go on
 }
 
-void ImapSession::on_idle_timeout() { send("* BYE Disconnected for inactivity.\r\n"); }
+void ImapSession::bye(std::string_view text) { reply(pi::StatusResponse{"*", pi::Status::bye, std::nullopt, text}); }
 
-void ImapSession::on_login_timeout() { send("* BYE Login timeout.\r\n"); }
+void ImapSession::on_idle_timeout() { bye("Disconnected for inactivity."); }
 
-void ImapSession::on_shutdown() { send("* BYE Server shutting down.\r\n"); }
+void ImapSession::on_login_timeout() { bye("Login timeout."); }
+
+void ImapSession::on_shutdown() { bye("Server shutting down."); }
 
 void ImapSession::deselect() {
   if (selected_ && selected_->watch) conn_.server().unwatch_mailbox(selected_->watch);

@@ -14,6 +14,7 @@
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/parser.h"
+#include "protocol/imap/response.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -45,8 +46,22 @@ class ImapSession final : public Session {
   storage::Store& store();
   // Appends bytes to the output (flushed before the loop sleeps).
   void send(std::string_view bytes);
-  // "tag OK|NO|BAD text\r\n", text may start with a "[CODE] ".
+  // Appends one typed response (protocol/imap/response.h) to the output.
+  template <class Response>
+  void reply(const Response& r) {
+    std::string out;
+    r.serialize(&out);
+    send(out);
+  }
+  // "tag OK|NO|BAD [CODE] text" (RFC 3501 §7.1). Before the tagged reply of the
+  // running command, the mailbox updates it allows are sent (§5.5, §7).
+  void tagged(const std::string& tag, proto::imap::Status status, std::string_view text);
+  void tagged(const std::string& tag, proto::imap::Status status, proto::imap::ResponseCode code,
+              std::string_view text);
+  // Older form: status "OK"/"NO"/"BAD"; text may start with a "[CODE] ". Prefer the typed ones.
   void tagged(const std::string& tag, std::string_view status, std::string_view text);
+  // "* BYE text" (RFC 3501 §7.1.5); the caller closes the connection.
+  void bye(std::string_view text);
   // Maps a storage error once: "tag NO [CODE] message" (RFC 5530).
   void tagged_error(const std::string& tag, const Error& error);
   // Ends the command in progress and goes on with buffered input.
