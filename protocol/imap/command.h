@@ -80,8 +80,12 @@ struct CmdFetch {
   std::vector<FetchAtt> items;
 };
 
+// RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.
+struct CmdIdle {};
+
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
-                                 CmdSelect, CmdFetch, CmdCompress>;
+                                 CmdSelect, CmdFetch, CmdCompress,
+                                 CmdIdle>;
 
 struct Command {
   std::string tag;

@@ -22,6 +22,8 @@ constexpr CommandInfo kCompress{"COMPRESS", kAuthOrSelected, false};
 // RFC 3501 §6.4: selected only.
 constexpr CommandInfo kFetch{"FETCH", kSelected, true};
 constexpr CommandInfo kUidFetch{"UID FETCH", kSelected, false};
+// RFC 2177 §3: authenticated and selected (Outlook IDLEs before any SELECT).
+constexpr CommandInfo kIdle{"IDLE", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -33,6 +35,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdSelect& c) const { return c.read_only ? kExamine : kSelect; }
   const CommandInfo& operator()(const CmdFetch& c) const { return c.uid ? kUidFetch : kFetch; }
   const CommandInfo& operator()(const CmdCompress&) const { return kCompress; }
+  const CommandInfo& operator()(const CmdIdle&) const { return kIdle; }
 };
 
 }  // namespace

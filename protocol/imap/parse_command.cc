@@ -119,6 +119,7 @@ constexpr Entry kCommands[] = {
     {"FETCH", parse_fetch},
     {"UID", parse_uid},
     {"COMPRESS", parse_compress},
+    {"IDLE", plain<CmdIdle>},
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include "protocol/imap/response_code.h"
 #include "server/connection.h"
 #include "server/imap/fetch_job.h"
+#include "server/imap/recent_claims.h"
+#include "server/loop.h"
 #include "server/server.h"
 
 namespace loft::server::imap {
@@ -25,7 +27,9 @@ pi::ParserLimits limits_from(const Config& c, bool authenticated) {
 }
 }  // namespace
 
-ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config(), false)) {}
+ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config(), false)) {
+  RecentClaims::instance().attach(store().changes());
+}
 
 ImapSession::~ImapSession() { deselect(); }
 
@@ -34,20 +38,24 @@ storage::Store& ImapSession::store() { return conn_.server().store(); }
 void ImapSession::send(std::string_view bytes) { conn_.write(bytes); }
 
 void ImapSession::tagged(const std::string& tag, pi::Status status, std::string_view text) {
+  if (tag == cmd_tag_) flush_updates();
   reply(pi::StatusResponse{tag, status, std::nullopt, text});
 }
 
 void ImapSession::tagged(const std::string& tag, pi::Status status, pi::ResponseCode code, std::string_view text) {
+  if (tag == cmd_tag_) flush_updates();
   reply(pi::StatusResponse{tag, status, std::move(code), text});
 }
 
 void ImapSession::tagged(const std::string& tag, std::string_view status, std::string_view text) {
   pi::Status s = status == "OK" ? pi::Status::ok : status == "NO" ? pi::Status::no : pi::Status::bad;
   // A "[CODE] " at the start of text is written as part of the text.
+  if (tag == cmd_tag_) flush_updates();
   reply(pi::StatusResponse{tag, s, std::nullopt, text});
 }
 
 void ImapSession::tagged_error(const std::string& tag, const Error& error) {
+  if (tag == cmd_tag_) flush_updates();
   std::string out;
   pi::append_error_response(&out, tag, error);
   send(out);
@@ -65,6 +73,7 @@ std::string ImapSession::capabilities() const {
   } else {
     caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: after login only
   }
+  caps += " IDLE";  // RFC 2177
   return caps;
 }
 
@@ -85,6 +94,7 @@ void ImapSession::process() {
 
 bool ImapSession::step(std::string_view* view) {
   if (busy_ || logged_out_) return false;
+  if (idle_tag_) return idle_step(view);
   if (sasl_tag_) {
     std::string line;
     auto st = parser_.read_line(view, &line);
@@ -113,7 +123,9 @@ bool ImapSession::step(std::string_view* view) {
       return true;
     case pi::ParseEvent::Kind::command: break;
   }
+  step_view_ = view;
   dispatch(*ev.command);
+  step_view_ = nullptr;
   if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
     discard_input_ = false;
     *view = {};
@@ -135,7 +147,31 @@ void ImapSession::dispatch(pi::Command& cmd) {
                (state_ == pi::kNotAuthenticated ? " is not allowed before login" : " is not allowed in this state"));
     return;
   }
+  cmd_tag_ = cmd.tag;
+  cmd_uses_msn_ = info.uses_msn;
+  // LOGOUT's tagged OK follows its BYE (§6.1.3): nothing goes between.
+  cmd_sends_updates_ = !std::holds_alternative<pi::CmdLogout>(cmd.body);
   std::visit([&](const auto& body) { handle(cmd.tag, body); }, cmd.body);
+}
+
+void ImapSession::flush_updates() {
+  MailboxView* v = view();
+  if (!v || !cmd_sends_updates_) return;
+  // RFC 3501 §5.5: no EXPUNGE while a command using sequence numbers runs,
+  // nor when another command is already waiting (it may use the numbers the
+  // client has now); it goes out after a later command or during IDLE.
+  bool waiting = parser_.buffered() > 0 || (step_view_ ? !step_view_->empty() : input_.buffered() > 0);
+  std::string out;
+  v->flush(!cmd_uses_msn_ && !waiting, &out);
+  if (!out.empty()) send(out);
+}
+
+void ImapSession::sync_mailbox(std::function<void()> next) {
+  // A change this session made was published before its completion reached
+  // this loop; hand it to the views now so it is reported with this command.
+  conn_.loop().deliver_changes();
+  flush_updates();
+  next();
 }
 
 void ImapSession::finish() {
@@ -157,20 +193,8 @@ void ImapSession::on_login_timeout() { bye("Login timeout."); }
 void ImapSession::on_shutdown() { bye("Server shutting down."); }
 
 void ImapSession::deselect() {
-  if (selected_ && selected_->watch) conn_.server().unwatch_mailbox(selected_->watch);
-  selected_.reset();
+  selected_.reset();  // the view detaches from the shared index
   if (state_ == pi::kSelected) state_ = pi::kAuthenticated;
-}
-
-void ImapSession::select(storage::MailboxInfo info, std::vector<storage::MessageSummary> index, bool read_only) {
-  deselect();
-  selected_ = std::make_unique<Selected>();
-  selected_->info = std::move(info);
-  selected_->index = std::move(index);
-  selected_->read_only = read_only;
-  Selected* sel = selected_.get();
-  sel->watch = conn_.server().watch_mailbox(sel->info.id, [sel](const storage::MailboxChange&) { sel->changed = true; });
-  state_ = pi::kSelected;
 }
 
 void ImapSession::set_state(pi::State state) {

@@ -75,6 +75,7 @@ inline std::string describe(const Command& c) {
       return s + ")";
     }
     std::string operator()(const CmdCompress& c) const { return "COMPRESS " + c.mechanism; }
+    std::string operator()(const CmdIdle&) const { return "IDLE"; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }
