@@ -83,7 +83,7 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
  private:
   uint32_t intern(std::span<const std::string> keywords);
   void compact_keyword_sets();
-  // Applies change now; false entries of `notify` are skipped (origin).
+  // Applies change now and tells every attached view but origin.
   void apply_now(const storage::MailboxChange& change, MailboxView* origin);
   void tell_views(std::span<const uint32_t> expunged, std::span<const uint32_t> flagged, bool added,
                   MailboxView* origin);
