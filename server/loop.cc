@@ -155,16 +155,19 @@ void Loop::on_stop_deadline(uv_timer_t* h) {
   }
 }
 
-void Loop::on_change(uv_async_t* h) {
-  auto* self = static_cast<Loop*>(h->data);
+void Loop::on_change(uv_async_t* h) { static_cast<Loop*>(h->data)->deliver_changes(); }
+
+void Loop::deliver_changes() {
+  // The committer thread only appends under changes_mutex_; watchers_ and the
+  // handlers are touched on this loop's thread alone.
   std::vector<storage::MailboxChange> changes;
   {
-    std::lock_guard lock(self->changes_mutex_);
-    changes.swap(self->pending_changes_);
+    std::lock_guard lock(changes_mutex_);
+    changes.swap(pending_changes_);
   }
   for (const auto& change : changes) {
     std::vector<ChangeHandler> handlers;  // copied: a handler may unwatch
-    auto [lo, hi] = self->watchers_.equal_range(change.mailbox);
+    auto [lo, hi] = watchers_.equal_range(change.mailbox);
     for (auto it = lo; it != hi; ++it) handlers.push_back(it->second.second);
     for (auto& fn : handlers) fn(change);
   }

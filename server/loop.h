@@ -78,6 +78,10 @@ class Loop {
   using ChangeHandler = std::function<void(const storage::MailboxChange&)>;
   uint64_t watch_mailbox(storage::MailboxId mailbox, ChangeHandler handler);
   void unwatch_mailbox(uint64_t handle);
+  // Hands the changes already published to this loop's watchers now, rather
+  // than at the next turn (a session reporting its own change, see
+  // ImapSession::sync_mailbox). Loop thread only.
+  void deliver_changes();
 
  private:
   static void on_prepare(uv_prepare_t* h);

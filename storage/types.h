@@ -81,6 +81,7 @@ struct MessageSummary {
   uint32_t uid = 0;
   uint32_t flags = 0;
   uint64_t modseq = 0;
+  std::vector<std::string> keywords;  // user keywords (RFC 3501 §2.3.2), as stored
 };
 
 // Where one delivered copy landed.

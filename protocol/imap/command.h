@@ -83,11 +83,14 @@ struct CmdFetch {
   std::vector<FetchAtt> items;
 };
 
+// RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.
+struct CmdIdle {};
+
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
-                                 CmdId, CmdEnable>;
+                                 CmdId, CmdEnable, CmdIdle>;
 
 struct Command {
   std::string tag;

@@ -54,6 +54,8 @@ constexpr CommandInfo kNamespace{"NAMESPACE", kAuthOrSelected, false};
 constexpr CommandInfo kId{"ID", kAnyState, false};
 // RFC 5161 §3.1: ENABLE only in the authenticated state, before any SELECT.
 constexpr CommandInfo kEnable{"ENABLE", kAuthenticated, false};
+// RFC 2177 §3: authenticated and selected (Outlook IDLEs before any SELECT).
+constexpr CommandInfo kIdle{"IDLE", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -86,6 +88,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdNamespace&) const { return kNamespace; }
   const CommandInfo& operator()(const CmdId&) const { return kId; }
   const CommandInfo& operator()(const CmdEnable&) const { return kEnable; }
+  const CommandInfo& operator()(const CmdIdle&) const { return kIdle; }
 };
 
 }  // namespace

@@ -88,6 +88,8 @@ bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
   std::string_view set_text;
   if (!r->expect_sp() || !r->read_run(is_seqset_char, &set_text, "sequence set")) return false;
   std::optional<SeqSet> set = SeqSet::parse(set_text);
+  // A clear answer for a set over the bound, rather than "invalid".
+  if (!set && SeqSet::too_many_ranges(set_text)) return r->fail("[LIMIT] Too many ranges in the sequence set");
   if (!set) return r->fail("Invalid sequence set");
   cmd.set = std::move(*set);
   if (!r->expect_sp() || !parse_fetch_items(r, &cmd.items)) return false;
@@ -164,6 +166,7 @@ constexpr Entry kCommands[] = {
     {"NAMESPACE", plain<CmdNamespace>},
     {"ID", parse_id},
     {"ENABLE", parse_enable},
+    {"IDLE", plain<CmdIdle>},
 };
 
 }  // namespace

@@ -43,6 +43,10 @@ void append_number(std::string* out, uint32_t n) {
 
 }  // namespace
 
+bool SeqSet::too_many_ranges(std::string_view text, size_t max_ranges) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), ',')) >= max_ranges;
+}
+
 std::optional<SeqSet> SeqSet::parse(std::string_view text, size_t max_ranges) {
   SeqSet set;
   if (text.empty()) return std::nullopt;

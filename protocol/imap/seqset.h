@@ -21,9 +21,16 @@ struct SeqRange {
 struct SeqSet {
   std::vector<SeqRange> ranges;
 
+  // Most ranges one set may hold: a bound on what one command may make the
+  // server resolve (10,000 ranges cover any real client's UID list).
+  static constexpr size_t kMaxRanges = 10000;
+  // True if text has more than max_ranges comma-separated ranges, so a
+  // failed parse can be answered "too many" rather than "invalid".
+  static bool too_many_ranges(std::string_view text, size_t max_ranges = kMaxRanges);
+
   // Parses the RFC 3501 grammar; nullopt on any syntax error, a zero, or more
   // than max_ranges ranges.
-  static std::optional<SeqSet> parse(std::string_view text, size_t max_ranges = 10000);
+  static std::optional<SeqSet> parse(std::string_view text, size_t max_ranges = kMaxRanges);
   // True if n is in the set once "*" means largest. (For UID sets, largest is
   // the highest UID in the mailbox.) False for 0 and for n > largest.
   bool contains(uint32_t n, uint32_t largest) const;

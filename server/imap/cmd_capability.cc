@@ -4,8 +4,9 @@
 namespace loft::server::imap {
 
 void ImapSession::handle(const std::string& tag, const proto::imap::CmdCapability&) {
-  send("* CAPABILITY " + capabilities() + "\r\n");
-  tagged(tag, "OK", "CAPABILITY completed");
+  std::string caps = capabilities();
+  reply(proto::imap::CapabilityResponse{caps});
+  tagged(tag, proto::imap::Status::ok, "CAPABILITY completed");
 }
 
 }  // namespace loft::server::imap

@@ -5,8 +5,8 @@
 namespace loft::server::imap {
 
 void ImapSession::handle(const std::string& tag, const proto::imap::CmdLogout&) {
-  send("* BYE Logging out\r\n");
-  tagged(tag, "OK", "LOGOUT completed");
+  bye("Logging out");
+  tagged(tag, proto::imap::Status::ok, "LOGOUT completed");
   set_logged_out();
   conn().close_after_flush();
 }

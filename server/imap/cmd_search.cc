@@ -16,7 +16,20 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
   }
   Selected* sel = selected();
   busy_ = true;
-  auto job = std::make_shared<SearchJob>(*this, tag, c, sel->index, sel->info.id);
+  // A snapshot of the client's numbering: the view may change while workers run.
+  const MailboxView& view = *sel->view;
+  std::vector<SearchJob::Message> messages;
+  messages.reserve(view.exists());
+  for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
+    uint32_t uid = view.uid_at(seq).value_or(0);
+    SearchJob::Message m{uid, 0, false};
+    if (auto st = view.state(uid)) {  // nullopt: expunged, not yet reported; matches no flag key
+      m.flags = st->flags;
+      m.recent = st->recent;
+    }
+    messages.push_back(m);
+  }
+  auto job = std::make_shared<SearchJob>(*this, tag, c, std::move(messages), sel->info.id);
   SearchJob::start(std::move(job));
 }
 

@@ -1,15 +1,15 @@
-// RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE. The message index (UIDs and
-// flags in UID order) is loaded once on a worker and kept for the session;
-// later changes arrive through the store's change feed.
-#include "protocol/imap/writer.h"
+// RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE. The session's view sits on the
+// loop's shared index of the mailbox (loaded once on a worker for every
+// session of the loop); later changes arrive through the store's change feed.
 #include "server/connection.h"
-#include "server/imap/flags.h"
 #include "server/imap/session.h"
 #include "server/server.h"
 
 namespace loft::server::imap {
 
-void ImapSession::handle(const std::string& tag, const proto::imap::CmdSelect& c) {
+namespace pi = proto::imap;
+
+void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
   busy_ = true;
   // §6.3.1: a SELECT deselects the current mailbox first, even if it fails.
   deselect();
@@ -19,7 +19,8 @@ void ImapSession::handle(const std::string& tag, const proto::imap::CmdSelect& c
                  [this, info, tag, read_only = c.read_only, name = c.mailbox] {
                    if (!*info) {
                      const Error& e = info->error();
-                     if (e.code == Errc::not_found) tagged(tag, "NO", "[NONEXISTENT] Mailbox doesn't exist: " + name);
+                     if (e.code == Errc::not_found)
+                       tagged(tag, pi::Status::no, pi::ResponseCode::atom("NONEXISTENT"), "Mailbox doesn't exist: " + name);
                      else tagged_error(tag, e);
                      finish();
                      return;
@@ -29,48 +30,51 @@ void ImapSession::handle(const std::string& tag, const proto::imap::CmdSelect& c
 }
 
 void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only) {
-  // The watch is registered before the index is read, so a change committed
-  // while it loads is never missed: it marks the new selection as changed and
-  // the next command that may report updates (NOOP) shows it.
-  auto changed = std::make_shared<bool>(false);
-  uint64_t watch =
-      conn().server().watch_mailbox(info.id, [changed](const storage::MailboxChange&) { *changed = true; });
-  auto index = std::make_shared<Result<std::vector<storage::MessageSummary>>>(std::vector<storage::MessageSummary>{});
-  storage::MailboxId id = info.id;
-  conn().offload(
-      [this, index, id] { *index = store().message_index(id); },
-      [this, index, tag, read_only, watch, changed, info = std::move(info)]() mutable {
-        conn().server().unwatch_mailbox(watch);
-        if (!*index) {
-          tagged_error(tag, index->error());
-          finish();
-          return;
-        }
-        auto& msgs = index->value();
-        // A delivery may have committed between the two reads: trust the index.
-        if (!msgs.empty() && info.uidnext <= msgs.back().uid) info.uidnext = msgs.back().uid + 1;
-        std::string out;
-        out += std::string("* FLAGS ") + kSystemFlagList + "\r\n";
-        out += read_only ? "* OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n"
-                         : std::string("* OK [PERMANENTFLAGS ") + kSystemFlagList + "] Flags permitted.\r\n";
-        out += "* " + std::to_string(msgs.size()) + " EXISTS\r\n";
-        out += "* 0 RECENT\r\n";
-        for (size_t i = 0; i < msgs.size(); ++i) {
-          if (!(msgs[i].flags & storage::kSeen)) {
-            out += "* OK [UNSEEN " + std::to_string(i + 1) + "] First unseen.\r\n";
-            break;
-          }
-        }
-        out += "* OK [UIDVALIDITY " + std::to_string(info.uidvalidity) + "] UIDs valid\r\n";
-        out += "* OK [UIDNEXT " + std::to_string(info.uidnext) + "] Predicted next UID\r\n";
-        send(out);
-        // select() registers the selection's own watch on this same loop turn,
-        // so no event falls between the two.
-        select(std::move(info), std::move(msgs), read_only);
-        selected()->changed = *changed;
-        tagged(tag, "OK", read_only ? "[READ-ONLY] Examine completed" : "[READ-WRITE] Select completed");
-        finish();
-      });
+  // The shared index watches the mailbox before it is read, so a change
+  // committed while it loads is applied after the load, never missed.
+  auto shared = SharedIndex::acquire(conn().server(), info.id);
+  selected_ = std::make_unique<Selected>();
+  selected_->info = std::move(info);
+  selected_->read_only = read_only;
+  selected_->view =
+      std::make_unique<MailboxView>(shared, read_only, [this, tag](const Error* error) { selected_ready(tag, error); });
+  if (shared->loaded()) selected_->view->on_loaded(nullptr);
+  else shared->ensure_loading(conn());
+}
+
+void ImapSession::selected_ready(const std::string& tag, const Error* error) {
+  if (error) {
+    Error e = *error;
+    selected_.reset();
+    tagged_error(tag, e);
+    finish();
+    return;
+  }
+  MailboxView& v = *selected_->view;
+  storage::MailboxInfo& info = selected_->info;
+  const SharedIndex& shared = v.shared();
+  // A delivery may have committed after find_mailbox: trust the index.
+  info.uidnext = std::max(info.uidnext, shared.uidnext());
+  std::vector<std::string> keywords = shared.defined_keywords();
+  reply(pi::FlagsResponse{pi::kAllSystemFlags, keywords});
+  // §7.1 PERMANENTFLAGS: what a STORE keeps; "\*": new keywords may be made.
+  if (selected_->read_only)
+    reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::permanentflags(0, {}, false), "Read-only mailbox."});
+  else
+    reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::permanentflags(pi::kAllSystemFlags, keywords, true),
+                             "Flags permitted."});
+  reply(pi::ExistsResponse{v.exists()});
+  reply(pi::RecentResponse{v.recent_count()});
+  if (uint32_t unseen = v.first_unseen())
+    reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::unseen(unseen), "First unseen."});
+  reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidvalidity(info.uidvalidity), "UIDs valid"});
+  reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidnext(info.uidnext), "Predicted next UID"});
+  state_ = pi::kSelected;
+  v.set_notify([this] { idle_push(); });
+  bool ro = selected_->read_only;
+  tagged(tag, pi::Status::ok, pi::ResponseCode::atom(ro ? "READ-ONLY" : "READ-WRITE"),
+         ro ? "Examine completed" : "Select completed");
+  finish();
 }
 
 }  // namespace loft::server::imap

@@ -124,13 +124,9 @@ void FetchJob::after_step() {
   session_.send(out_);
   out_.clear();
   out_.shrink_to_fit();
-  if (auto* sel = session_.selected()) {
-    // Keep the session's view of flags in step with what it just reported.
-    for (const auto& u : flag_updates_) {
-      auto it = std::lower_bound(sel->index.begin(), sel->index.end(), u.uid,
-                                 [](const storage::MessageSummary& m, uint32_t uid) { return m.uid < uid; });
-      if (it != sel->index.end() && it->uid == u.uid) *it = u;
-    }
+  if (auto* view = session_.view()) {
+    // The client was just told these flags: not echoed again (mailbox_view.h).
+    for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);
   }
   if (error_) {
     // The untagged responses sent so far stand; the command fails as a whole.

@@ -1,22 +1,19 @@
 #include "server/imap/flags.h"
 
-#include <string_view>
-
-#include "protocol/imap/writer.h"
+#include "protocol/imap/response.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
 
+// protocol/imap/response.h spells the system flags with the store's bits.
+static_assert(uint32_t{proto::imap::kFlagSeen} == uint32_t{storage::kSeen});
+static_assert(uint32_t{proto::imap::kFlagAnswered} == uint32_t{storage::kAnswered});
+static_assert(uint32_t{proto::imap::kFlagFlagged} == uint32_t{storage::kFlagged});
+static_assert(uint32_t{proto::imap::kFlagDeleted} == uint32_t{storage::kDeleted});
+static_assert(uint32_t{proto::imap::kFlagDraft} == uint32_t{storage::kDraft});
+
 void append_flags(std::string* out, uint32_t flags, const std::vector<std::string>& keywords) {
-  using namespace storage;
-  std::vector<std::string_view> names;
-  if (flags & kSeen) names.push_back("\\Seen");
-  if (flags & kAnswered) names.push_back("\\Answered");
-  if (flags & kFlagged) names.push_back("\\Flagged");
-  if (flags & kDeleted) names.push_back("\\Deleted");
-  if (flags & kDraft) names.push_back("\\Draft");
-  for (const auto& k : keywords) names.push_back(k);
-  proto::imap::append_flag_list(out, names);
+  proto::imap::append_flags(out, flags, keywords);
 }
 
 }  // namespace loft::server::imap

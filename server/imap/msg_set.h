@@ -19,10 +19,7 @@
 namespace loft::server::imap {
 
 // One message of the view: its sequence number and UID.
-struct SeqUid {
-  uint32_t seq;
-  uint32_t uid;
-};
+using SeqUid = MailboxView::SeqUid;
 
 // Message sequence numbers must all exist (RFC 3501 §9: a number above
 // EXISTS is invalid; BAD); UIDs that do not exist are skipped (§6.4.8), "*"

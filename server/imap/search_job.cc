@@ -18,7 +18,7 @@ static_assert(same_bits(pi::kSearchSeen, storage::kSeen) && same_bits(pi::kSearc
               same_bits(pi::kSearchDraft, storage::kDraft));
 
 SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
-                     std::vector<storage::MessageSummary> view, storage::MailboxId mailbox)
+                     std::vector<Message> view, storage::MailboxId mailbox)
     : session_(session),
       tag_(std::move(tag)),
       cmd_(std::move(cmd)),
@@ -44,7 +44,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     facts.seq = static_cast<uint32_t>(i + 1);
     facts.uid = view_[i].uid;
     facts.flags = view_[i].flags;
-    facts.recent = false;  // \Recent is not kept yet: every message is old
+    facts.recent = view_[i].recent;
     const storage::MessageMeta* meta = nullptr;
     if (cost_ >= pi::SearchCost::record) {
       auto it = records.find(facts.uid);

@@ -22,9 +22,15 @@ class ImapSession;
 
 class SearchJob : public std::enable_shared_from_this<SearchJob> {
  public:
-  // view: the session's index at the start (sequence number = position + 1).
-  SearchJob(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd,
-            std::vector<storage::MessageSummary> view, storage::MailboxId mailbox);
+  // A message as the client numbers it when the search starts.
+  struct Message {
+    uint32_t uid = 0;
+    uint32_t flags = 0;   // storage::Flag bits
+    bool recent = false;  // RFC 3501 §2.3.2, for this session
+  };
+  // view: the client's numbering at the start (sequence number = position + 1).
+  SearchJob(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd, std::vector<Message> view,
+            storage::MailboxId mailbox);
   // Begins; the session is busy until the tagged reply is sent.
   static void start(std::shared_ptr<SearchJob> job);
 
@@ -42,7 +48,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   ImapSession& session_;
   std::string tag_;
   proto::imap::CmdSearch cmd_;
-  std::vector<storage::MessageSummary> view_;
+  std::vector<Message> view_;
   storage::MailboxId mailbox_;
   proto::imap::SearchCost cost_;
   proto::imap::SearchNeedles needles_;

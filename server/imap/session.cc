@@ -7,6 +7,8 @@
 #include "server/connection.h"
 #include "server/imap/append_upload.h"
 #include "server/imap/fetch_job.h"
+#include "server/imap/recent_claims.h"
+#include "server/loop.h"
 #include "server/server.h"
 
 namespace loft::server::imap {
@@ -26,7 +28,9 @@ pi::ParserLimits limits_from(const Config& c, bool authenticated) {
 }
 }  // namespace
 
-ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config(), false)) {}
+ImapSession::ImapSession(Connection& conn) : conn_(conn), parser_(limits_from(conn.server().config(), false)) {
+  RecentClaims::instance().attach(store().changes());
+}
 
 ImapSession::~ImapSession() { deselect(); }
 
@@ -34,14 +38,25 @@ storage::Store& ImapSession::store() { return conn_.server().store(); }
 
 void ImapSession::send(std::string_view bytes) { conn_.write(bytes); }
 
+void ImapSession::tagged(const std::string& tag, pi::Status status, std::string_view text) {
+  if (tag == cmd_tag_) flush_updates();
+  reply(pi::StatusResponse{tag, status, std::nullopt, text});
+}
+
+void ImapSession::tagged(const std::string& tag, pi::Status status, pi::ResponseCode code, std::string_view text) {
+  if (tag == cmd_tag_) flush_updates();
+  reply(pi::StatusResponse{tag, status, std::move(code), text});
+}
+
 void ImapSession::tagged(const std::string& tag, std::string_view status, std::string_view text) {
-  std::string line;
-  line.reserve(tag.size() + status.size() + text.size() + 4);
-  line.append(tag).append(" ").append(status).append(" ").append(text).append("\r\n");
-  send(line);
+  pi::Status s = status == "OK" ? pi::Status::ok : status == "NO" ? pi::Status::no : pi::Status::bad;
+  // A "[CODE] " at the start of text is written as part of the text.
+  if (tag == cmd_tag_) flush_updates();
+  reply(pi::StatusResponse{tag, s, std::nullopt, text});
 }
 
 void ImapSession::tagged_error(const std::string& tag, const Error& error) {
+  if (tag == cmd_tag_) flush_updates();
   std::string out;
   pi::append_error_response(&out, tag, error);
   send(out);
@@ -63,11 +78,13 @@ std::string ImapSession::capabilities() const {
     // RFC 2342, 5161, 3348, 6154 (both), XLIST (Gmail), 5258.
     caps += " NAMESPACE ENABLE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE XLIST LIST-EXTENDED";
   }
+  caps += " IDLE";  // RFC 2177
   return caps;
 }
 
 void ImapSession::on_open() {
-  send("* OK [CAPABILITY " + capabilities() + "] " + conn_.server().config().hostname + " Loft ready.\r\n");
+  std::string greeting = conn_.server().config().hostname + " Loft ready.";
+  reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::capability(capabilities()), greeting});
 }
 
 void ImapSession::on_data(std::string_view bytes) {
@@ -82,12 +99,13 @@ void ImapSession::process() {
 
 bool ImapSession::step(std::string_view* view) {
   if (busy_ || logged_out_) return false;
+  if (idle_tag_) return idle_step(view);
   if (sasl_tag_) {
     std::string line;
     auto st = parser_.read_line(view, &line);
     if (st == pi::Parser::LineStatus::need_more) return false;
     if (st == pi::Parser::LineStatus::too_long) {
-      tagged(*sasl_tag_, "BAD", "SASL response too long");
+      tagged(*sasl_tag_, pi::Status::bad, "SASL response too long");
       sasl_tag_.reset();
       return true;
     }
@@ -98,23 +116,26 @@ bool ImapSession::step(std::string_view* view) {
   switch (ev.kind) {
     case pi::ParseEvent::Kind::need_more: return false;
     case pi::ParseEvent::Kind::need_literal:
-      send("+ Ready for literal data\r\n");  // RFC 3501 §7.5
+      reply(pi::ContinuationResponse{"Ready for literal data"});  // RFC 3501 §7.5
       return true;
     case pi::ParseEvent::Kind::message_start: on_message_start(*ev.command); return true;
     case pi::ParseEvent::Kind::message_data: on_message_data(ev.data); return true;
     case pi::ParseEvent::Kind::message_end: on_message_end(); return true;
     case pi::ParseEvent::Kind::error:
       abort_append();
-      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, ev.error.refused ? "NO" : "BAD", ev.error.message);
+      tagged(ev.error.tag.empty() ? "*" : ev.error.tag, ev.error.refused ? pi::Status::no : pi::Status::bad,
+             ev.error.message);
       if (ev.error.fatal) {
-        send("* BYE Fatal protocol error\r\n");
+        reply(pi::StatusResponse{"*", pi::Status::bye, std::nullopt, "Fatal protocol error"});
         conn_.close_after_flush();
         return false;
       }
       return true;
     case pi::ParseEvent::Kind::command: break;
   }
+  step_view_ = view;
   dispatch(*ev.command);
+  step_view_ = nullptr;
   if (discard_input_) {  // RFC 3501 §6.2.1: plaintext after STARTTLS is dropped
     discard_input_ = false;
     *view = {};
@@ -131,12 +152,36 @@ bool ImapSession::step(std::string_view* view) {
 void ImapSession::dispatch(pi::Command& cmd) {
   const pi::CommandInfo& info = pi::command_info(cmd.body);
   if (!pi::allowed_in(info, state_)) {
-    tagged(cmd.tag, "BAD", std::string(info.name) +
-                               (state_ == pi::kNotAuthenticated ? " is not allowed before login"
-                                                                : " is not allowed in this state"));
+    tagged(cmd.tag, pi::Status::bad,
+           std::string(info.name) +
+               (state_ == pi::kNotAuthenticated ? " is not allowed before login" : " is not allowed in this state"));
     return;
   }
+  cmd_tag_ = cmd.tag;
+  cmd_uses_msn_ = info.uses_msn;
+  // LOGOUT's tagged OK follows its BYE (§6.1.3): nothing goes between.
+  cmd_sends_updates_ = !std::holds_alternative<pi::CmdLogout>(cmd.body);
   std::visit([&](const auto& body) { handle(cmd.tag, body); }, cmd.body);
+}
+
+void ImapSession::flush_updates() {
+  MailboxView* v = view();
+  if (!v || !cmd_sends_updates_) return;
+  // RFC 3501 §5.5: no EXPUNGE while a command using sequence numbers runs,
+  // nor when another command is already waiting (it may use the numbers the
+  // client has now); it goes out after a later command or during IDLE.
+  bool waiting = parser_.buffered() > 0 || (step_view_ ? !step_view_->empty() : input_.buffered() > 0);
+  std::string out;
+  v->flush(!cmd_uses_msn_ && !waiting, &out);
+  if (!out.empty()) send(out);
+}
+
+void ImapSession::sync_mailbox(std::function<void()> next) {
+  // A change this session made was published before its completion reached
+  // this loop; hand it to the views now so it is reported with this command.
+  conn_.loop().deliver_changes();
+  flush_updates();
+  next();
 }
 
 void ImapSession::finish() {
@@ -149,27 +194,17 @@ void ImapSession::on_drain() {
   process();  // commands held back by output backpressure go on
 }
 
-void ImapSession::on_idle_timeout() { send("* BYE Disconnected for inactivity.\r\n"); }
+void ImapSession::bye(std::string_view text) { reply(pi::StatusResponse{"*", pi::Status::bye, std::nullopt, text}); }
 
-void ImapSession::on_login_timeout() { send("* BYE Login timeout.\r\n"); }
+void ImapSession::on_idle_timeout() { bye("Disconnected for inactivity."); }
 
-void ImapSession::on_shutdown() { send("* BYE Server shutting down.\r\n"); }
+void ImapSession::on_login_timeout() { bye("Login timeout."); }
+
+void ImapSession::on_shutdown() { bye("Server shutting down."); }
 
 void ImapSession::deselect() {
-  if (selected_ && selected_->watch) conn_.server().unwatch_mailbox(selected_->watch);
-  selected_.reset();
+  selected_.reset();  // the view detaches from the shared index
   if (state_ == pi::kSelected) state_ = pi::kAuthenticated;
-}
-
-void ImapSession::select(storage::MailboxInfo info, std::vector<storage::MessageSummary> index, bool read_only) {
-  deselect();
-  selected_ = std::make_unique<Selected>();
-  selected_->info = std::move(info);
-  selected_->index = std::move(index);
-  selected_->read_only = read_only;
-  Selected* sel = selected_.get();
-  sel->watch = conn_.server().watch_mailbox(sel->info.id, [sel](const storage::MailboxChange&) { sel->changed = true; });
-  state_ = pi::kSelected;
 }
 
 void ImapSession::set_state(pi::State state) {

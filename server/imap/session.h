@@ -1,5 +1,5 @@
 // One IMAP4rev1 session (RFC 3501): the connection state machine, command
-// dispatch, and the selected mailbox's view (sequence number -> UID map).
+// dispatch, the selected mailbox's view (server/imap/mailbox_view.h) and IDLE.
 // Commands are handled one at a time in the order received; while one waits
 // for a worker, later pipelined input stays buffered. One file per command
 // (cmd_<name>.cc) implements the handle() overloads declared here.
@@ -14,6 +14,8 @@
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/parser.h"
+#include "protocol/imap/response.h"
+#include "server/imap/mailbox_view.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -46,8 +48,22 @@ class ImapSession final : public Session {
   storage::Store& store();
   // Appends bytes to the output (flushed before the loop sleeps).
   void send(std::string_view bytes);
-  // "tag OK|NO|BAD text\r\n", text may start with a "[CODE] ".
+  // Appends one typed response (protocol/imap/response.h) to the output.
+  template <class Response>
+  void reply(const Response& r) {
+    std::string out;
+    r.serialize(&out);
+    send(out);
+  }
+  // "tag OK|NO|BAD [CODE] text" (RFC 3501 §7.1). Before the tagged reply of the
+  // running command, the mailbox updates it allows are sent (§5.5, §7).
+  void tagged(const std::string& tag, proto::imap::Status status, std::string_view text);
+  void tagged(const std::string& tag, proto::imap::Status status, proto::imap::ResponseCode code,
+              std::string_view text);
+  // Older form: status "OK"/"NO"/"BAD"; text may start with a "[CODE] ". Prefer the typed ones.
   void tagged(const std::string& tag, std::string_view status, std::string_view text);
+  // "* BYE text" (RFC 3501 §7.1.5); the caller closes the connection.
+  void bye(std::string_view text);
   // Maps a storage error once: "tag NO [CODE] message" (RFC 5530).
   void tagged_error(const std::string& tag, const Error& error);
   // Ends the command in progress and goes on with buffered input.
@@ -59,18 +75,21 @@ class ImapSession final : public Session {
   // Checks the password on a worker, then logs in (or answers NO).
   void authenticate(const std::string& tag, std::string user, std::string password);
 
-  // The selected mailbox (state kSelected).
+  // The selected mailbox (state kSelected). view maps sequence numbers to
+  // UIDs, holds flags and modseqs, and queues what the client was not told.
   struct Selected {
     storage::MailboxInfo info;
     bool read_only = false;
-    std::vector<storage::MessageSummary> index;  // index[seq - 1]
-    uint64_t watch = 0;
-    bool changed = false;  // the store reported a change not yet shown
+    std::unique_ptr<MailboxView> view;
   };
-  Selected* selected() { return selected_ ? selected_.get() : nullptr; }
+  Selected* selected() { return selected_ && selected_->view ? selected_.get() : nullptr; }
+  MailboxView* view() { return selected() ? selected_->view.get() : nullptr; }
+  // Leaves the selected state (RFC 3501 §6.3.1, §6.4.2 CLOSE, UNSELECT).
   void deselect();
-  void select(storage::MailboxInfo info, std::vector<storage::MessageSummary> index, bool read_only);
-  // Sends untagged updates (EXISTS, FETCH FLAGS) for committed changes, then runs next.
+  // Call after a mutation, before the tagged reply: the changes the store has
+  // published reach the view, and the untagged updates the running command
+  // allows (RFC 3501 §5.5: no EXPUNGE during FETCH, STORE, SEARCH, or while a
+  // pipelined command waits) are sent. Then runs next (synchronously).
   void sync_mailbox(std::function<void()> next);
 
  private:
@@ -114,9 +133,17 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdNamespace& c);
   void handle(const std::string& tag, const proto::imap::CmdId& c);
   void handle(const std::string& tag, const proto::imap::CmdEnable& c);
+  void handle(const std::string& tag, const proto::imap::CmdIdle& c);
   void continue_authenticate(std::string line);
-  // SELECT/EXAMINE after the mailbox was found: watch, load the index, report.
+  // SELECT/EXAMINE after the mailbox was found: attach a view to the loop's
+  // shared index (loading it if needed), then report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
+  void selected_ready(const std::string& tag, const Error* error);
+  // Sends the pending mailbox updates the running command allows.
+  void flush_updates();
+  // IDLE (RFC 2177): reads the DONE line; pushes updates as they come.
+  bool idle_step(std::string_view* view);
+  void idle_push();
 
  public:
   // Moves to state; leaving kNotAuthenticated lifts the pre-login limits.
@@ -151,6 +178,12 @@ class ImapSession final : public Session {
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
   std::unique_ptr<AppendUpload> append_;  // the APPEND whose message is streaming in
   uint32_t enabled_ = 0;             // RFC 5161: proto::imap::EnableBit set by ENABLE
+  // The running command: its tag and whether it uses sequence numbers (§5.5).
+  std::string cmd_tag_;
+  bool cmd_uses_msn_ = false;
+  bool cmd_sends_updates_ = false;  // not after LOGOUT's BYE
+  std::string_view* step_view_ = nullptr;  // unparsed input while step() dispatches
+  std::optional<std::string> idle_tag_;    // IDLE running (RFC 2177)
   friend class FetchJob;
   friend class SearchJob;
 };

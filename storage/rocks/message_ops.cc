@@ -136,7 +136,7 @@ Result<void> StoreFlags::stage(GroupTxn& txn) {
       event(mailbox).changed.push_back(ChangedMessage{uid, msg.flags, msg.modseq, msg.keywords});
       changed = true;
     }
-    out.updated.push_back(MessageSummary{uid, msg.flags, msg.modseq});
+    out.updated.push_back(MessageSummary{uid, msg.flags, msg.modseq, msg.keywords});
   }
   if (changed) {
     mb->highestmodseq = modseq;

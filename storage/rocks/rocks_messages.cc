@@ -63,7 +63,7 @@ Result<std::vector<MessageSummary>> RocksStore::message_index(MailboxId mailbox)
   auto done = scan(*db_, kMessagesCf, id_key(mailbox), s.ro, [&](std::string_view key, std::string_view value) {
     auto m = key.size() == 12 ? decode_message(get_be32(key.data() + 8), value) : std::nullopt;
     if (!m) return !(bad = true);
-    out.push_back(MessageSummary{m->uid, m->flags, m->modseq});
+    out.push_back(MessageSummary{m->uid, m->flags, m->modseq, std::move(m->keywords)});
     return true;
   });
   if (!done) return done.error();
@@ -172,7 +172,7 @@ Result<std::vector<MessageSummary>> RocksStore::changed_since(MailboxId mailbox,
     if (!v) { error = v.error(); return false; }
     auto m = *v ? decode_message(k->uid, **v) : std::nullopt;
     if (!m || m->modseq != k->modseq) { error = corrupt("change log row without its message"); return false; }
-    out.push_back(MessageSummary{m->uid, m->flags, m->modseq});
+    out.push_back(MessageSummary{m->uid, m->flags, m->modseq, std::move(m->keywords)});
     return true;
   });
   if (!done) return done.error();

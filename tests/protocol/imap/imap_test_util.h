@@ -142,6 +142,7 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdNamespace& m) const { return describe_mailbox(m); }
     std::string operator()(const CmdId& m) const { return describe_mailbox(m); }
     std::string operator()(const CmdEnable& m) const { return describe_mailbox(m); }
+    std::string operator()(const CmdIdle&) const { return "IDLE"; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

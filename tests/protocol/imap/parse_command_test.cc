@@ -2,12 +2,17 @@
 #include <doctest/doctest.h>
 
 #include "imap_test_util.h"
+#include "protocol/imap/command_table.h"
 
 using loft::proto::imap::CmdLogin;
 using loft::proto::imap::ParserLimits;
 using loft::proto::imap::parse_command;
 using loft::proto::imap::test::parse;
 using namespace std::literals;
+using loft::proto::imap::command_info;
+using loft::proto::imap::kAuthenticated;
+using loft::proto::imap::kSelected;
+using loft::proto::imap::SeqSet;
 
 TEST_CASE("commands without arguments parse, in any case") {
   CHECK(parse("a1 CAPABILITY") == "a1 CAPABILITY");
@@ -125,4 +130,22 @@ TEST_CASE("COMPRESS takes one mechanism atom, upper-cased (RFC 4978 §5)") {
   CHECK(parse("c COMPRESS") == "BAD c Missing argument");
   CHECK(parse("c COMPRESS DEFLATE extra") == "BAD c Unexpected extra arguments");
   CHECK(parse("c COMPRESS \"DEFLATE\"") != "c COMPRESS DEFLATE");
+}
+
+TEST_CASE("IDLE takes no argument, and is valid after login only (RFC 2177)") {
+  CHECK(parse("i IDLE") == "i IDLE");
+  CHECK(parse("i idle") == "i IDLE");
+  CHECK(parse("i IDLE now") != "i IDLE");
+  auto r = parse_command("i IDLE", ParserLimits{});
+  REQUIRE(r.command);
+  const auto& info = command_info(r.command->body);
+  CHECK(info.states == (kAuthenticated | kSelected));
+  CHECK_FALSE(info.uses_msn);
+}
+
+TEST_CASE("a sequence set over the range bound gets a clear LIMIT answer") {
+  std::string set = "1";
+  for (size_t i = 0; i < SeqSet::kMaxRanges; ++i) set += "," + std::to_string(i + 2);
+  CHECK(parse("f FETCH " + set + " FLAGS") == "BAD f [LIMIT] Too many ranges in the sequence set");
+  CHECK(parse("f FETCH 1,,2 FLAGS") == "BAD f Invalid sequence set");
 }

@@ -1,0 +1,256 @@
+#include "server/imap/shared_index.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "server/connection.h"
+#include "server/imap/mailbox_view.h"
+#include "server/loop.h"
+#include "server/server.h"
+
+namespace loft::server::imap {
+
+namespace {
+// Each loop thread has its own registry: an index is used by one loop only.
+thread_local std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>* t_registry = nullptr;
+
+std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>& registry() {
+  if (!t_registry) t_registry = new std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>();  // per thread, lives with it
+  return *t_registry;
+}
+
+// Distinct keyword sets kept before unused ones are dropped.
+constexpr size_t kMaxKeywordSets = 1 << 16;
+
+bool by_uid(const SharedIndex::Entry& e, uint32_t uid) { return e.uid < uid; }
+}  // namespace
+
+SharedIndex::~SharedIndex() {
+  if (server_ && watch_) server_->unwatch_mailbox(watch_);
+  if (t_registry) {
+    auto it = t_registry->find(mailbox_);
+    if (it != t_registry->end() && it->second.expired()) t_registry->erase(it);
+  }
+}
+
+std::shared_ptr<SharedIndex> SharedIndex::acquire(Server& server, storage::MailboxId mailbox) {
+  auto& reg = registry();
+  if (auto it = reg.find(mailbox); it != reg.end())
+    if (auto live = it->second.lock()) return live;
+  auto index = std::make_shared<SharedIndex>(mailbox);
+  index->server_ = &server;
+  std::weak_ptr<SharedIndex> weak = index;
+  // The watch begins before any load, so an event committed while the index
+  // is read is buffered and applied after (never missed).
+  index->watch_ = server.watch_mailbox(mailbox, [weak](const storage::MailboxChange& change) {
+    if (auto self = weak.lock()) self->apply(change);  // self stays alive while views are told
+  });
+  reg[mailbox] = index;
+  return index;
+}
+
+void SharedIndex::ensure_loading(Connection& conn) {
+  if (loaded_ || loading_) return;
+  loading_ = true;
+  std::weak_ptr<SharedIndex> weak = shared_from_this();
+  Loop* loop = &conn.loop();
+  storage::Store* store = &conn.server().store();
+  storage::MailboxId id = mailbox_;
+  // The result comes back by post, not by the connection's `done`: the load
+  // serves every session waiting for it, even if this connection closes.
+  // (The connection object outlives the work, so the loop is still there.)
+  conn.offload(
+      [weak, loop, store, id] {
+        auto index = std::make_shared<Result<std::vector<storage::MessageSummary>>>(store->message_index(id));
+        loop->post([weak, index] {
+          auto self = weak.lock();
+          if (!self) return;
+          if (*index) self->load(std::move(index->value()));
+          else self->load_failed(index->error());
+        });
+      },
+      [] {});
+}
+
+void SharedIndex::load(std::vector<storage::MessageSummary> index) {
+  if (loaded_) return;
+  entries_.clear();
+  entries_.reserve(index.size());
+  for (auto& m : index) {
+    entries_.push_back(Entry{m.uid, (m.flags & 0xffu) | (intern(m.keywords) << 8), m.modseq});
+    highestmodseq_ = std::max(highestmodseq_, m.modseq);
+  }
+  if (!entries_.empty()) uidnext_ = std::max(uidnext_, entries_.back().uid + 1);
+  index = {};
+  for (const auto& change : early_) apply_now(change, nullptr);
+  early_.clear();
+  early_.shrink_to_fit();
+  loaded_ = true;
+  loading_ = false;
+  auto self = shared_from_this();  // a view's ready callback may drop the last other reference
+  for_each_view(nullptr, [](MailboxView* v) { v->on_loaded(nullptr); });
+}
+
+void SharedIndex::load_failed(const Error& error) {
+  loading_ = false;
+  auto self = shared_from_this();
+  for_each_view(nullptr, [&error](MailboxView* v) { v->on_loaded(&error); });
+}
+
+void SharedIndex::apply(const storage::MailboxChange& change) {
+  if (!loaded_) {
+    early_.push_back(change);
+    return;
+  }
+  apply_now(change, nullptr);
+}
+
+const SharedIndex::Entry* SharedIndex::find(uint32_t uid) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  return it != entries_.end() && it->uid == uid ? &*it : nullptr;
+}
+
+std::span<const std::string> SharedIndex::keywords(const Entry& e) const { return keyword_sets_[e.keyword_set()]; }
+
+std::vector<std::string> SharedIndex::defined_keywords() const {
+  std::vector<bool> used(keyword_sets_.size(), false);
+  for (const Entry& e : entries_) used[e.keyword_set()] = true;
+  std::set<std::string> all;
+  for (size_t i = 1; i < keyword_sets_.size(); ++i)
+    if (used[i]) all.insert(keyword_sets_[i].begin(), keyword_sets_[i].end());
+  return {all.begin(), all.end()};
+}
+
+size_t SharedIndex::memory() const {
+  size_t n = sizeof(*this) + entries_.capacity() * sizeof(Entry);
+  for (const auto& s : keyword_sets_) {
+    n += sizeof(s) + s.capacity() * sizeof(std::string);
+    for (const auto& k : s) n += k.capacity();
+  }
+  return n;
+}
+
+uint32_t SharedIndex::intern(std::span<const std::string> keywords) {
+  if (keywords.empty()) return 0;
+  std::string key;
+  for (const auto& k : keywords) key.append(k).push_back('\0');
+  auto it = keyword_ids_.find(key);
+  if (it != keyword_ids_.end()) return it->second;
+  if (keyword_sets_.size() >= kMaxKeywordSets) compact_keyword_sets();
+  uint32_t id = static_cast<uint32_t>(keyword_sets_.size());
+  keyword_sets_.emplace_back(keywords.begin(), keywords.end());
+  keyword_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+void SharedIndex::compact_keyword_sets() {
+  // Sets no message uses any more are dropped and the ids renumbered.
+  std::vector<uint32_t> remap(keyword_sets_.size(), 0);
+  for (const Entry& e : entries_) remap[e.keyword_set()] = 1;
+  std::vector<std::vector<std::string>> kept{{}};
+  keyword_ids_.clear();
+  for (size_t i = 1; i < keyword_sets_.size(); ++i) {
+    if (!remap[i]) continue;
+    remap[i] = static_cast<uint32_t>(kept.size());
+    std::string key;
+    for (const auto& k : keyword_sets_[i]) key.append(k).push_back('\0');
+    keyword_ids_.emplace(std::move(key), remap[i]);
+    kept.push_back(std::move(keyword_sets_[i]));
+  }
+  for (Entry& e : entries_) e.bits = e.flags() | (remap[e.keyword_set()] << 8);
+  keyword_sets_ = std::move(kept);
+}
+
+bool SharedIndex::set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq,
+                            MailboxView* origin) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  if (it == entries_.end() || it->uid != uid || modseq <= it->modseq) return false;
+  it->bits = (flags & 0xffu) | (intern(keywords) << 8);
+  it->modseq = modseq;
+  highestmodseq_ = std::max(highestmodseq_, modseq);
+  uint32_t one[] = {uid};
+  tell_views({}, one, false, origin);
+  return true;
+}
+
+bool SharedIndex::expunge(uint32_t uid, MailboxView* origin) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  if (it == entries_.end() || it->uid != uid) return false;
+  entries_.erase(it);
+  uint32_t one[] = {uid};
+  tell_views(one, {}, false, origin);
+  return true;
+}
+
+void SharedIndex::apply_now(const storage::MailboxChange& change, MailboxView* origin) {
+  std::vector<uint32_t> flagged;
+  bool added = false;
+  auto upsert = [&](const storage::ChangedMessage& m, bool insert) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, by_uid);
+    uint32_t bits = (m.flags & 0xffu) | (intern(m.keywords) << 8);
+    if (it != entries_.end() && it->uid == m.uid) {
+      if (m.modseq <= it->modseq) return;  // already applied (own change, or the loaded snapshot)
+      it->bits = bits;
+      it->modseq = m.modseq;
+      flagged.push_back(m.uid);
+    } else if (insert) {
+      entries_.insert(it, Entry{m.uid, bits, m.modseq});  // at the end, unless replayed after a load
+      added = true;
+    }
+  };
+  for (const auto& m : change.added) upsert(m, true);
+  for (const auto& m : change.changed) upsert(m, false);
+  std::vector<uint32_t> gone;
+  if (!change.expunged.empty()) {
+    std::vector<uint32_t> wanted(change.expunged.begin(), change.expunged.end());
+    std::sort(wanted.begin(), wanted.end());
+    // One pass for the whole batch: an EXPUNGE of thousands costs one move of the vector.
+    auto out = entries_.begin();
+    for (auto in = entries_.begin(); in != entries_.end(); ++in) {
+      if (std::binary_search(wanted.begin(), wanted.end(), in->uid)) gone.push_back(in->uid);
+      else *out++ = *in;
+    }
+    entries_.erase(out, entries_.end());
+  }
+  for (const auto& m : change.added) uidnext_ = std::max(uidnext_, m.uid + 1);
+  uidnext_ = std::max(uidnext_, change.uidnext);
+  highestmodseq_ = std::max(highestmodseq_, change.highestmodseq);
+  std::sort(flagged.begin(), flagged.end());
+  flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
+  if (gone.empty() && flagged.empty() && !added) return;
+  tell_views(gone, flagged, added, origin);
+}
+
+void SharedIndex::tell_views(std::span<const uint32_t> expunged, std::span<const uint32_t> flagged, bool added,
+                             MailboxView* origin) {
+  auto self = shared_from_this();  // a view's notify (IDLE push) may end its session
+  for_each_view(origin, [&](MailboxView* v) {
+    if (!expunged.empty()) v->note_expunged(expunged);
+    if (!flagged.empty()) v->note_flags(flagged);
+  });
+  (void)added;  // new messages are found by each view from entries_
+  for_each_view(origin, [](MailboxView* v) { v->note_changed(); });
+}
+
+template <class F>
+void SharedIndex::for_each_view(MailboxView* skip, F&& f) {
+  // A callback may detach views (a session ends, or SELECTs again): they are
+  // nulled, not erased, until the outermost walk is over; views attached
+  // meanwhile are not visited.
+  ++walking_;
+  for (size_t i = 0, n = views_.size(); i < n; ++i)
+    if (views_[i] && views_[i] != skip) f(views_[i]);
+  if (--walking_ == 0) std::erase(views_, nullptr);
+}
+
+void SharedIndex::attach(MailboxView* view) { views_.push_back(view); }
+
+void SharedIndex::detach(MailboxView* view) {
+  auto it = std::find(views_.begin(), views_.end(), view);
+  if (it == views_.end()) return;
+  if (walking_) *it = nullptr;
+  else views_.erase(it);
+}
+
+}  // namespace loft::server::imap
