@@ -150,6 +150,10 @@ def diff_trees(a, b, names=('a', 'b'), limit=10):
     """Human-readable differences between two trees ([] when equal)."""
     out = []
     for folder in sorted(set(a) | set(b)):
+        # A server may create empty folders of its own: the special-use ones of a
+        # new account (RFC 6154) and the parents of a new nested folder.
+        if not a.get(folder) and not b.get(folder):
+            continue
         if folder not in a or folder not in b:
             out.append('folder %s only in %s' % (folder, names[0] if folder in a else names[1]))
             continue

@@ -158,7 +158,9 @@ class MbsyncTest(unittest.TestCase):
         n = 0
         for folder, count in folders.items():
             if folder != 'INBOX':
-                self.assertEqual(m.create(mailstate.quote(folder))[0], 'OK', folder)
+                typ, data = m.create(mailstate.quote(folder))
+                # A new Loft account already has Archive (RFC 6154 special use).
+                self.assertTrue(typ == 'OK' or b'ALREADYEXISTS' in data[0], (folder, data))
             for i in range(count):
                 n += 1
                 flags = flag_sets[n % len(flag_sets)]
@@ -168,7 +170,7 @@ class MbsyncTest(unittest.TestCase):
                 self.assertEqual(typ, 'OK', data)
         m.logout()
         seeded = self.server_tree()
-        self.assertEqual({f: len(v) for f, v in seeded.items()}, folders)
+        self.assertEqual({f: len(v) for f, v in seeded.items() if v}, folders)
 
         sync = Mbsync(self.server, self.work, 'near')
         secs, _ = sync.run()
