@@ -1,6 +1,7 @@
 #include "protocol/admin/message.h"
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace loft::proto::admin {
@@ -81,7 +82,9 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 7> kVerbs{{
+constexpr std::array<VerbInfo, 9> kVerbs{{
+    {RequestKind::quota_get, "QUOTA-GET", 1},
+    {RequestKind::quota_set, "QUOTA-SET", 3},
     {RequestKind::user_add, "USER-ADD", 2},
     {RequestKind::user_passwd, "USER-PASSWD", 2},
     {RequestKind::user_delete, "USER-DELETE", 1},
@@ -110,7 +113,10 @@ Result<std::string> encode_request(const Request& request) {
   const VerbInfo& v = info(request.kind);
   std::string line = v.verb;
   if (v.args >= 1) line += " " + encode_token(request.name);
-  if (v.args >= 2) line += " " + encode_token(request.password);
+  if (request.kind == RequestKind::quota_set)
+    line += " " + std::to_string(request.byte_limit) + " " + std::to_string(request.message_limit);
+  else if (v.args >= 2)
+    line += " " + encode_token(request.password);
   if (line.size() > kMaxLine) return make_error(Errc::limit, "request longer than the admin protocol allows");
   line.push_back('\n');
   return line;
@@ -130,6 +136,17 @@ Result<Request> decode_request(std::string_view line) {
       auto name = decode_token(tokens[1]);
       if (!name) return name.error();
       r.name = std::move(*name);
+    }
+    if (r.kind == RequestKind::quota_set) {
+      for (int i = 0; i < 2; ++i) {
+        std::string_view t = tokens[2 + i];
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc() || end != t.data() + t.size())
+          return make_error(Errc::bad_input, "QUOTA-SET limits are decimal numbers");
+        (i == 0 ? r.byte_limit : r.message_limit) = n;
+      }
+      return r;
     }
     if (v.args >= 2) {
       auto password = decode_token(tokens[2]);

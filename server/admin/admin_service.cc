@@ -87,6 +87,25 @@ wire::Response AdminService::check(bool repair) {
   return r;
 }
 
+wire::Response AdminService::quota(const wire::Request& request) {
+  auto n = normalize_name(request.name);
+  if (!n) return wire::Response::failure(n.error());
+  auto account = store_.find_account(*n);
+  if (!account) return wire::Response::failure(account.error());
+  if (request.kind == wire::RequestKind::quota_set) {
+    if (auto ok = store_.set_quota(account->id, request.byte_limit, request.message_limit); !ok)
+      return wire::Response::failure(ok.error());
+    log_info("admin: quota of ", *n, ": ", request.byte_limit, " bytes, ", request.message_limit, " messages");
+    return wire::Response::success();
+  }
+  auto q = store_.quota(account->id);
+  if (!q) return wire::Response::failure(q.error());
+  wire::Response r;
+  r.rows.push_back({std::to_string(q->bytes), std::to_string(q->messages), std::to_string(q->byte_limit),
+                    std::to_string(q->message_limit)});
+  return r;
+}
+
 wire::Response AdminService::execute(const wire::Request& request) {
   switch (request.kind) {
     case wire::RequestKind::user_add: return from(user_add(request.name, request.password));
@@ -95,6 +114,8 @@ wire::Response AdminService::execute(const wire::Request& request) {
     case wire::RequestKind::ping: return wire::Response::success();
     case wire::RequestKind::store_check: return check(false);
     case wire::RequestKind::store_repair: return check(true);
+    case wire::RequestKind::quota_get:
+    case wire::RequestKind::quota_set: return quota(request);
     case wire::RequestKind::user_list: {
       auto accounts = store_.list_accounts();
       if (!accounts) return wire::Response::failure(accounts.error());

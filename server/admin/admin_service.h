@@ -36,6 +36,8 @@ class AdminService {
   Result<void> user_delete(std::string_view name);
   // Store::check; one row per problem: check, subject, detail, found|repaired.
   proto::admin::Response check(bool repair);
+  // QUOTA-GET (one row: bytes messages byte-limit message-limit) and QUOTA-SET.
+  proto::admin::Response quota(const proto::admin::Request& request);
 
   storage::Store& store_;
 };

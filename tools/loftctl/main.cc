@@ -29,12 +29,15 @@ std::string default_config_path() {
 }
 
 // Runs one parsed command line: builds the request, runs it, prints results.
-int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name) {
+int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name,
+        uint64_t byte_limit, uint64_t message_limit) {
   auto config = loft::Config::load(config_path);
   if (!config) return complain(ExitCode::kExitUsage, config.error().message);
 
   wire::Request request;
   request.kind = kind;
+  request.byte_limit = byte_limit;
+  request.message_limit = message_limit;
   const bool store_request = kind == wire::RequestKind::store_check || kind == wire::RequestKind::store_repair;
   if (kind != wire::RequestKind::user_list && !store_request) {
     auto name = loft::server::AdminService::normalize_name(raw_name);
@@ -60,6 +63,14 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     case wire::RequestKind::user_add: std::cerr << "added " << request.name << "\n"; break;
     case wire::RequestKind::user_passwd: std::cerr << "changed the password of " << request.name << "\n"; break;
     case wire::RequestKind::user_delete: std::cerr << "deleted " << request.name << "\n"; break;
+    case wire::RequestKind::quota_get:
+      // bytes messages byte-limit message-limit (a limit of 0 is none)
+      for (const auto& row : outcome.response.rows)
+        if (row.size() == 4)
+          std::cout << "bytes " << row[0] << " messages " << row[1] << " byte_limit " << row[2] << " message_limit "
+                    << row[3] << "\n";
+      break;
+    case wire::RequestKind::quota_set: std::cerr << "set the quota of " << request.name << "\n"; break;
     case wire::RequestKind::ping:
     case wire::RequestKind::store_check:
     case wire::RequestKind::store_repair: break;
@@ -106,6 +117,18 @@ int main(int argc, char** argv) {
     kind = repair ? wire::RequestKind::store_repair : wire::RequestKind::store_check;
   });
 
+  CLI::App* quota = app.add_subcommand("quota", "show or set an account's storage limits");
+  quota->require_subcommand(1);
+  uint64_t byte_limit = 0, message_limit = 0;
+  CLI::App* qget = quota->add_subcommand("get", "print usage and limits: bytes N messages N byte_limit N message_limit N");
+  qget->add_option("NAME", name, "account name")->required();
+  qget->callback([&kind] { kind = wire::RequestKind::quota_get; });
+  CLI::App* qset = quota->add_subcommand("set", "set the limits (0: none)");
+  qset->add_option("NAME", name, "account name")->required();
+  qset->add_option("--bytes", byte_limit, "byte limit (RFC822.SIZE of every message), 0 for none");
+  qset->add_option("--messages", message_limit, "message count limit, 0 for none");
+  qset->callback([&kind] { kind = wire::RequestKind::quota_set; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,7 +136,7 @@ int main(int argc, char** argv) {
     return code == 0 ? ExitCode::kExitOk : ExitCode::kExitUsage;
   }
   try {
-    return run(config_path, offline, kind, name);
+    return run(config_path, offline, kind, name, byte_limit, message_limit);
   } catch (const std::exception& e) {  // nothing should throw; never die silently
     return complain(ExitCode::kExitFailed, std::string("unexpected error: ") + e.what());
   }
