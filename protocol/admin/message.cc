@@ -82,7 +82,8 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 9> kVerbs{{
+constexpr std::array<VerbInfo, 10> kVerbs{{
+    {RequestKind::deliver, "DELIVER", 3},
     {RequestKind::quota_get, "QUOTA-GET", 1},
     {RequestKind::quota_set, "QUOTA-SET", 3},
     {RequestKind::user_add, "USER-ADD", 2},
@@ -115,6 +116,8 @@ Result<std::string> encode_request(const Request& request) {
   if (v.args >= 1) line += " " + encode_token(request.name);
   if (request.kind == RequestKind::quota_set)
     line += " " + std::to_string(request.byte_limit) + " " + std::to_string(request.message_limit);
+  else if (request.kind == RequestKind::deliver)
+    line += " " + encode_token(request.mailbox) + " " + encode_token(request.flags);
   else if (v.args >= 2)
     line += " " + encode_token(request.password);
   if (line.size() > kMaxLine) return make_error(Errc::limit, "request longer than the admin protocol allows");
@@ -148,6 +151,15 @@ Result<Request> decode_request(std::string_view line) {
       }
       return r;
     }
+    if (r.kind == RequestKind::deliver) {
+      auto mailbox = decode_token(tokens[2]);
+      auto flags = decode_token(tokens[3]);
+      if (!mailbox) return mailbox.error();
+      if (!flags) return flags.error();
+      r.mailbox = std::move(*mailbox);
+      r.flags = std::move(*flags);
+      return r;
+    }
     if (v.args >= 2) {
       auto password = decode_token(tokens[2]);
       if (!password) return password.error();
@@ -156,6 +168,19 @@ Result<Request> decode_request(std::string_view line) {
     return r;
   }
   return make_error(Errc::bad_input, "unknown request");
+}
+
+std::string encode_chunk_header(size_t size) { return "CHUNK " + std::to_string(size) + "\n"; }
+
+Result<size_t> decode_chunk_header(std::string_view line) {
+  line = strip_cr(line);
+  if (line.substr(0, 6) != "CHUNK ") return make_error(Errc::bad_input, "expected CHUNK <size>");
+  std::string_view num = line.substr(6);
+  size_t n = 0;
+  auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+  if (num.empty() || ec != std::errc() || end != num.data() + num.size() || n > kMaxChunk)
+    return make_error(Errc::bad_input, "bad CHUNK size");
+  return n;
 }
 
 std::string encode_response(const Response& response) {

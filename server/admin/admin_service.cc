@@ -114,6 +114,8 @@ wire::Response AdminService::execute(const wire::Request& request) {
     case wire::RequestKind::ping: return wire::Response::success();
     case wire::RequestKind::store_check: return check(false);
     case wire::RequestKind::store_repair: return check(true);
+    case wire::RequestKind::deliver:  // streams a body: AdminSession and loftctl run it in steps
+      return wire::Response::failure(make_error(Errc::bad_input, "DELIVER needs a body stream"));
     case wire::RequestKind::quota_get:
     case wire::RequestKind::quota_set: return quota(request);
     case wire::RequestKind::user_list: {

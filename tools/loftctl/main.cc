@@ -1,5 +1,6 @@
 // loftctl: manages Loft accounts, through the running server's admin socket
 // or, when no server runs, directly on the store (see tools/README.md).
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -70,6 +71,7 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
           std::cout << "bytes " << row[0] << " messages " << row[1] << " byte_limit " << row[2] << " message_limit "
                     << row[3] << "\n";
       break;
+    case wire::RequestKind::deliver: break;  // run by loft::tools::deliver
     case wire::RequestKind::quota_set: std::cerr << "set the quota of " << request.name << "\n"; break;
     case wire::RequestKind::ping:
     case wire::RequestKind::store_check:
@@ -129,11 +131,35 @@ int main(int argc, char** argv) {
   qset->add_option("--messages", message_limit, "message count limit, 0 for none");
   qset->callback([&kind] { kind = wire::RequestKind::quota_set; });
 
+  CLI::App* deliver = app.add_subcommand(
+      "deliver", "store the message on standard input (an MDA for Postfix, Exim, procmail); sysexits.h exit codes");
+  std::string mailbox;
+  std::vector<std::string> flags;
+  deliver->add_option("--user", name, "account")->required();
+  deliver->add_option("--mailbox", mailbox, "mailbox (default INBOX; a missing one means INBOX)");
+  deliver->add_option("--flags", flags, "flags to set, e.g. --flags '\\Seen' '$Label'");
+  deliver->callback([&kind] { kind = wire::RequestKind::deliver; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);  // prints help, version or the error
+    if (code != 0 && deliver->parsed()) return EX_USAGE;  // sysexits.h for an MDA
     return code == 0 ? ExitCode::kExitOk : ExitCode::kExitUsage;
+  }
+  if (kind == wire::RequestKind::deliver) {
+    try {
+      auto config = loft::Config::load(config_path);
+      if (!config) return complain(EX_CONFIG, config.error().message);
+      wire::Request request;
+      request.kind = kind;
+      request.name = name;
+      request.mailbox = mailbox;
+      for (const auto& f : flags) request.flags += (request.flags.empty() ? "" : " ") + f;
+      return loft::tools::deliver(*config, offline, request);
+    } catch (const std::exception& e) {
+      return complain(EX_TEMPFAIL, std::string("unexpected error: ") + e.what());
+    }
   }
   try {
     return run(config_path, offline, kind, name, byte_limit, message_limit);
