@@ -227,6 +227,25 @@ class LmtpPolicyTest(unittest.TestCase):
         self.assertEqual([r[0] for r in replies], [250, 552, 250], replies)
         self.assertEqual(self.bodies('dave').count(big), 2)
 
+    @unittest.skipUnless(loftlib.shutil.which('swaks'), 'swaks is not installed')
+    def test_swaks_pipelined_recipients_with_one_over_quota(self):
+        self.set_quota('carol', 3000)
+        self.addCleanup(self.set_quota, 'carol', 0)
+        before = len(self.mailbox('dave'))
+        body = 'Subject: swaks\n\n' + 'z' * 5000
+        r = loftlib.subprocess.run(
+            ['swaks', '--server', self.server.lmtp, '--protocol', 'LMTP', '--pipeline',
+             '--from', 's@example.com', '--to', 'dave@example.org,carol@example.org,erin@example.org',
+             '--data', body, '--helo', 'swaks.example.org'],
+            capture_output=True, text=True, timeout=60)
+        out = r.stdout
+        self.assertIn('PIPELINING', out)
+        # After the final dot: one reply per recipient, in RCPT order (RFC 2033 §4.2).
+        tail = out[out.index('\n -> .\n'):]
+        codes = re.findall(r'^<(?:-|~|\*\*) +(\d{3}) (\d\.\d\.\d)', tail, re.M)
+        self.assertEqual(codes[:3], [('250', '2.0.0'), ('552', '5.2.2'), ('250', '2.0.0')], out[-1500:])
+        self.assertEqual(len(self.mailbox('dave')), before + 1)
+
     def test_temporary_failure_for_one_recipient_only(self):
         self.server.add_user('frank', 'f-secret')
         c = self.lmtp()
