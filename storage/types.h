@@ -83,6 +83,12 @@ struct MessageSummary {
   uint64_t modseq = 0;
 };
 
+// A message's UID and RFC822.SIZE: what a POP3 maildrop listing needs.
+struct MessageSize {
+  uint32_t uid = 0;
+  uint64_t size = 0;
+};
+
 // Where one delivered copy landed.
 struct DeliveredCopy {
   AccountId account = 0;

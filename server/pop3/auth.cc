@@ -19,9 +19,6 @@ namespace pp = proto::pop3;
 namespace {
 const char kPlaintextRefused[] = "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.";
 
-// How many messages one metadata read covers while loading the snapshot.
-constexpr size_t kLoadBatch = 1024;
-
 // Everything the worker found out for a login attempt.
 struct Login {
   std::optional<storage::Account> account;
@@ -30,22 +27,16 @@ struct Login {
   std::vector<Pop3Session::Message> messages;
 };
 
-// Loads the INBOX snapshot: every message's uid and size, ascending by uid.
+// Loads the INBOX snapshot: every message's uid and size, ascending by uid,
+// in one scan of the mailbox's records.
 Result<void> load_maildrop(storage::Store& store, storage::AccountId account, Login* login) {
   auto inbox = store.find_mailbox(account, "INBOX");
   if (!inbox) return inbox.error();
   login->inbox = *inbox;
-  auto index = store.message_index(inbox->id);
-  if (!index) return index.error();
-  std::vector<uint32_t> uids;
-  for (size_t i = 0; i < index->size(); i += kLoadBatch) {
-    uids.clear();
-    for (size_t k = i; k < std::min(index->size(), i + kLoadBatch); ++k) uids.push_back((*index)[k].uid);
-    auto metas = store.messages(inbox->id, uids);
-    if (!metas) return metas.error();
-    // A message expunged between the two reads is skipped by messages().
-    for (const auto& m : *metas) login->messages.push_back({m.uid, m.size, false});
-  }
+  auto sizes = store.message_sizes(inbox->id);
+  if (!sizes) return sizes.error();
+  login->messages.reserve(sizes->size());
+  for (const auto& m : *sizes) login->messages.push_back({m.uid, m.size, false});
   return {};
 }
 }  // namespace
