@@ -116,11 +116,19 @@ class TableReader {
 Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
   TableReader r(t, "listener[" + std::to_string(index) + "]");
   ListenerConfig l;
-  std::string protocol, tls = "none";
+  std::string protocol, tls = "none", mode;
   if (!r.get("protocol", &protocol) || !r.get("address", &l.address) || !r.get("tls", &tls) ||
-      !r.get("allow_plaintext_auth", &l.allow_plaintext_auth) || !r.no_unknown_keys())
+      !r.get("allow_plaintext_auth", &l.allow_plaintext_auth) || !r.get("socket_mode", &mode) ||
+      !r.get("socket_owner", &l.socket_owner) || !r.get("socket_group", &l.socket_group) || !r.no_unknown_keys())
     return make_error(Errc::bad_input, r.error());
   std::string where = "listener[" + std::to_string(index) + "]";
+  if (!mode.empty()) {  // octal, as chmod takes it: "0660"
+    uint32_t bits = 0;
+    auto [end, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), bits, 8);
+    if (ec != std::errc() || end != mode.data() + mode.size() || bits == 0 || bits > 0777)
+      return make_error(Errc::bad_input, where + ".socket_mode: expected octal permission bits such as \"0660\"");
+    l.socket_mode = bits;
+  }
   if (protocol == "imap") l.protocol = ListenerProtocol::imap;
   else if (protocol == "pop3") l.protocol = ListenerProtocol::pop3;
   else if (protocol == "lmtp") l.protocol = ListenerProtocol::lmtp;
@@ -137,6 +145,8 @@ Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
     return make_error(Errc::bad_input, where + ": the admin listener must be a unix: socket");
   if (l.is_unix && l.protocol != ListenerProtocol::admin && l.protocol != ListenerProtocol::lmtp)
     return make_error(Errc::bad_input, where + ": only lmtp and admin listen on unix sockets");
+  if (!l.is_unix && (l.socket_mode || !l.socket_owner.empty() || !l.socket_group.empty()))
+    return make_error(Errc::bad_input, where + ": socket_mode, socket_owner and socket_group are for unix: sockets");
   if (l.protocol == ListenerProtocol::admin && l.tls != TlsMode::none)
     return make_error(Errc::bad_input, where + ": the admin socket does not use TLS");
   // LMTP runs on a trusted local path (loopback or a UNIX socket) from the MTA.
@@ -192,7 +202,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   // ---
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
-      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -251,6 +261,18 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   if (root.get("log") && !sub("log")) return make_error(Errc::bad_input, std::string(source) + ": [log] must be a table");
   if (const toml::table* t = sub("log")) {
     if (auto r = read_log_table(*t, &c); !r) return make_error(Errc::bad_input, std::string(source) + ": " + r.error().message);
+  }
+  // --- [lmtp]: delivery policy ---
+  if (root.get("lmtp") && !sub("lmtp")) return make_error(Errc::bad_input, std::string(source) + ": [lmtp] must be a table");
+  if (const toml::table* t = sub("lmtp")) {
+    TableReader mr(*t, "lmtp");
+    if (!mr.get("trace_headers", &c.lmtp.trace_headers) ||
+        !mr.get("detail_separators", &c.lmtp.detail_separators) || !mr.get("aliases", &c.lmtp.aliases) ||
+        !mr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + mr.error());
+    for (char ch : c.lmtp.detail_separators)
+      if (ch <= ' ' || ch == '@' || ch == '"' || static_cast<unsigned char>(ch) >= 0x7f)
+        return make_error(Errc::bad_input, std::string(source) + ": lmtp.detail_separators: printable ASCII other than @ and \"");
   }
   // ---
   if (const toml::table* t = sub("storage")) {

@@ -30,6 +30,18 @@ struct ListenerConfig {
   std::string host;             // without brackets
   uint16_t port = 0;            // 0 = any free port (tests)
   std::string unix_path;
+  // UNIX sockets only: permission bits, and owner/group names (empty: loftd's
+  // own). Postfix's lmtp client must be able to connect (conf/loft.toml).
+  uint32_t socket_mode = 0;     // 0: 0666 for lmtp, 0600 for admin
+  std::string socket_owner;
+  std::string socket_group;
+};
+
+// [lmtp]: delivery policy (protocol/lmtp/aliases.h, protocol/lmtp/trace.h).
+struct LmtpConfig {
+  bool trace_headers = true;            // prepend Return-Path, Delivered-To, Received as Dovecot does
+  std::string detail_separators = "+";  // RFC 5233 subaddress separators; "" turns +detail off
+  std::string aliases;                  // path of the aliases file; empty: no aliases
 };
 
 struct LimitsConfig {
@@ -66,6 +78,7 @@ struct Config {
   unsigned worker_threads = 16;                   // blocking store/crypto work
   LimitsConfig limits;
   AuthConfig auth;
+  LmtpConfig lmtp;
   std::vector<ListenerConfig> listeners;
   // --- event loops (server/loop.h) ---
   unsigned loops = 0;                             // event-loop threads; 0 = one per core

@@ -57,7 +57,7 @@ void print_how_to_connect(const Config& config, const std::vector<server::BoundL
   }
 }
 
-// SIGTERM/SIGINT stop the server; SIGHUP reloads the TLS certificate and key
+// SIGTERM/SIGINT stop the server; SIGHUP reloads the aliases file and the TLS certificate and key
 // (read on a worker: no loop waits on the disk) for new connections.
 struct Signals {
   server::Server* srv;
@@ -95,8 +95,28 @@ struct Signals {
     Result<std::unique_ptr<server::TlsContext>> ctx = make_error(Errc::internal, "not loaded");
   };
 
+  // [lmtp] aliases: read on a worker; a file that does not parse keeps the old table.
+  void reload_aliases() {
+    if (config.lmtp.aliases.empty()) return;
+    auto* req = new uv_work_t{};
+    req->data = srv;
+    int r = uv_queue_work(
+        hup.loop, req,
+        [](uv_work_t* w) {
+          auto* s = static_cast<server::Server*>(w->data);
+          if (auto loaded = s->aliases().load(); !loaded)
+            log_error("aliases reload failed, keeping the current table: ", loaded.error().message);
+          else
+            log_info("aliases reloaded from ", s->aliases().path());
+        },
+        [](uv_work_t* w, int) { delete w; });
+    if (r != 0) delete req;
+  }
+
   void reload() {
-    if (!tls || srv->stopping()) return;
+    if (srv->stopping()) return;
+    reload_aliases();
+    if (!tls) return;
     log_info("SIGHUP: reloading the TLS certificate ", config.cert_path());
     auto* job = new Reload{{}, this};
     job->req.data = job;

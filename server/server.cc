@@ -1,8 +1,12 @@
 #include "server/server.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -11,6 +15,28 @@
 #include "server/session_factory.h"
 
 namespace loft::server {
+
+namespace {
+// socket_owner / socket_group of a UNIX listener (e.g. postfix's group for
+// `lmtp:unix:`); changing the owner needs root, the group membership.
+Result<void> chown_socket(const ListenerConfig& c) {
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  if (!c.socket_owner.empty()) {
+    const passwd* pw = ::getpwnam(c.socket_owner.c_str());
+    if (!pw) return make_error(Errc::bad_input, "listener " + c.address + ": no user " + c.socket_owner);
+    uid = pw->pw_uid;
+  }
+  if (!c.socket_group.empty()) {
+    const group* gr = ::getgrnam(c.socket_group.c_str());
+    if (!gr) return make_error(Errc::bad_input, "listener " + c.address + ": no group " + c.socket_group);
+    gid = gr->gr_gid;
+  }
+  if (::chown(c.unix_path.c_str(), uid, gid) != 0)
+    return make_error(Errc::perm, "listener " + c.address + ": chown: " + std::strerror(errno));
+  return {};
+}
+}  // namespace
 
 struct Server::Listener {
   Server* server = nullptr;
@@ -22,7 +48,8 @@ Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, std
     : config_(config), store_(store), tls_(std::move(tls)),
       address_limits_(config.limits.max_connections_per_address), login_throttle_(config.auth),
       auth_quota_(config.auth.hash_concurrency ? config.auth.hash_concurrency
-                                               : std::max(1u, std::thread::hardware_concurrency() / 2)) {
+                                               : std::max(1u, std::thread::hardware_concurrency() / 2)),
+      aliases_(config.lmtp.aliases) {
   unsigned n = resolve_loops(config_.loops);
   for (unsigned i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i, i == 0 ? loop : nullptr));
 }
@@ -52,6 +79,7 @@ void Server::set_tls(std::shared_ptr<TlsContext> tls) {
 
 Result<std::vector<BoundListener>> Server::start() {
   std::vector<BoundListener> bound;
+  if (auto loaded = aliases_.load(); !loaded) return loaded.error();  // before anything listens
   for (const auto& lc : config_.listeners) {
     auto l = std::make_unique<Listener>();
     l->server = this;
@@ -84,7 +112,16 @@ Result<std::string> Server::bind(Listener* l) {
     r = uv_pipe_bind(&l->h.pipe, c.unix_path.c_str());
     // The admin socket is as powerful as root on the store: owner only. An
     // LMTP socket sits in the MTA's own private directory, which protects it.
-    if (r == 0) ::chmod(c.unix_path.c_str(), c.protocol == ListenerProtocol::admin ? 0600 : 0666);
+    if (r == 0) {
+      const mode_t mode = c.socket_mode ? c.socket_mode : (c.protocol == ListenerProtocol::admin ? 0600 : 0666);
+      if (::chmod(c.unix_path.c_str(), mode) != 0) r = -errno;
+    }
+    if (r == 0 && (!c.socket_owner.empty() || !c.socket_group.empty())) {
+      if (auto owned = chown_socket(c); !owned) {
+        uv_close(handle, nullptr);
+        return owned.error();
+      }
+    }
     where = "unix:" + c.unix_path;
   } else {
     uv_tcp_init(loops_[0]->uv(), &l->h.tcp);

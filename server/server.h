@@ -18,6 +18,7 @@
 #include "base/config.h"
 #include "base/result.h"
 #include "server/address_limits.h"
+#include "server/lmtp/alias_source.h"
 #include "server/login_throttle.h"
 #include "server/loop.h"
 #include "server/work_quota.h"
@@ -64,6 +65,8 @@ class Server {
   LoginThrottle& login_throttle() { return login_throttle_; }
   // The quota of worker threads password checks may occupy (auth.hash_concurrency).
   WorkQuota& auth_quota() { return auth_quota_; }
+  // The LMTP aliases file ([lmtp] aliases): loaded by start(), again on SIGHUP.
+  lmtp::AliasSource& aliases() { return aliases_; }
 
   // Loop-thread subscription to committed changes of one mailbox, on the
   // calling thread's loop (see Loop::watch_mailbox).
@@ -100,6 +103,7 @@ class Server {
   AddressLimits address_limits_;
   LoginThrottle login_throttle_;
   WorkQuota auth_quota_;
+  lmtp::AliasSource aliases_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::atomic<size_t> total_{0};
   std::atomic<bool> stopping_{false};

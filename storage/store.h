@@ -129,6 +129,9 @@ class Store {
   // --- reading ---
   // Every message of the mailbox in ascending UID order (what SELECT needs).
   virtual Result<std::vector<MessageSummary>> message_index(MailboxId mailbox) = 0;
+  // UID and size of every message of the mailbox in ascending UID order, in
+  // one pass (a POP3 login): no second read per message.
+  virtual Result<std::vector<MessageSize>> message_sizes(MailboxId mailbox) = 0;
   // Metadata for the given UIDs, in the same order; a UID that no longer exists
   // is skipped (callers compare uids).
   virtual Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) = 0;

@@ -84,6 +84,12 @@ struct MessageSummary {
   std::vector<std::string> keywords;  // user keywords (RFC 3501 §2.3.2), as stored
 };
 
+// A message's UID and RFC822.SIZE: what a POP3 maildrop listing needs.
+struct MessageSize {
+  uint32_t uid = 0;
+  uint64_t size = 0;
+};
+
 // Where one delivered copy landed.
 struct DeliveredCopy {
   AccountId account = 0;

@@ -1,6 +1,7 @@
 #include "protocol/admin/message.h"
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace loft::proto::admin {
@@ -81,8 +82,10 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 8> kVerbs{{
-    {RequestKind::user_quota, "USER-QUOTA", 2},
+constexpr std::array<VerbInfo, 10> kVerbs{{
+    {RequestKind::deliver, "DELIVER", 3},
+    {RequestKind::quota_get, "QUOTA-GET", 1},
+    {RequestKind::quota_set, "QUOTA-SET", 3},
     {RequestKind::user_add, "USER-ADD", 2},
     {RequestKind::user_passwd, "USER-PASSWD", 2},
     {RequestKind::user_delete, "USER-DELETE", 1},
@@ -111,7 +114,12 @@ Result<std::string> encode_request(const Request& request) {
   const VerbInfo& v = info(request.kind);
   std::string line = v.verb;
   if (v.args >= 1) line += " " + encode_token(request.name);
-  if (v.args >= 2) line += " " + encode_token(request.password);
+  if (request.kind == RequestKind::quota_set)
+    line += " " + std::to_string(request.byte_limit) + " " + std::to_string(request.message_limit);
+  else if (request.kind == RequestKind::deliver)
+    line += " " + encode_token(request.mailbox) + " " + encode_token(request.flags);
+  else if (v.args >= 2)
+    line += " " + encode_token(request.password);
   if (line.size() > kMaxLine) return make_error(Errc::limit, "request longer than the admin protocol allows");
   line.push_back('\n');
   return line;
@@ -132,6 +140,26 @@ Result<Request> decode_request(std::string_view line) {
       if (!name) return name.error();
       r.name = std::move(*name);
     }
+    if (r.kind == RequestKind::quota_set) {
+      for (int i = 0; i < 2; ++i) {
+        std::string_view t = tokens[2 + i];
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc() || end != t.data() + t.size())
+          return make_error(Errc::bad_input, "QUOTA-SET limits are decimal numbers");
+        (i == 0 ? r.byte_limit : r.message_limit) = n;
+      }
+      return r;
+    }
+    if (r.kind == RequestKind::deliver) {
+      auto mailbox = decode_token(tokens[2]);
+      auto flags = decode_token(tokens[3]);
+      if (!mailbox) return mailbox.error();
+      if (!flags) return flags.error();
+      r.mailbox = std::move(*mailbox);
+      r.flags = std::move(*flags);
+      return r;
+    }
     if (v.args >= 2) {
       auto password = decode_token(tokens[2]);
       if (!password) return password.error();
@@ -140,6 +168,19 @@ Result<Request> decode_request(std::string_view line) {
     return r;
   }
   return make_error(Errc::bad_input, "unknown request");
+}
+
+std::string encode_chunk_header(size_t size) { return "CHUNK " + std::to_string(size) + "\n"; }
+
+Result<size_t> decode_chunk_header(std::string_view line) {
+  line = strip_cr(line);
+  if (line.substr(0, 6) != "CHUNK ") return make_error(Errc::bad_input, "expected CHUNK <size>");
+  std::string_view num = line.substr(6);
+  size_t n = 0;
+  auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+  if (num.empty() || ec != std::errc() || end != num.data() + num.size() || n > kMaxChunk)
+    return make_error(Errc::bad_input, "bad CHUNK size");
+  return n;
 }
 
 std::string encode_response(const Response& response) {

@@ -3,16 +3,25 @@
 // per line; a line ends in LF, CRLF is accepted):
 //   request  = ("USER-ADD" SP name SP password / "USER-PASSWD" SP name SP password
 //               / "USER-DELETE" SP name / "USER-LIST" / "PING"
-//               / "STORE-CHECK" / "STORE-REPAIR") LF
+//               / "STORE-CHECK" / "STORE-REPAIR"
+//               / "QUOTA-GET" SP name / "QUOTA-SET" SP name SP bytes SP messages
+//               / "DELIVER" SP name SP mailbox SP flags) LF
 //   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
 // errc-name is errc_name() of base/result.h. STORE-CHECK and STORE-REPAIR
 // answer one DATA line per problem: check-name subject detail status, status
 // "found" or "repaired" (docs/storage.md, "Checking a store"). A connection
 // may carry several requests in turn; each gets its whole response before the
-// next is read.
+// next is read. QUOTA-GET answers one DATA line: bytes messages byte-limit
+// message-limit (decimal; a limit of 0 is none); QUOTA-SET sets both limits.
+// DELIVER (loftctl deliver) is answered twice: first OK (go on) or ERR; after
+// OK the client streams the message as frames "CHUNK" SP size LF <size raw
+// octets>, ended by "CHUNK 0" LF; the second answer is DATA mailbox uid, OK,
+// or ERR. flags is a space-separated list ("\Seen $Label"), mailbox may be
+// empty (INBOX).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,7 +51,9 @@ std::vector<std::string_view> split_tokens(std::string_view line);
 // Longest line, terminator excluded, either way.
 constexpr size_t kMaxLine = 8192;
 
-enum class RequestKind { user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair, user_quota };
+enum class RequestKind {
+  user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair, quota_get, quota_set, deliver
+};
 
 // Wire verb of a request kind ("USER-ADD", ...).
 const char* request_verb(RequestKind kind);
@@ -50,8 +61,20 @@ const char* request_verb(RequestKind kind);
 struct Request {
   RequestKind kind = RequestKind::ping;
   std::string name;      // user_add, user_passwd, user_delete
-  std::string password;  // user_add, user_passwd; user_quota: "BYTES/MESSAGES" (0: no limit)
+  std::string password;  // user_add, user_passwd
+  uint64_t byte_limit = 0;     // quota_set (0: none)
+  uint64_t message_limit = 0;  // quota_set (0: none)
+  std::string mailbox{};       // deliver ("" = INBOX)
+  std::string flags{};         // deliver: space-separated flag names
 };
+
+// The body frames that follow an accepted DELIVER: "CHUNK <n>\n" + n octets.
+// Most octets one frame may carry.
+constexpr size_t kMaxChunk = 1 << 20;
+std::string encode_chunk_header(size_t size);
+// The size a frame header announces; Errc::bad_input if it is no header or
+// the size exceeds kMaxChunk.
+Result<size_t> decode_chunk_header(std::string_view line);
 
 // The request as one line with its LF. Errc::limit when it would exceed kMaxLine.
 Result<std::string> encode_request(const Request& request);

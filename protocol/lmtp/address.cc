@@ -23,9 +23,24 @@ Address split_address(std::string_view mailbox) {
     if (at != std::string_view::npos) a.domain = std::string(mailbox.substr(at + 1));
   }
   if (!a.domain.empty() && a.domain.back() == '.') a.domain.pop_back();
+  a.local_as_sent = a.local;
   a.local = ascii_lower(a.local);
   a.domain = ascii_lower(a.domain);
   return a;
+}
+
+LocalPart split_detail(const Address& address, std::string_view separators) {
+  LocalPart p;
+  size_t at = separators.empty() ? std::string_view::npos : address.local_as_sent.find_first_of(separators);
+  // A separator first ("+x@") names no user: the whole local part is the user.
+  if (at == std::string::npos || at == 0) {
+    p.user = address.local;
+    return p;
+  }
+  p.user = ascii_lower(std::string_view(address.local_as_sent).substr(0, at));
+  p.detail = address.local_as_sent.substr(at + 1);
+  p.has_detail = true;
+  return p;
 }
 
 bool is_local(const Address& address, const std::vector<std::string>& local_domains) {

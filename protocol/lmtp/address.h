@@ -13,7 +13,18 @@ namespace loft::proto::lmtp {
 struct Address {
   std::string local;   // lower-case, quotes and quoted-pair escapes removed
   std::string domain;  // lower-case, no trailing dot; empty for a bare name
+  std::string local_as_sent;  // local, case kept (a +detail names a folder)
 };
+
+// A local part split at its first subaddress separator (RFC 5233 §1):
+// "alice+lists" -> user "alice", detail "lists". separators lists the
+// characters that count (Dovecot's recipient_delimiter); empty: none.
+struct LocalPart {
+  std::string user;    // lower-case
+  std::string detail;  // as sent (folder names are case-sensitive); may be empty
+  bool has_detail = false;
+};
+LocalPart split_detail(const Address& address, std::string_view separators);
 
 // Splits a mailbox as found in Command::path ("Alice@Example.org",
 // "\"a b\"@x", "postmaster") at its last '@' outside quotes.

@@ -10,10 +10,10 @@ namespace loft::proto::lmtp {
 
 namespace {
 
-constexpr std::array<std::pair<Verb, const char*>, 11> kVerbs{{
+constexpr std::array<std::pair<Verb, const char*>, 12> kVerbs{{
     {Verb::lhlo, "LHLO"}, {Verb::helo, "HELO"}, {Verb::ehlo, "EHLO"}, {Verb::mail, "MAIL"},
     {Verb::rcpt, "RCPT"}, {Verb::data, "DATA"}, {Verb::rset, "RSET"}, {Verb::noop, "NOOP"},
-    {Verb::quit, "QUIT"}, {Verb::vrfy, "VRFY"}, {Verb::help, "HELP"},
+    {Verb::quit, "QUIT"}, {Verb::vrfy, "VRFY"}, {Verb::help, "HELP"}, {Verb::bdat, "BDAT"},
 }};
 
 Error syntax(std::string message) { return make_error(Errc::bad_input, std::move(message)); }
@@ -147,7 +147,11 @@ Result<void> parse_path_command(std::string_view rest, std::string_view keyword,
       if (cmd->body != Body::unspecified) return syntax("duplicate BODY parameter");
       if (iequals(p.value, "7BIT")) cmd->body = Body::seven_bit;
       else if (iequals(p.value, "8BITMIME")) cmd->body = Body::eight_bit_mime;
+      else if (iequals(p.value, "BINARYMIME")) cmd->body = Body::binary_mime;  // RFC 3030 §3
       else return syntax("unsupported BODY value");
+    } else if (is_mail && p.keyword == "SMTPUTF8") {  // RFC 6531 §3.4: no value
+      if (!p.value.empty() || cmd->smtputf8) return syntax("bad SMTPUTF8 parameter");
+      cmd->smtputf8 = true;
     } else {
       cmd->other_params.push_back(std::move(p));
     }
@@ -221,6 +225,17 @@ Result<Command> parse_command(std::string_view line) {
     case Verb::quit:
       if (!rest.empty()) return syntax(std::string(verb_name(cmd.verb)) + " takes no argument");
       return cmd;
+    case Verb::bdat: {  // RFC 3030 §2: "BDAT" SP chunk-size [ SP end-marker ]
+      size_t sp = rest.find(' ');
+      std::string_view num = rest.substr(0, sp);
+      std::string_view marker = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp + 1));
+      auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), cmd.chunk_size);
+      if (num.empty() || num.size() > 20 || ec != std::errc() || end != num.data() + num.size())
+        return syntax("BDAT needs a chunk size");
+      if (!marker.empty() && !iequals(marker, "LAST")) return syntax("BDAT takes only LAST after the size");
+      cmd.last = !marker.empty();
+      return cmd;
+    }
     case Verb::mail:
     case Verb::rcpt: {
       auto ok = parse_path_command(rest, cmd.verb == Verb::mail ? "FROM:" : "TO:", &cmd);

@@ -13,13 +13,13 @@
 
 namespace loft::proto::lmtp {
 
-enum class Verb { lhlo, helo, ehlo, mail, rcpt, data, rset, noop, quit, vrfy, help };
+enum class Verb { lhlo, helo, ehlo, mail, rcpt, data, rset, noop, quit, vrfy, help, bdat };
 
 // Upper-case name of a verb, for logs.
 const char* verb_name(Verb verb);
 
-// RFC 6152 BODY= parameter of MAIL.
-enum class Body { unspecified, seven_bit, eight_bit_mime };
+// RFC 6152 / RFC 3030 §3 BODY= parameter of MAIL.
+enum class Body { unspecified, seven_bit, eight_bit_mime, binary_mime };
 
 // An ESMTP parameter (RFC 5321 §4.1.2 esmtp-param); keyword upper-cased,
 // value empty when there was no "=value".
@@ -38,6 +38,11 @@ struct Command {
   // MAIL only: RFC 1870 SIZE=, RFC 6152 BODY=.
   std::optional<uint64_t> size;
   Body body = Body::unspecified;
+  // MAIL only: RFC 6531 §3.4 SMTPUTF8 (the message may carry UTF-8 headers).
+  bool smtputf8 = false;
+  // BDAT only (RFC 3030 §2): the chunk's size in octets and whether it is LAST.
+  uint64_t chunk_size = 0;
+  bool last = false;
   // Parameters other than SIZE and BODY (MAIL) or any parameter (RCPT); the
   // server answers 555 (RFC 5321 §4.1.1.11) to those it does not implement.
   std::vector<Param> other_params;

@@ -8,16 +8,27 @@ namespace loft::proto::pop3 {
 
 void DotStuffer::feed(std::string_view bytes, std::string* out) {
   if (bytes.empty()) return;
-  out->reserve(out->size() + bytes.size() + 8);
-  while (!bytes.empty()) {
-    if (at_line_start_ && bytes.front() == '.') out->push_back('.');
-    const void* lf = std::memchr(bytes.data(), '\n', bytes.size());
-    size_t n = lf ? static_cast<size_t>(static_cast<const char*>(lf) - bytes.data()) + 1 : bytes.size();
-    out->append(bytes.data(), n);
-    at_line_start_ = lf != nullptr;
-    bytes.remove_prefix(n);
-    before_ = n >= 2 ? out->data()[out->size() - 2] : last_;
-    last_ = out->back();
+  out->reserve(out->size() + bytes.size() + bytes.size() / 64 + 8);
+  for (char c : bytes) {
+    if (pending_cr_) {  // a CR: CRLF whether or not an LF follows
+      pending_cr_ = false;
+      out->append("\r\n");
+      at_line_start_ = true;
+      if (c == '\n') continue;
+    }
+    if (c == '\r') {
+      pending_cr_ = true;
+      continue;
+    }
+    if (c == '\n') {  // a bare LF ends a line too: CRLF on the wire
+      out->append("\r\n");
+      at_line_start_ = true;
+      continue;
+    }
+    if (at_line_start_ && c == '.') out->push_back('.');
+    at_line_start_ = false;
+    // NUL ends a string in many clients; sent as 0x80, as Dovecot does.
+    out->push_back(c == '\0' ? '\x80' : c);
   }
   empty_ = false;
 }
@@ -25,14 +36,14 @@ void DotStuffer::feed(std::string_view bytes, std::string* out) {
 void DotStuffer::finish(std::string* out) {
   // RFC 1939 §3: the terminator is CRLF "." CRLF, so the last line of the
   // message must itself end in CRLF.
-  if (!empty_ && !(before_ == '\r' && last_ == '\n')) out->append("\r\n");
+  if (pending_cr_ || (!empty_ && !at_line_start_)) out->append("\r\n");
   out->append(kEndOfMultiline);
   reset();
 }
 
 void DotStuffer::reset() {
   at_line_start_ = true;
-  last_ = before_ = 0;
+  pending_cr_ = false;
   empty_ = true;
 }
 

@@ -11,8 +11,9 @@
 namespace loft::proto::pop3 {
 
 // Byte-stuffs a message (RFC 1939 §3): a line that starts with "." gets
-// another "." in front. A line starts at the beginning and after every LF
-// (so a bare LF counts too, as line-based clients split there).
+// another "." in front. Lines end in CRLF on the wire: a bare LF or a bare CR
+// in the stored message becomes CRLF, and a NUL becomes 0x80 (as Dovecot
+// sends it), so clients that split lines or use C strings see what they expect.
 class DotStuffer {
  public:
   // Appends the stuffed form of bytes to out.
@@ -25,9 +26,8 @@ class DotStuffer {
 
  private:
   bool at_line_start_ = true;
-  char last_ = 0;      // the last byte fed (0 before any)
-  char before_ = 0;    // the byte before it
-  bool empty_ = true;  // nothing fed yet
+  bool pending_cr_ = false;  // the last byte fed was a CR (its LF may come next)
+  bool empty_ = true;        // nothing fed yet
 };
 
 // Finds where TOP stops in a body (RFC 1939 §7 TOP): after `lines` lines,

@@ -51,8 +51,11 @@ std::string error_response(const Error& error) {
 std::string capa_response(const CapaOptions& options) {
   // RFC 2449 §6; the same list in both states (§5: what AUTHORIZATION offers
   // is announced in TRANSACTION too).
+  // EXPIRE NEVER and LOGIN-DELAY 0 (§6.7, §6.8): mail stays until deleted,
+  // logins are not rate-limited per account. No APOP: it needs the plaintext
+  // password, and only argon2id hashes are stored.
   std::vector<std::string> caps = {"CAPA", "TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE",
-                                   "PIPELINING", "SASL PLAIN"};
+                                   "PIPELINING", "SASL PLAIN LOGIN", "EXPIRE NEVER", "LOGIN-DELAY 0"};
   if (options.stls) caps.push_back("STLS");
   if (!options.implementation.empty()) caps.push_back("IMPLEMENTATION " + options.implementation);
   return multiline("Capability list follows", caps);

@@ -73,29 +73,6 @@ Result<void> AdminService::user_delete(std::string_view name) {
   return {};
 }
 
-Result<void> AdminService::user_quota(std::string_view name, std::string_view limits) {
-  auto n = normalize_name(name);
-  if (!n) return n.error();
-  uint64_t bytes = 0, messages = 0;
-  size_t slash = limits.find('/');
-  auto number = [](std::string_view s, uint64_t* out) {
-    if (s.empty() || s.size() > 19) return false;
-    for (char c : s) {
-      if (c < '0' || c > '9') return false;
-      *out = *out * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return true;
-  };
-  if (slash == std::string_view::npos || !number(limits.substr(0, slash), &bytes) ||
-      !number(limits.substr(slash + 1), &messages))
-    return make_error(Errc::bad_input, "quota must be BYTES/MESSAGES (0: no limit)");
-  auto account = store_.find_account(*n);
-  if (!account) return account.error();
-  if (auto ok = store_.set_quota(account->id, bytes, messages); !ok) return ok;
-  log_info("admin: quota of ", *n, " set to ", bytes, " bytes, ", messages, " messages");
-  return {};
-}
-
 wire::Response AdminService::check(bool repair) {
   auto issues = store_.check(repair);
   if (!issues) return wire::Response::failure(issues.error());
@@ -110,15 +87,37 @@ wire::Response AdminService::check(bool repair) {
   return r;
 }
 
+wire::Response AdminService::quota(const wire::Request& request) {
+  auto n = normalize_name(request.name);
+  if (!n) return wire::Response::failure(n.error());
+  auto account = store_.find_account(*n);
+  if (!account) return wire::Response::failure(account.error());
+  if (request.kind == wire::RequestKind::quota_set) {
+    if (auto ok = store_.set_quota(account->id, request.byte_limit, request.message_limit); !ok)
+      return wire::Response::failure(ok.error());
+    log_info("admin: quota of ", *n, ": ", request.byte_limit, " bytes, ", request.message_limit, " messages");
+    return wire::Response::success();
+  }
+  auto q = store_.quota(account->id);
+  if (!q) return wire::Response::failure(q.error());
+  wire::Response r;
+  r.rows.push_back({std::to_string(q->bytes), std::to_string(q->messages), std::to_string(q->byte_limit),
+                    std::to_string(q->message_limit)});
+  return r;
+}
+
 wire::Response AdminService::execute(const wire::Request& request) {
   switch (request.kind) {
     case wire::RequestKind::user_add: return from(user_add(request.name, request.password));
     case wire::RequestKind::user_passwd: return from(user_passwd(request.name, request.password));
     case wire::RequestKind::user_delete: return from(user_delete(request.name));
-    case wire::RequestKind::user_quota: return from(user_quota(request.name, request.password));
     case wire::RequestKind::ping: return wire::Response::success();
     case wire::RequestKind::store_check: return check(false);
     case wire::RequestKind::store_repair: return check(true);
+    case wire::RequestKind::deliver:  // streams a body: AdminSession and loftctl run it in steps
+      return wire::Response::failure(make_error(Errc::bad_input, "DELIVER needs a body stream"));
+    case wire::RequestKind::quota_get:
+    case wire::RequestKind::quota_set: return quota(request);
     case wire::RequestKind::user_list: {
       auto accounts = store_.list_accounts();
       if (!accounts) return wire::Response::failure(accounts.error());

@@ -30,14 +30,20 @@ class AdminService {
   // Refuses empty and over-long passwords (Errc::bad_input).
   static Result<void> check_password(std::string_view password);
 
+  // DELIVER, before any body byte: the account (not_found), the mailbox
+  // (INBOX when none is given or it does not exist) and the flags (bad_input).
+  Result<storage::DeliveryTarget> delivery_target(const proto::admin::Request& request);
+  // DELIVER, after the body: links it (durable on return). One row: mailbox uid.
+  proto::admin::Response deliver(storage::BodyWriter& body, const storage::DeliveryTarget& target);
+
  private:
   Result<void> user_add(std::string_view name, std::string_view password);
   Result<void> user_passwd(std::string_view name, std::string_view password);
   Result<void> user_delete(std::string_view name);
-  // Sets an account's quota from "BYTES/MESSAGES" (0: no limit), Store::set_quota.
-  Result<void> user_quota(std::string_view name, std::string_view limits);
   // Store::check; one row per problem: check, subject, detail, found|repaired.
   proto::admin::Response check(bool repair);
+  // QUOTA-GET (one row: bytes messages byte-limit message-limit) and QUOTA-SET.
+  proto::admin::Response quota(const proto::admin::Request& request);
 
   storage::Store& store_;
 };

@@ -23,6 +23,7 @@ void AdminSession::process() {
 
 bool AdminSession::step(std::string_view* view) {
   if (busy_) return false;
+  if (delivery_) return step_delivery(view);
   auto st = lines_.next(view);
   if (st == pa::LineSplitter::Status::need_more) return false;
   if (st == pa::LineSplitter::Status::too_long) {
@@ -33,6 +34,10 @@ bool AdminSession::step(std::string_view* view) {
   auto request = pa::decode_request(lines_.line());
   if (!request) {
     conn_.write(pa::encode_response(pa::Response::failure(request.error())));
+    return true;
+  }
+  if (request->kind == pa::RequestKind::deliver) {
+    start_delivery(std::move(*request));
     return true;
   }
   busy_ = true;

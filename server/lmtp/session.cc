@@ -1,11 +1,14 @@
 #include "server/lmtp/session.h"
 
+#include <atomic>
+#include <cstdio>
 #include <ctime>
 
 #include "base/log.h"
 #include "protocol/lmtp/address.h"
 #include "protocol/lmtp/command.h"
 #include "protocol/lmtp/reply.h"
+#include "protocol/lmtp/trace.h"
 #include "server/connection.h"
 #include "server/server.h"
 
@@ -47,6 +50,7 @@ void LmtpSession::process() {
 
 bool LmtpSession::step(std::string_view* view) {
   if (busy_ || quit_) return false;
+  if (in_bdat_) return step_bdat(view);
   if (in_data_) {
     std::string_view part = view->substr(0, kFeedBytes);
     const size_t offered = part.size();
@@ -77,6 +81,12 @@ void LmtpSession::finish() {
 
 void LmtpSession::reset_transaction() {
   in_transaction_ = false;
+  reverse_path_.clear();
+  declared_size_.reset();
+  body_type_ = pl::Body::unspecified;
+  smtputf8_ = false;
+  chunking_ = bdat_last_ = bdat_too_big_ = false;
+  bdat_size_ = 0;
   recipients_.clear();
   body_.clear();
   body_.shrink_to_fit();
@@ -110,9 +120,12 @@ void LmtpSession::handle_line(const std::string& line) {
     case pl::Verb::lhlo: {
       reset_transaction();
       greeted_ = true;
+      lhlo_ = cmd->argument;
       const auto& cfg = conn_.server().config();
+      // RFC 2920, 2034, 6152, 1870, 3030 (CHUNKING, BINARYMIME), 6531.
       reply(pl::lhlo_reply(cfg.hostname, {"PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME",
-                                          "SIZE " + std::to_string(cfg.limits.max_message_size)}));
+                                          "SIZE " + std::to_string(cfg.limits.max_message_size), "CHUNKING",
+                                          "BINARYMIME", "SMTPUTF8"}));
       return;
     }
     case pl::Verb::helo:
@@ -122,6 +135,7 @@ void LmtpSession::handle_line(const std::string& line) {
     case pl::Verb::mail: on_mail(*cmd); return;
     case pl::Verb::rcpt: on_rcpt(*cmd); return;
     case pl::Verb::data: on_data_command(); return;
+    case pl::Verb::bdat: on_bdat(*cmd); return;
     case pl::Verb::rset:
       reset_transaction();
       reply(pl::reply(250, "2.0.0", "OK"));
@@ -130,7 +144,7 @@ void LmtpSession::handle_line(const std::string& line) {
     case pl::Verb::vrfy:  // RFC 5321 §3.5.3: 252 when we will not verify
       reply(pl::reply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"));
       return;
-    case pl::Verb::help: reply(pl::reply(214, "2.0.0", "Commands: LHLO MAIL RCPT DATA RSET NOOP QUIT VRFY")); return;
+    case pl::Verb::help: reply(pl::reply(214, "2.0.0", "Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY")); return;
     case pl::Verb::quit:
       reply(pl::reply(221, "2.0.0", "Bye"));
       quit_ = true;
@@ -148,54 +162,61 @@ void LmtpSession::on_mail(const pl::Command& cmd) {
   if (cmd.size && *cmd.size > limits.max_message_size)  // RFC 1870 §6.2
     return reply(pl::reply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
   in_transaction_ = true;
+  reverse_path_ = cmd.path;
+  declared_size_ = cmd.size;
+  body_type_ = cmd.body;
+  smtputf8_ = cmd.smtputf8;
   reply(pl::reply(250, "2.1.0", "OK"));
-}
-
-void LmtpSession::on_rcpt(const pl::Command& cmd) {
-  const Config& cfg = conn_.server().config();
-  if (!in_transaction_) return reply(pl::reply(503, "5.5.1", "MAIL needed first"));
-  if (!cmd.other_params.empty())
-    return reply(pl::reply(555, "5.5.4", "Unsupported RCPT parameter " + cmd.other_params.front().keyword));
-  if (recipients_.size() >= cfg.limits.max_recipients)  // RFC 5321 §4.5.3.1.8
-    return reply(pl::reply(452, "4.5.3", "Too many recipients"));
-  auto name = pl::local_account(cmd.path, cfg.local_domains);
-  if (!name) return reply(pl::reply(550, "5.1.2", "<" + cmd.path + "> Domain is not served here"));
-  busy_ = true;
-  auto found = std::make_shared<Result<storage::Account>>(Error{Errc::internal, "not looked up"});
-  conn_.offload([this, found, account = *name] { *found = conn_.server().store().find_account(account); },
-                [this, found, path = cmd.path] {
-                  if (found->ok()) {
-                    recipients_.push_back({(*found)->id, (*found)->name});
-                    reply(pl::reply(250, "2.1.5", "OK"));
-                  } else if (found->error().code == Errc::not_found) {
-                    reply(pl::reply(550, "5.1.1", "<" + path + "> User doesn't exist"));
-                  } else {
-                    reply(pl::error_reply(found->error()));
-                  }
-                  finish();
-                });
 }
 
 void LmtpSession::on_data_command() {
   if (!in_transaction_) return reply(pl::reply(503, "5.5.1", "MAIL needed first"));
   // RFC 2033 §4.2: with no accepted recipient, DATA gets 503.
   if (recipients_.empty()) return reply(pl::reply(503, "5.5.1", "No valid recipients"));
+  // RFC 3030 §3: BINARYMIME content and a started BDAT transaction need BDAT.
+  if (body_type_ == pl::Body::binary_mime) return reply(pl::reply(503, "5.5.1", "BODY=BINARYMIME requires BDAT"));
+  if (chunking_) return reply(pl::reply(503, "5.5.1", "DATA after BDAT: send BDAT or RSET"));
+  begin_message([this] {
+    data_.reset(conn_.server().config().limits.max_message_size);
+    in_data_ = true;
+    reply(pl::reply(354, "", "Start mail input; end with <CRLF>.<CRLF>"));
+  });
+}
+
+void LmtpSession::begin_message(std::function<void()> ready) {
   busy_ = true;
   auto writer = std::make_shared<Result<std::unique_ptr<storage::BodyWriter>>>(Error{Errc::internal, "not begun"});
   conn_.offload([this, writer] { *writer = conn_.server().store().begin_body(); },
-                [this, writer] {
+                [this, writer, ready = std::move(ready)] {
                   if (!writer->ok()) {
                     log_warn("lmtp: cannot start a body: ", writer->error().message);
                     reply(pl::error_reply(writer->error()));
                   } else {
                     writer_ = std::make_unique<IngestBody>(std::move(writer->value()));
-                    data_.reset(conn_.server().config().limits.max_message_size);
-                    body_.clear();
-                    in_data_ = true;
-                    reply(pl::reply(354, "", "Start mail input; end with <CRLF>.<CRLF>"));
+                    body_ = trace_prefix();  // stored (and parsed) ahead of the message's own bytes
+                    ready();
                   }
                   finish();
                 });
+}
+
+std::string LmtpSession::trace_prefix() const {
+  const Config& cfg = conn_.server().config();
+  if (!cfg.lmtp.trace_headers) return {};
+  static std::atomic<uint64_t> serial{0};
+  pl::TraceInfo t;
+  t.reverse_path = reverse_path_;
+  t.lhlo = lhlo_;
+  if (!conn_.listener().is_unix) t.peer_ip = conn_.peer_address();
+  t.hostname = cfg.hostname;
+  t.time = static_cast<int64_t>(std::time(nullptr));
+  char id[40];
+  std::snprintf(id, sizeof id, "%llx.%llx", static_cast<unsigned long long>(t.time),
+                static_cast<unsigned long long>(serial.fetch_add(1, std::memory_order_relaxed)));
+  t.id = id;
+  if (recipients_.size() == 1) t.recipient = recipients_.front().path;
+  if (smtputf8_) t.protocol = "UTF8LMTP";  // RFC 6531 §3.7.3
+  return pl::trace_headers(t);
 }
 
 void LmtpSession::on_message_end(bool too_big) {
@@ -215,14 +236,9 @@ void LmtpSession::on_message_end(bool too_big) {
     });
     return;
   }
-  auto targets = std::make_shared<std::vector<storage::DeliveryTarget>>();
-  const auto now = static_cast<int64_t>(std::time(nullptr));
-  for (const auto& r : recipients_) {
-    storage::DeliveryTarget t;
-    t.account = r.account;
-    t.internal_date = now;
-    targets->push_back(std::move(t));
-  }
+  // Each account once: the recipients naming it share its outcome.
+  auto plan = std::make_shared<DeliveryPlan>(plan_delivery(recipients_, static_cast<int64_t>(std::time(nullptr))));
+  auto targets = std::shared_ptr<std::vector<storage::DeliveryTarget>>(plan, &plan->targets);
   using Outcomes = Result<std::vector<storage::DeliveryOutcome>>;
   auto result = std::make_shared<Outcomes>(std::vector<storage::DeliveryOutcome>{});
   auto tail = std::make_shared<std::string>(std::move(body_));
@@ -248,18 +264,13 @@ void LmtpSession::on_message_end(bool too_big) {
                                                finished();
                                              });
       },
-      [this, result, size] {
+      [this, result, size, plan] {
         const uint64_t bytes = *size;
-        if (result->ok() && result->value().size() == recipients_.size()) {
+        if (result->ok() && result->value().size() == plan->targets.size()) {
           // RFC 2033 §4.2: each recipient gets its own outcome.
           const auto& outcomes = result->value();
-          for (size_t i = 0; i < recipients_.size(); ++i) {
-            const storage::DeliveryOutcome& o = outcomes[i];
-            if (o.ok())
-              reply(pl::reply(250, "2.0.0", "<" + recipients_[i].name + "> Saved as UID " + std::to_string(o->uid)));
-            else
-              reply(pl::error_reply(o.error()));
-          }
+          for (size_t i = 0; i < recipients_.size(); ++i)
+            reply(recipient_reply(recipients_[i], plan->of_recipient[i], *plan, outcomes));
           log_info("lmtp: delivered ", bytes, " bytes to ", recipients_.size(), " recipient(s)");
         } else {
           const Error e = result->ok() ? Error{Errc::internal, "wrong number of outcomes"} : result->error();

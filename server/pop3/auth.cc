@@ -1,5 +1,5 @@
 // The POP3 AUTHORIZATION state: CAPA (RFC 2449 §5), STLS (RFC 2595 §4),
-// USER/PASS (RFC 1939 §7), AUTH PLAIN (RFC 5034, RFC 4616), and the login
+// USER/PASS (RFC 1939 §7), AUTH PLAIN (RFC 5034, RFC 4616) and LOGIN, and the login
 // that loads the maildrop snapshot.
 #include <algorithm>
 
@@ -8,6 +8,7 @@
 #include "protocol/sasl/plain.h"
 #include "server/connection.h"
 #include "server/login.h"
+#include "server/pop3/maildrop_lock.h"
 #include "server/pop3/session.h"
 #include "server/server.h"
 
@@ -18,9 +19,6 @@ namespace pp = proto::pop3;
 namespace {
 const char kPlaintextRefused[] = "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.";
 
-// How many messages one metadata read covers while loading the snapshot.
-constexpr size_t kLoadBatch = 1024;
-
 // Everything the worker found out for a login attempt.
 struct Login {
   std::optional<storage::Account> account;
@@ -29,22 +27,16 @@ struct Login {
   std::vector<Pop3Session::Message> messages;
 };
 
-// Loads the INBOX snapshot: every message's uid and size, ascending by uid.
+// Loads the INBOX snapshot: every message's uid and size, ascending by uid,
+// in one scan of the mailbox's records.
 Result<void> load_maildrop(storage::Store& store, storage::AccountId account, Login* login) {
   auto inbox = store.find_mailbox(account, "INBOX");
   if (!inbox) return inbox.error();
   login->inbox = *inbox;
-  auto index = store.message_index(inbox->id);
-  if (!index) return index.error();
-  std::vector<uint32_t> uids;
-  for (size_t i = 0; i < index->size(); i += kLoadBatch) {
-    uids.clear();
-    for (size_t k = i; k < std::min(index->size(), i + kLoadBatch); ++k) uids.push_back((*index)[k].uid);
-    auto metas = store.messages(inbox->id, uids);
-    if (!metas) return metas.error();
-    // A message expunged between the two reads is skipped by messages().
-    for (const auto& m : *metas) login->messages.push_back({m.uid, m.size, false});
-  }
+  auto sizes = store.message_sizes(inbox->id);
+  if (!sizes) return sizes.error();
+  login->messages.reserve(sizes->size());
+  for (const auto& m : *sizes) login->messages.push_back({m.uid, m.size, false});
   return {};
 }
 }  // namespace
@@ -102,10 +94,10 @@ void Pop3Session::on_pass(const pp::Command& cmd) {
 
 void Pop3Session::on_auth(const pp::Command& cmd) {
   if (cmd.arg.empty()) {  // a bare AUTH lists the mechanisms (the pre-RFC 5034 form many clients use)
-    send(pp::multiline("Supported mechanisms follow", {"PLAIN"}));
+    send(pp::multiline("Supported mechanisms follow", {"PLAIN", "LOGIN"}));
     return;
   }
-  if (cmd.arg != "PLAIN") {
+  if (cmd.arg != "PLAIN" && cmd.arg != "LOGIN") {
     send(pp::err("Unsupported authentication mechanism."));
     return;
   }
@@ -114,9 +106,12 @@ void Pop3Session::on_auth(const pp::Command& cmd) {
     return;
   }
   user_.reset();
+  sasl_login_ = cmd.arg == "LOGIN";
+  sasl_user_.reset();
   if (!cmd.initial_response) {
     sasl_pending_ = true;
-    send("+ \r\n");  // RFC 5034 §4: an empty challenge
+    // RFC 5034 §4: an empty challenge; LOGIN (draft-murchison-sasl-login) asks "Username:".
+    send(sasl_login_ ? "+ VXNlcm5hbWU6\r\n" : "+ \r\n");
     return;
   }
   // RFC 5034 §4: "=" stands for an empty initial response.
@@ -131,6 +126,18 @@ void Pop3Session::continue_auth(const std::string& line) {
   auto decoded = proto::sasl::base64_decode(line);
   if (!decoded) {
     send(pp::err("Invalid base64 data."));
+    return;
+  }
+  if (sasl_login_) {  // LOGIN: the user name, then the password, each its own line
+    if (!sasl_user_) {
+      sasl_user_ = std::move(*decoded);
+      sasl_pending_ = true;
+      send("+ UGFzc3dvcmQ6\r\n");  // "Password:"
+      return;
+    }
+    std::string user = std::move(*sasl_user_);
+    sasl_user_.reset();
+    authenticate(std::move(user), std::move(*decoded));
     return;
   }
   auto creds = proto::sasl::parse_plain(*decoded);
@@ -155,6 +162,14 @@ void Pop3Session::authenticate(std::string user, std::string password) {
       finish();
       return;
     }
+    // RFC 2449 §8.1.1: one session per maildrop; the second is refused.
+    if (!lock_maildrop(check.account->id)) {
+      log_info("pop3: ", check.account->name, " refused, maildrop in use");
+      send(pp::err(pp::RespCode::in_use, "Mailbox is locked by another POP3 session."));
+      finish();
+      return;
+    }
+    locked_ = check.account->id;
     auto login = std::make_shared<Login>();
     login->account = std::move(check.account);
     conn_.offload(
@@ -175,6 +190,8 @@ void Pop3Session::authenticate(std::string user, std::string password) {
                         " octets)."));
           } else {
             log_warn("pop3: cannot open the maildrop of ", login->account->name, ": ", login->load_error->message);
+            unlock_maildrop(*locked_);
+            locked_.reset();
             send(pp::err(pp::RespCode::sys_temp, "Cannot open the maildrop, try again later."));
           }
           finish();

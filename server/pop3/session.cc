@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "protocol/pop3/response.h"
 #include "server/connection.h"
+#include "server/pop3/maildrop_lock.h"
 #include "server/pop3/retr_job.h"
 #include "server/server.h"
 
@@ -15,7 +16,9 @@ namespace pp = proto::pop3;
 Pop3Session::Pop3Session(Connection& conn)
     : conn_(conn), lines_(conn.server().config().limits.preauth_max_line) {}
 
-Pop3Session::~Pop3Session() = default;
+Pop3Session::~Pop3Session() {
+  if (locked_) unlock_maildrop(*locked_);
+}
 
 storage::Store& Pop3Session::store() { return conn_.server().store(); }
 

@@ -1,5 +1,6 @@
 // One POP3 session (RFC 1939) with CAPA and response codes (RFC 2449), STLS
-// (RFC 2595) and AUTH PLAIN (RFC 5034). The maildrop is the account's INBOX
+// (RFC 2595) and AUTH PLAIN / LOGIN (RFC 5034), one session per maildrop
+// (-ERR [IN-USE], maildrop_lock.h). The maildrop is the account's INBOX
 // as it was at login: a numbered snapshot (uid, size) that later deliveries
 // do not change (RFC 1939 §8). DELE only marks; QUIT expunges the marked
 // messages durably (the UPDATE state, §6). Commands run one at a time in the
@@ -103,7 +104,10 @@ class Pop3Session final : public Session {
   bool busy_ = false;             // a command waits for a worker or streams
   bool quit_ = false;             // QUIT answered: ignore further input
   bool discard_input_ = false;    // STLS: drop the plaintext pipelined after it
-  bool sasl_pending_ = false;     // AUTH PLAIN sent "+ ", the next line is the response
+  bool sasl_pending_ = false;     // AUTH sent "+ ...", the next line is the response
+  bool sasl_login_ = false;       // the exchange is AUTH LOGIN (user, then password)
+  std::optional<std::string> sasl_user_;  // AUTH LOGIN: the user name given
+  std::optional<storage::AccountId> locked_;  // the maildrop this session holds (IN-USE for others)
   std::optional<std::string> user_;  // USER given, PASS awaited
   std::optional<storage::Account> account_;
   storage::MailboxInfo mailbox_;   // the INBOX at login (id, UIDVALIDITY)

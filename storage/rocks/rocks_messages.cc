@@ -71,6 +71,22 @@ Result<std::vector<MessageSummary>> RocksStore::message_index(MailboxId mailbox)
   return out;
 }
 
+Result<std::vector<MessageSize>> RocksStore::message_sizes(MailboxId mailbox) {
+  Snapshot s(db_->db());
+  if (auto m = read_mailbox(*db_, mailbox, s.ro); !m) return m.error();
+  std::vector<MessageSize> out;
+  bool bad = false;
+  auto done = scan(*db_, kMessagesCf, id_key(mailbox), s.ro, [&](std::string_view key, std::string_view value) {
+    auto m = key.size() == 12 ? decode_message(get_be32(key.data() + 8), value) : std::nullopt;
+    if (!m) return !(bad = true);
+    out.push_back(MessageSize{m->uid, m->size});
+    return true;
+  });
+  if (!done) return done.error();
+  if (bad) return corrupt("message in mailbox " + std::to_string(mailbox));
+  return out;
+}
+
 Result<std::vector<MessageMeta>> RocksStore::messages(MailboxId mailbox, std::span<const uint32_t> uids) {
   Snapshot s(db_->db());
   if (auto m = read_mailbox(*db_, mailbox, s.ro); !m) return m.error();

@@ -50,6 +50,7 @@ class RocksStore final : public Store {
   Result<std::unique_ptr<BodyWriter>> begin_body() override;
   Result<std::vector<DeliveryOutcome>> deliver(BodyWriter& body, std::span<const DeliveryTarget> targets) override;
   Result<std::vector<MessageSummary>> message_index(MailboxId mailbox) override;
+  Result<std::vector<MessageSize>> message_sizes(MailboxId mailbox) override;
   Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) override;
   Result<std::string> read_body(BlobId blob, uint64_t offset, uint64_t length) override;
   Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::span<const uint32_t> uids) override;

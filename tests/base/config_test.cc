@@ -124,3 +124,33 @@ TEST_CASE("a missing configuration file is reported as not found") {
   REQUIRE_FALSE(c.ok());
   CHECK(c.error().code == Errc::not_found);
 }
+
+TEST_CASE("[lmtp] and unix socket modes: defaults, values, and every mistake refused") {
+  auto d = Config::parse("data_dir = \"/tmp/x\"\n", "t.toml");
+  REQUIRE(d.ok());
+  CHECK(d->lmtp.trace_headers);
+  CHECK(d->lmtp.detail_separators == "+");
+  CHECK(d->lmtp.aliases.empty());
+  auto c = Config::parse(
+      "data_dir = \"/tmp/x\"\n[lmtp]\ntrace_headers = false\ndetail_separators = \"+-\"\naliases = \"/etc/a\"\n"
+      "[[listener]]\nprotocol = \"lmtp\"\naddress = \"unix:/tmp/l.sock\"\nsocket_mode = \"0660\"\n"
+      "socket_group = \"postfix\"\n",
+      "t.toml");
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  CHECK_FALSE(c->lmtp.trace_headers);
+  CHECK(c->lmtp.detail_separators == "+-");
+  CHECK(c->lmtp.aliases == "/etc/a");
+  CHECK(c->listeners[0].socket_mode == 0660);
+  CHECK(c->listeners[0].socket_group == "postfix");
+  for (const char* bad : {
+           "[lmtp]\nunknown = 1\n",
+           "[lmtp]\ndetail_separators = \"@\"\n",
+           "lmtp = 3\n",
+           "[[listener]]\nprotocol = \"lmtp\"\naddress = \"unix:/tmp/l\"\nsocket_mode = \"0999\"\n",
+           "[[listener]]\nprotocol = \"lmtp\"\naddress = \"unix:/tmp/l\"\nsocket_mode = \"01777\"\n",
+           "[[listener]]\nprotocol = \"lmtp\"\naddress = \"127.0.0.1:24\"\nsocket_mode = \"0660\"\n",
+       }) {
+    auto r = Config::parse(std::string("data_dir = \"/tmp/x\"\n") + bad, "t.toml");
+    CHECK_MESSAGE(!r.ok(), bad);
+  }
+}

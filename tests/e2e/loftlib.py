@@ -528,10 +528,11 @@ class LoftServer(ServerBase):
     supports_size_limit = True
 
     def __init__(self, workdir=None, max_message_size=None, max_line=None, keep=False,
-                 worker_threads=None, extra_listeners=(), limits=None, auth=None):
-        """limits / auth: extra 'key = value' lines for [limits] / [auth]. Failed-login
-        delays and lockouts are off unless auth names them: most tests log in with
-        wrong passwords on purpose (test_limits.py turns them on)."""
+                 worker_threads=None, extra_listeners=(), limits=None, auth=None, lmtp=None):
+        """limits / auth / lmtp: extra 'key = value' lines for [limits] / [auth] / [lmtp].
+        Failed-login delays and lockouts are off unless auth names them: most tests log
+        in with wrong passwords on purpose (test_limits.py turns them on). LMTP trace
+        headers are off unless lmtp names them, so stored bytes equal what was sent."""
         super().__init__(workdir, keep)
         # absolute: loftd and loftctl run with the temp dir as working directory
         self.loftd = os.path.abspath(os.environ.get('LOFTD')
@@ -567,11 +568,14 @@ class LoftServer(ServerBase):
         if limit_lines:
             text += ['[limits]'] + limit_lines + ['']
         text += ['[auth]'] + auth_lines + ['']
-        for proto, addr, tls, plain in listeners:
+        text += ['[lmtp]'] + (list(lmtp) if lmtp is not None else ['trace_headers = false']) + ['']
+        for entry in listeners:  # (proto, addr, tls, plain[, [extra 'key = value' lines]])
+            proto, addr, tls, plain = entry[:4]
             text += ['[[listener]]', 'protocol = "%s"' % proto, 'address = "%s"' % addr,
                      'tls = "%s"' % tls]
             if proto in ('imap', 'pop3'):
                 text.append('allow_plaintext_auth = %s' % ('true' if plain else 'false'))
+            text += list(entry[4]) if len(entry) > 4 else []
             text.append('')
         text += ['[[listener]]', 'protocol = "admin"', 'address = "unix:%s"' % self.admin_sock, '']
         with open(self.config, 'w') as f:

@@ -177,7 +177,10 @@ class Pop3Test(unittest.TestCase):
             caps = p.capa()
             for c in ('TOP', 'UIDL', 'USER', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'STLS'):
                 self.assertIn(c, caps)
-            self.assertEqual(caps['SASL'], ['PLAIN'])
+            self.assertEqual(caps['SASL'], ['PLAIN', 'LOGIN'])
+            self.assertEqual(caps['EXPIRE'], ['NEVER'])          # RFC 2449 §6.7
+            self.assertEqual(caps['LOGIN-DELAY'], ['0'])         # RFC 2449 §6.8
+            self.assertNotIn('APOP', caps)
             self.assertEqual(caps['IMPLEMENTATION'], ['Loft'])
             with self.assertRaises(poplib.error_proto) as e:
                 p.user('alice')
@@ -357,7 +360,7 @@ class Pop3Test(unittest.TestCase):
         try:
             token = base64.b64encode(b'\0carol\0' + USERS['carol'].encode())
             self.assertEqual(self.cmd(r, b'AUTH'), b'+OK Supported mechanisms follow')
-            self.assertEqual(self.multiline(r), [b'PLAIN'])
+            self.assertEqual(self.multiline(r), [b'PLAIN', b'LOGIN'])
             self.assertTrue(self.cmd(r, b'AUTH CRAM-MD5').startswith(b'-ERR'))
             self.assertEqual(self.cmd(r, b'AUTH PLAIN'), b'+ ')
             self.assertTrue(self.cmd(r, b'*').startswith(b'-ERR'))
@@ -418,7 +421,7 @@ class Pop3Test(unittest.TestCase):
             self.assertEqual(self.cmd(r, b'CAPA'), b'+OK Capability list follows')
             caps = self.multiline(r)
             self.assertNotIn(b'STLS', caps)
-            self.assertIn(b'SASL PLAIN', caps)
+            self.assertIn(b'SASL PLAIN LOGIN', caps)
             self.assertTrue(self.cmd(r, b'STLS').startswith(b'-ERR'))
             self.assertTrue(self.cmd(r, b'USER alice').startswith(b'+OK'))
         finally:
@@ -428,6 +431,74 @@ class Pop3Test(unittest.TestCase):
             self.assertTrue(self.cmd(r, b'STLS').startswith(b'-ERR'))  # already TLS
         finally:
             r.close()
+
+    def test_12_auth_login(self):
+        b64 = base64.b64encode
+        r = self.raw()
+        try:
+            self.assertEqual(self.cmd(r, b'AUTH LOGIN'), b'+ VXNlcm5hbWU6')
+            self.assertEqual(self.cmd(r, b64(b'carol')), b'+ UGFzc3dvcmQ6')
+            self.assertTrue(self.cmd(r, b64(b'wrong')).startswith(b'-ERR [AUTH]'))
+            self.assertEqual(self.cmd(r, b'AUTH LOGIN'), b'+ VXNlcm5hbWU6')
+            self.assertTrue(self.cmd(r, b'*').startswith(b'-ERR'))  # cancelled
+            self.assertEqual(self.cmd(r, b'AUTH LOGIN ' + b64(b'carol')), b'+ UGFzc3dvcmQ6')  # initial response
+            self.assertTrue(self.cmd(r, b64(USERS['carol'].encode())).startswith(b'+OK Logged in'))
+            self.assertEqual(self.cmd(r, b'QUIT')[:3], b'+OK')
+        finally:
+            r.close()
+
+    def login_raw(self, user):
+        r = self.raw()
+        self.assertEqual(self.cmd(r, b'USER ' + user.encode()), b'+OK')
+        return r, self.cmd(r, b'PASS ' + USERS[user].encode())
+
+    def test_13_one_session_per_maildrop(self):
+        first, reply = self.login_raw('carol')
+        try:
+            self.assertTrue(reply.startswith(b'+OK'), reply)
+            count = int(self.cmd(first, b'STAT').split()[1])
+            self.assertEqual(self.cmd(first, b'DELE 1'), b'+OK message 1 deleted')
+            second, reply = self.login_raw('carol')
+            self.assertTrue(reply.startswith(b'-ERR [IN-USE]'), reply)
+            second.close()
+            token = base64.b64encode(b'\0carol\0' + USERS['carol'].encode())
+            r = self.raw()
+            self.assertTrue(self.cmd(r, b'AUTH PLAIN ' + token).startswith(b'-ERR [IN-USE]'))
+            r.close()
+            bob, reply = self.login_raw('bob')  # another maildrop is not locked
+            self.assertTrue(reply.startswith(b'+OK'), reply)
+            bob.close()
+        finally:
+            first.close()  # dropped without QUIT: nothing is deleted, the lock goes
+        for _ in range(100):  # the server notices the close asynchronously
+            again, reply = self.login_raw('carol')
+            if reply.startswith(b'+OK'):
+                break
+            again.close()
+            loftlib.time.sleep(0.05)
+        try:
+            self.assertTrue(reply.startswith(b'+OK'), reply)
+            self.assertEqual(int(self.cmd(again, b'STAT').split()[1]), count)
+            self.assertEqual(self.cmd(again, b'QUIT')[:3], b'+OK')
+        finally:
+            again.close()
+
+    def test_14_nul_and_bare_line_ends_on_the_wire(self):
+        self.server.add_user('erin', 'erin-secret')
+        USERS['erin'] = 'erin-secret'
+        stored = b'Subject: odd\r\n\r\nnul\x00here\nbare lf\n.dot after lf\rbare cr\r\nend'
+        r = loftlib.subprocess.run([self.server.loftctl, '--config', self.server.config, 'deliver',
+                                    '--user', 'erin'], input=stored, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c, reply = self.login_raw('erin')
+        try:
+            self.assertTrue(reply.startswith(b'+OK'), reply)
+            self.assertEqual(self.cmd(c, b'RETR 1'), b'+OK %d octets' % len(stored))
+            got = b''.join(l + b'\r\n' for l in self.multiline(c))
+            self.assertEqual(got, b'Subject: odd\r\n\r\nnul\x80here\r\nbare lf\r\n..dot after lf\r\n'
+                                  b'bare cr\r\nend\r\n')
+        finally:
+            c.close()
 
 
 if __name__ == '__main__':

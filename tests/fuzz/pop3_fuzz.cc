@@ -2,7 +2,8 @@
 // the multi-line byte-stuffer. Invariants: no crash; stuffing a message
 // whole or in two pieces gives the same bytes; the stuffed form never has a
 // line that is a lone "." before the terminator, and un-stuffing it gives
-// back the message (with a final CRLF added when it lacked one).
+// back the message with every line end (CRLF, bare CR, bare LF) as CRLF, NUL
+// as 0x80 and a final CRLF added when it lacked one.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -48,7 +49,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string whole = stuff(input, {});
   size_t cut = size == 0 ? 0 : (static_cast<size_t>(data[0]) * 131) % (size + 1);
   if (stuff(input.substr(0, cut), input.substr(cut)) != whole) std::abort();
-  std::string expected(input);
+  std::string expected;
+  for (size_t i = 0; i < input.size(); ++i) {
+    char c = input[i];
+    if (c == '\r' || c == '\n') {
+      expected += "\r\n";
+      if (c == '\r' && i + 1 < input.size() && input[i + 1] == '\n') ++i;
+    } else {
+      expected.push_back(c == '\0' ? '\x80' : c);
+    }
+  }
   if (!expected.empty() && !(expected.size() >= 2 && expected.compare(expected.size() - 2, 2, "\r\n") == 0))
     expected += "\r\n";
   if (unstuff(whole) != expected) std::abort();

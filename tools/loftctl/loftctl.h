@@ -45,6 +45,11 @@ struct Outcome {
 // or when force_offline is set, opens the store itself and runs AdminService.
 Outcome execute(const Config& config, bool force_offline, const proto::admin::Request& request);
 
+// loftctl deliver: standard input into request.name's request.mailbox,
+// through the admin socket (streamed) or the store itself. Returns a
+// sysexits.h code: EX_OK, EX_NOUSER, EX_TEMPFAIL, EX_CANTCREAT (over quota)...
+int deliver(const Config& config, bool offline, const proto::admin::Request& request);
+
 // Prints the rows of a STORE-CHECK/STORE-REPAIR answer, one problem per line
 // on stdout and a summary on stderr. kExitOk when no problem is left
 // unrepaired, else kExitFailed.

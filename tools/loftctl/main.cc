@@ -1,5 +1,6 @@
 // loftctl: manages Loft accounts, through the running server's admin socket
 // or, when no server runs, directly on the store (see tools/README.md).
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -30,12 +31,14 @@ std::string default_config_path() {
 
 // Runs one parsed command line: builds the request, runs it, prints results.
 int run(const std::string& config_path, bool offline, wire::RequestKind kind, const std::string& raw_name,
-        const std::string& quota) {
+        uint64_t byte_limit, uint64_t message_limit) {
   auto config = loft::Config::load(config_path);
   if (!config) return complain(ExitCode::kExitUsage, config.error().message);
 
   wire::Request request;
   request.kind = kind;
+  request.byte_limit = byte_limit;
+  request.message_limit = message_limit;
   const bool store_request = kind == wire::RequestKind::store_check || kind == wire::RequestKind::store_repair;
   if (kind != wire::RequestKind::user_list && !store_request) {
     auto name = loft::server::AdminService::normalize_name(raw_name);
@@ -50,8 +53,6 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     request.password = std::move(*password);
   }
 
-  if (kind == wire::RequestKind::user_quota) request.password = quota;
-
   loft::tools::Outcome outcome = loft::tools::execute(*config, offline, request);
   if (outcome.exit_code != ExitCode::kExitOk) return complain(outcome.exit_code, outcome.message);
   if (store_request) return loft::tools::print_check(outcome.response);
@@ -63,7 +64,15 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     case wire::RequestKind::user_add: std::cerr << "added " << request.name << "\n"; break;
     case wire::RequestKind::user_passwd: std::cerr << "changed the password of " << request.name << "\n"; break;
     case wire::RequestKind::user_delete: std::cerr << "deleted " << request.name << "\n"; break;
-    case wire::RequestKind::user_quota: std::cerr << "set the quota of " << request.name << "\n"; break;
+    case wire::RequestKind::quota_get:
+      // bytes messages byte-limit message-limit (a limit of 0 is none)
+      for (const auto& row : outcome.response.rows)
+        if (row.size() == 4)
+          std::cout << "bytes " << row[0] << " messages " << row[1] << " byte_limit " << row[2] << " message_limit "
+                    << row[3] << "\n";
+      break;
+    case wire::RequestKind::deliver: break;  // run by loft::tools::deliver
+    case wire::RequestKind::quota_set: std::cerr << "set the quota of " << request.name << "\n"; break;
     case wire::RequestKind::ping:
     case wire::RequestKind::store_check:
     case wire::RequestKind::store_repair: break;
@@ -102,12 +111,6 @@ int main(int argc, char** argv) {
   add_verb("passwd", "set an account's password", wire::RequestKind::user_passwd, true);
   add_verb("delete", "delete an account with all its mail", wire::RequestKind::user_delete, true);
   add_verb("list", "print all account names, one per line", wire::RequestKind::user_list, false);
-  std::string quota_bytes, quota_messages;
-  CLI::App* quota = user->add_subcommand("quota", "set an account's quota (0: no limit)");
-  quota->add_option("NAME", name, "account name")->required();
-  quota->add_option("BYTES", quota_bytes, "most bytes of mail")->required();
-  quota->add_option("MESSAGES", quota_messages, "most messages")->required();
-  quota->callback([&kind] { kind = wire::RequestKind::user_quota; });
 
   CLI::App* check = app.add_subcommand("check", "verify the store's invariants (docs/storage.md)");
   bool repair = false;
@@ -116,14 +119,50 @@ int main(int argc, char** argv) {
     kind = repair ? wire::RequestKind::store_repair : wire::RequestKind::store_check;
   });
 
+  CLI::App* quota = app.add_subcommand("quota", "show or set an account's storage limits");
+  quota->require_subcommand(1);
+  uint64_t byte_limit = 0, message_limit = 0;
+  CLI::App* qget = quota->add_subcommand("get", "print usage and limits: bytes N messages N byte_limit N message_limit N");
+  qget->add_option("NAME", name, "account name")->required();
+  qget->callback([&kind] { kind = wire::RequestKind::quota_get; });
+  CLI::App* qset = quota->add_subcommand("set", "set the limits (0: none)");
+  qset->add_option("NAME", name, "account name")->required();
+  qset->add_option("--bytes", byte_limit, "byte limit (RFC822.SIZE of every message), 0 for none");
+  qset->add_option("--messages", message_limit, "message count limit, 0 for none");
+  qset->callback([&kind] { kind = wire::RequestKind::quota_set; });
+
+  CLI::App* deliver = app.add_subcommand(
+      "deliver", "store the message on standard input (an MDA for Postfix, Exim, procmail); sysexits.h exit codes");
+  std::string mailbox;
+  std::vector<std::string> flags;
+  deliver->add_option("--user", name, "account")->required();
+  deliver->add_option("--mailbox", mailbox, "mailbox (default INBOX; a missing one means INBOX)");
+  deliver->add_option("--flags", flags, "flags to set, e.g. --flags '\\Seen' '$Label'");
+  deliver->callback([&kind] { kind = wire::RequestKind::deliver; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);  // prints help, version or the error
+    if (code != 0 && deliver->parsed()) return EX_USAGE;  // sysexits.h for an MDA
     return code == 0 ? ExitCode::kExitOk : ExitCode::kExitUsage;
   }
+  if (kind == wire::RequestKind::deliver) {
+    try {
+      auto config = loft::Config::load(config_path);
+      if (!config) return complain(EX_CONFIG, config.error().message);
+      wire::Request request;
+      request.kind = kind;
+      request.name = name;
+      request.mailbox = mailbox;
+      for (const auto& f : flags) request.flags += (request.flags.empty() ? "" : " ") + f;
+      return loft::tools::deliver(*config, offline, request);
+    } catch (const std::exception& e) {
+      return complain(EX_TEMPFAIL, std::string("unexpected error: ") + e.what());
+    }
+  }
   try {
-    return run(config_path, offline, kind, name, quota_bytes + "/" + quota_messages);
+    return run(config_path, offline, kind, name, byte_limit, message_limit);
   } catch (const std::exception& e) {  // nothing should throw; never die silently
     return complain(ExitCode::kExitFailed, std::string("unexpected error: ") + e.what());
   }

@@ -63,11 +63,6 @@ TEST_CASE("admin request: round trips") {
   CHECK(encode_request({RequestKind::user_delete, "x y", ""}).value() == "USER-DELETE x%20y\n");
   CHECK(encode_request({RequestKind::user_list, "ignored", "ignored"}).value() == "USER-LIST\n");
   CHECK(decode_request("PING\r").ok());
-  CHECK(encode_request({RequestKind::user_quota, "bob", "1000/5"}).value() == "USER-QUOTA bob 1000%2F5\n");
-  auto quota = decode_request("USER-QUOTA bob 0%2F7");
-  REQUIRE(quota.ok());
-  CHECK(quota->kind == RequestKind::user_quota);
-  CHECK(quota->password == "0/7");
 }
 
 TEST_CASE("admin request: malformed lines and limits") {

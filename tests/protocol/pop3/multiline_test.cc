@@ -28,16 +28,30 @@ std::string stuff_bytewise(const std::string& in) {
   return out;
 }
 
-// The expected result, computed the simple way (a line starts after LF).
+// The expected result, computed the simple way: first every line end (CRLF,
+// bare LF, bare CR) becomes CRLF and NUL becomes 0x80, then lines that start
+// with a dot get another, then a final CRLF if missing, then the terminator.
 std::string reference(const std::string& in) {
+  std::string crlf;
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '\r') {
+      crlf += "\r\n";
+      if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
+    } else if (c == '\n') {
+      crlf += "\r\n";
+    } else {
+      crlf.push_back(c == '\0' ? '\x80' : c);
+    }
+  }
   std::string out;
   bool start = true;
-  for (char c : in) {
+  for (char c : crlf) {
     if (start && c == '.') out.push_back('.');
     out.push_back(c);
     start = c == '\n';
   }
-  if (!in.empty() && !(in.size() >= 2 && in.compare(in.size() - 2, 2, "\r\n") == 0)) out += "\r\n";
+  if (!crlf.empty() && !(crlf.size() >= 2 && crlf.compare(crlf.size() - 2, 2, "\r\n") == 0)) out += "\r\n";
   return out + ".\r\n";
 }
 
@@ -71,14 +85,16 @@ TEST_CASE("pop3 stuffer: lines starting with a dot get another dot") {
   CHECK(stuff_whole("a\r\n.b\r\n..c\r\n.\r\nd\r\n") == "a\r\n..b\r\n...c\r\n..\r\nd\r\n.\r\n");
   CHECK(stuff_whole(".first\r\n") == "..first\r\n.\r\n");
   CHECK(stuff_whole("no dot. here\r\n a.\r\n") == "no dot. here\r\n a.\r\n.\r\n");
-  CHECK(stuff_whole("bare\n.lf\n") == "bare\n..lf\n\r\n.\r\n");
+  CHECK(stuff_whole("bare\n.lf\n") == "bare\r\n..lf\r\n.\r\n");  // bare LF: CRLF on the wire
+  CHECK(stuff_whole("cr\r.x\r\n") == "cr\r\n..x\r\n.\r\n");          // bare CR too
+  CHECK(stuff_whole(std::string("n\0l\r\n", 5)) == "n\x80l\r\n.\r\n");    // NUL as 0x80
 }
 
 TEST_CASE("pop3 stuffer: the terminator and a missing final CRLF") {
   CHECK(stuff_whole("") == ".\r\n");
   CHECK(stuff_whole("x\r\n") == "x\r\n.\r\n");
   CHECK(stuff_whole("x") == "x\r\n.\r\n");
-  CHECK(stuff_whole("x\r") == "x\r\r\n.\r\n");
+  CHECK(stuff_whole("x\r") == "x\r\n.\r\n");
   CHECK(stuff_whole(".") == "..\r\n.\r\n");
   CHECK(stuff_whole("\r\n") == "\r\n.\r\n");
   CHECK(stuff_bytewise("ab\r\n") == "ab\r\n.\r\n");
@@ -93,6 +109,8 @@ TEST_CASE("pop3 stuffer: any split gives the same bytes") {
       "x\r",
       "x\n.y\n",
       "....",
+      "a\r\r\n.\n\r.b\r",
+      std::string("\0.\r\0\n.", 6),
   };
   for (const auto& in : inputs) check_all_splits(in);
 }

@@ -43,7 +43,7 @@ TEST_CASE("pop3 responses: CAPA (RFC 2449 §5)") {
   std::string capa = capa_response({false, "Loft"});
   CHECK(capa ==
         "+OK Capability list follows\r\nCAPA\r\nTOP\r\nUIDL\r\nUSER\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n"
-        "PIPELINING\r\nSASL PLAIN\r\nIMPLEMENTATION Loft\r\n.\r\n");
+        "PIPELINING\r\nSASL PLAIN LOGIN\r\nEXPIRE NEVER\r\nLOGIN-DELAY 0\r\nIMPLEMENTATION Loft\r\n.\r\n");
   std::string with_stls = capa_response({true, ""});
   CHECK(with_stls.find("\r\nSTLS\r\n") != std::string::npos);
   CHECK(with_stls.find("IMPLEMENTATION") == std::string::npos);
