@@ -47,7 +47,7 @@ class MdaTest(unittest.TestCase):
         big = b'Subject: big\r\n\r\n' + bytes(range(256)) * (3 * 4096 + 7) + b'\nbare lf\rbare cr\x00'
         r = self.deliver(big, '--user', 'Alice')
         self.assertEqual(r.returncode, EX_OK, r.stderr)
-        self.assertEqual(self.fetch('alice')[-1]['BODY[]'], big)
+        self.assertEqual(self.fetch('alice')[-1]['BODY[]'], loftlib.LoftServer.imap_form(big))
 
     def test_2_mailbox_and_flags(self):
         msg = b'Subject: filed\r\n\r\nx\r\n'

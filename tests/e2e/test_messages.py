@@ -273,7 +273,7 @@ class MessagesTest(unittest.TestCase):
 
     def test_over_quota(self):
         name = self.user()
-        r = self.server.ctl('quota', 'set', name, '10000', '3')
+        r = self.server.ctl('quota', 'set', name, '--bytes', '10000', '--messages', '3')
         self.assertEqual(r.returncode, 0, r.stderr)
         c = self.conn(name)
         # RFC 3501 §7.5: refused before the "+" when the size is known to be too much.
@@ -294,7 +294,7 @@ class MessagesTest(unittest.TestCase):
         self.assertTrue(tagged.startswith(b'T NO [OVERQUOTA]'), tagged)
         # MOVE stays within the account's count: allowed.
         self.ok(c, 'MOVE 1 Archive')
-        r = self.server.ctl('quota', 'set', name, '0', 'x')
+        r = self.server.ctl('quota', 'set', name, '--bytes', '0', '--messages', 'x')
         self.assertNotEqual(r.returncode, 0)
 
     def test_capabilities(self):
