@@ -26,6 +26,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1001,3 +1002,30 @@ def run_unittest(name):
           % (name, os.environ.get('E2E_SERVER', 'loftd'), passed, failed,
              len(res.skipped), time.monotonic() - t0), flush=True)
     sys.exit(0 if failed == 0 and (res.testsRun > 0 or res.skipped) else 1)
+
+
+# ---------------------------------------------------------------------------
+# Memory of a running server (Linux /proc)
+
+
+def vm_rss_kib(pid):
+    """The resident size of process pid, in KiB."""
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    raise AssertionError('no VmRSS')
+
+
+class RssSampler(threading.Thread):
+    """Samples loftd's resident size every 5 ms until stopped (bounded: 10 min)."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stopped = pid, 0, threading.Event()
+
+    def run(self):
+        deadline = time.monotonic() + 600
+        while not self.stopped.is_set() and time.monotonic() < deadline:
+            self.peak = max(self.peak, vm_rss_kib(self.pid))
+            time.sleep(0.005)

@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import sys
-import threading
 import time
 import unittest
 
@@ -22,31 +21,11 @@ import loftlib  # noqa: E402
 SIZE = 20 << 20
 # Holding the message would take at least SIZE (20480 KiB) more. What does
 # grow (about 10 MiB, as for a 40 MiB LMTP delivery in test_large_delivery.py)
-# is the store's: RocksDB's memtable and block cache, the workers' arenas.
-MAX_PEAK_GROWTH_KIB = 14 << 10
+# is the store's: RocksDB's memtable and block cache, the workers' arenas; on
+# a loaded machine it reached 14 MiB once, so the bound is that of
+# test_large_delivery.py (holding the message whole grew RSS by 28.8 MiB).
+MAX_PEAK_GROWTH_KIB = 16 << 10
 CHECK_MEMORY = 'ASAN_OPTIONS' not in os.environ
-
-
-def vm_rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    raise AssertionError('no VmRSS')
-
-
-class RssSampler(threading.Thread):
-    """Samples loftd's resident size every 5 ms until stopped (bounded: 10 min)."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.stopped = pid, 0, threading.Event()
-
-    def run(self):
-        deadline = time.monotonic() + 600
-        while not self.stopped.is_set() and time.monotonic() < deadline:
-            self.peak = max(self.peak, vm_rss_kib(self.pid))
-            time.sleep(0.005)
 
 
 def message(size, seed):
@@ -88,8 +67,8 @@ class AppendMemoryTest(unittest.TestCase):
         data = message(SIZE, seed)
         c = self.conn()
         time.sleep(0.3)
-        before = vm_rss_kib(self.server.proc.pid)
-        sampler = RssSampler(self.server.proc.pid)
+        before = loftlib.vm_rss_kib(self.server.proc.pid)
+        sampler = loftlib.RssSampler(self.server.proc.pid)
         sampler.start()
         c.send(b'A APPEND INBOX {%d%s}\r\n' % (len(data), b'' if sync else b'+'))
         if sync:

@@ -306,57 +306,70 @@ def explain_difference(key, loft, dove, has_separator):
     return None
 
 
+# ---------------------------------------------------------------------------
+# The two servers of a differential test
+
+
+def start_pair(cls, user, password, msgs, sender):
+    """Starts loftd and a private Dovecot as cls.loft and cls.dove, each with
+    the account user and msgs delivered over LMTP, and opens cls.lc and cls.dc
+    (ImapRaw, logged in). Skips without Dovecot (fails when CI is set).
+    Returns the bytes loftd stored for each message."""
+    missing = [b for b in ('dovecot', 'doveconf') if shutil.which(b, path=os.environ.get(
+        'PATH', '') + ':/usr/sbin:/sbin') is None]
+    if missing or not os.path.exists('/usr/lib/dovecot/lmtp') or not os.path.exists('/usr/lib/dovecot/imap'):
+        msg = 'Dovecot (dovecot-imapd, dovecot-lmtpd) is not installed'
+        if os.environ.get('CI'):
+            raise RuntimeError(msg + ' [CI is set]')
+        raise unittest.SkipTest(msg)
+    cls.loft = loftlib.LoftServer()
+    cls.dove = loftlib.DovecotServer()
+    cls.addClassCleanup(stop_pair, cls)
+    cls.loft.start()
+    cls.dove.start()
+    cls.loft.add_user(user, password)
+    cls.dove.add_user(user, password)
+    stored = []
+    for srv in (cls.loft, cls.dove):
+        c = loftlib.LMTPClient(srv.lmtp)
+        try:
+            for rel, raw in msgs:
+                wire, kept = loftlib.wire_data(raw)
+                mail, rr, dr = c.transaction(sender, ['%s@example.org' % user], wire)
+                assert dr.get('%s@example.org' % user, (0, ''))[0] == 250, (srv.name, rel, mail, rr, dr)
+                if srv is cls.loft:
+                    stored.append(kept)
+        finally:
+            c.quit()
+    cls.lc = ImapRaw(cls.loft.imap_implicit)
+    cls.dc = ImapRaw(cls.dove.imap_implicit)
+    cls.lc.login(user, password)
+    cls.dc.login(user, password)
+    return stored
+
+
+def stop_pair(cls):
+    """Closes the clients and stops both servers of start_pair; fails if loftd
+    did not exit cleanly."""
+    for c in ('lc', 'dc'):
+        if getattr(cls, c, None):
+            getattr(cls, c).close()
+    rc = cls.loft.stop()
+    cls.loft.cleanup()
+    cls.dove.stop()
+    cls.dove.cleanup()
+    assert rc == 0, 'loftd exited with %r' % rc
+
+
 class DovecotDiffTest(unittest.TestCase):
     known_seen = set()
 
     @classmethod
     def setUpClass(cls):
-        missing = [b for b in ('dovecot', 'doveconf') if shutil.which(b, path=os.environ.get(
-            'PATH', '') + ':/usr/sbin:/sbin') is None]
-        lmtp = os.path.exists('/usr/lib/dovecot/lmtp') and os.path.exists('/usr/lib/dovecot/imap')
-        if missing or not lmtp:
-            msg = 'Dovecot (dovecot-imapd, dovecot-lmtpd) is not installed'
-            if os.environ.get('CI'):
-                raise RuntimeError(msg + ' [CI is set]')
-            raise unittest.SkipTest(msg)
-        cls.loft = loftlib.LoftServer()
-        cls.dove = loftlib.DovecotServer()
-        cls.addClassCleanup(cls.stop_servers)
-        cls.loft.start()
-        cls.dove.start()
-        cls.loft.add_user(USER, PASSWORD)
-        cls.dove.add_user(USER, PASSWORD)
         cls.msgs = pick_messages()
         loftlib.log('test_dovecot_diff: %d messages' % len(cls.msgs))
-        cls.stored = []
-        for srv in (cls.loft, cls.dove):
-            c = loftlib.LMTPClient(srv.lmtp)
-            try:
-                for rel, raw in cls.msgs:
-                    wire, stored = loftlib.wire_data(raw)
-                    mail, rr, dr = c.transaction(SENDER, ['%s@example.org' % USER], wire)
-                    code = dr.get('%s@example.org' % USER, (0, ''))
-                    assert code[0] == 250, (srv.name, rel, mail, rr, dr)
-                    if srv is cls.loft:
-                        cls.stored.append(stored)
-            finally:
-                c.quit()
+        cls.stored = start_pair(cls, USER, PASSWORD, cls.msgs, SENDER)
         cls.n = len(cls.msgs)
-        cls.lc = ImapRaw(cls.loft.imap_implicit)
-        cls.dc = ImapRaw(cls.dove.imap_implicit)
-        cls.lc.login(USER, PASSWORD)
-        cls.dc.login(USER, PASSWORD)
-
-    @classmethod
-    def stop_servers(cls):
-        for c in ('lc', 'dc'):
-            if getattr(cls, c, None):
-                getattr(cls, c).close()
-        rc = cls.loft.stop()
-        cls.loft.cleanup()
-        cls.dove.stop()
-        cls.dove.cleanup()
-        assert rc == 0, 'loftd exited with %r' % rc
 
     # -- helpers -----------------------------------------------------------
 

@@ -8,7 +8,6 @@ import os
 import re
 import socket
 import sys
-import threading
 import time
 import unittest
 
@@ -20,28 +19,6 @@ SIZE = 40 << 20
 # whole message, then its compressed chunks, takes about 1.1 x SIZE). RocksDB's
 # memtables take the compressed chunks (a fraction of SIZE for text).
 MAX_PEAK_GROWTH_KIB = 16 << 10
-
-
-def vm_rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    raise AssertionError('no VmRSS')
-
-
-class RssSampler(threading.Thread):
-    """Samples loftd's resident size every 5 ms until stopped (bounded: 10 min)."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.stopped = pid, 0, threading.Event()
-
-    def run(self):
-        deadline = time.monotonic() + 600
-        while not self.stopped.is_set() and time.monotonic() < deadline:
-            self.peak = max(self.peak, vm_rss_kib(self.pid))
-            time.sleep(0.005)
 
 
 def message(size):
@@ -91,8 +68,8 @@ class LargeDeliveryTest(unittest.TestCase):
         server.start()
         server.add_user('big', 'big-secret')
         raw = message(SIZE)
-        before = vm_rss_kib(server.proc.pid)
-        sampler = RssSampler(server.proc.pid)
+        before = loftlib.vm_rss_kib(server.proc.pid)
+        sampler = loftlib.RssSampler(server.proc.pid)
         sampler.start()
         c = Lmtp(server.lmtp)
         c.start_data(b'big@example.org')

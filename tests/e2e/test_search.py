@@ -176,14 +176,6 @@ LARGE = 48 << 20  # a 48 MiB message: its body search must stream
 MAX_RSS_GROWTH_KIB = 16 << 10
 
 
-def vm_rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    raise AssertionError('no VmRSS')
-
-
 class LargeMessageSearchTest(unittest.TestCase):
     """BODY and TEXT over a 48 MiB quoted-printable message: the answer is right
     and loftd's resident size grows by less than 16 MiB while it searches."""
@@ -208,14 +200,14 @@ class LargeMessageSearchTest(unittest.TestCase):
         self.addCleanup(imap.logout)
         imap.login('big', PASSWORD)
         imap.select('INBOX')
-        before = vm_rss_kib(server.proc.pid)
+        before = loftlib.vm_rss_kib(server.proc.pid)
         peak = [before]
         stop = threading.Event()
 
         def sample():
             deadline = time.monotonic() + 300
             while not stop.is_set() and time.monotonic() < deadline:
-                peak[0] = max(peak[0], vm_rss_kib(server.proc.pid))
+                peak[0] = max(peak[0], loftlib.vm_rss_kib(server.proc.pid))
                 time.sleep(0.005)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

@@ -26,13 +26,12 @@ import email.policy
 import os
 import random
 import re
-import shutil
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loftlib  # noqa: E402
-from test_dovecot_diff import ImapRaw, RETURN_PATH, SENDER  # noqa: E402
+from test_dovecot_diff import RETURN_PATH, SENDER, start_pair  # noqa: E402
 
 USER, PASSWORD = 'alice', 'alice-secret'
 MAX_BYTES = 400000
@@ -200,34 +199,10 @@ KNOWN_QUERIES = {
 class SearchDiffTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        lmtp = os.path.exists('/usr/lib/dovecot/lmtp') and os.path.exists('/usr/lib/dovecot/imap')
-        if shutil.which('dovecot', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin') is None or not lmtp:
-            msg = 'Dovecot (dovecot-imapd, dovecot-lmtpd) is not installed'
-            if os.environ.get('CI'):
-                raise RuntimeError(msg + ' [CI is set]')
-            raise unittest.SkipTest(msg)
-        cls.loft = loftlib.LoftServer()
-        cls.dove = loftlib.DovecotServer()
-        cls.addClassCleanup(cls.stop_servers)
-        cls.loft.start()
-        cls.dove.start()
-        cls.loft.add_user(USER, PASSWORD)
-        cls.dove.add_user(USER, PASSWORD)
         cls.msgs = pick_messages()
         loftlib.log('test_search_dovecot_diff: %d messages' % len(cls.msgs))
-        for srv in (cls.loft, cls.dove):
-            c = loftlib.LMTPClient(srv.lmtp)
-            try:
-                for rel, raw in cls.msgs:
-                    wire, _ = loftlib.wire_data(raw)
-                    _, _, dr = c.transaction(SENDER, ['%s@example.org' % USER], wire)
-                    assert dr.get('%s@example.org' % USER, (0, ''))[0] == 250, (srv.name, rel, dr)
-            finally:
-                c.quit()
-        cls.lc = ImapRaw(cls.loft.imap_implicit)
-        cls.dc = ImapRaw(cls.dove.imap_implicit)
+        start_pair(cls, USER, PASSWORD, cls.msgs, SENDER)
         for c in (cls.lc, cls.dc):
-            c.login(USER, PASSWORD)
             st, _ = c.cmd('SELECT INBOX')
             assert st == 'OK'
             for seq in SEEN:
@@ -235,17 +210,6 @@ class SearchDiffTest(unittest.TestCase):
                 assert st == 'OK'
         st, untagged = cls.lc.cmd('FETCH 1:* (RFC822.SIZE)')
         cls.sizes = sorted(int(m.group(1)) for r in untagged for m in [re.search(rb'RFC822\.SIZE (\d+)', r)] if m)
-
-    @classmethod
-    def stop_servers(cls):
-        for c in ('lc', 'dc'):
-            if getattr(cls, c, None):
-                getattr(cls, c).close()
-        rc = cls.loft.stop()
-        cls.loft.cleanup()
-        cls.dove.stop()
-        cls.dove.cleanup()
-        assert rc == 0, 'loftd exited with %r' % rc
 
     def dovecot_form(self, query):
         # RETURN_PATH: Dovecot's sizes include the prepended line

@@ -16,13 +16,12 @@ only BODY[1.MIME] of a single-part message shows.
 """
 
 import os
-import shutil
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loftlib  # noqa: E402
-from test_dovecot_diff import ImapRaw, fetch  # noqa: E402
+from test_dovecot_diff import fetch, start_pair  # noqa: E402
 
 USER, PASSWORD = 'alice', 'alice-secret'
 MAX_BYTES = 300000
@@ -66,46 +65,10 @@ class StructureDiffTest(unittest.TestCase):
     known_seen = set()
     @classmethod
     def setUpClass(cls):
-        missing = [b for b in ('dovecot', 'doveconf') if shutil.which(b, path=os.environ.get(
-            'PATH', '') + ':/usr/sbin:/sbin') is None]
-        if missing or not os.path.exists('/usr/lib/dovecot/lmtp') or not os.path.exists('/usr/lib/dovecot/imap'):
-            msg = 'Dovecot (dovecot-imapd, dovecot-lmtpd) is not installed'
-            if os.environ.get('CI'):
-                raise RuntimeError(msg + ' [CI is set]')
-            raise unittest.SkipTest(msg)
-        cls.loft = loftlib.LoftServer()
-        cls.dove = loftlib.DovecotServer()
-        cls.addClassCleanup(cls.stop)
-        cls.loft.start()
-        cls.dove.start()
-        cls.loft.add_user(USER, PASSWORD)
-        cls.dove.add_user(USER, PASSWORD)
         cls.msgs = pick()
-        for srv in (cls.loft, cls.dove):
-            c = loftlib.LMTPClient(srv.lmtp)
-            try:
-                for rel, raw in cls.msgs:
-                    wire, _ = loftlib.wire_data(raw)
-                    _, _, dr = c.transaction('sender@example.com', ['%s@example.org' % USER], wire)
-                    assert dr['%s@example.org' % USER][0] == 250, (srv.name, rel, dr)
-            finally:
-                c.quit()
-        cls.lc = ImapRaw(cls.loft.imap_implicit)
-        cls.dc = ImapRaw(cls.dove.imap_implicit)
+        start_pair(cls, USER, PASSWORD, cls.msgs, 'sender@example.com')
         for c in (cls.lc, cls.dc):
-            c.login(USER, PASSWORD)
             assert c.cmd('EXAMINE INBOX')[0] == 'OK'
-
-    @classmethod
-    def stop(cls):
-        for c in ('lc', 'dc'):
-            if getattr(cls, c, None):
-                getattr(cls, c).close()
-        rc = cls.loft.stop()
-        cls.loft.cleanup()
-        cls.dove.stop()
-        cls.dove.cleanup()
-        assert rc == 0, 'loftd exited with %r' % rc
 
     def both(self, cmd):
         return fetch(self.lc, cmd), fetch(self.dc, cmd)
