@@ -71,7 +71,7 @@ std::string ImapSession::capabilities() const {
   if (state_ == pi::kNotAuthenticated) {
     if (!conn_.tls_active() && conn_.listener().tls == TlsMode::starttls) caps += " STARTTLS";
     // RFC 3501 §6.2.3: LOGINDISABLED while plaintext credentials are refused.
-    caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
+    caps += auth_allowed() ? " AUTH=PLAIN AUTH=LOGIN" : " LOGINDISABLED";
   } else {
     caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: after login only
     caps += " UIDPLUS MOVE UNSELECT";  // RFC 4315, RFC 6851, RFC 3691

@@ -173,6 +173,8 @@ class ImapSession final : public Session {
   bool compress_started_ = false;
   std::string compressed_input_;
   std::optional<std::string> sasl_tag_;  // AUTHENTICATE waiting for its response line
+  bool sasl_login_ = false;               // the mechanism is LOGIN (user name, then password)
+  std::optional<std::string> sasl_user_;  // LOGIN: the user name, once given
   std::optional<storage::Account> account_;
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed

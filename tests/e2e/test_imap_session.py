@@ -137,6 +137,29 @@ class ImapSessionTest(unittest.TestCase):
         self.assertTrue(tagged.startswith(b'A7 OK'), tagged)
         c.close()
 
+    def test_2_authenticate_login(self):
+        # draft-murchison-sasl-login: "Username:", then "Password:", each base64.
+        c = loftlib.RawConn(self.server.imap_implicit, tls=True)
+        self.assertIn(b'AUTH=LOGIN', c.readline())
+        c.send(b'L1 AUTHENTICATE LOGIN\r\n')
+        self.assertEqual(c.readline(), b'+ VXNlcm5hbWU6')
+        c.send(base64.b64encode(b'alice') + b'\r\n')
+        self.assertEqual(c.readline(), b'+ UGFzc3dvcmQ6')
+        c.send(base64.b64encode(b'wrong') + b'\r\n')
+        tagged, _ = c.read_until_tagged('L1')
+        self.assertTrue(tagged.startswith(b'L1 NO [AUTHENTICATIONFAILED]'), tagged)
+        c.send(b'L2 AUTHENTICATE LOGIN\r\n')
+        self.assertEqual(c.readline(), b'+ VXNlcm5hbWU6')
+        c.send(b'*\r\n')  # cancelled
+        tagged, _ = c.read_until_tagged('L2')
+        self.assertTrue(tagged.startswith(b'L2 BAD'), tagged)
+        c.send(b'L3 AUTHENTICATE LOGIN ' + base64.b64encode(b'alice') + b'\r\n')  # SASL-IR
+        self.assertEqual(c.readline(), b'+ UGFzc3dvcmQ6')
+        c.send(base64.b64encode(PASSWORD.encode()) + b'\r\n')
+        tagged, _ = c.read_until_tagged('L3')
+        self.assertTrue(tagged.startswith(b'L3 OK'), tagged)
+        c.close()
+
     def test_3_literals_in_login(self):
         c = loftlib.RawConn(self.server.imap_implicit, tls=True)
         c.readline()
