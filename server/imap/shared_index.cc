@@ -13,11 +13,20 @@ namespace loft::server::imap {
 
 namespace {
 // Each loop thread has its own registry: an index is used by one loop only.
-thread_local std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>* t_registry = nullptr;
+using Registry = std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>;
+// The registry of this thread while it exists; null before first use and
+// after thread exit destroyed it (an index freed later must not touch it).
+thread_local Registry* t_registry = nullptr;
 
-std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>& registry() {
-  if (!t_registry) t_registry = new std::map<storage::MailboxId, std::weak_ptr<SharedIndex>>();  // per thread, lives with it
-  return *t_registry;
+struct RegistryHolder {
+  Registry map;
+  RegistryHolder() { t_registry = &map; }
+  ~RegistryHolder() { t_registry = nullptr; }
+};
+
+Registry& registry() {
+  thread_local RegistryHolder holder;  // freed with the thread
+  return holder.map;
 }
 
 // Distinct keyword sets kept before unused ones are dropped.
