@@ -52,7 +52,6 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
   change.flags = c.flags.system;
   change.keywords = c.flags.keywords;
   auto result = std::make_shared<Result<storage::FlagResult>>(Error{Errc::internal, "not committed"});
-  auto metas = std::make_shared<Result<std::vector<storage::MessageMeta>>>(std::vector<storage::MessageMeta>{});
   storage::MailboxId mailbox = sel->info.id;
   bool report = !c.silent;
   uint32_t uid_in_reply = c.uid;
@@ -64,7 +63,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
                                     finished();
                                   });
       },
-      [this, tag, name, result, metas, mailbox, report, uid_in_reply] {
+      [this, tag, name, result, mailbox, report, uid_in_reply] {
         if (!*result) {
           tagged_error(tag, result->error());
           finish();
@@ -75,36 +74,26 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
         Selected* s = selected();
         if (s && s->info.id == mailbox)
           for (const auto& m : result->value().updated) note_own_flags(*s, m);
-        auto reply = [this, tag, name, metas, mailbox, uid_in_reply] {
-          Selected* v = selected();
-          std::string out;
-          if (v && v->info.id == mailbox && metas->ok()) {
-            // RFC 3501 §6.4.6: the new value of the flags of each message.
-            for (const auto& m : metas->value()) {
-              auto seq = seq_of(*v, m.uid);
-              if (!seq) continue;
-              pi::FlagsFetch f{*seq, uid_in_reply ? m.uid : 0, m.flags, is_recent(*v, m.uid), m.keywords};
-              f.serialize(&out);
-            }
+        // RFC 3501 §6.4.6: the new value of the flags of each message, from
+        // the store's answer (keywords included): no second read.
+        std::string out;
+        if (report && s && s->info.id == mailbox) {
+          for (const auto& m : result->value().updated) {
+            auto seq = seq_of(*s, m.uid);
+            if (!seq) continue;
+            pi::FlagsFetch f{*seq, uid_in_reply ? m.uid : 0, m.flags, is_recent(*s, m.uid), m.keywords};
+            f.serialize(&out);
           }
-          send(out);
-          auto done = [this, tag, name] {
-            tagged(tag, "OK", std::string(name) + " completed");
-            finish();
-          };
-          // RFC 3501 §7.4.1: no EXPUNGE while answering STORE; UID STORE may
-          // report every pending change.
-          if (uid_in_reply) sync_mailbox(std::move(done));
-          else done();
-        };
-        if (!report) {
-          reply();
-          return;
         }
-        auto updated = std::make_shared<std::vector<uint32_t>>();
-        for (const auto& m : result->value().updated) updated->push_back(m.uid);
-        conn().offload([this, metas, mailbox, updated] { *metas = store().messages(mailbox, *updated); },
-                       std::move(reply));
+        send(out);
+        auto done = [this, tag, name] {
+          tagged(tag, "OK", std::string(name) + " completed");
+          finish();
+        };
+        // RFC 3501 §7.4.1: no EXPUNGE while answering STORE; UID STORE may
+        // report every pending change.
+        if (uid_in_reply) sync_mailbox(std::move(done));
+        else done();
       });
 }
 
