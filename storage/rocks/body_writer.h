@@ -26,11 +26,16 @@ class BlobIds {
   static Result<std::unique_ptr<BlobIds>> open(const Db& db, uint64_t floor, bool sync);
   // The next id; thread-safe. Fails only if the reservation cannot be written.
   Result<BlobId> next();
+  // The first id this open may hand out: a pending body below it was begun
+  // before the open, by a process that is gone (a crash's leftover).
+  BlobId first() const { return first_; }
 
  private:
-  BlobIds(const Db& db, uint64_t start, bool sync) : db_(db), next_(start), limit_(start), sync_(sync) {}
+  BlobIds(const Db& db, uint64_t start, bool sync)
+      : db_(db), first_(start), next_(start), limit_(start), sync_(sync) {}
   const Db& db_;
   std::mutex mu_;
+  const BlobId first_;
   uint64_t next_, limit_;  // [next_, limit_) is reserved and unused
   const bool sync_;
 };

@@ -71,9 +71,11 @@ struct Repair final : Request {
 
 }  // namespace
 
-Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, bool repair) {
+Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, bool repair,
+                                           BlobId open_blob_floor) {
   auto inv = load_inventory(db);
   if (!inv) return inv.error();
+  inv->open_blob_floor = open_blob_floor;
   std::vector<CheckIssue> issues;
   std::vector<Finding> findings;
   for (const Check& c : checks()) {

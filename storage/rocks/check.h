@@ -80,6 +80,10 @@ struct Inventory {
   std::map<BlobId, BlobRow> blobs;
   std::map<BlobId, std::vector<uint32_t>> chunks;  // chunk indices present, ascending
   std::set<BlobId> pending;                        // bodies being written (kPendingCf)
+  std::map<BlobId, std::string> pending_raw;       // their rows' values: the guard of a repair
+  // The first blob id of this open (BlobIds::first); a pending body below it
+  // is a crash's leftover that open should have removed. 0: unknown, not checked.
+  BlobId open_blob_floor = 0;
   std::vector<LogRow> changes;                     // ascending key order
   std::map<AccountId, QuotaRow> quotas;
   std::vector<LogRow> index_jobs;                  // ascending key order
@@ -149,8 +153,10 @@ struct Check {
 std::span<const Check> checks();
 
 // Loads the inventory, runs every check and, with repair, applies the fixes
-// in one committer request. Store::check of RocksStore.
-Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, bool repair);
+// in one committer request. Store::check of RocksStore. open_blob_floor:
+// BlobIds::first of the open store (0: pending bodies are not checked).
+Result<std::vector<CheckIssue>> run_checks(const Db& db, Committer& committer, bool repair,
+                                           BlobId open_blob_floor = 0);
 
 // --- test hooks
 

@@ -107,6 +107,7 @@ Result<Inventory> load_inventory(const Db& db) {
   auto pending = scan_all(db, ro, kPendingCf, inv, [&](std::string_view key, std::string_view value) {
     if (key.size() != 8 || !decode_bytes(value)) return false;
     inv.pending.insert(get_be64(key.data()));
+    inv.pending_raw.emplace(get_be64(key.data()), std::string(value));
     return true;
   });
   if (!pending) return pending.error();

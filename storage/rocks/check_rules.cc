@@ -272,7 +272,7 @@ void blob_chunks(const Inventory& inv, Findings& out) {
   }
 }
 
-constexpr std::array<Check, 16> kChecks{{
+constexpr std::array<Check, 17> kChecks{{
     {"record-format", "every key and value decodes (known version, right length)", record_format},
     {"counters", "the next account/mailbox/blob ids and last UIDVALIDITY are above every one in use", counters},
     {"account-inbox", "every account has an INBOX row", account_inbox},
@@ -285,6 +285,8 @@ constexpr std::array<Check, 16> kChecks{{
     {"message-blob", "every message's body exists and has the message's size", message_blob},
     {"blob-refcount", "a blob's refcount equals the messages naming it (0: no blob)", blob_refcount},
     {"orphan-chunks", "every chunk belongs to an existing blob record", orphan_chunks},
+    {"pending-bodies", "no body is pending since before the store was opened (open removes those)",
+     pending_bodies},
     {"blob-chunks", "chunks 0 .. ceil(size / chunk size) - 1 exist, and no others", blob_chunks},
     {"quota-usage", "an account's quota usage equals the sizes and count of its messages", quota_usage},
     {"change-log", "every change-log row has an existing mailbox, at most its HIGHESTMODSEQ", change_log},

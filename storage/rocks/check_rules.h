@@ -1,6 +1,6 @@
 // Internal to the store check: what check_rules.cc (the table) and
-// check_log_rules.cc (the checks of schema 2's change log, quotas and index
-// jobs) share.
+// check_log_rules.cc (the checks of schema 2's change log, quotas, index
+// jobs and bodies left pending by a crash) share.
 #pragma once
 
 #include <functional>
@@ -22,5 +22,7 @@ void quota_usage(const Inventory& inv, Findings& out);
 void change_log(const Inventory& inv, Findings& out);
 // Index jobs name their mailbox's account; a UID's last add names a message.
 void index_jobs(const Inventory& inv, Findings& out);
+// No body is pending since before the store's open (open removes those).
+void pending_bodies(const Inventory& inv, Findings& out);
 
 }  // namespace loft::storage::rocks

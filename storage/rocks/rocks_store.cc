@@ -228,7 +228,9 @@ uint64_t RocksStore::purge_slices() const { return purger_->slices(); }
 
 void RocksStore::wait_for_purges() { purger_->wait_idle(); }
 
-Result<std::vector<CheckIssue>> RocksStore::check(bool repair) { return run_checks(*db_, *committer_, repair); }
+Result<std::vector<CheckIssue>> RocksStore::check(bool repair) {
+  return run_checks(*db_, *committer_, repair, blob_ids_->first());
+}
 
 void RocksStore::fail_next_writes_for_testing(uint32_t n, bool after_write) {
   committer_->fail_next_writes_for_testing(n, after_write ? Committer::FailPoint::after_write
