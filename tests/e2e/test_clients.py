@@ -25,6 +25,16 @@
    prepends, and Postfix's log says status=sent for alice and status=bounced
    (550 5.1.1) for the unknown one.
 
+4. getmail6 over POP3 with implicit TLS (6.18 has no STLS for POP3) and mpop
+   over STLS and implicit TLS (certificate checks off), each with an MDA that
+   writes every message to a numbered file, through the same four runs: keep
+   (all fetched), keep again (UIDL: nothing new), a new delivery fetched alone
+   without keep, then everything without keep (POP3 STAT says 0). Both delete
+   on the third run what earlier runs kept, as documented. mpop turns CRLF into
+   LF (MPOP_NORMALISE); getmail rewrites each message through Python's email
+   generator, so the stored bytes go through getmail's own Message.flatten and
+   the result must match byte for byte (GETMAIL_NORMALISE).
+
 A missing client binary skips that test, or fails it when CI is set.
 
     LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl LOFT_CORPUS=../shared/corpus \\
@@ -48,7 +58,7 @@ import loftlib  # noqa: E402
 poplib._MAXLINE = 1 << 20
 
 USERS = {'alice': 'alice-secret', 'bob': 'bob-secret', 'carol': 'carol secret',
-         'dave': 'dave-secret'}
+         'dave': 'dave-secret', 'erin': 'erin-secret', 'frank': 'frank secret'}
 SBIN_PATH = os.environ.get('PATH', '') + ':/usr/sbin:/sbin:/usr/lib/postfix/sbin'
 CLIENT_TIMEOUT = 60
 
@@ -235,15 +245,7 @@ class ClientsTest(unittest.TestCase):
         out_dir = os.path.join(self.tmp, 'fetched-' + run_name)
         os.makedirs(out_dir)
         os.chmod(out_dir, 0o777)
-        mda = os.path.join(self.tmp, 'mda.py')
-        if not os.path.exists(mda):
-            with open(mda, 'w') as f:
-                f.write('import os, sys\n'
-                        'd = sys.argv[1]\n'
-                        'n = len(os.listdir(d))\n'
-                        'data = sys.stdin.buffer.read()\n'
-                        'with open(os.path.join(d, "%04d.eml" % n), "wb") as f:\n'
-                        '    f.write(data)\n')
+        mda = self.mda_command(out_dir)[1]
         if tls == 'implicit':
             address, tls_opts = self.pop3_tls, 'ssl sslproto "TLS1.2+"'
         else:
@@ -317,6 +319,128 @@ class ClientsTest(unittest.TestCase):
         self.assertEqual(self.pop3_stat('carol'), (0, 0))
         self.assertEqual(self.imap_messages('carol'), [])
 
+    # -- 4. getmail6 and mpop over POP3 ----------------------------------------
+
+    def pop3_messages(self):
+        """Deliverable test messages: hand-written edge cases and corpus messages."""
+        raws = [b'Subject: first\r\nFrom: a@example.org\r\n\r\nHello.\r\n',
+                b'Subject: dots\r\nFrom: a@example.org\r\n\r\n.\r\n..\r\n.leading\r\nend\r\n',
+                b'Subject: lf and no final newline\nFrom: a@example.org\n\nbody\nlast']
+        return raws + [raw for _, raw in corpus_pick(['8bit:body', 'ct:multipart/mixed',
+                                                       'hdr:many-received', 'eol:crlf'], 4)]
+
+    def fetch_scenario(self, user, fetch, normalise, modes, deletes_old=False, expect=lambda e: e):
+        """The fetchmail scenario for another client: fetch(run, tls, keep, only_new)
+        returns (exit code, [message bytes], output); modes names the TLS mode of
+        each of the four runs. Checks byte-identity (after normalise), UIDL
+        only-new runs and deletions against POP3 STAT."""
+        stored = [self.lmtp_deliver(user, raw) for raw in self.pop3_messages()]
+        self.assertEqual(self.pop3_stat(user)[0], len(stored))
+
+        def check(got, expected, out):
+            self.assertEqual(len(got), len(expected), out[-3000:])
+            for i, (g, e) in enumerate(zip(got, expected)):
+                self.assertEqual(normalise(g), expect(e), 'fetched message %d differs' % i)
+
+        # keep: everything fetched, nothing removed
+        rc, got, out = fetch('keep1', modes[0], keep=True, only_new=True)
+        self.assertEqual(rc, 0, out[-3000:])
+        check(got, stored, out)
+        self.assertEqual(self.pop3_stat(user)[0], len(stored))
+        # keep again: UIDL says nothing is new
+        rc, got, out = fetch('keep2', modes[1], keep=True, only_new=True)
+        self.assertEqual(rc, 0, out[-3000:])
+        check(got, [], out)
+        self.assertEqual(self.pop3_stat(user)[0], len(stored))
+        # one new message, no keep: only the new one fetched, and deleted (mpop and
+        # getmail also delete what earlier runs retrieved and kept: deletes_old)
+        new = self.lmtp_deliver(user, b'Subject: the new one\r\nFrom: b@example.org\r\n\r\nnew\r\n')
+        rc, got, out = fetch('new', modes[2], keep=False, only_new=True)
+        self.assertEqual(rc, 0, out[-3000:])
+        check(got, [new], out)
+        left = [] if deletes_old else stored
+        self.assertEqual(self.pop3_stat(user)[0], len(left))
+        # all, no keep: the rest (and one more) fetched and deleted
+        left.append(self.lmtp_deliver(user, b'Subject: last\r\nFrom: b@example.org\r\n\r\nlast\r\n'))
+        rc, got, out = fetch('all', modes[3], keep=False, only_new=False)
+        self.assertEqual(rc, 0, out[-3000:])
+        check(got, left, out)
+        self.assertEqual(self.pop3_stat(user), (0, 0))
+        self.assertEqual(self.imap_messages(user), [])
+
+    def mda_command(self, out_dir):
+        mda = os.path.join(self.tmp, 'mda.py')
+        if not os.path.exists(mda):
+            with open(mda, 'w') as f:
+                f.write(MDA_SCRIPT)
+        return [sys.executable, mda, out_dir]
+
+    def run_dir(self, client, run_name):
+        out_dir = os.path.join(self.tmp, '%s-%s' % (client, run_name))
+        os.makedirs(out_dir)
+        return out_dir
+
+    @staticmethod
+    def read_dir(out_dir):
+        msgs = []
+        for name in sorted(os.listdir(out_dir)):
+            with open(os.path.join(out_dir, name), 'rb') as f:
+                msgs.append(f.read())
+        return msgs
+
+    def getmail(self, run_name, tls, keep, only_new):
+        """getmail6 for erin. 6.18 has no STLS for POP3, so only implicit TLS."""
+        assert tls == 'implicit'
+        home = os.path.join(self.tmp, 'getmail-home')
+        os.makedirs(home, mode=0o700, exist_ok=True)
+        out_dir = self.run_dir('getmail', run_name)
+        host, port = loftlib.split_hostport(self.pop3_tls)
+        mda = self.mda_command(out_dir)
+        rc_path = os.path.join(home, 'getmailrc')
+        with open(rc_path, 'w') as f:
+            f.write('[retriever]\ntype = SimplePOP3SSLRetriever\nserver = %s\nport = %d\n'
+                    'username = erin\npassword = %s\ntimeout = 30\n\n'
+                    '[destination]\ntype = MDA_external\npath = %s\narguments = ("%s", "%s")\n'
+                    'unixfrom = false\nallow_root_commands = true\n\n'
+                    '[options]\nread_all = %s\ndelete = %s\ndelivered_to = false\n'
+                    'received = false\nverbose = 2\nmessage_log_syslog = false\n'
+                    % (host, port, USERS['erin'], mda[0], mda[1], mda[2],
+                       'false' if only_new else 'true', 'false' if keep else 'true'))
+        r = run(['getmail', '--getmaildir', home, '--rcfile', rc_path], timeout=120,
+                env=dict(os.environ, HOME=home))
+        return r.returncode, self.read_dir(out_dir), (r.stdout + r.stderr).decode('utf-8', 'replace')
+
+    def mpop(self, run_name, tls, keep, only_new):
+        """mpop for frank, STLS or implicit TLS, certificate check off."""
+        home = os.path.join(self.tmp, 'mpop-home')
+        os.makedirs(home, mode=0o700, exist_ok=True)
+        out_dir = self.run_dir('mpop', run_name)
+        address = self.pop3_tls if tls == 'implicit' else self.pop3_stls
+        host, port = loftlib.split_hostport(address)
+        rc_path = os.path.join(home, 'mpoprc')
+        with open(rc_path, 'w') as f:
+            f.write('account frank\nhost %s\nport %d\ntls on\ntls_starttls %s\n'
+                    'tls_certcheck off\nauth user\nuser frank\npassword "%s"\n'
+                    'uidls_file %s\nkeep %s\nonly_new %s\nreceived_header off\n'
+                    'timeout 30\ndelivery mda "%s"\n'
+                    % (host, port, 'off' if tls == 'implicit' else 'on', USERS['frank'],
+                       os.path.join(home, 'uidls'), 'on' if keep else 'off',
+                       'on' if only_new else 'off', ' '.join(self.mda_command(out_dir))))
+        os.chmod(rc_path, 0o600)
+        r = run(['mpop', '-C', rc_path, '--debug', 'frank'], timeout=120,
+                env=dict(os.environ, HOME=home))
+        return r.returncode, self.read_dir(out_dir), (r.stdout + r.stderr).decode('utf-8', 'replace')
+
+    def test_4_getmail_pop3(self):
+        need(self, 'getmail')
+        self.fetch_scenario('erin', self.getmail, getmail_normalise, ['implicit'] * 4,
+                            deletes_old=True, expect=getmail_render)
+
+    def test_5_mpop_pop3(self):
+        need(self, 'mpop')
+        self.fetch_scenario('frank', self.mpop, mpop_normalise,
+                            ['implicit', 'starttls', 'starttls', 'implicit'], deletes_old=True)
+
     # -- 3. Postfix delivering over LMTP ---------------------------------------
 
     def test_3_postfix_lmtp(self):
@@ -374,6 +498,38 @@ class ClientsTest(unittest.TestCase):
             self.assertRegex(bounced[-1], r'said: 550 5\.1\.1 ')
         finally:
             pf.stop()
+
+
+MDA_SCRIPT = ('import os, sys\n'
+              'd = sys.argv[1]\n'
+              'n = len(os.listdir(d))\n'
+              'data = sys.stdin.buffer.read()\n'
+              'with open(os.path.join(d, "%04d.eml" % n), "wb") as f:\n'
+              '    f.write(data)\n')
+
+
+# GETMAIL_NORMALISE: getmail6 parses each message and writes it out again
+# with Python's email generator (LF line endings, its own Return-Path field
+# first, header fields folded again, multipart boundaries re-spaced); it has
+# no option to pass the RETR bytes on as they are. So the stored bytes go
+# through getmail's own Message.flatten (getmailcore, the same code path):
+# getmail's output must equal that byte for byte, which holds only if RETR
+# returned exactly the stored bytes.
+def getmail_render(stored):
+    sys.path.append('/usr/lib/python3/dist-packages')
+    from getmailcore.message import Message  # noqa: E402 - only where getmail is installed
+    return Message(fromstring=stored).flatten(delivered_to=False, received=False)
+
+
+def getmail_normalise(data):
+    return data
+
+
+# MPOP_NORMALISE: mpop hands an MDA the RETR bytes un-dot-stuffed with every
+# CRLF turned into LF (its documented local line ending); stored messages are
+# all CRLF, so turning LF back into CRLF must give the stored bytes exactly.
+def mpop_normalise(data):
+    return data.replace(b'\n', b'\r\n')
 
 
 def _getgrnam(name):
