@@ -724,14 +724,15 @@ class DovecotServer(ServerBase):
         os.chown(self.mail_root, self.mail_uid, self.mail_gid)
         os.chmod(self.passwd, 0o644)
         self._make_cert()
-        ports = [free_port() for _ in range(3)]
+        ports = [free_port() for _ in range(4)]
+        self.pop3_tls = '127.0.0.1:%d' % ports[3]  # POP3 over implicit TLS (benchmarks)
         self.imap_starttls = '127.0.0.1:%d' % ports[0]
         self.imap_implicit = '127.0.0.1:%d' % ports[1]
         self.lmtp = '127.0.0.1:%d' % ports[2]
         self._addresses = (self.imap_starttls, self.imap_implicit, self.lmtp)
         n = max_connections + 100
         conf = """
-protocols = imap lmtp
+protocols = imap lmtp pop3
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
@@ -787,6 +788,16 @@ service imap-login {{
 }}
 service imap {{
 {imap_service}}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+  inet_listener pop3s {{
+    address = 127.0.0.1
+    port = {p3}
+    ssl = yes
+  }}
+}}
 service lmtp {{
   inet_listener lmtp {{
     address = 127.0.0.1
@@ -806,7 +817,7 @@ service auth {{
 """.format(d=self.dir, pid=os.getpid(), internal=internal, login=login,
            internal_group=internal if os.geteuid() != 0 else 'dovecot',
            uid=self.mail_uid, gid=self.mail_gid, mail=self.mail_root, fsync=fsync,
-           n=n, n4=4 * n + 100, p0=ports[0], p1=ports[1], p2=ports[2],
+           n=n, n4=4 * n + 100, p0=ports[0], p1=ports[1], p2=ports[2], p3=ports[3],
            location=('mdbox:~/mdbox' if mail_format == 'mdbox' else 'maildir:~/Maildir'),
            imap_service=self._imap_service(n))
         with open(self.config, 'w') as f:
