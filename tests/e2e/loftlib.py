@@ -995,6 +995,43 @@ def is_loft(server):
 
 
 # ---------------------------------------------------------------------------
+# Private Postfix instances (test_postfix.py, test_clients.py)
+
+POSTFIX_MASTER_CF = """\
+127.0.0.1:{port} inet n - n - - smtpd
+pickup     unix  n - n 60   1 pickup
+cleanup    unix  n - n -    0 cleanup
+qmgr       unix  n - n 300  1 qmgr
+rewrite    unix  - - n -    - trivial-rewrite
+bounce     unix  - - n -    0 bounce
+defer      unix  - - n -    0 bounce
+trace      unix  - - n -    0 bounce
+verify     unix  - - n -    1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n -    - proxymap
+proxywrite unix  - - n -    1 proxymap
+smtp       unix  - - n -    - smtp
+relay      unix  - - n -    - smtp
+showq      unix  n - n -    - showq
+error      unix  - - n -    - error
+retry      unix  - - n -    - error
+discard    unix  - - n -    - discard
+lmtp       unix  - - n -    - lmtp
+anvil      unix  - - n -    1 anvil
+scache     unix  - - n -    1 scache
+postlog    unix-dgram n - n - 1 postlogd
+"""
+
+
+def write_postfix_master_cf(config_dir, smtp_port):
+    """master.cf of a private Postfix: an smtpd on 127.0.0.1:smtp_port, no
+    chroot (column 5 'n'), the services a relay to LMTP needs, and postlogd
+    for maillog_file."""
+    with open(os.path.join(config_dir, 'master.cf'), 'w') as f:
+        f.write(POSTFIX_MASTER_CF.format(port=smtp_port))
+
+
+# ---------------------------------------------------------------------------
 # Test-runner glue
 
 

@@ -613,32 +613,7 @@ class PrivatePostfix:
         with open(os.path.join(self.config_dir, 'main.cf'), 'w') as f:
             for k, v in main.items():
                 f.write('%s = %s\n' % (k, v))
-        master = """\
-127.0.0.1:{port} inet n - n - - smtpd
-pickup     unix  n - n 60   1 pickup
-cleanup    unix  n - n -    0 cleanup
-qmgr       unix  n - n 300  1 qmgr
-rewrite    unix  - - n -    - trivial-rewrite
-bounce     unix  - - n -    0 bounce
-defer      unix  - - n -    0 bounce
-trace      unix  - - n -    0 bounce
-verify     unix  - - n -    1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -    - proxymap
-proxywrite unix  - - n -    1 proxymap
-smtp       unix  - - n -    - smtp
-relay      unix  - - n -    - smtp
-showq      unix  n - n -    - showq
-error      unix  - - n -    - error
-retry      unix  - - n -    - error
-discard    unix  - - n -    - discard
-lmtp       unix  - - n -    - lmtp
-anvil      unix  - - n -    1 anvil
-scache     unix  - - n -    1 scache
-postlog    unix-dgram n - n - 1 postlogd
-""".format(port=self.smtp_port)
-        with open(os.path.join(self.config_dir, 'master.cf'), 'w') as f:
-            f.write(master)
+        loftlib.write_postfix_master_cf(self.config_dir, self.smtp_port)
 
     def postfix(self, *args, timeout=60):
         # Postfix commands print their errors only to a terminal (else to syslog or

@@ -73,31 +73,6 @@ def main_cf(d, lmtp_socket, smtp_port):
     ])
 
 
-MASTER_CF = '''\
-127.0.0.1:%d inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000    0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-'''
-
-
 class PrivatePostfix:
     def __init__(self, d, lmtp_socket):
         self.dir = d
@@ -109,8 +84,7 @@ class PrivatePostfix:
         shutil.chown(os.path.join(d, 'data'), 'postfix')
         with open(os.path.join(self.conf, 'main.cf'), 'w') as f:
             f.write(main_cf(d, lmtp_socket, self.port))
-        with open(os.path.join(self.conf, 'master.cf'), 'w') as f:
-            f.write(MASTER_CF % self.port)
+        loftlib.write_postfix_master_cf(self.conf, self.port)
 
     def postfix(self, verb):
         return subprocess.run([POSTFIX, '-c', self.conf, verb], capture_output=True, text=True, timeout=60)

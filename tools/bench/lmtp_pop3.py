@@ -8,7 +8,7 @@ messages with one recipient at 4 connections. Each row: messages/s, server CPU
 ms per message (all the server's processes, /proc), peak server RSS (summed over
 its processes, sampled every 20 ms). POP3: sessions/s of USER/PASS, STAT, RETR
 of every message of a 100-message maildrop and QUIT over implicit TLS,
---pop3-conc sessions at once (argon2id passwords on both servers).
+--pop3-conc sessions at once, each on its own maildrop (argon2id passwords on both servers).
 Medians of --reps repetitions, ratios Loft / each Dovecot profile.
 
   python3 tools/bench/lmtp_pop3.py --reps 3 --messages 400 \\
@@ -29,7 +29,7 @@ import bench  # noqa: E402 - make_message, cpu_seconds, med
 import loftlib  # noqa: E402
 
 ACCOUNTS = ['a%02d' % i for i in range(50)]
-POP_USER = 'pop'
+POP_USERS = ['pop%d' % i for i in range(16)]  # one maildrop per concurrent session
 PASSWORD = 'bench-password'
 
 
@@ -96,13 +96,15 @@ def lmtp_point(server, conc, count, seconds, wire, rcpts):
 
 
 def pop3_point(server, sessions, conc, expect):
-    """sessions POP3 sessions (conc at once) each RETRieving all `expect`
-    messages. Returns (sessions/s, server CPU ms/session, errors)."""
+    """sessions POP3 sessions (conc at once, worker k on maildrop pop<k>: one POP3
+    session per maildrop at a time, RFC 1939 §8 and Loft's [IN-USE]) each
+    RETRieving all `expect` messages. Returns (sessions/s, server CPU
+    ms/session, errors)."""
     host, port = loftlib.split_hostport(server.pop3_tls)
     lock = threading.Lock()
     state = {'next': 0, 'done': 0, 'errors': 0}
 
-    def worker():
+    def worker(user):
         while True:
             with lock:
                 if state['next'] >= sessions:
@@ -110,7 +112,7 @@ def pop3_point(server, sessions, conc, expect):
                 state['next'] += 1
             try:
                 p = poplib.POP3_SSL(host, port, context=loftlib.client_tls_context(), timeout=60)
-                p.user(POP_USER)
+                p.user(user)
                 p.pass_(PASSWORD)
                 n, _ = p.stat()
                 for i in range(1, n + 1):
@@ -123,7 +125,8 @@ def pop3_point(server, sessions, conc, expect):
                 state['done' if ok else 'errors'] += 1
 
     cpu0, t0 = bench.cpu_seconds(server.pids()), time.monotonic()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(conc)]
+    threads = [threading.Thread(target=worker, args=(POP_USERS[k],), daemon=True)
+               for k in range(conc)]
     for t in threads:
         t.start()
     for t in threads:
@@ -168,13 +171,14 @@ def main():
             d.start()
             servers[d.label] = d
         for name, srv in servers.items():
-            for u in ACCOUNTS + [POP_USER]:
+            pop_users = POP_USERS[:a.pop3_conc]
+            for u in ACCOUNTS + pop_users:
                 srv.add_user(u, PASSWORD)
             c = loftlib.LMTPClient(srv.lmtp)
-            for i in range(100):  # the POP3 maildrop
-                _, _, dr = c.transaction('bench@example.com', ['%s@example.org' % POP_USER], small,
-                                         pipelined=True)
-                assert list(dr.values())[0][0] == 250, dr
+            for i in range(100):  # the POP3 maildrops
+                to = ['%s@example.org' % u for u in pop_users]
+                _, _, dr = c.transaction('bench@example.com', to, small, pipelined=True)
+                assert all(code == 250 for code, _ in dr.values()), dr
             c.quit()
             print('%s started (%s)' % (name, srv.dir), flush=True)
 
