@@ -5,7 +5,8 @@ MAIL/RCPT/DATA (RFC 2920) and two fully pipelined with BDAT chunks of 1 MiB
 (RFC 3030: commands and chunks are written without waiting for replies).
 Once enough transactions are acknowledged and a BDAT chunk of a message still
 being received has been acknowledged (so the server holds a half-written
-body), loftd gets SIGKILL. After a restart on the same data dir:
+body), loftd gets SIGKILL within milliseconds of a 250 (an answer sent before
+its commit was durable would show as a lost message). After a restart on the same data dir:
 - `loftctl check` is clean: nothing half-stored, no body left pending by the
   crash (the `pending-bodies` check), refcounts, chunks and quotas agree;
 - the restart removed the unfinished bodies (the store's log line says so);
@@ -59,6 +60,7 @@ class State:
         self.acked = {}         # user -> set of message ids answered 250
         self.acks = 0           # transactions with at least one 250
         self.mid_body = set()   # BDAT messages with a chunk acknowledged, not yet finished
+        self.last_ack = 0.0     # time.monotonic() of the last 250
         self.stop = threading.Event()
 
     def record(self, mid, replies):
@@ -68,6 +70,7 @@ class State:
                 self.acked.setdefault(u, set()).add(mid)
             if ok:
                 self.acks += 1
+                self.last_ack = time.monotonic()
 
 
 class DataDeliverer(threading.Thread):
@@ -175,12 +178,22 @@ class LmtpCrashTest(unittest.TestCase):
         t0 = time.monotonic()
         for t in threads:
             t.start()
+        # The kill comes within milliseconds of a 250 (so a server that answered
+        # before its commit was durable would lose that message) while a BDAT
+        # body is half-received; after 60 s of no such moment, at the next
+        # half-received body.
+        eligible = None
         while time.monotonic() < t0 + 300:
             with state.lock:
                 ready = state.acks >= KILL_AFTER_ACKS and state.mid_body
-            if ready or not any(t.is_alive() for t in threads):
+                fresh = time.monotonic() - state.last_ack < 0.005
+            if ready and eligible is None:
+                eligible = time.monotonic()
+            if ready and (fresh or time.monotonic() - eligible > 60):
                 break
-            time.sleep(0.002)
+            if not any(t.is_alive() for t in threads):
+                break
+            time.sleep(0.001)
         with state.lock:
             in_flight = sorted(state.mid_body)
         server.kill()
