@@ -1,6 +1,7 @@
 // The checks of what schema 2 added (docs/storage.md, "Checking a store"):
-// quota usage, the change log, the index jobs, and bodies a crash left pending. They sit in kChecks
-// (check_rules.cc) with the others and are as independent.
+// quota usage, the change log, the index jobs, and bodies a crash left
+// pending. They sit in kChecks (check_rules.cc) with the others and are as
+// independent.
 #include <algorithm>
 #include <set>
 
