@@ -17,6 +17,9 @@ bool read_modseq(Reader* r, bool zero_ok, uint64_t* out) {
   return r->read_number(kMaxModseq, out);
 }
 
+// True if SP "(" follows: the optional parameter list is there.
+bool starts_list(Reader r) { return r.skip_if(' ') && r.peek() == '('; }
+
 // "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids]
 // [SP seq-match-data] ")"; seq-match-data = "(" known-sequence-set SP known-uid-set ")".
 bool parse_qresync(Reader* r, QresyncParams* q) {
@@ -45,8 +48,8 @@ bool parse_qresync(Reader* r, QresyncParams* q) {
 }  // namespace
 
 bool parse_select_params(Reader* r, CmdSelect* cmd) {
-  if (!r->skip_if(' ')) return true;
-  if (!r->open_list()) return false;
+  if (!starts_list(*r)) return true;  // anything else is the caller's "extra arguments"
+  if (!r->skip_if(' ') || !r->open_list()) return false;
   do {
     std::string name;
     if (!r->read_atom(&name)) return false;
@@ -64,8 +67,8 @@ bool parse_select_params(Reader* r, CmdSelect* cmd) {
 }
 
 bool parse_fetch_modifiers(Reader* r, CmdFetch* cmd) {
-  if (!r->skip_if(' ')) return true;
-  if (!r->open_list()) return false;
+  if (!starts_list(*r)) return true;  // anything else is the caller's "extra arguments"
+  if (!r->skip_if(' ') || !r->open_list()) return false;
   do {
     std::string name;
     if (!r->read_atom(&name)) return false;
