@@ -87,6 +87,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
         bool here = s && s->info.id == mailbox;
         bool condstore = enabled_ & pi::kEnableCondstore;
         bool with_uid = uid_in_reply || (enabled_ & pi::kEnableQresync);
+        bool with_uid_forced = !uid_in_reply && with_uid;  // QRESYNC: UID in every FETCH
         std::string out;
         if (here) {
           for (const auto& m : result->value().updated) {
@@ -98,7 +99,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
             // RFC 3501 §6.4.6: the new flags of each message, from the store's
             // answer (keywords included). RFC 7162 §3.1.3: with CONDSTORE on, MODSEQ
             // too, and even .SILENT reports a changed modseq.
-            if (report) {
+            if (report && !condstore && !with_uid_forced) {
+              pi::FlagsFetch{*seq, uid_in_reply ? m.uid : 0, m.flags, is_recent(*s, m.uid), m.keywords}.serialize(&out);
+            } else if (report) {
               pi::FetchFlagsResponse{*seq, m.flags, m.keywords, is_recent(*s, m.uid),
                                      with_uid ? std::optional<uint32_t>(m.uid) : std::nullopt,
                                      condstore ? std::optional<uint64_t>(m.modseq) : std::nullopt}
