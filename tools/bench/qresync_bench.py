@@ -10,8 +10,10 @@ makes C changes (default 100: half flag changes, half expunges, spread over
 the mailbox). The resync is a fresh logged-in connection sending ENABLE
 QRESYNC and SELECT INBOX (QRESYNC (uidvalidity modseq 1:N)); timed from the
 ENABLE to SELECT's tagged OK, with the bytes received, the median of R runs
-(default 7), and the server CPU per resync. For scale, the same figures for
-the full flag re-fetch a client without QRESYNC does (UID FETCH 1:* (FLAGS)).
+(default 7), and the server CPU per resync (10 ms clock ticks). Rows: qresync
+(no other session has INBOX open), qresync-held (another session keeps INBOX
+selected), select (a plain SELECT, for what opening the mailbox costs) and full
+(SELECT then UID FETCH 1:* (FLAGS), what a client without QRESYNC does).
 
     LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tools/bench/qresync_bench.py [N] [C] [R]
 """
@@ -110,17 +112,19 @@ def change(srv, n, changes):
     return len(flagged), len(doomed)
 
 
-def resync(srv, uidvalidity, modseq, n, full):
+def resync(srv, uidvalidity, modseq, n, mode):
     c = Counting(srv.imap_implicit)
     c.login(USER, PASSWORD)
     pids = srv.pids()
     cpu0 = cpu_seconds(pids)
     c.received = 0
     t0 = time.monotonic()
-    if full:
+    if mode == 'full':
         st, lines = c.cmd('SELECT INBOX')
         assert st == 'OK'
         st, lines = c.cmd('UID FETCH 1:* (FLAGS)')
+    elif mode == 'select':
+        st, lines = c.cmd('SELECT INBOX')
     else:
         assert c.cmd('ENABLE QRESYNC')[0] == 'OK'
         st, lines = c.cmd('SELECT INBOX (QRESYNC (%d %d 1:%d))' % (uidvalidity, modseq, n))
@@ -159,22 +163,27 @@ def main():
             c.close()
             nflag, nexp = change(srv, n, changes)
             rows = {}
-            for full in (False, True):
-                samples = [resync(srv, uidvalidity, modseq, n, full) for _ in range(runs)]
-                rows[full] = samples
+            for mode in ('qresync', 'select', 'full'):
+                rows[mode] = [resync(srv, uidvalidity, modseq, n, mode) for _ in range(runs)]
+            # The same with another session keeping INBOX selected (Loft's index stays loaded).
+            keeper = ImapRaw(srv.imap_implicit)
+            keeper.login(USER, PASSWORD)
+            assert keeper.cmd('SELECT INBOX')[0] == 'OK'
+            rows['qresync-held'] = [resync(srv, uidvalidity, modseq, n, 'qresync') for _ in range(runs)]
+            keeper.close()
             results[label] = rows
-            q = rows[False]
-            f = rows[True]
-            print('%-36s fill %.0fs | QRESYNC: %.1f ms, %d bytes, server CPU %.1f ms, %d VANISHED line(s), '
-                  '%d FETCH (changed %d flagged, %d expunged) | full flag re-fetch: %.1f ms, %d bytes'
-                  % (label, fill_s, statistics.median(s[0] for s in q), statistics.median(s[1] for s in q),
-                     statistics.median(s[2] for s in q), q[0][3], q[0][4], nflag, nexp,
-                     statistics.median(s[0] for s in f), statistics.median(s[1] for s in f)))
+            med = {k: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v),
+                       statistics.median(s[2] for s in v)) for k, v in rows.items()}
+            q = rows['qresync']
+            print('%-36s fill %.0fs | changes: %d flagged, %d expunged; QRESYNC answer: %d VANISHED line(s), %d FETCH'
+                  % (label, fill_s, nflag, nexp, q[0][3], q[0][4]))
+            for k in ('qresync', 'qresync-held', 'select', 'full'):
+                print('    %-13s %8.1f ms %9d bytes  server CPU %6.1f ms' % ((k,) + med[k]))
             sys.stdout.flush()
             srv.stop()
         labels = list(results)
         if len(labels) == 2:
-            a, b = (statistics.median(s[0] for s in results[x][False]) for x in labels)
+            a, b = (statistics.median(s[0] for s in results[x]['qresync']) for x in labels)
             print('ratio %s / %s (QRESYNC ms): %.2f' % (labels[0], labels[1], a / b))
     finally:
         for _, srv in servers:
