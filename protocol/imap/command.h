@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocol/imap/condstore.h"
 #include "protocol/imap/search.h"
 #include "protocol/imap/message_commands.h"
 #include "protocol/imap/mailbox_commands.h"
@@ -39,6 +40,8 @@ struct CmdLogin {
 struct CmdSelect {
   std::string mailbox;
   bool read_only = false;
+  bool condstore = false;                 // RFC 7162 §3.1.8 (CONDSTORE)
+  std::optional<QresyncParams> qresync;   // RFC 7162 §3.2.5 (QRESYNC ...)
 };
 
 // One FETCH data item (RFC 3501 §6.4.5). Macros ALL/FAST/FULL are expanded by
@@ -56,6 +59,7 @@ struct FetchAtt {
     rfc822_header,   // RFC822.HEADER: like BODY.PEEK[HEADER]
     rfc822_text,     // RFC822.TEXT: like BODY[TEXT]
     section,         // BODY[...] or BODY.PEEK[...]
+    modseq,          // MODSEQ (RFC 7162 §3.1.4)
   };
   // The part after the optional part number inside the brackets.
   enum class Text { all, header, header_fields, header_fields_not, text, mime };
@@ -81,6 +85,8 @@ struct CmdFetch {
   SeqSet set;
   bool uid = false;
   std::vector<FetchAtt> items;
+  std::optional<uint64_t> changed_since;  // RFC 7162 §3.1.4 (CHANGEDSINCE n)
+  bool vanished = false;                  // RFC 7162 §3.2.6 (VANISHED), UID FETCH only
 };
 
 // RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.

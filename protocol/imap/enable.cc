@@ -11,6 +11,8 @@ struct Enableable {
 
 // Rows are added by the extensions that need ENABLE, e.g. {"CONDSTORE", kEnableCondstore}.
 constexpr Enableable kEnableable[] = {
+    {"CONDSTORE", kEnableCondstore},
+    {"QRESYNC", kEnableQresync},
     {"", kEnableNone},  // end marker, so the table is never empty
 };
 

@@ -8,10 +8,12 @@
 
 namespace loft::proto::imap {
 
-// One bit per enableable extension (none yet; CONDSTORE, QRESYNC or
-// UTF8=ACCEPT would come here).
+// One bit per enableable extension. RFC 7162 §3.2.3: enabling QRESYNC
+// enables CONDSTORE too (the session sets both bits).
 enum EnableBit : uint32_t {
   kEnableNone = 0,
+  kEnableCondstore = 1u << 0,  // RFC 7162 §3.1
+  kEnableQresync = 1u << 1,    // RFC 7162 §3.2
 };
 
 // The bit of an ENABLE argument (upper-cased capability name), or 0 when

@@ -119,6 +119,7 @@ bool parse_named_att(Reader* r, std::string_view name, FetchAtt* att) {
       {"RFC822", Kind::rfc822},
       {"RFC822.HEADER", Kind::rfc822_header},
       {"RFC822.TEXT", Kind::rfc822_text},
+      {"MODSEQ", Kind::modseq},  // RFC 7162 §3.1.4
   };
   for (const auto& s : kSimple) {
     if (iequals(name, s.name)) {

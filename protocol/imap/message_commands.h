@@ -46,6 +46,7 @@ struct CmdStore {
   Op op = Op::replace;
   bool silent = false;  // ".SILENT": no untagged FETCH for this change
   FlagList flags;
+  std::optional<uint64_t> unchanged_since;  // RFC 7162 §3.1.3 (UNCHANGEDSINCE n)
 };
 
 // RFC 3501 §6.4.7 COPY and RFC 6851 MOVE, with their UID forms.

@@ -1,6 +1,7 @@
 // Argument parsers of APPEND, STORE, COPY/MOVE and UID EXPUNGE (RFC 3501 §9
 // grammar, RFC 4315, RFC 6851).
 #include "protocol/imap/message_parse.h"
+#include "protocol/imap/condstore_parse.h"
 
 #include <array>
 
@@ -174,6 +175,7 @@ bool parse_store(Reader* r, CommandBody* body, bool uid) {
   CmdStore cmd;
   cmd.uid = uid;
   if (!r->expect_sp() || !parse_seq_set(r, &cmd.set) || !r->expect_sp()) return false;
+  if (r->peek() == '(' && !parse_store_modifiers(r, &cmd.unchanged_since)) return false;
   if (r->skip_if('+')) cmd.op = CmdStore::Op::add;
   else if (r->skip_if('-')) cmd.op = CmdStore::Op::remove;
   std::string item;

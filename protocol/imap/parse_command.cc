@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "protocol/imap/condstore_parse.h"
 #include "protocol/imap/fetch_parse.h"
 #include "protocol/imap/message_parse.h"
 #include "protocol/imap/mailbox_parse.h"
@@ -63,7 +64,7 @@ template <bool kReadOnly>
 bool parse_select(Reader* r, CommandBody* body) {
   CmdSelect cmd;
   cmd.read_only = kReadOnly;
-  if (!r->expect_sp() || !r->read_astring(&cmd.mailbox)) return false;
+  if (!r->expect_sp() || !r->read_astring(&cmd.mailbox) || !parse_select_params(r, &cmd)) return false;
   *body = std::move(cmd);
   return true;
 }
@@ -92,7 +93,7 @@ bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
   if (!set && SeqSet::too_many_ranges(set_text)) return r->fail("[LIMIT] Too many ranges in the sequence set");
   if (!set) return r->fail("Invalid sequence set");
   cmd.set = std::move(*set);
-  if (!r->expect_sp() || !parse_fetch_items(r, &cmd.items)) return false;
+  if (!r->expect_sp() || !parse_fetch_items(r, &cmd.items) || !parse_fetch_modifiers(r, &cmd)) return false;
   *body = std::move(cmd);
   return true;
 }

@@ -33,11 +33,12 @@ struct SearchKey {
     bcc, cc, from, to, subject, header,
     body, text,       // text = the string
     not_, or_, all_of,
+    modseq,           // RFC 7162 §3.1.5: number = the mod-sequence (message modseq >= number)
   };
   Kind kind = Kind::all;
   std::string text;     // keyword, search string (UTF-8 as sent)
   std::string field;    // HEADER field name, as sent
-  uint64_t number = 0;  // LARGER / SMALLER
+  uint64_t number = 0;  // LARGER / SMALLER / MODSEQ
   int32_t date = 0;     // days since 1970-01-01 (civil date, no time or zone)
   SeqSet set;           // UID / sequence set
   std::vector<SearchKey> children;

@@ -63,6 +63,7 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
       return compare_day(key.kind, day.value_or(0), key.date);
     }
     case K::larger: return m.size > key.number;
+    case K::modseq: return m.modseq >= key.number;  // RFC 7162 §3.1.5: equal or greater
     case K::smaller: return m.size < key.number;
     case K::uid: return key.set.contains(m.uid, view.max_uid);
     case K::seqset: return key.set.contains(m.seq, view.exists);

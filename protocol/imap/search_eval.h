@@ -34,6 +34,7 @@ struct SearchFacts {
   int64_t internal_date = 0;  // seconds since the epoch
   int32_t tz_offset_minutes = 0;
   uint64_t size = 0;
+  uint64_t modseq = 0;  // RFC 7162 §3.1.5 SEARCH MODSEQ (from the view)
 };
 
 // The selected mailbox: what "*" stands for (RFC 3501 §6.4.4 and §9).

@@ -2,6 +2,7 @@
 // "search-key"): keywords in any case, sequence sets, parenthesised lists,
 // NOT and OR, implicit AND of adjacent keys.
 #include "protocol/imap/search_parse.h"
+#include "protocol/imap/condstore_parse.h"
 
 #include <array>
 #include <string_view>
@@ -14,7 +15,7 @@ namespace {
 using K = SearchKey::Kind;
 
 // What follows a key's name.
-enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two };
+enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq };
 
 struct KeyInfo {
   std::string_view name;
@@ -36,6 +37,7 @@ constexpr std::array kKeys = {
     KeyInfo{"HEADER", K::header, Arg::header},
     KeyInfo{"KEYWORD", K::keyword, Arg::atom},
     KeyInfo{"LARGER", K::larger, Arg::number},
+    KeyInfo{"MODSEQ", K::modseq, Arg::modseq},
     KeyInfo{"NEW", K::new_, Arg::none},
     KeyInfo{"NOT", K::not_, Arg::one},
     KeyInfo{"OLD", K::old, Arg::none},
@@ -116,6 +118,7 @@ class ProgramParser {
         return true;
       }
       case Arg::set: return r_->expect_sp() && set(&out->set);
+      case Arg::modseq: return parse_search_modseq(r_, &out->number);
       case Arg::header:
         return r_->expect_sp() && r_->read_astring(&out->field) && r_->expect_sp() && r_->read_astring(&out->text);
       case Arg::one:

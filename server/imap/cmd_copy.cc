@@ -2,6 +2,10 @@
 // Bodies are shared by the store, never copied. Both answer RFC 4315
 // COPYUID: COPY in its tagged OK; MOVE in an untagged OK sent before the
 // EXPUNGEs of the moved messages (RFC 6851 §4.3).
+#include <algorithm>
+
+#include "protocol/imap/condstore.h"
+#include "protocol/imap/enable.h"
 #include "protocol/imap/message_responses.h"
 #include "server/connection.h"
 #include "server/imap/msg_set.h"
@@ -71,9 +75,16 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
           code.clear();
           // Each EXPUNGE renumbers the later messages (RFC 3501 §7.4.1), so
           // a message's number is looked up after the previous removal.
+          // RFC 7162 §3.2.10: once QRESYNC is enabled, VANISHED of the UIDs instead.
+          bool vanished = enabled() & pi::kEnableQresync;
+          std::vector<uint32_t> told;
           for (const auto& [src, dst] : copied.uids) {
-            if (auto seq = note_own_expunge(*s, src)) pi::append_expunge(&out, *seq);
+            auto seq = note_own_expunge(*s, src);
+            if (seq && !vanished) pi::append_expunge(&out, *seq);
+            if (seq) told.push_back(src);
           }
+          std::sort(told.begin(), told.end());
+          if (vanished) pi::VanishedResponse{false, told}.serialize(&out);
         }
         send(out);
         if (s && s->info.id == *dest) note_own_arrival(*s);  // copied into itself: new messages

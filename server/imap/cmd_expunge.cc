@@ -4,8 +4,11 @@
 // so a flag set by another session counts too (§6.4.3: "all messages").
 #include <algorithm>
 
+#include "protocol/imap/condstore.h"
 #include "protocol/imap/message_responses.h"
 #include "server/connection.h"
+#include "server/imap/condstore.h"
+#include "server/loop.h"
 #include "server/imap/msg_set.h"
 #include "server/imap/session.h"
 
@@ -49,10 +52,15 @@ void ImapSession::expunge_deleted(std::optional<pi::SeqSet> uids, bool silent, s
           std::sort(gone.begin(), gone.end());
           std::string out;
           // Each EXPUNGE renumbers the messages after it (RFC 3501 §7.4.1).
+          // RFC 7162 §3.2.10: once QRESYNC is enabled, one VANISHED of UIDs instead.
+          bool vanished = enabled_ & pi::kEnableQresync;
+          std::vector<uint32_t> told;
           for (uint32_t uid : gone) {
             auto seq = note_own_expunge(*s, uid);
-            if (seq && !silent) pi::append_expunge(&out, *seq);
+            if (seq && !silent && !vanished) pi::append_expunge(&out, *seq);
+            if (seq) told.push_back(uid);
           }
+          if (vanished && !silent) pi::VanishedResponse{false, told}.serialize(&out);
           send(out);
         }
         next(Result<void>{});
@@ -75,7 +83,12 @@ void ImapSession::handle(const std::string& tag, const pi::CmdExpunge& c) {
       return;
     }
     sync_mailbox([this, tag, name] {
-      tagged(tag, "OK", std::string(name) + " completed");
+      // RFC 7162 §3.2 (EXPUNGE): reports the new HIGHESTMODSEQ once CONDSTORE is on.
+      if ((enabled_ & pi::kEnableCondstore) && selected())
+        tagged(tag, pi::Status::ok, pi::ResponseCode::highestmodseq(highest_modseq(*selected())),
+               std::string(name) + " completed");
+      else
+        tagged(tag, "OK", std::string(name) + " completed");
       finish();
     });
   });
@@ -91,8 +104,15 @@ void ImapSession::handle(const std::string& tag, const pi::CmdClose&) {
   }
   busy_ = true;
   expunge_deleted(std::nullopt, true, [this, tag](Result<void> r) {
+    // RFC 7162 §3.2 (CLOSE): with QRESYNC on, CLOSE gives the HIGHESTMODSEQ after its expunge.
+    std::optional<uint64_t> highest;
+    if (r && (enabled_ & pi::kEnableQresync) && selected()) {
+      conn().loop().deliver_changes();
+      highest = highest_modseq(*selected());
+    }
     deselect();
-    if (r) tagged(tag, "OK", "CLOSE completed");
+    if (r && highest) tagged(tag, pi::Status::ok, pi::ResponseCode::highestmodseq(*highest), "CLOSE completed");
+    else if (r) tagged(tag, "OK", "CLOSE completed");
     else tagged_error(tag, r.error());
     finish();
   });

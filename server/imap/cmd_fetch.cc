@@ -1,6 +1,11 @@
 // RFC 3501 §6.4.5 FETCH and §6.4.8 UID FETCH: resolve the set against the
 // session's view, then stream the responses with a FetchJob.
+#include <algorithm>
+
+#include "protocol/imap/condstore.h"
+#include "protocol/imap/enable.h"
 #include "protocol/imap/seqset.h"
+#include "server/imap/condstore.h"
 #include "server/imap/fetch_job.h"
 #include "server/imap/session.h"
 
@@ -15,14 +20,34 @@ std::vector<FetchJob::Target> targets_of(const std::vector<MailboxView::SeqUid>&
   for (const auto& m : found) out.push_back({m.seq, m.uid});
   return out;
 }
+
+void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c, FetchNeeds needs,
+                         std::vector<FetchJob::Target> targets);
 }  // namespace
 
-void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
-  const char* name = c.uid ? "UID FETCH" : "FETCH";
+void ImapSession::handle(const std::string& tag, const pi::CmdFetch& in) {
+  const char* name = in.uid ? "UID FETCH" : "FETCH";
+  // RFC 7162 §3.2.6: VANISHED only once QRESYNC is enabled.
+  if (in.vanished && !(enabled_ & pi::kEnableQresync)) {
+    tagged(tag, pi::Status::bad, "VANISHED needs ENABLE QRESYNC first");
+    return;
+  }
+  pi::CmdFetch c = in;
+  auto has_modseq = [&c] {
+    return std::any_of(c.items.begin(), c.items.end(), [](const pi::FetchAtt& a) { return a.kind == pi::FetchAtt::Kind::modseq; });
+  };
+  // RFC 7162 §3.1: FETCH MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE
+  // implies MODSEQ (§3.1.4.1), and so does a \Seen set while CONDSTORE is on.
+  if (c.changed_since || has_modseq()) enable(pi::kEnableCondstore);
   auto needs = check_fetch_items(c.items);
   if (!needs) {
     tagged(tag, "NO", "[CANNOT] " + needs.error().message);
     return;
+  }
+  if (!has_modseq() && (c.changed_since || ((enabled_ & pi::kEnableCondstore) && needs && needs->sets_seen))) {
+    pi::FetchAtt m;
+    m.kind = pi::FetchAtt::Kind::modseq;
+    c.items.push_back(m);
   }
   std::vector<MailboxView::SeqUid> found;
   if (c.uid) {
@@ -32,6 +57,11 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
     return;
   }
   std::vector<FetchJob::Target> targets = targets_of(found);
+  if (c.changed_since) {
+    busy_ = true;
+    fetch_changed_since(*this, tag, std::move(c), *needs, std::move(targets));
+    return;
+  }
   if (targets.empty()) {
     tagged(tag, "OK", std::string(name) + " completed");
     return;
@@ -40,5 +70,43 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
   fetch_ = std::make_unique<FetchJob>(*this, tag, c, *needs, std::move(targets));
   fetch_->start();
 }
+
+namespace {
+
+// FETCH (CHANGEDSINCE n [VANISHED]) once the set is resolved (RFC 7162
+// §3.1.4.1, §3.2.6): only the messages the change log names, and (VANISHED)
+// "* VANISHED (EARLIER)" for the set's UIDs expunged since. The session is busy.
+void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c, FetchNeeds needs,
+                         std::vector<FetchJob::Target> targets) {
+  uint64_t since = *c.changed_since;
+  read_changed_since(s, s.selected()->info.id, since, c.vanished,
+                     [&s, tag, c = std::move(c), needs, targets = std::move(targets)](Result<ChangedSince> r) mutable {
+                       const char* name = c.uid ? "UID FETCH" : "FETCH";
+                       if (!r) {
+                         s.tagged_error(tag, r.error());
+                         s.finish();
+                         return;
+                       }
+                       std::vector<uint32_t> vanished;
+                       for (uint32_t uid : r->expunged)
+                         if (in_uid_set(c.set, uid)) vanished.push_back(uid);
+                       std::string out;
+                       pi::VanishedResponse{true, vanished}.serialize(&out);
+                       s.send(out);
+                       const auto& changed = r->changed;
+                       std::erase_if(targets, [&changed](const FetchJob::Target& t) {
+                         return !std::binary_search(changed.begin(), changed.end(), t.uid);
+                       });
+                       if (targets.empty() || !s.selected()) {
+                         s.tagged(tag, "OK", std::string(name) + " completed");
+                         s.finish();
+                         return;
+                       }
+                       s.fetch_slot() = std::make_unique<FetchJob>(s, tag, std::move(c), needs, std::move(targets));
+                       s.fetch_slot()->start();
+                     });
+}
+
+}  // namespace
 
 }  // namespace loft::server::imap

@@ -1,5 +1,7 @@
 // RFC 3501 §6.4.4 SEARCH and §6.4.8 UID SEARCH: check the charset, snapshot
 // the view, and evaluate on workers with a SearchJob.
+#include "protocol/imap/condstore.h"
+#include "protocol/imap/enable.h"
 #include "protocol/imap/search.h"
 #include "server/imap/search_job.h"
 #include "server/imap/session.h"
@@ -15,6 +17,8 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
     return;
   }
   Selected* sel = selected();
+  // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
+  if (pi::search_uses_modseq(c.program)) enable(pi::kEnableCondstore);
   busy_ = true;
   // A snapshot of the client's numbering: the view may change while workers run.
   const MailboxView& view = *sel->view;
@@ -22,10 +26,11 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
   messages.reserve(view.exists());
   for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
     uint32_t uid = view.uid_at(seq).value_or(0);
-    SearchJob::Message m{uid, 0, false};
+    SearchJob::Message m{uid, 0, false, 0};
     if (auto st = view.state(uid)) {  // nullopt: expunged, not yet reported; matches no flag key
       m.flags = st->flags;
       m.recent = st->recent;
+      m.modseq = st->modseq;
     }
     messages.push_back(m);
   }

@@ -2,6 +2,7 @@
 // loop's shared index of the mailbox (loaded once on a worker for every
 // session of the loop); later changes arrive through the store's change feed.
 #include "server/connection.h"
+#include "server/imap/condstore.h"
 #include "server/imap/session.h"
 #include "server/server.h"
 
@@ -10,13 +11,28 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
+  // RFC 7162 §3.2.5: (QRESYNC ...) before ENABLE QRESYNC is BAD; so are
+  // seq-match-data sets of different sizes.
+  if (c.qresync && !(enabled_ & pi::kEnableQresync)) {
+    tagged(tag, pi::Status::bad, "QRESYNC parameter needs ENABLE QRESYNC first");
+    return;
+  }
+  if (c.qresync && !seq_match_ok(*c.qresync)) {
+    tagged(tag, pi::Status::bad, "QRESYNC sequence match data of different sizes");
+    return;
+  }
   busy_ = true;
-  // §6.3.1: a SELECT deselects the current mailbox first, even if it fails.
+  // §6.3.1: a SELECT deselects the current mailbox first, even if it fails;
+  // RFC 7162 §3.2.11: saying so with [CLOSED] before the new mailbox's data.
+  bool was_selected = selected() != nullptr;
   deselect();
+  if (was_selected) reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::atom("CLOSED"), "Previous mailbox closed."});
+  // RFC 7162 §3.1.8: SELECT (CONDSTORE) (and QRESYNC) enable CONDSTORE.
+  if (c.condstore || c.qresync) enable(pi::kEnableCondstore);
   auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
   storage::AccountId account_id = account().id;
   conn().offload([this, info, account_id, name = c.mailbox] { *info = store().find_mailbox(account_id, name); },
-                 [this, info, tag, read_only = c.read_only, name = c.mailbox] {
+                 [this, info, tag, read_only = c.read_only, name = c.mailbox, qresync = c.qresync] {
                    if (!*info) {
                      const Error& e = info->error();
                      if (e.code == Errc::not_found)
@@ -25,17 +41,19 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
                      finish();
                      return;
                    }
-                   load_selected(tag, std::move(info->value()), read_only);
+                   load_selected(tag, std::move(info->value()), read_only, qresync);
                  });
 }
 
-void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only) {
+void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only,
+                                std::optional<pi::QresyncParams> qresync) {
   // The shared index watches the mailbox before it is read, so a change
   // committed while it loads is applied after the load, never missed.
   auto shared = SharedIndex::acquire(conn().server(), info.id);
   selected_ = std::make_unique<Selected>();
   selected_->info = std::move(info);
   selected_->read_only = read_only;
+  selected_->qresync = std::move(qresync);
   selected_->view =
       std::make_unique<MailboxView>(shared, read_only, [this, tag](const Error* error) { selected_ready(tag, error); });
   if (shared->loaded()) selected_->view->on_loaded(nullptr);
@@ -69,12 +87,28 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
     reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::unseen(unseen), "First unseen."});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidvalidity(info.uidvalidity), "UIDs valid"});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidnext(info.uidnext), "Predicted next UID"});
+  // RFC 7162 §3.1.2.1: every mailbox keeps modseqs, so always HIGHESTMODSEQ (never NOMODSEQ).
+  reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::highestmodseq(highest_modseq(*selected_)),
+                           "Highest"});
   state_ = pi::kSelected;
   v.set_notify([this] { idle_push(); });
+  v.set_reporting(enabled_ & pi::kEnableCondstore, enabled_ & pi::kEnableQresync);
   bool ro = selected_->read_only;
-  tagged(tag, pi::Status::ok, pi::ResponseCode::atom(ro ? "READ-ONLY" : "READ-WRITE"),
-         ro ? "Examine completed" : "Select completed");
-  finish();
+  auto done = [this, tag, ro](Result<void> r) {
+    if (!r) {
+      deselect();
+      tagged_error(tag, r.error());
+    } else {
+      tagged(tag, pi::Status::ok, pi::ResponseCode::atom(ro ? "READ-ONLY" : "READ-WRITE"),
+             ro ? "Examine completed" : "Select completed");
+    }
+    finish();
+  };
+  std::optional<pi::QresyncParams> q = std::move(selected_->qresync);
+  selected_->qresync.reset();
+  // RFC 7162 §3.2.5: with another UIDVALIDITY the client's cache is void: nothing to resync.
+  if (q && q->uidvalidity == info.uidvalidity) send_qresync(*this, *q, std::move(done));
+  else done(Result<void>{});
 }
 
 }  // namespace loft::server::imap

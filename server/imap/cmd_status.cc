@@ -1,6 +1,7 @@
 // RFC 3501 §6.3.10 STATUS: counts from the mailbox record, without selecting
 // it. RECENT is 0: Loft keeps no \Recent yet. HIGHESTMODSEQ (RFC 7162 §3.1.6)
 // is the record's.
+#include "protocol/imap/enable.h"
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
 #include "server/connection.h"
@@ -14,6 +15,9 @@ namespace pi = proto::imap;
 void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
   auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
   if (!name) return;
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+  for (auto item : c.items)
+    if (item == pi::CmdStatus::Item::highestmodseq) enable(pi::kEnableCondstore);
   busy_ = true;
   auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
   storage::AccountId account_id = account().id;

@@ -21,7 +21,8 @@ Result<FetchNeeds> check_fetch_items(const std::vector<pi::FetchAtt>& items) {
       case Kind::flags: needs.flags = true; break;
       case Kind::uid:
       case Kind::internaldate:
-      case Kind::rfc822_size: break;
+      case Kind::rfc822_size:
+      case Kind::modseq: break;
       case Kind::envelope:
       case Kind::body_structure:
       case Kind::body: needs.structure = true; break;
@@ -158,6 +159,7 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
         text += "INTERNALDATE \"" + pi::format_internal_date(m.internal_date, m.tz_offset_minutes) + "\"";
         break;
       case Kind::rfc822_size: text += "RFC822.SIZE " + std::to_string(m.size); break;
+      case Kind::modseq: text += "MODSEQ (" + std::to_string(m.modseq) + ")"; break;  // RFC 7162 §3.1.4
       case Kind::rfc822: text += "RFC822 "; add_range(&segs, &text, m, 0, m.size, nullptr); break;
       case Kind::rfc822_header: text += "RFC822.HEADER "; add_range(&segs, &text, m, 0, m.header_size, nullptr); break;
       case Kind::rfc822_text: text += "RFC822.TEXT "; add_range(&segs, &text, m, m.header_size, m.size, nullptr); break;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/imap/condstore.h"
 #include "protocol/imap/response.h"
 #include "server/imap/recent_claims.h"
 #include "storage/types.h"
@@ -187,6 +188,11 @@ bool MailboxView::has_updates(bool allow_expunge) const {
 void MailboxView::flush(bool allow_expunge, std::string* out) {
   if (!started_) return;
   const auto& e = shared_->entries();
+  if (allow_expunge && !pending_expunged_.empty() && report_vanished_) {
+    // RFC 7162 §3.2.10: once QRESYNC is enabled, UIDs instead of numbers.
+    pi::VanishedResponse{false, pending_expunged_}.serialize(out);
+    pending_expunged_.clear();
+  }
   if (allow_expunge && !pending_expunged_.empty()) {
     // Highest first: each EXPUNGE renumbers only the messages after it
     // (§7.4.1), so the numbers of the lower ones stay as computed.
@@ -208,7 +214,10 @@ void MailboxView::flush(bool allow_expunge, std::string* out) {
     const SharedIndex::Entry* m = shared_->find(uid);
     auto seq = m ? seq_of(uid) : std::nullopt;
     if (!seq) continue;
-    pi::FetchFlagsResponse{*seq, m->flags(), shared_->keywords(*m), is_recent(uid), std::nullopt, std::nullopt}
+    // RFC 7162 §3.1.4: MODSEQ in every FETCH once CONDSTORE is enabled; UID with QRESYNC.
+    std::optional<uint32_t> uid_item = report_vanished_ ? std::optional<uint32_t>(uid) : std::nullopt;
+    std::optional<uint64_t> modseq_item = report_modseq_ ? std::optional<uint64_t>(m->modseq) : std::nullopt;
+    pi::FetchFlagsResponse{*seq, m->flags(), shared_->keywords(*m), is_recent(uid), uid_item, modseq_item}
         .serialize(out);
   }
   pending_flags_.clear();

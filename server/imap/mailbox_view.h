@@ -82,6 +82,12 @@ class MailboxView {
   void flush(bool allow_expunge, std::string* out);
   // Called (from the change that caused it) when an update becomes pending: IDLE pushes it.
   void set_notify(std::function<void()> notify) { notify_ = std::move(notify); }
+  // RFC 7162: with modseq (CONDSTORE enabled), FETCH updates carry MODSEQ (§3.1.4);
+  // with vanished, expunges go as "* VANISHED uids" (§3.2.10) and FETCH carries UID.
+  void set_reporting(bool modseq, bool vanished) {
+    report_modseq_ = modseq;
+    report_vanished_ = vanished;
+  }
 
   // --- from SharedIndex ---
   void on_loaded(const Error* error);
@@ -110,6 +116,8 @@ class MailboxView {
   // \Recent for this session: UID ranges [lo, hi] claimed (RecentClaims).
   std::vector<std::pair<uint32_t, uint32_t>> recent_;
   std::function<void()> notify_;
+  bool report_modseq_ = false;
+  bool report_vanished_ = false;
 };
 
 }  // namespace loft::server::imap

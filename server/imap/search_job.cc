@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "protocol/imap/condstore.h"
 #include "protocol/imap/search_eval.h"
 #include "server/connection.h"
 #include "server/imap/session.h"
@@ -45,6 +46,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     facts.uid = view_[i].uid;
     facts.flags = view_[i].flags;
     facts.recent = view_[i].recent;
+    facts.modseq = view_[i].modseq;
     const storage::MessageMeta* meta = nullptr;
     if (cost_ >= pi::SearchCost::record) {
       auto it = records.find(facts.uid);
@@ -64,6 +66,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     }
     if (pi::search_matches(cmd_.program, facts, view, content ? &*content : nullptr)) {
       hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
+      hits_modseq_ = std::max(hits_modseq_, facts.modseq);
     }
     if (content && content->error()) return *content->error();
   }
@@ -92,7 +95,10 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
           return;
         }
         std::string out;
-        pi::append_search_response(&out, job->hits_);
+        if (pi::search_uses_modseq(job->cmd_.program))
+          pi::append_search_modseq_response(&out, job->hits_, job->hits_modseq_);
+        else
+          pi::append_search_response(&out, job->hits_);
         s.send(out);
         s.tagged(job->tag_, "OK", job->cmd_.uid ? "UID SEARCH completed" : "SEARCH completed");
         s.finish();

@@ -27,6 +27,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
     uint32_t uid = 0;
     uint32_t flags = 0;   // storage::Flag bits
     bool recent = false;  // RFC 3501 §2.3.2, for this session
+    uint64_t modseq = 0;  // RFC 7162 §3.1.5
   };
   // view: the client's numbering at the start (sequence number = position + 1).
   SearchJob(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd, std::vector<Message> view,
@@ -54,6 +55,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   proto::imap::SearchNeedles needles_;
   size_t next_ = 0;
   std::vector<uint32_t> hits_;
+  uint64_t hits_modseq_ = 0;  // the highest modseq among the hits (RFC 7162 §3.1.5)
   std::optional<Error> error_;
 };
 

@@ -77,6 +77,7 @@ std::string ImapSession::capabilities() const {
     caps += " UIDPLUS MOVE UNSELECT";  // RFC 4315, RFC 6851, RFC 3691
     // RFC 2342, 5161, 3348, 6154 (both), XLIST (Gmail), 5258.
     caps += " NAMESPACE ENABLE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE XLIST LIST-EXTENDED";
+    caps += " CONDSTORE QRESYNC";  // RFC 7162
   }
   caps += " IDLE";  // RFC 2177
   return caps;

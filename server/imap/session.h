@@ -81,6 +81,7 @@ class ImapSession final : public Session {
     storage::MailboxInfo info;
     bool read_only = false;
     std::unique_ptr<MailboxView> view;
+    std::optional<proto::imap::QresyncParams> qresync;  // RFC 7162 §3.2.5: until SELECT answers it
   };
   Selected* selected() { return selected_ && selected_->view ? selected_.get() : nullptr; }
   MailboxView* view() { return selected() ? selected_->view.get() : nullptr; }
@@ -137,7 +138,8 @@ class ImapSession final : public Session {
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: attach a view to the loop's
   // shared index (loading it if needed), then report.
-  void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only);
+  void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only,
+                     std::optional<proto::imap::QresyncParams> qresync = std::nullopt);
   void selected_ready(const std::string& tag, const Error* error);
   // Sends the pending mailbox updates the running command allows.
   void flush_updates();
@@ -159,6 +161,10 @@ class ImapSession final : public Session {
   void discard_buffered_input() { discard_input_ = true; }
   void set_logged_out() { logged_out_ = true; }
   std::unique_ptr<FetchJob>& fetch_slot() { return fetch_; }
+  // RFC 5161 / RFC 7162: the proto::imap::EnableBit set on. enable() adds bits (QRESYNC
+  // implies CONDSTORE, §3.2.3) and sets the selected view's reporting (cmd_enable.cc).
+  uint32_t enabled() const { return enabled_; }
+  void enable(uint32_t bits);
 
  private:
   Connection& conn_;

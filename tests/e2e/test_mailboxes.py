@@ -110,7 +110,7 @@ class MailboxTest(unittest.TestCase):
             self.assertIn(cap, caps)
         self.assertEqual(self.m.ok('NAMESPACE'), [b'* NAMESPACE (("" "/")) NIL NIL'])
         self.assertEqual(self.m.ok('ID ("name" "test" "version" NIL)'), [b'* ID ("name" "Loft" "version" "0.1.0")'])
-        self.assertEqual(self.m.ok('ENABLE CONDSTORE X-UNKNOWN'), [b'* ENABLED'])
+        self.assertEqual(self.m.ok('ENABLE X-UNKNOWN'), [b'* ENABLED'])
         self.assertEqual(self.m.cmd('ENABLE')[0], 'BAD')
         # RFC 2971: ID in any state; RFC 5161: ENABLE only after login, before SELECT.
         pre = Imap(self.server, 'alice', login=False)

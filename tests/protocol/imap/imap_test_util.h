@@ -39,6 +39,7 @@ inline std::string describe(const FetchAtt& a) {
     case K::rfc822_header: return "RFC822.HEADER";
     case K::rfc822_text: return "RFC822.TEXT";
     case K::section: break;
+    case K::modseq: return "MODSEQ";
   }
   std::string s = a.peek ? "BODY.PEEK[" : "BODY[";
   for (size_t i = 0; i < a.part.size(); ++i) s += (i ? "." : "") + std::to_string(a.part[i]);
@@ -63,7 +64,7 @@ inline std::string describe(const SearchKey& k) {
       "ALL", "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "RECENT", "SEEN", "NEW", "OLD", "UNANSWERED",
       "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN", "KEYWORD", "UNKEYWORD", "BEFORE", "ON", "SINCE",
       "SENTBEFORE", "SENTON", "SENTSINCE", "LARGER", "SMALLER", "UID", "SET", "BCC", "CC", "FROM", "TO",
-      "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND"};
+      "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND", "MODSEQ"};
   std::string s = kNames[static_cast<int>(k.kind)];
   switch (k.kind) {
     case K::keyword: case K::unkeyword: case K::bcc: case K::cc: case K::from: case K::to:
@@ -71,7 +72,7 @@ inline std::string describe(const SearchKey& k) {
     case K::header: s += " [" + k.field + "] [" + k.text + "]"; break;
     case K::before: case K::on: case K::since: case K::sent_before: case K::sent_on: case K::sent_since:
       s += " " + std::to_string(k.date); break;
-    case K::larger: case K::smaller: s += " " + std::to_string(k.number); break;
+    case K::larger: case K::smaller: case K::modseq: s += " " + std::to_string(k.number); break;
     case K::uid: case K::seqset: s += " " + k.set.to_string(); break;
     default: break;
   }
@@ -95,12 +96,22 @@ inline std::string describe(const Command& c) {
     }
     std::string operator()(const CmdLogin& l) const { return "LOGIN [" + l.user + "] [" + l.password + "]"; }
     std::string operator()(const CmdSelect& s) const {
-      return (s.read_only ? "EXAMINE [" : "SELECT [") + s.mailbox + "]";
+      std::string out = (s.read_only ? "EXAMINE [" : "SELECT [") + s.mailbox + "]";
+      if (s.condstore) out += " CONDSTORE";
+      if (const auto& q = s.qresync) {
+        out += " QRESYNC " + std::to_string(q->uidvalidity) + " " + std::to_string(q->modseq);
+        if (q->known_uids) out += " known=" + q->known_uids->to_string();
+        if (q->match_seqs) out += " match=" + q->match_seqs->to_string() + "/" + q->match_uids->to_string();
+      }
+      return out;
     }
     std::string operator()(const CmdFetch& f) const {
       std::string s = (f.uid ? "UID FETCH " : "FETCH ") + f.set.to_string() + " (";
       for (size_t i = 0; i < f.items.size(); ++i) s += (i ? " " : "") + describe(f.items[i]);
-      return s + ")";
+      s += ")";
+      if (f.changed_since) s += " CHANGEDSINCE " + std::to_string(*f.changed_since);
+      if (f.vanished) s += " VANISHED";
+      return s;
     }
     std::string operator()(const CmdCompress& c) const { return "COMPRESS " + c.mechanism; }
     std::string operator()(const CmdSearch& c) const {
@@ -123,6 +134,7 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdStore& c) const {
       static const char* const kOps[] = {"", "+", "-"};
       return std::string(c.uid ? "UID STORE " : "STORE ") + c.set.to_string() + " " +
+             (c.unchanged_since ? "UNCHANGEDSINCE " + std::to_string(*c.unchanged_since) + " " : std::string()) +
              kOps[static_cast<int>(c.op)] + "FLAGS" + (c.silent ? ".SILENT " : " ") + flags(c.flags);
     }
     std::string operator()(const CmdCopy& c) const {
