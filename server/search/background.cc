@@ -1,0 +1,54 @@
+// The background indexer thread (see background.h).
+#include "server/search/background.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "base/log.h"
+
+namespace loft::server::search {
+
+void BackgroundIndexer::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void BackgroundIndexer::poke() {
+  {
+    std::lock_guard lock(mutex_);
+    poked_ = true;
+  }
+  cv_.notify_one();
+}
+
+void BackgroundIndexer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BackgroundIndexer::run() {
+  // Linux nice applies per thread: indexing yields the CPU to delivery and IMAP.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) break;
+    }
+    auto n = indexer_.run_batch(kBatch);
+    if (n && *n > 0) continue;  // more may be waiting
+    if (!n) log_warn("search indexer: ", n.error().message);
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(n ? kIdleMs : kErrorBackoffMs), [this] { return stop_ || poked_; });
+    poked_ = false;
+  }
+  indexer_.close();
+}
+
+}  // namespace loft::server::search
