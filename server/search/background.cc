@@ -36,14 +36,22 @@ void BackgroundIndexer::stop() {
 void BackgroundIndexer::run() {
   // Linux nice applies per thread: indexing yields the CPU to delivery and IMAP.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  uint64_t drained = 0;  // jobs since the queue was last empty
   for (;;) {
     {
       std::lock_guard lock(mutex_);
       if (stop_) break;
     }
     auto n = indexer_.run_batch(kBatch);
-    if (n && *n > 0) continue;  // more may be waiting
+    if (n && *n > 0) {  // more may be waiting
+      drained += *n;
+      continue;
+    }
     if (!n) log_warn("search indexer: ", n.error().message);
+    if (n && drained > 0) {  // tests and operators wait for this line
+      log_info("search index caught up: ", drained, " jobs");
+      drained = 0;
+    }
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, std::chrono::milliseconds(n ? kIdleMs : kErrorBackoffMs), [this] { return stop_ || poked_; });
     poked_ = false;
