@@ -33,6 +33,19 @@ void BackgroundIndexer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool BackgroundIndexer::wait_for_quiet() {
+  uint64_t last = store_.stats().commits;
+  for (int waited = 0; waited < kMaxDeferMs; waited += kQuietMs) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(kQuietMs), [this] { return stop_; });
+    if (stop_) return false;
+    uint64_t now = store_.stats().commits;
+    if (now == last) return true;  // no commit for kQuietMs
+    last = now;
+  }
+  return true;  // busy for kMaxDeferMs: index one batch anyway, so the index keeps up
+}
+
 void BackgroundIndexer::run() {
   // Linux nice applies per thread: indexing yields the CPU to delivery and IMAP.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
@@ -42,6 +55,7 @@ void BackgroundIndexer::run() {
       std::lock_guard lock(mutex_);
       if (stop_) break;
     }
+    if (!wait_for_quiet()) break;
     auto n = indexer_.run_batch(kBatch);
     if (n && *n > 0) {  // more may be waiting
       drained += *n;
