@@ -202,7 +202,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   // ---
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
-      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -278,6 +278,11 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   if (const toml::table* t = sub("storage")) {
     TableReader sr(*t, "storage");
     if (!sr.get("sync", &c.storage_sync) || !sr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
+  }
+  if (const toml::table* t = sub("search")) {
+    TableReader sr(*t, "search");
+    if (!sr.get("index", &c.search_index) || !sr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
   }
   if (const toml::node* n = root.get("listener")) {

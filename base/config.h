@@ -75,6 +75,7 @@ struct Config {
   std::string tls_cert;                           // empty: self-signed in data_dir/tls/
   std::string tls_key;
   bool storage_sync = true;                       // fsync before acknowledging
+  bool search_index = true;                       // [search] index: full-text index (docs/search.md)
   unsigned worker_threads = 16;                   // blocking store/crypto work
   LimitsConfig limits;
   AuthConfig auth;

@@ -1,11 +1,10 @@
-// Index on Xapian. Every Xapian call runs inside guarded(), which is the one
-// place its exceptions are turned into loft::Error.
+// Index on Xapian. Every Xapian call runs inside guarded(), the one place
+// its exceptions are turned into loft::Error.
 #include "search/index.h"
 
 #include <xapian.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <new>
 #include <system_error>
@@ -16,70 +15,40 @@
 namespace loft::search {
 namespace {
 
-// The single field -> term prefix table, used both to index and to query so
-// the two cannot drift apart. Multi-letter prefixes start with 'X' (Xapian's
-// convention); terms are lower-cased, so prefix and word never run together.
-struct FieldPrefix {
-  Field field;
-  const char* prefix;
+// The one Field -> term prefix table (IMAP key -> Field is in the server's
+// narrowing, docs/search.md). Prefixes are upper-case ASCII; trigrams are
+// case-folded text, so a prefix and a trigram never run together.
+constexpr std::array<const char*, kFieldCount> kPrefixes{
+    "B",  // body: BODY, TEXT (RFC 3501 §6.4.4)
+    "T",  // header_text: TEXT, HEADER
+    "F",  // from: FROM
+    "O",  // to: TO
+    "C",  // cc: CC
+    "K",  // bcc: BCC
+    "S",  // subject: SUBJECT
 };
-constexpr std::array<FieldPrefix, 5> kPrefixes{{
-    {Field::from, "A"},
-    {Field::to, "XTO"},
-    {Field::cc, "XCC"},
-    {Field::subject, "S"},
-    {Field::body, "XBODY"},
-}};
 constexpr const char* kUniquePrefix = "Q";
 constexpr const char* kMailboxPrefix = "XM";
-// Value slot holding the uid as 4 big-endian bytes, so a search reads it
-// without parsing the unique term back.
+constexpr const char* kOverflowTerm = "XOVERFLOW";  // matches every text condition
+constexpr const char* kThroughKey = "through:";     // metadata: indexed_through per mailbox
 constexpr Xapian::valueno kUidSlot = 0;
 
-const char* prefix_of(Field field) {
-  for (const auto& fp : kPrefixes) {
-    if (fp.field == field) return fp.prefix;
-  }
-  return "";  // Field::text has no prefix of its own; callers expand it
-}
-
-const std::string& text_of(const IndexedFields& f, Field field) {
-  switch (field) {
-    case Field::from: return f.from;
-    case Field::to: return f.to;
-    case Field::cc: return f.cc;
-    case Field::subject: return f.subject;
-    default: return f.body;
-  }
-}
+const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
 
 std::string unique_term(uint64_t mailbox_id, uint32_t uid) {
   return kUniquePrefix + std::to_string(mailbox_id) + ":" + std::to_string(uid);
 }
+std::string mailbox_term(uint64_t mailbox_id) { return kMailboxPrefix + std::to_string(mailbox_id); }
 
-std::string mailbox_term(uint64_t mailbox_id) {
-  return kMailboxPrefix + std::to_string(mailbox_id);
-}
-
-// Lower-casing comes with TermGenerator; stemming is off so that a query
-// word matches only itself, which is closer to IMAP's literal matching.
-void configure(Xapian::TermGenerator* gen) {
-  gen->set_stemmer(Xapian::Stem());
-  gen->set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
-}
-
-// Runs f, converting any exception into an Error whose message starts with
-// what. Lock and corruption get their own codes; other Xapian runtime
-// errors (I/O, opening, modified-underneath) are worth a retry.
 template <class F>
 auto guarded(const char* what, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const Xapian::DatabaseLockError& e) {
     return make_error(Errc::in_use, std::string(what) + ": " + e.get_description());
+  } catch (const Xapian::DatabaseOpeningError& e) {
+    return make_error(Errc::not_found, std::string(what) + ": " + e.get_description());
   } catch (const Xapian::DatabaseCorruptError& e) {
-    return make_error(Errc::internal, std::string(what) + ": " + e.get_description());
-  } catch (const Xapian::DatabaseVersionError& e) {
     return make_error(Errc::internal, std::string(what) + ": " + e.get_description());
   } catch (const Xapian::LogicError& e) {  // misuse of the API: a bug here
     return make_error(Errc::internal, std::string(what) + ": " + e.get_description());
@@ -94,54 +63,60 @@ auto guarded(const char* what, F&& f) -> decltype(f()) {
   }
 }
 
-// The words of text, in order, exactly as TermGenerator indexes them (it is
-// run on a scratch document), so query and index tokenise identically.
-std::vector<std::string> words_of(const std::string& text) {
-  Xapian::Document scratch;
-  Xapian::TermGenerator gen;
-  configure(&gen);
-  gen.set_document(scratch);
-  gen.index_text(text);
-  std::vector<std::pair<Xapian::termpos, std::string>> at;
-  for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
-    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
-      at.emplace_back(*p, *t);
+// The Xapian query for n; *all is set when it cannot narrow.
+Xapian::Query build(const Narrow& n, bool* all) {
+  *all = false;
+  switch (n.op) {
+    case Narrow::Op::all:
+      *all = true;
+      return Xapian::Query::MatchAll;
+    case Narrow::Op::text: {
+      auto trigrams = needle_trigrams(n.folded_needle);
+      if (trigrams.empty() || n.fields.empty()) {
+        *all = true;
+        return Xapian::Query::MatchAll;
+      }
+      std::vector<Xapian::Query> any{Xapian::Query(kOverflowTerm)};
+      for (Field f : n.fields) {
+        std::vector<Xapian::Query> each;
+        for (const auto& t : trigrams) each.emplace_back(prefix_of(f) + t);
+        any.emplace_back(Xapian::Query::OP_AND, each.begin(), each.end());
+      }
+      return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+    }
+    case Narrow::Op::and_: {
+      std::vector<Xapian::Query> parts;
+      for (const Narrow& c : n.children) {
+        bool child_all = false;
+        Xapian::Query q = build(c, &child_all);
+        if (!child_all) parts.push_back(std::move(q));
+      }
+      if (parts.empty()) {
+        *all = true;
+        return Xapian::Query::MatchAll;
+      }
+      return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    }
+    case Narrow::Op::or_: {
+      std::vector<Xapian::Query> parts;
+      for (const Narrow& c : n.children) {
+        bool child_all = false;
+        Xapian::Query q = build(c, &child_all);
+        if (child_all) {  // one side takes everything: so does the OR
+          *all = true;
+          return Xapian::Query::MatchAll;
+        }
+        parts.push_back(std::move(q));
+      }
+      if (parts.empty()) {
+        *all = true;
+        return Xapian::Query::MatchAll;
+      }
+      return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
     }
   }
-  std::sort(at.begin(), at.end());
-  std::vector<std::string> words;
-  words.reserve(at.size());
-  for (auto& [pos, word] : at) words.push_back(std::move(word));
-  return words;
-}
-
-// words (non-empty) as one prefixed term, or as a phrase of adjacent terms.
-Xapian::Query phrase(const std::vector<std::string>& words, const std::string& prefix) {
-  if (words.size() == 1) return Xapian::Query(prefix + words.front());
-  std::vector<Xapian::Query> parts;
-  parts.reserve(words.size());
-  for (const auto& w : words) parts.emplace_back(prefix + w);
-  return Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(),
-                       static_cast<Xapian::termcount>(parts.size()));
-}
-
-Xapian::Query build_query(uint64_t mailbox_id, const Query& q) {
-  std::vector<Xapian::Query> conditions;
-  for (const auto& term : q.all) {
-    auto words = words_of(term.text);
-    if (words.empty()) continue;  // no words: no condition (see Term)
-    if (term.field != Field::text) {
-      conditions.push_back(phrase(words, prefix_of(term.field)));
-      continue;
-    }
-    std::vector<Xapian::Query> any;
-    for (const auto& fp : kPrefixes) any.push_back(phrase(words, fp.prefix));
-    conditions.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
-  }
-  Xapian::Query in_mailbox(mailbox_term(mailbox_id));
-  if (conditions.empty()) return in_mailbox;
-  Xapian::Query all(Xapian::Query::OP_AND, conditions.begin(), conditions.end());
-  return Xapian::Query(Xapian::Query::OP_FILTER, all, in_mailbox);
+  *all = true;
+  return Xapian::Query::MatchAll;
 }
 
 Error moved_from() { return make_error(Errc::internal, "search index used after move"); }
@@ -149,9 +124,9 @@ Error moved_from() { return make_error(Errc::internal, "search index used after 
 }  // namespace
 
 struct Index::Impl {
-  explicit Impl(const std::string& dir) : db(dir, Xapian::DB_CREATE_OR_OPEN) { configure(&gen); }
-  Xapian::WritableDatabase db;
-  Xapian::TermGenerator gen;
+  std::string dir;
+  std::unique_ptr<Xapian::Database> db;
+  Xapian::WritableDatabase* writer = nullptr;  // db, when opened for writing
 };
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -160,76 +135,172 @@ Index& Index::operator=(Index&&) noexcept = default;
 Index::~Index() = default;
 
 Result<Index> Index::open(const std::string& dir) {
-  // Xapian creates only the last directory level; make the parents too.
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error(Errc::temp, "search index " + dir + ": " + ec.message());
   return guarded("open search index", [&]() -> Result<Index> {
-    return Index(std::make_unique<Impl>(dir));
+    auto impl = std::make_unique<Impl>();
+    impl->dir = dir;
+    auto w = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
+    impl->writer = w.get();
+    impl->db = std::move(w);
+    return Index(std::move(impl));
   });
 }
 
-Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const IndexedFields& fields) {
+Result<Index> Index::open_reader(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir + "/iamglass", ec)) return make_error(Errc::not_found, "no search index in " + dir);
+  return guarded("open search index", [&]() -> Result<Index> {
+    auto impl = std::make_unique<Impl>();
+    impl->dir = dir;
+    impl->db = std::make_unique<Xapian::Database>(dir);
+    return Index(std::move(impl));
+  });
+}
+
+Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& terms) {
   if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
   if (uid == 0) return make_error(Errc::bad_input, "search index: uid 0");
   return guarded("index message", [&]() -> Result<void> {
     Xapian::Document doc;
-    impl_->gen.set_document(doc);
-    for (const auto& fp : kPrefixes) impl_->gen.index_text(text_of(fields, fp.field), 1, fp.prefix);
+    bool overflow = false;
+    for (size_t f = 0; f < kFieldCount; ++f) {
+      // Boolean terms: no positions, no within-document frequency.
+      for (const auto& t : terms.fields[f].terms()) doc.add_boolean_term(kPrefixes[f] + t);
+      overflow = overflow || terms.fields[f].overflowed();
+    }
+    if (overflow) doc.add_boolean_term(kOverflowTerm);
     const std::string id = unique_term(mailbox_id, uid);
     doc.add_boolean_term(id);
     doc.add_boolean_term(mailbox_term(mailbox_id));
     std::string uid_bytes;
     put_be32(&uid_bytes, uid);
     doc.add_value(kUidSlot, uid_bytes);
-    impl_->db.replace_document(id, doc);
+    impl_->writer->replace_document(id, doc);
     return {};
   });
 }
 
 Result<void> Index::remove(uint64_t mailbox_id, uint32_t uid) {
   if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
   return guarded("unindex message", [&]() -> Result<void> {
-    impl_->db.delete_document(unique_term(mailbox_id, uid));
+    impl_->writer->delete_document(unique_term(mailbox_id, uid));
     return {};
   });
 }
 
-Result<void> Index::remove_mailbox(uint64_t mailbox_id) {
+Result<void> Index::set_indexed_through(uint64_t mailbox_id, uint32_t uid) {
   if (!impl_) return moved_from();
-  return guarded("unindex mailbox", [&]() -> Result<void> {
-    impl_->db.delete_document(mailbox_term(mailbox_id));
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
+  auto now = indexed_through(mailbox_id);
+  if (!now) return now.error();
+  if (uid <= *now) return {};
+  return guarded("index mark", [&]() -> Result<void> {
+    std::string v;
+    put_be32(&v, uid);
+    impl_->writer->set_metadata(kThroughKey + std::to_string(mailbox_id), v);
     return {};
   });
 }
 
 Result<void> Index::commit() {
   if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
   return guarded("commit search index", [&]() -> Result<void> {
-    impl_->db.commit();
+    impl_->writer->commit();
     return {};
   });
 }
 
-Result<std::vector<uint32_t>> Index::search(uint64_t mailbox_id, const Query& q) {
+Result<uint32_t> Index::indexed_through(uint64_t mailbox_id) {
   if (!impl_) return moved_from();
-  return guarded("search", [&]() -> Result<std::vector<uint32_t>> {
-    Xapian::Enquire enquire(impl_->db);
-    enquire.set_query(build_query(mailbox_id, q));
-    // Only membership matters: skip ranking, and sort by uid below.
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
-    enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
-    Xapian::MSet matches = enquire.get_mset(0, impl_->db.get_doccount());
-    std::vector<uint32_t> uids;
-    uids.reserve(matches.size());
-    for (auto it = matches.begin(); it != matches.end(); ++it) {
-      const std::string v = it.get_document().get_value(kUidSlot);
-      if (v.size() != 4) return make_error(Errc::internal, "search index: document without uid");
-      uids.push_back(get_be32(v.data()));
-    }
-    std::sort(uids.begin(), uids.end());
-    return uids;
+  return guarded("index mark", [&]() -> Result<uint32_t> {
+    std::string v = impl_->db->get_metadata(kThroughKey + std::to_string(mailbox_id));
+    return v.size() == 4 ? get_be32(v.data()) : 0;
   });
+}
+
+Result<std::optional<std::vector<uint32_t>>> Index::candidates(uint64_t mailbox_id, const Narrow& n) {
+  if (!impl_) return moved_from();
+  bool all = false;
+  auto query = guarded("search", [&]() -> Result<Xapian::Query> { return build(n, &all); });
+  if (!query) return query.error();
+  if (all) return std::optional<std::vector<uint32_t>>();
+  // A reader sees one commit; if the writer commits twice meanwhile,
+  // Xapian says DatabaseModifiedError: reopen and try again (bounded).
+  for (int attempt = 0;; ++attempt) {
+    try {
+      Xapian::Enquire enquire(*impl_->db);
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, *query, Xapian::Query(mailbox_term(mailbox_id))));
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
+      Xapian::MSet matches = enquire.get_mset(0, impl_->db->get_doccount());
+      std::vector<uint32_t> uids;
+      uids.reserve(matches.size());
+      for (auto it = matches.begin(); it != matches.end(); ++it) {
+        const std::string v = impl_->db->get_document(*it, Xapian::DOC_ASSUME_VALID).get_value(kUidSlot);
+        if (v.size() != 4) return make_error(Errc::internal, "search index: document without uid");
+        uids.push_back(get_be32(v.data()));
+      }
+      std::sort(uids.begin(), uids.end());
+      return std::optional<std::vector<uint32_t>>(std::move(uids));
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 3) return make_error(Errc::temp, "search index changing too fast");
+      auto r = guarded("reopen search index", [&]() -> Result<void> {
+        impl_->db->reopen();
+        return {};
+      });
+      if (!r) return r.error();
+    } catch (...) {
+      return guarded("search", []() -> Result<std::optional<std::vector<uint32_t>>> { throw; });
+    }
+  }
+}
+
+Result<IndexStats> Index::stats() {
+  if (!impl_) return moved_from();
+  IndexStats s;
+  auto docs = guarded("index stats", [&]() -> Result<uint64_t> { return impl_->db->get_doccount(); });
+  if (!docs) return docs.error();
+  s.documents = *docs;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(impl_->dir, ec)) {
+    if (e.is_regular_file(ec)) s.bytes += e.file_size(ec);
+  }
+  return s;
+}
+
+Result<void> remove_index(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return make_error(Errc::temp, "remove search index " + dir + ": " + ec.message());
+  return {};
+}
+
+Result<void> optimize_index(const std::string& dir) {
+  const std::string tmp = dir + ".compact";
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);
+  auto r = guarded("compact search index", [&]() -> Result<void> {
+    // Hold the write lock so no indexer writes while the copy is made.
+    Xapian::WritableDatabase lock(dir, Xapian::DB_OPEN);
+    Xapian::Database db(dir);
+    db.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
+    lock.close();
+    return {};
+  });
+  if (!r) return r;
+  const std::string old = dir + ".old";
+  std::filesystem::remove_all(old, ec);
+  std::filesystem::rename(dir, old, ec);
+  if (ec) return make_error(Errc::temp, "swap search index: " + ec.message());
+  std::filesystem::rename(tmp, dir, ec);
+  if (ec) return make_error(Errc::temp, "swap search index: " + ec.message());
+  std::filesystem::remove_all(old, ec);
+  return {};
 }
 
 }  // namespace loft::search

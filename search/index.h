@@ -1,95 +1,99 @@
-// Full-text index of one account's messages, on Xapian: one database
-// directory per account, every mailbox of the account in it, each message a
-// document identified by (mailbox id, uid).
-//
-// Matching is by word, not by substring: text is split into words by
-// Xapian's TermGenerator and lower-cased, without stemming, both when
-// indexing and when querying, so "Meeting" matches "meeting" but neither
-// "meetings" nor "eet". IMAP SEARCH's substring semantics, where required,
-// are the caller's business (e.g. re-checking the candidates this returns).
-//
-// Term prefixes (one table in index.cc, in the style of notmuch's prefix.cc):
-//   from "A", to "XTO", cc "XCC", subject "S", body "XBODY";
-//   "Q<mailbox>:<uid>" is each document's unique id and "XM<mailbox>" its
-//   mailbox filter. Field::text is not indexed separately: it is queried as
-//   the OR of the five fields, so no word is stored twice.
+// The full-text index of one account, on Xapian (docs/search.md): one
+// database directory per account, a document per message keyed by
+// (mailbox id, uid), holding the character trigrams (trigrams.h) of each
+// searchable field under that field's prefix. No positions, no stored data
+// beyond the uid: the index only narrows candidates; the plain evaluator
+// decides (RFC 3501 §6.4.4 substring semantics stay exact).
 //
 // Threading: every call blocks (disk I/O); run it on a worker thread, never
-// on the event loop. An Index is not safe for concurrent use: one thread at
-// a time, and one open Index (the single writer) per directory; opening a
-// directory that is already open, in this or another process, fails with
-// Errc::in_use.
+// on an event loop. One writer per directory (open); any number of readers
+// (open_reader), which see the last commit().
 //
 // Errors: no exception leaves this folder; Xapian's are turned into Errors.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "search/trigrams.h"
 
 namespace loft::search {
 
-// The searchable parts of a message, already decoded to UTF-8.
-struct IndexedFields {
-  std::string from;     // From header, e.g. "Jane Doe <jane@example.com>"
-  std::string to;       // To header
-  std::string cc;       // Cc header
-  std::string subject;  // Subject header
-  std::string body;     // decoded text of the body parts
+// The searchable texts of a message, one prefix each (the table in index.cc).
+// header_text is every header line of every part as TEXT and HEADER see it.
+enum class Field : uint8_t { body, header_text, from, to, cc, bcc, subject };
+inline constexpr size_t kFieldCount = 7;
+
+// The trigrams of one message, per Field, as the indexer collected them.
+struct MessageTerms {
+  std::array<TrigramCollector, kFieldCount> fields;
+  TrigramCollector& operator[](Field f) { return fields[static_cast<size_t>(f)]; }
 };
 
-// Which part of a message a query term must occur in; text means any part.
-enum class Field { from, to, cc, subject, body, text };
-
-// One condition: the words of text occur in field, in that order and
-// adjacent (a phrase) when there are several. Text without any word (empty,
-// or only punctuation) places no condition, so it can never hide a message.
-struct Term {
-  Field field = Field::text;
-  std::string text;
+// A narrowing condition built from a SEARCH program: its text keys become
+// `text` leaves; any key the index cannot decide (flags, dates, NOT, short
+// needles) is `all`. AND/OR keep their meaning, so the set it selects is a
+// superset of the program's matches.
+struct Narrow {
+  enum class Op : uint8_t { all, and_, or_, text };
+  Op op = Op::all;
+  std::vector<Field> fields;  // text: the needle occurs in any of these
+  std::string folded_needle;  // text: case-folded like the indexed text
+  std::vector<Narrow> children;
 };
 
-// A conjunction: a message matches when every term matches. No terms
-// matches every message of the mailbox. Built as a tree of Xapian queries,
-// never parsed, so user input cannot inject query syntax.
-struct Query {
-  std::vector<Term> all;
+// Counts for `loftctl index status`.
+struct IndexStats {
+  uint64_t documents = 0;
+  uint64_t bytes = 0;  // on disk
 };
 
-// One account's index; see the file comment for threading and matching.
 class Index {
  public:
-  // Opens the database in directory dir, creating it (and dir) if missing.
-  // Errc::in_use if another Index has it open; Errc::temp if dir is unusable.
+  // Opens the database in dir for writing, creating it (and dir) if missing.
+  // Errc::in_use if another writer has it open; Errc::temp if dir is unusable.
   static Result<Index> open(const std::string& dir);
+  // Opens it read-only; Errc::not_found if no index exists there yet.
+  static Result<Index> open_reader(const std::string& dir);
 
   Index(Index&&) noexcept;
   Index& operator=(Index&&) noexcept;
-  // Closes the database. Xapian commits pending changes here but swallows
-  // any error doing so: call commit() first to learn whether they are safe.
   ~Index();
 
   // Indexes a message, replacing any earlier document for (mailbox_id, uid).
-  // Visible to search() at once; durable after commit(). uid 0 is bad_input.
-  Result<void> add(uint64_t mailbox_id, uint32_t uid, const IndexedFields& fields);
+  // A field whose collector overflowed makes the document match every text
+  // condition (it is then always verified). uid 0 is bad_input.
+  Result<void> add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& terms);
   // Drops the message's document; succeeds also if there was none.
   Result<void> remove(uint64_t mailbox_id, uint32_t uid);
-  // Drops every document of the mailbox (for a deleted mailbox).
-  Result<void> remove_mailbox(uint64_t mailbox_id);
-  // Makes all changes so far durable. Explicit because the destructor
-  // cannot report failure (see ~Index).
+  // Every message of the mailbox with a uid <= uid has been indexed (or was
+  // expunged): raised monotonically, committed with the documents.
+  Result<void> set_indexed_through(uint64_t mailbox_id, uint32_t uid);
+  // Makes all changes so far durable and visible to readers.
   Result<void> commit();
 
-  // UIDs of the mailbox's messages matching q, ascending, without duplicates.
-  Result<std::vector<uint32_t>> search(uint64_t mailbox_id, const Query& q);
+  // The mailbox's indexed_through mark (0: nothing indexed).
+  Result<uint32_t> indexed_through(uint64_t mailbox_id);
+  // UIDs (ascending) of indexed messages that may match n, or nullopt when n
+  // cannot narrow (every message is a candidate).
+  Result<std::optional<std::vector<uint32_t>>> candidates(uint64_t mailbox_id, const Narrow& n);
+  Result<IndexStats> stats();
 
  private:
   struct Impl;
   explicit Index(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Removes the index directory (for rebuild); succeeds if there was none.
+Result<void> remove_index(const std::string& dir);
+// Compacts the index in dir into a fresh copy and swaps it in (no writer
+// may have it open).
+Result<void> optimize_index(const std::string& dir);
 
 }  // namespace loft::search

@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "base/config.h"
 #include "base/log.h"
 #include "server/server.h"
+#include "server/search/background.h"
 #include "server/tls/ticket_keys.h"
 #include "server/tls/tls_context.h"
 #include "storage/store.h"
@@ -197,6 +199,13 @@ int run(const std::string& config_path, const std::string& ready_file) {
     return 1;
   }
 
+  // The full-text indexer drains the store's index jobs on its own thread
+  // (docs/search.md); it stops before the store closes.
+  std::optional<server::search::BackgroundIndexer> indexer;
+  if (config->search_index) {
+    indexer.emplace(**store, config->data_dir);
+    indexer->start();
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   int rc = 0;
@@ -248,6 +257,7 @@ int run(const std::string& config_path, const std::string& ready_file) {
     uv_run(&loop, UV_RUN_DEFAULT);  // run the close callbacks
     srv.join();                     // the other loops finish their own stop
   }
+  indexer.reset();  // joins the indexer thread: it uses the store
   store->reset();  // drains the committer, then closes RocksDB
   uv_loop_close(&loop);
   log_info("stopped");

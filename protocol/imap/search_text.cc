@@ -42,7 +42,7 @@ struct TextScanner::Part {
   std::unique_ptr<mime::CharsetDecoder> charset;
   mime::CaseFolder folder;
 
-  void feed(std::string_view raw, NeedleSet* out, bool last) {
+  void feed(std::string_view raw, TextSink* out, bool last) {
     std::string decoded, utf8, folded;
     if (enc == Enc::qp) {
       qp.feed(raw, &decoded);
@@ -102,7 +102,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
-TextScanner::TextScanner(NeedleSet* headers, NeedleSet* body) : headers_(headers), body_(body) {}
+TextScanner::TextScanner(TextSink* headers, TextSink* body) : headers_(headers), body_(body) {}
 TextScanner::~TextScanner() = default;
 
 void TextScanner::feed(std::string_view raw) {

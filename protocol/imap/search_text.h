@@ -15,14 +15,23 @@
 
 namespace loft::proto::imap {
 
+// Where TextScanner sends decoded, case-folded text: pieces of one part's
+// text in order, and boundary() between the texts of two parts or fields.
+class TextSink {
+ public:
+  virtual ~TextSink() = default;
+  virtual void feed(std::string_view folded) = 0;
+  // Text before and after this point is not contiguous.
+  virtual void boundary() = 0;
+};
+
 // Several case-folded needles searched at once in streamed folded text; a
 // needle may span two pieces but never a boundary() (two parts' texts).
-class NeedleSet {
+class NeedleSet final : public TextSink {
  public:
   explicit NeedleSet(std::vector<std::string> folded_needles);
-  void feed(std::string_view folded);
-  // Text before and after this point is not contiguous.
-  void boundary() { tail_.clear(); }
+  void feed(std::string_view folded) override;
+  void boundary() override { tail_.clear(); }
   bool found(size_t i) const { return found_[i]; }
   bool all_found() const { return left_ == 0; }
   size_t size() const { return needles_.size(); }
@@ -37,10 +46,11 @@ class NeedleSet {
 
 // Walks a raw message given in pieces: decoded header fields ("Name: value"
 // per line, all parts' headers) go to `headers`, the decoded text of text/*
-// and message/* bodies to `body`. Either may be null.
+// and message/* bodies to `body`. Either may be null. The search indexer
+// uses the same walk, so index and plain scan see the same text.
 class TextScanner {
  public:
-  TextScanner(NeedleSet* headers, NeedleSet* body);
+  TextScanner(TextSink* headers, TextSink* body);
   ~TextScanner();
   void feed(std::string_view raw);
   void finish();
@@ -61,8 +71,8 @@ class TextScanner {
   void close_decoders();
   void flush_body();
 
-  NeedleSet* headers_;
-  NeedleSet* body_;
+  TextSink* headers_;
+  TextSink* body_;
   std::string line_;        // the current line so far (up to kMaxLine)
   bool long_line_ = false;  // the current line passed kMaxLine: the rest is data
   struct Multipart {

@@ -5,6 +5,8 @@
 #include "protocol/imap/search.h"
 #include "server/imap/search_job.h"
 #include "server/imap/session.h"
+#include "server/search/indexer.h"
+#include "server/server.h"
 
 namespace loft::server::imap {
 
@@ -35,6 +37,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
     messages.push_back(m);
   }
   auto job = std::make_shared<SearchJob>(*this, tag, c, std::move(messages), sel->info.id);
+  if (conn().server().config().search_index) {
+    job->use_index(search::index_dir(conn().server().config().data_dir, sel->info.account));
+  }
   SearchJob::start(std::move(job));
 }
 

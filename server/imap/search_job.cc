@@ -4,9 +4,12 @@
 #include <unordered_map>
 
 #include "protocol/imap/condstore.h"
+#include "base/log.h"
 #include "protocol/imap/search_eval.h"
+#include "search/index.h"
 #include "server/connection.h"
 #include "server/imap/session.h"
+#include "server/search/narrow.h"
 
 namespace loft::server::imap {
 
@@ -28,19 +31,46 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
       cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
       needles_(cmd_.program) {}
 
+void SearchJob::narrow() {
+  if (index_dir_.empty() || !server::search::index_can_narrow(cmd_.program)) return;
+  auto index = loft::search::Index::open_reader(index_dir_);
+  if (!index) return;  // no index yet: scan
+  auto through = index->indexed_through(mailbox_);
+  auto found = through ? index->candidates(mailbox_, server::search::narrow_for(cmd_.program))
+                       : Result<std::optional<std::vector<uint32_t>>>(through.error());
+  if (!found) {
+    log_warn("search index ", index_dir_, ": ", found.error().message, " (scanning instead)");
+    return;
+  }
+  if (!*found) return;
+  candidates_ = std::move(**found);
+  through_ = *through;
+  narrowed_ = true;
+}
+
+bool SearchJob::candidate(uint32_t uid) const {
+  // Not indexed yet (above the mark): only the evaluator can tell.
+  if (!narrowed_ || uid > through_) return true;
+  return std::binary_search(candidates_.begin(), candidates_.end(), uid);
+}
+
 Result<void> SearchJob::run_batch(storage::Store& store) {
+  if (next_ == 0 && !narrowed_) narrow();
   size_t end = std::min(view_.size(), next_ + kBatch);
   pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid};
   // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
   std::unordered_map<uint32_t, storage::MessageMeta> records;
   if (cost_ >= pi::SearchCost::record) {
     std::vector<uint32_t> uids;
-    for (size_t i = next_; i < end; ++i) uids.push_back(view_[i].uid);
+    for (size_t i = next_; i < end; ++i) {
+      if (candidate(view_[i].uid)) uids.push_back(view_[i].uid);
+    }
     auto metas = store.messages(mailbox_, uids);
     if (!metas) return metas.error();
     for (auto& m : *metas) records.emplace(m.uid, std::move(m));
   }
   for (size_t i = next_; i < end; ++i) {
+    if (!candidate(view_[i].uid)) continue;  // the index rules it out: it cannot match
     pi::SearchFacts facts;
     facts.seq = static_cast<uint32_t>(i + 1);
     facts.uid = view_[i].uid;

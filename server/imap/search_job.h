@@ -34,6 +34,9 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
             storage::MailboxId mailbox);
   // Begins; the session is busy until the tagged reply is sent.
   static void start(std::shared_ptr<SearchJob> job);
+  // Narrows with the account's full-text index in dir (docs/search.md): the
+  // messages it rules out are not read; the rest are evaluated as before.
+  void use_index(std::string dir) { index_dir_ = std::move(dir); }
 
   static constexpr size_t kBatch = 256;
 
@@ -45,6 +48,10 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
 
  private:
   static void step(std::shared_ptr<SearchJob> job);
+  // Once, on a worker: reads the index's candidates (any failure: scan all).
+  void narrow();
+  // False for a message the index rules out.
+  bool candidate(uint32_t uid) const;
 
   ImapSession& session_;
   std::string tag_;
@@ -57,6 +64,10 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   std::vector<uint32_t> hits_;
   uint64_t hits_modseq_ = 0;  // the highest modseq among the hits (RFC 7162 §3.1.5)
   std::optional<Error> error_;
+  std::string index_dir_;            // empty: no index
+  bool narrowed_ = false;            // candidates_ and through_ apply
+  uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
+  std::vector<uint32_t> candidates_;  // ascending
 };
 
 }  // namespace loft::server::imap

@@ -1,229 +1,161 @@
-// Tests of the search index against real Xapian databases in /tmp.
+// search/: trigrams and the Xapian index (narrowing, marks, removal, reopen).
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <vector>
+#include <unistd.h>
 
 #include "search/index.h"
-
-namespace fs = std::filesystem;
-using loft::Errc;
-using loft::search::Field;
-using loft::search::Index;
-using loft::search::IndexedFields;
-using loft::search::Query;
-using UidList = std::vector<uint32_t>;
+#include "search/trigrams.h"
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at scope end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/loft-search-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string sub(const std::string& name) const { return (path_ / name).string(); }
+using loft::search::Field;
+using loft::search::Index;
+using loft::search::MessageTerms;
+using loft::search::Narrow;
 
- private:
-  fs::path path_;
+struct TempDir {
+  std::string path;
+  TempDir() {
+    path = (std::filesystem::temp_directory_path() / ("loft-search-" + std::to_string(getpid()) + "-" +
+                                                       std::to_string(reinterpret_cast<uintptr_t>(this))))
+               .string();
+    std::filesystem::remove_all(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-Index open_index(const std::string& dir) {
-  auto index = Index::open(dir);
-  REQUIRE_MESSAGE(index.ok(), (index.ok() ? "" : index.error().message));
-  return std::move(index).value();
+MessageTerms terms(const std::string& body, const std::string& subject = "") {
+  MessageTerms t;
+  t[Field::body].feed(body);
+  t[Field::subject].feed(subject);
+  t[Field::header_text].feed("subject: " + subject);
+  return t;
 }
 
-void add(Index& index, uint64_t mailbox, uint32_t uid, const IndexedFields& f) {
-  auto r = index.add(mailbox, uid, f);
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+Narrow text(Field f, std::string needle) {
+  Narrow n;
+  n.op = Narrow::Op::text;
+  n.fields = {f};
+  n.folded_needle = std::move(needle);
+  return n;
 }
 
-UidList find(Index& index, uint64_t mailbox, Query q) {
-  auto r = index.search(mailbox, q);
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  return r.value();
-}
-
-UidList find(Index& index, uint64_t mailbox, Field field, const std::string& text) {
-  return find(index, mailbox, Query{{{field, text}}});
-}
-
-// Three messages in mailbox 1, added out of uid order, and one in mailbox 2
-// reusing uid 1.
-void fill(Index& index) {
-  add(index, 1, 7,
-      {"Jane Doe <jane@example.com>", "team@example.com", "boss@example.com",
-       "Quarterly report", "Numbers are attached. Revenue grew."});
-  add(index, 1, 2,
-      {"Bob <bob@example.org>", "jane@example.com", "",
-       "Lunch on Friday?", "Shall we meet for lunch? The report can wait."});
-  add(index, 1, 4,
-      {"Carol <carol@example.net>", "team@example.com", "jane@example.com",
-       "Re: Quarterly report", "Thanks Jane, the numbers look good."});
-  add(index, 2, 1,
-      {"Bob <bob@example.org>", "jane@example.com", "",
-       "Quarterly report (copy)", "Archived copy."});
+std::vector<uint32_t> find(Index& index, uint64_t mailbox, const Narrow& n) {
+  auto r = index.candidates(mailbox, n);
+  REQUIRE(r);
+  REQUIRE(r->has_value());
+  return **r;
 }
 
 }  // namespace
 
-TEST_CASE("search by each field") {
-  TempDir tmp;
-  Index index = open_index(tmp.sub("acct"));
-  fill(index);
-
-  CHECK(find(index, 1, Field::from, "jane") == UidList{7});
-  CHECK(find(index, 1, Field::from, "bob@example.org") == UidList{2});
-  CHECK(find(index, 1, Field::to, "team") == UidList{4, 7});
-  CHECK(find(index, 1, Field::cc, "jane") == UidList{4});
-  CHECK(find(index, 1, Field::subject, "lunch") == UidList{2});
-  CHECK(find(index, 1, Field::body, "numbers") == UidList{4, 7});
-  // Field::text is any field: "jane" is in from, to, cc or body of each.
-  CHECK(find(index, 1, Field::text, "jane") == UidList{2, 4, 7});
-  CHECK(find(index, 1, Field::text, "revenue") == UidList{7});
-  // A word in another field only does not match.
-  CHECK(find(index, 1, Field::subject, "numbers").empty());
-  CHECK(find(index, 1, Field::body, "quarterly").empty());
+TEST_CASE("trigrams of a needle: every indexable window, no white space") {
+  using loft::search::needle_trigrams;
+  CHECK(needle_trigrams("ab").empty());
+  CHECK(needle_trigrams("abc") == std::vector<std::string>{"abc"});
+  CHECK(needle_trigrams("abcd") == std::vector<std::string>{"abc", "bcd"});
+  CHECK(needle_trigrams("ab cd").empty());
+  CHECK(needle_trigrams("abab") == std::vector<std::string>{"aba", "bab"});
+  // Characters, not bytes: Cyrillic and CJK trigrams are three code points.
+  CHECK(needle_trigrams("при") == std::vector<std::string>{"при"});
+  CHECK(needle_trigrams("日本語") == std::vector<std::string>{"日本語"});
 }
 
-TEST_CASE("words: case-insensitive, no stemming, phrases in order") {
-  TempDir tmp;
-  Index index = open_index(tmp.sub("acct"));
-  fill(index);
-
-  CHECK(find(index, 1, Field::subject, "QUARTERLY") == UidList{4, 7});
-  CHECK(find(index, 1, Field::body, "grew") == UidList{7});
-  CHECK(find(index, 1, Field::body, "grow").empty());
-  CHECK(find(index, 1, Field::body, "number").empty());
-  CHECK(find(index, 1, Field::subject, "quart").empty());  // words, not substrings
-  CHECK(find(index, 1, Field::subject, "quarterly report") == UidList{4, 7});
-  CHECK(find(index, 1, Field::subject, "report quarterly").empty());
-  CHECK(find(index, 1, Field::text, "look good") == UidList{4});
+TEST_CASE("collector: trigrams span feeds and split UTF-8, never a boundary") {
+  loft::search::TrigramCollector c;
+  c.feed("ab");
+  c.feed("c");
+  std::string s = "\xd0\xbf";  // "п" split across two feeds
+  c.feed(s.substr(0, 1));
+  c.feed(s.substr(1));
+  c.boundary();
+  c.feed("xyz");
+  CHECK(c.terms().count("abc") == 1);
+  CHECK(c.terms().count("bcп") == 1);
+  CHECK(c.terms().count("cпx") == 0);
+  CHECK(c.terms().count("xyz") == 1);
+  CHECK(c.terms().size() == 3);
 }
 
-TEST_CASE("conjunctions, empty terms and query syntax in input") {
-  TempDir tmp;
-  Index index = open_index(tmp.sub("acct"));
-  fill(index);
-
-  CHECK(find(index, 1, Query{{{Field::subject, "report"}, {Field::cc, "jane"}}}) == UidList{4});
-  CHECK(find(index, 1, Query{{{Field::subject, "report"}, {Field::from, "jane"}}}) == UidList{7});
-  CHECK(find(index, 1, Query{{{Field::subject, "lunch"}, {Field::from, "jane"}}}).empty());
-  // No terms, or terms without words, match every message of the mailbox.
-  CHECK(find(index, 1, Query{}) == UidList{2, 4, 7});
-  CHECK(find(index, 1, Query{{{Field::body, ""}, {Field::subject, "?!"}}}) == UidList{2, 4, 7});
-  CHECK(find(index, 2, Query{}) == UidList{1});
-  // Query-parser syntax is just words here: no OR, no field prefixes.
-  CHECK(find(index, 1, Field::text, "lunch OR revenue").empty());
-  CHECK(find(index, 1, Field::body, "subject:lunch").empty());
+TEST_CASE("collector: overflow is reported, never silent") {
+  loft::search::TrigramCollector c(2);
+  c.feed("abcdef");
+  CHECK(c.terms().size() == 2);
+  CHECK(c.overflowed());
 }
 
-TEST_CASE("mailboxes are isolated") {
-  TempDir tmp;
-  Index index = open_index(tmp.sub("acct"));
-  fill(index);
+TEST_CASE("index: candidates by field, AND/OR, marks, removal, overflow") {
+  TempDir dir;
+  auto opened = Index::open(dir.path);
+  REQUIRE(opened);
+  Index& index = *opened;
+  REQUIRE(index.add(1, 1, terms("the quick brown fox", "hello")));
+  REQUIRE(index.add(1, 2, terms("lazy dog", "quickly")));
+  REQUIRE(index.add(2, 1, terms("quick in another mailbox")));
+  CHECK(find(index, 1, text(Field::body, "quick")) == std::vector<uint32_t>{1});
+  CHECK(find(index, 1, text(Field::subject, "quick")) == std::vector<uint32_t>{2});
+  CHECK(find(index, 2, text(Field::body, "quick")) == std::vector<uint32_t>{1});
+  CHECK(find(index, 1, text(Field::body, "uic")) == std::vector<uint32_t>{1});
+  CHECK(find(index, 1, text(Field::body, "zzz")).empty());
+  Narrow any;
+  any.op = Narrow::Op::or_;
+  any.children = {text(Field::body, "fox"), text(Field::body, "dog")};
+  CHECK(find(index, 1, any) == std::vector<uint32_t>{1, 2});
+  Narrow both;
+  both.op = Narrow::Op::and_;
+  both.children = {text(Field::body, "fox"), text(Field::body, "dog")};
+  CHECK(find(index, 1, both).empty());
+  // A needle without trigrams, or an OR with an undecidable side, cannot narrow.
+  auto none = index.candidates(1, text(Field::body, "ox"));
+  REQUIRE(none);
+  CHECK(!none->has_value());
+  Narrow half;
+  half.op = Narrow::Op::or_;
+  half.children = {text(Field::body, "fox"), Narrow{}};
+  auto h = index.candidates(1, half);
+  REQUIRE(h);
+  CHECK(!h->has_value());
 
-  CHECK(find(index, 2, Field::subject, "report") == UidList{1});
-  CHECK(find(index, 2, Field::body, "archived") == UidList{1});
-  CHECK(find(index, 1, Field::body, "archived").empty());
-  CHECK(find(index, 3, Query{}).empty());
-  // Removing uid 1 of mailbox 2 leaves the others alone.
-  REQUIRE(index.remove(2, 1).ok());
-  CHECK(find(index, 2, Query{}).empty());
-  CHECK(find(index, 1, Query{}) == UidList{2, 4, 7});
+  REQUIRE(index.set_indexed_through(1, 2));
+  REQUIRE(index.set_indexed_through(1, 1));  // never lowered
+  CHECK(*index.indexed_through(1) == 2);
+  CHECK(*index.indexed_through(3) == 0);
+
+  REQUIRE(index.remove(1, 1));
+  CHECK(find(index, 1, text(Field::body, "fox")).empty());
+
+  MessageTerms big;
+  big[Field::body] = loft::search::TrigramCollector(1);
+  big[Field::body].feed("abcdefgh");
+  REQUIRE(big[Field::body].overflowed());
+  REQUIRE(index.add(1, 7, big));
+  CHECK(find(index, 1, text(Field::body, "zzz")) == std::vector<uint32_t>{7});
+  REQUIRE(index.commit());
 }
 
-TEST_CASE("re-adding replaces, remove drops") {
-  TempDir tmp;
-  Index index = open_index(tmp.sub("acct"));
-  fill(index);
-
-  add(index, 1, 2, {"Bob <bob@example.org>", "jane@example.com", "", "Dinner instead", "Never mind."});
-  CHECK(find(index, 1, Field::subject, "lunch").empty());
-  CHECK(find(index, 1, Field::subject, "dinner") == UidList{2});
-  CHECK(find(index, 1, Query{}) == UidList{2, 4, 7});
-
-  REQUIRE(index.remove(1, 4).ok());
-  CHECK(find(index, 1, Field::body, "numbers") == UidList{7});
-  CHECK(index.remove(1, 4).ok());    // already gone: still fine
-  CHECK(index.remove(9, 99).ok());   // never there
-
-  REQUIRE(index.remove_mailbox(1).ok());
-  CHECK(find(index, 1, Query{}).empty());
-  CHECK(find(index, 2, Query{}) == UidList{1});
-}
-
-TEST_CASE("committed changes survive reopening") {
-  TempDir tmp;
-  const std::string dir = tmp.sub("deep/nested/acct");  // parents are created
+TEST_CASE("index: readers see commits; a second writer is in_use; optimize keeps documents") {
+  TempDir dir;
+  CHECK(Index::open_reader(dir.path).error().code == loft::Errc::not_found);
   {
-    Index index = open_index(dir);
-    fill(index);
-    REQUIRE(index.remove(1, 2).ok());
-    REQUIRE(index.commit().ok());
+    auto w = Index::open(dir.path);
+    REQUIRE(w);
+    REQUIRE(w->add(1, 5, terms("searchable words")));
+    REQUIRE(w->set_indexed_through(1, 5));
+    REQUIRE(w->commit());
+    auto second = Index::open(dir.path);
+    CHECK(!second);
+    CHECK(second.error().code == loft::Errc::in_use);
+    auto r = Index::open_reader(dir.path);
+    REQUIRE(r);
+    CHECK(find(*r, 1, text(Field::body, "chab")) == std::vector<uint32_t>{5});
+    CHECK(*r->indexed_through(1) == 5);
   }
-  Index index = open_index(dir);
-  CHECK(find(index, 1, Query{}) == UidList{4, 7});
-  CHECK(find(index, 1, Field::subject, "quarterly report") == UidList{4, 7});
-  CHECK(find(index, 2, Field::from, "bob") == UidList{1});
-}
-
-TEST_CASE("failures are values, not exceptions") {
-  TempDir tmp;
-
-  SUBCASE("a regular file is not an index directory") {
-    const std::string file = tmp.sub("plain-file");
-    std::ofstream(file) << "not a database\n";
-    auto index = Index::open(file);
-    REQUIRE_FALSE(index.ok());
-    CHECK(index.error().code == Errc::temp);
-    CHECK_FALSE(index.error().message.empty());
-  }
-  SUBCASE("a directory inside a regular file") {
-    const std::string file = tmp.sub("plain-file");
-    std::ofstream(file) << "x";
-    auto index = Index::open(file + "/acct");
-    REQUIRE_FALSE(index.ok());
-    CHECK(index.error().code == Errc::temp);
-  }
-  SUBCASE("a directory Xapian cannot create its files in") {
-    // A directory where Xapian's version file belongs: Xapian itself throws.
-    fs::create_directories(tmp.sub("acct/iamglass"));
-    auto index = Index::open(tmp.sub("acct"));
-    REQUIRE_FALSE(index.ok());
-    CHECK(index.error().code == Errc::temp);
-    CHECK(index.error().message.find("DatabaseCreateError") != std::string::npos);
-  }
-  SUBCASE("one writer per directory") {
-    Index first = open_index(tmp.sub("acct"));
-    auto second = Index::open(tmp.sub("acct"));
-    REQUIRE_FALSE(second.ok());
-    CHECK(second.error().code == Errc::in_use);
-  }
-  SUBCASE("uid 0 is rejected") {
-    Index index = open_index(tmp.sub("acct"));
-    auto r = index.add(1, 0, {});
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == Errc::bad_input);
-  }
-  SUBCASE("a moved-from index reports instead of crashing") {
-    Index index = open_index(tmp.sub("acct"));
-    Index other = std::move(index);
-    auto r = index.search(1, Query{});  // NOLINT(bugprone-use-after-move): the point
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == Errc::internal);
-    CHECK(other.search(1, Query{}).ok());
-  }
+  REQUIRE(loft::search::optimize_index(dir.path));
+  auto r = Index::open_reader(dir.path);
+  REQUIRE(r);
+  CHECK(find(*r, 1, text(Field::body, "words")) == std::vector<uint32_t>{5});
+  CHECK(r->stats()->documents == 1);
+  CHECK(r->stats()->bytes > 0);
 }

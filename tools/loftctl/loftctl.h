@@ -55,4 +55,8 @@ int deliver(const Config& config, bool offline, const proto::admin::Request& req
 // unrepaired, else kExitFailed.
 int print_check(const proto::admin::Response& response);
 
+// `loftctl index status|rebuild|optimize [--user U]` on the store opened
+// directly (loftd stopped); returns the exit code (tools/loftctl/index.cc).
+int index_command(const Config& config, const std::string& verb, const std::string& user);
+
 }  // namespace loft::tools

@@ -140,6 +140,15 @@ int main(int argc, char** argv) {
   deliver->add_option("--flags", flags, "flags to set, e.g. --flags '\\Seen' '$Label'");
   deliver->callback([&kind] { kind = wire::RequestKind::deliver; });
 
+  CLI::App* index = app.add_subcommand("index", "full-text index: status, rebuild, optimize (loftd stopped)");
+  index->require_subcommand(1);
+  std::string index_verb;
+  for (const char* verb : {"status", "rebuild", "optimize"}) {
+    CLI::App* sub = index->add_subcommand(verb, std::string(verb) + " the index of every account, or of --user");
+    sub->add_option("--user", name, "only this account");
+    sub->callback([&index_verb, verb] { index_verb = verb; });
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -160,6 +169,11 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       return complain(EX_TEMPFAIL, std::string("unexpected error: ") + e.what());
     }
+  }
+  if (!index_verb.empty()) {
+    auto config = loft::Config::load(config_path);
+    if (!config) return complain(ExitCode::kExitUsage, config.error().message);
+    return loft::tools::index_command(*config, index_verb, name);
   }
   try {
     return run(config_path, offline, kind, name, byte_limit, message_limit);

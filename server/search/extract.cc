@@ -1,0 +1,108 @@
+// Text extraction for the search index (see extract.h).
+#include "server/search/extract.h"
+
+#include <algorithm>
+#include <array>
+
+#include "base/bytes.h"
+#include "protocol/imap/search_content.h"
+#include "protocol/imap/search_header.h"
+#include "protocol/imap/search_text.h"
+#include "protocol/mime/charset.h"
+#include "protocol/mime/decode.h"
+
+namespace loft::server::search {
+namespace pi = proto::imap;
+using loft::search::Field;
+
+namespace {
+
+constexpr uint64_t kPiece = pi::SearchContent::kPiece;
+
+// A TextSink that sends text to a visitor (trigrams or golden text).
+class Sink final : public pi::TextSink {
+ public:
+  using Fn = std::function<void(std::string_view, bool boundary)>;
+  explicit Sink(Fn fn) : fn_(std::move(fn)) {}
+  void feed(std::string_view folded) override { fn_(folded, false); }
+  void boundary() override { fn_({}, true); }
+
+ private:
+  Fn fn_;
+};
+
+// Which Field a top-level header field also goes to (RFC 3501 §6.4.4 keys).
+std::optional<Field> header_field(std::string_view name) {
+  if (iequals(name, "From")) return Field::from;
+  if (iequals(name, "To")) return Field::to;
+  if (iequals(name, "Cc")) return Field::cc;
+  if (iequals(name, "Bcc")) return Field::bcc;
+  if (iequals(name, "Subject")) return Field::subject;
+  return std::nullopt;
+}
+
+// Walks the message once: visit(field, text, boundary).
+Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
+                  const std::function<void(Field, std::string_view, bool)>& visit) {
+  // The top-level header as HeaderSearch reads it (SearchContent::kMaxHeader):
+  // every field's decoded value goes to header_text (HEADER) and the named
+  // keys' fields to their own prefix.
+  auto block = read(0, std::min(header_size, pi::SearchContent::kMaxHeader));
+  if (!block) return block.error();
+  for (const pi::HeaderField& f : pi::parse_header_fields(*block)) {
+    std::string folded = proto::mime::fold_case(proto::mime::decode_header_value(f.value));
+    visit(Field::header_text, {}, true);
+    visit(Field::header_text, folded, false);
+    if (auto k = header_field(f.name)) {
+      visit(*k, {}, true);
+      visit(*k, folded, false);
+    }
+  }
+  Sink headers([&](std::string_view t, bool b) { visit(Field::header_text, t, b); });
+  Sink body([&](std::string_view t, bool b) { visit(Field::body, t, b); });
+  pi::TextScanner scanner(&headers, &body);
+  for (uint64_t off = 0; off < size; off += kPiece) {
+    auto piece = read(off, std::min(kPiece, size - off));
+    if (!piece) return piece.error();
+    scanner.feed(*piece);
+    if (piece->size() < std::min(kPiece, size - off)) break;  // shorter than said
+  }
+  scanner.finish();
+  return {};
+}
+
+}  // namespace
+
+Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_size,
+                           loft::search::MessageTerms* out) {
+  return walk(read, size, header_size, [out](Field f, std::string_view text, bool boundary) {
+    if (boundary) {
+      (*out)[f].boundary();
+    } else {
+      (*out)[f].feed(text);
+    }
+  });
+}
+
+Result<std::string> extract_text(const ReadFn& read, uint64_t size, uint64_t header_size) {
+  static constexpr std::array<const char*, loft::search::kFieldCount> kNames{
+      "body", "header_text", "from", "to", "cc", "bcc", "subject"};
+  std::array<std::string, loft::search::kFieldCount> texts;
+  auto r = walk(read, size, header_size, [&](Field f, std::string_view text, bool boundary) {
+    std::string& s = texts[static_cast<size_t>(f)];
+    if (boundary) {
+      if (!s.empty() && s.back() != '\n') s.push_back('\n');
+    } else {
+      s.append(text);
+    }
+  });
+  if (!r) return r.error();
+  std::string out;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    out.append("[").append(kNames[i]).append("]\n").append(texts[i]);
+    if (!texts[i].empty() && texts[i].back() != '\n') out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace loft::server::search

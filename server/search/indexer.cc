@@ -1,0 +1,110 @@
+// The search indexer (see indexer.h).
+#include "server/search/indexer.h"
+
+#include <set>
+#include <unordered_map>
+
+#include "server/search/extract.h"
+
+namespace loft::server::search {
+
+std::string index_dir(const std::string& data_dir, storage::AccountId account) {
+  return data_dir + "/search/" + std::to_string(account);
+}
+
+Result<loft::search::Index*> Indexer::writer(storage::AccountId account) {
+  auto it = writers_.find(account);
+  if (it != writers_.end()) return &it->second;
+  if (writers_.size() >= kMaxOpenWriters) writers_.erase(writers_.begin());  // bounded: close one
+  auto opened = loft::search::Index::open(index_dir(data_dir_, account));
+  if (!opened) return opened.error();
+  return &writers_.emplace(account, std::move(*opened)).first->second;
+}
+
+Result<void> Indexer::index_message(loft::search::Index& index, storage::MailboxId mailbox,
+                                    const storage::MessageMeta& meta) {
+  loft::search::MessageTerms terms;
+  storage::BlobId blob = meta.blob;
+  auto r = extract_terms([this, blob](uint64_t off, uint64_t len) { return store_.read_body(blob, off, len); },
+                         meta.size, meta.header_size, &terms);
+  if (!r) return r;
+  return index.add(mailbox, meta.uid, terms);
+}
+
+Result<size_t> Indexer::run_batch(size_t max) {
+  auto jobs = store_.index_jobs(max);
+  if (!jobs) return jobs.error();
+  if (jobs->empty()) return size_t{0};
+  // The records of the messages to add, per mailbox, in one read each.
+  std::map<storage::MailboxId, std::vector<uint32_t>> wanted;
+  for (const auto& j : *jobs) {
+    if (j.add) wanted[j.mailbox].push_back(j.uid);
+  }
+  std::map<std::pair<storage::MailboxId, uint32_t>, storage::MessageMeta> metas;
+  for (auto& [mailbox, uids] : wanted) {
+    auto got = store_.messages(mailbox, uids);
+    if (!got) return got.error();
+    for (auto& m : *got) metas.emplace(std::make_pair(mailbox, m.uid), std::move(m));
+  }
+  std::set<storage::AccountId> touched;
+  for (const auto& j : *jobs) {
+    auto index = writer(j.account);
+    if (!index) return index.error();
+    touched.insert(j.account);
+    if (!j.add) {
+      if (auto r = (*index)->remove(j.mailbox, j.uid); !r) return r.error();
+      continue;
+    }
+    auto it = metas.find({j.mailbox, j.uid});
+    if (it != metas.end()) {
+      auto r = index_message(**index, j.mailbox, it->second);
+      // A body gone meanwhile (expunged and purged) has nothing to index.
+      if (!r && r.error().code != Errc::not_found) return r.error();
+    }
+    // Adds come in uid order within a mailbox (uids and modseqs grow
+    // together), so every uid up to this one is done: see docs/search.md.
+    if (auto r = (*index)->set_indexed_through(j.mailbox, j.uid); !r) return r.error();
+  }
+  for (storage::AccountId a : touched) {
+    if (auto r = writers_.at(a).commit(); !r) return r.error();
+  }
+  // Only now are the jobs done: a crash before this line repeats them.
+  if (auto r = store_.delete_index_jobs(*jobs); !r) return r.error();
+  return jobs->size();
+}
+
+Result<uint64_t> Indexer::rebuild(storage::AccountId account,
+                                  const std::function<void(uint64_t, uint64_t)>& progress) {
+  writers_.erase(account);
+  const std::string dir = index_dir(data_dir_, account);
+  if (auto r = loft::search::remove_index(dir); !r) return r.error();
+  auto mailboxes = store_.list_mailboxes(account);
+  if (!mailboxes) return mailboxes.error();
+  uint64_t total = 0, done = 0;
+  for (const auto& mb : *mailboxes) total += mb.messages;
+  auto index = writer(account);
+  if (!index) return index.error();
+  for (const auto& mb : *mailboxes) {
+    auto summaries = store_.message_index(mb.id);
+    if (!summaries) return summaries.error();
+    for (size_t at = 0; at < summaries->size(); at += kRebuildBatch) {
+      std::vector<uint32_t> uids;
+      for (size_t i = at; i < std::min(summaries->size(), at + kRebuildBatch); ++i) uids.push_back((*summaries)[i].uid);
+      auto metas = store_.messages(mb.id, uids);
+      if (!metas) return metas.error();
+      for (const auto& m : *metas) {
+        auto r = index_message(**index, mb.id, m);
+        if (!r && r.error().code != Errc::not_found) return r.error();
+        if (++done % kProgressEvery == 0 && progress) progress(done, total);
+      }
+      if (!uids.empty()) {
+        if (auto r = (*index)->set_indexed_through(mb.id, uids.back()); !r) return r.error();
+      }
+      if (auto r = (*index)->commit(); !r) return r.error();
+    }
+  }
+  if (progress) progress(done, total);
+  return done;
+}
+
+}  // namespace loft::server::search

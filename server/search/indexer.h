@@ -1,0 +1,51 @@
+// The search indexer, blocking (no libuv): drains the store's index jobs
+// (written in the same batch as each delivery and expunge) into the
+// per-account Xapian indexes, one commit per batch, and deletes the jobs
+// only after that commit, so a crash at any point is caught up by
+// processing the remaining jobs again (adding is idempotent). Used by the
+// server's background thread (background.h) and by loftctl on a stopped store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "base/result.h"
+#include "search/index.h"
+#include "storage/store.h"
+
+namespace loft::server::search {
+
+// The index directory of an account: <data_dir>/search/<account id>.
+std::string index_dir(const std::string& data_dir, storage::AccountId account);
+
+class Indexer {
+ public:
+  Indexer(storage::Store& store, std::string data_dir) : store_(store), data_dir_(std::move(data_dir)) {}
+
+  // Processes up to max pending jobs (oldest first); returns how many.
+  // On error nothing of the batch is acknowledged: it is retried later.
+  Result<size_t> run_batch(size_t max);
+  // Drops the account's index and indexes every stored message again,
+  // calling progress(done, total) every kProgressEvery messages.
+  Result<uint64_t> rebuild(storage::AccountId account,
+                           const std::function<void(uint64_t, uint64_t)>& progress);
+  // Closes the open writers (an optimize needs the lock).
+  void close() { writers_.clear(); }
+
+  static constexpr size_t kMaxOpenWriters = 8;  // accounts kept open between batches
+  static constexpr uint64_t kProgressEvery = 1000;
+  static constexpr size_t kRebuildBatch = 512;  // messages per commit in rebuild
+
+ private:
+  Result<loft::search::Index*> writer(storage::AccountId account);
+  Result<void> index_message(loft::search::Index& index, storage::MailboxId mailbox,
+                             const storage::MessageMeta& meta);
+
+  storage::Store& store_;
+  std::string data_dir_;
+  std::map<storage::AccountId, loft::search::Index> writers_;
+};
+
+}  // namespace loft::server::search
