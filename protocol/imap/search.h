@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/imap/esearch.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -48,6 +49,7 @@ struct CmdSearch {
   bool uid = false;
   std::optional<std::string> charset;  // as sent; the server answers NO [BADCHARSET] when unsupported
   SearchKey program;                   // Kind::all_of
+  std::optional<SearchReturn> ret;     // RFC 4731 RETURN (...): answer with ESEARCH
 };
 
 // What a key needs to be decided, in increasing cost: the session's

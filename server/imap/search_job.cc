@@ -5,6 +5,7 @@
 
 #include "protocol/imap/search_eval.h"
 #include "server/connection.h"
+#include "server/imap/search_result.h"
 #include "server/imap/session.h"
 
 namespace loft::server::imap {
@@ -91,10 +92,11 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
           step(job);
           return;
         }
-        std::string out;
-        pi::append_search_response(&out, job->hits_);
-        s.send(out);
-        s.tagged(job->tag_, "OK", job->cmd_.uid ? "UID SEARCH completed" : "SEARCH completed");
+        if (job->done_) {
+          job->done_(std::move(job->hits_));
+          return;
+        }
+        send_search_result(s, job->tag_, job->cmd_, job->hits_);
         s.finish();
       });
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // The numbers to report so far (UIDs for UID SEARCH).
   const std::vector<uint32_t>& hits() const { return hits_; }
   bool done() const { return next_ >= view_.size(); }
+  // Called on the loop with the hits instead of sending the SEARCH reply
+  // (SORT and THREAD go on from there); errors are still answered here.
+  using Done = std::function<void(std::vector<uint32_t> hits)>;
+  void on_done(Done done) { done_ = std::move(done); }
 
  private:
   static void step(std::shared_ptr<SearchJob> job);
@@ -55,6 +60,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   size_t next_ = 0;
   std::vector<uint32_t> hits_;
   std::optional<Error> error_;
+  Done done_;
 };
 
 }  // namespace loft::server::imap

@@ -79,6 +79,10 @@ std::string ImapSession::capabilities() const {
     caps += " NAMESPACE ENABLE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE XLIST LIST-EXTENDED";
   }
   caps += " IDLE";  // RFC 2177
+  if (state_ != pi::kNotAuthenticated) {
+    // RFC 4731, 5256, 5957, 5267 ESORT; THREAD=REFS is draft-ietf-morg-inthread (as Dovecot).
+    caps += " ESEARCH SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS";
+  }
   return caps;
 }
 
