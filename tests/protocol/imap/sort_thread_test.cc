@@ -119,6 +119,9 @@ TEST_CASE("THREAD=REFERENCES: parents, missing parents, dummies, subjects") {
   std::vector<SortFacts> m = {msg(1, "a", {}, 10), msg(2, "b", {"a"}, 20), msg(3, "c", {"a", "b"}, 30),
                               msg(4, "d", {"gone"}, 40), msg(5, "e", {"gone"}, 50)};
   CHECK(threads(m, ThreadAlgorithm::references) == "* THREAD (1 2 3)((4)(5))\r\n");
+  // A missing message between 1 and its answers: its children move up to 1.
+  std::vector<SortFacts> gap = {msg(1, "a", {}, 1), msg(2, "b", {"a", "gone"}, 2), msg(3, "c", {"a", "gone"}, 3)};
+  CHECK(threads(gap, ThreadAlgorithm::references) == "* THREAD (1 (2)(3))\r\n");
   // A missing parent with one child is no dummy: the child is the root.
   m.pop_back();
   CHECK(threads(m, ThreadAlgorithm::references) == "* THREAD (1 2 3)(4)\r\n");
@@ -133,6 +136,9 @@ TEST_CASE("THREAD=REFERENCES: cycles and duplicate Message-IDs") {
   std::vector<SortFacts> m = {msg(1, "a", {"c"}, 1), msg(2, "c", {"a"}, 2)};
   std::string out = threads(m, ThreadAlgorithm::references);
   CHECK((out == "* THREAD (1 2)\r\n" || out == "* THREAD (2 1)\r\n"));
+  // Two References fields in opposite orders: x -> y is kept, y -> x would close a loop.
+  std::vector<SortFacts> twisted = {msg(1, "a", {"x", "y"}, 1), msg(2, "b", {"y", "x"}, 2)};
+  CHECK(threads(twisted, ThreadAlgorithm::references) == "* THREAD ((1)(2))\r\n");
   // A message referencing itself.
   std::vector<SortFacts> self = {msg(1, "a", {"a"}, 1)};
   CHECK(threads(self, ThreadAlgorithm::references) == "* THREAD (1)\r\n");
