@@ -120,8 +120,9 @@ TEST_CASE("THREAD=REFERENCES: parents, missing parents, dummies, subjects") {
                               msg(4, "d", {"gone"}, 40), msg(5, "e", {"gone"}, 50)};
   CHECK(threads(m, ThreadAlgorithm::references) == "* THREAD (1 2 3)((4)(5))\r\n");
   // A missing message between 1 and its answers: its children move up to 1.
-  std::vector<SortFacts> gap = {msg(1, "a", {}, 1), msg(2, "b", {"a", "gone"}, 2), msg(3, "c", {"a", "gone"}, 3)};
-  CHECK(threads(gap, ThreadAlgorithm::references) == "* THREAD (1 (2)(3))\r\n");
+  std::vector<SortFacts> gap = {msg(1, "a", {}, 1), msg(2, "b", {"a", "gone"}, 2), msg(3, "c", {"a", "gone"}, 9),
+                                msg(4, "d", {"a"}, 5)};
+  CHECK(threads(gap, ThreadAlgorithm::references) == "* THREAD (1 (2)(4)(3))\r\n");
   // A missing parent with one child is no dummy: the child is the root.
   m.pop_back();
   CHECK(threads(m, ThreadAlgorithm::references) == "* THREAD (1 2 3)(4)\r\n");
