@@ -22,7 +22,7 @@ PASSWORD = 'sort-secret'
 UTC = datetime.timezone.utc
 
 # (headers, INTERNALDATE). Sent dates in UTC: 1 Jan 3 10:00, 2 Jan 2 10:00,
-# 3 Jan 2 04:00 (23:00 -0500), 4 none (its INTERNALDATE, 2019), 5 Jan 5, 6 Jan 6.
+# 3 Jan 2 14:00 (09:00 -0500), 4 none (its INTERNALDATE, 2019), 5 Jan 5, 6 Jan 6.
 # Base subjects: HELLO (1 a reply, 2), OTHER (3 "[list] Fwd:", 4 "(fwd)"), UNRELATED (5, 6).
 # Threads: 3 answers 2, 4 answers 3 (References b c), 5 and 6 answer a missing message.
 MESSAGES = [
@@ -31,7 +31,7 @@ MESSAGES = [
     ('From: amy@x.org\r\nTo: Bob <bob@x.org>\r\nSubject: Hello\r\n'
      'Date: Thu, 2 Jan 2020 10:00:00 +0000\r\nMessage-ID: <b@x>\r\n', datetime.datetime(2021, 1, 2, tzinfo=UTC)),
     ('From: Bob <bob@x.org>\r\nCc: carl@x.org\r\nSubject: [list] Fwd: Other\r\n'
-     'Date: Wed, 1 Jan 2020 23:00:00 -0500\r\nMessage-ID: <c@x>\r\nIn-Reply-To: <b@x>\r\n',
+     'Date: Thu, 2 Jan 2020 09:00:00 -0500\r\nMessage-ID: <c@x>\r\nIn-Reply-To: <b@x>\r\n',
      datetime.datetime(2021, 1, 3, tzinfo=UTC)),
     ('Subject: other (fwd)\r\nMessage-ID: <d@x>\r\nReferences: <b@x> <c@x>\r\n',
      datetime.datetime(2019, 1, 1, tzinfo=UTC)),
@@ -100,8 +100,8 @@ class SortThreadTest(unittest.TestCase):
     def test_sort_keys(self):
         self.assertEqual(self.sort('ARRIVAL'), [4, 1, 2, 3, 5, 6])
         self.assertEqual(self.sort('REVERSE ARRIVAL'), [6, 5, 3, 2, 1, 4])
-        self.assertEqual(self.sort('DATE'), [4, 3, 2, 1, 5, 6])
-        self.assertEqual(self.sort('REVERSE DATE'), [6, 5, 1, 2, 3, 4])
+        self.assertEqual(self.sort('DATE'), [4, 2, 3, 1, 5, 6])  # the zone counts
+        self.assertEqual(self.sort('REVERSE DATE'), [6, 5, 1, 3, 2, 4])
         self.assertEqual(self.sort('SUBJECT'), [1, 2, 3, 4, 5, 6])  # ties in sequence order
         self.assertEqual(self.sort('SUBJECT DATE'), [2, 1, 4, 3, 5, 6])
         self.assertEqual(self.sort('REVERSE SUBJECT'), [5, 6, 3, 4, 1, 2])
@@ -120,15 +120,15 @@ class SortThreadTest(unittest.TestCase):
     def test_sort_search_and_uid(self):
         self.assertEqual(self.sort('DATE', 'SUBJECT hello'), [2, 1])
         self.assertEqual(self.sort('DATE', 'NOT ALL'), [])
-        self.assertEqual(self.sort('DATE', '2:5', uid=True), [4, 3, 2, 5])
+        self.assertEqual(self.sort('DATE', '2:5', uid=True), [4, 2, 3, 5])
         typ, data = self.imap.sort('(REVERSE DATE)', 'UTF-8', 'ALL')  # imaplib's own form
-        self.assertEqual((typ, data[0].split()), ('OK', [b'6', b'5', b'1', b'2', b'3', b'4']))
+        self.assertEqual((typ, data[0].split()), ('OK', [b'6', b'5', b'1', b'3', b'2', b'4']))
 
     def test_esort(self):
         st, u = self.raw('SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL')
         self.assertTrue(st.startswith('OK'), st)
         self.assertEqual(len(u), 1, u)
-        self.assertRegex(u[0], r'^\* ESEARCH \(TAG "[^"]+"\) MIN 4 MAX 6 ALL 4,3,2,1,5:6 COUNT 6$')
+        self.assertRegex(u[0], r'^\* ESEARCH \(TAG "[^"]+"\) MIN 4 MAX 6 ALL 4,2:3,1,5:6 COUNT 6$')
         st, u = self.raw('UID SORT RETURN () (SUBJECT) UTF-8 ALL')
         self.assertRegex(u[0], r'^\* ESEARCH \(TAG "[^"]+"\) UID ALL 1:6$')
         st, u = self.raw('SORT RETURN (COUNT MIN) (DATE) UTF-8 NOT ALL')
