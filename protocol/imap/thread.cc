@@ -34,10 +34,14 @@ class Threader {
     c_.emplace_back();
     return static_cast<int>(c_.size() - 1);
   }
-  // True if a is b or one of b's ancestors... i.e. linking child under parent would close a loop.
+  // True if linking child under parent would close a loop (child is parent
+  // or one of its ancestors), or would make the tree deeper than
+  // kMaxThreadDepth: the tree walks below recurse, and a hostile References
+  // chain must not exhaust a worker's stack.
   bool would_loop(int parent, int child) const {
+    size_t depth = 0;
     for (int p = parent; p >= 0; p = c_[p].parent) {
-      if (p == child) return true;
+      if (p == child || ++depth >= kMaxThreadDepth) return true;
     }
     return false;
   }

@@ -13,6 +13,10 @@
 
 namespace loft::proto::imap {
 
+// Deepest reply chain kept: a message further down starts a thread of its
+// own (no mail client shows 1,000 nested replies; the walks recurse).
+inline constexpr size_t kMaxThreadDepth = 1000;
+
 // One node of a thread: a message number (sequence number or UID), or 0 for
 // a dummy parent (only ever at the top level, with two or more children).
 struct ThreadNode {

@@ -140,6 +140,15 @@ TEST_CASE("THREAD=REFERENCES: cycles and duplicate Message-IDs") {
   // Two References fields in opposite orders: x -> y is kept, y -> x would close a loop.
   std::vector<SortFacts> twisted = {msg(1, "a", {"x", "y"}, 1), msg(2, "b", {"y", "x"}, 2)};
   CHECK(threads(twisted, ThreadAlgorithm::references) == "* THREAD ((1)(2))\r\n");
+  // A reply chain deeper than kMaxThreadDepth is cut: no unbounded recursion.
+  std::vector<SortFacts> deep;
+  for (uint32_t i = 1; i <= 3000; ++i) {
+    deep.push_back(msg(i, "m" + std::to_string(i), {}, i));
+    if (i > 1) deep.back().references = {"m" + std::to_string(i - 1)};
+  }
+  std::string deep_out = threads(deep, ThreadAlgorithm::references);
+  CHECK(deep_out.rfind("* THREAD (1 2 3 ", 0) == 0);
+  CHECK(deep_out.find(" 1000)(1001 1002 ") != std::string::npos);
   // A message referencing itself.
   std::vector<SortFacts> self = {msg(1, "a", {"a"}, 1)};
   CHECK(threads(self, ThreadAlgorithm::references) == "* THREAD (1)\r\n");
