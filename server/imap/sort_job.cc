@@ -49,6 +49,11 @@ SortJob::SortJob(ImapSession& s, std::string tag, Request request, std::vector<u
     : session_(s), tag_(std::move(tag)), req_(std::move(request)), uids_(std::move(uids)),
       hits_(std::move(hits)), mailbox_(mailbox) {
   facts_.reserve(hits_.size());
+  // ARRIVAL and SIZE are in the message record: no header is read for them.
+  needs_header_ = req_.thread;
+  for (const pi::SortCriterion& c : req_.criteria) {
+    if (c.key != pi::SortKey::arrival && c.key != pi::SortKey::size) needs_header_ = true;
+  }
 }
 
 Result<void> SortJob::run_batch(storage::Store& store) {
@@ -65,9 +70,13 @@ Result<void> SortJob::run_batch(storage::Store& store) {
     auto it = by_uid.find(uid);
     if (it != by_uid.end()) {  // else expunged meanwhile: it sorts with empty keys
       const storage::MessageMeta& m = *it->second;
-      auto header = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
-      if (!header) return header.error();
-      f = pi::sort_facts_from_header(*header, m.internal_date, m.size);
+      std::string header;
+      if (needs_header_) {
+        auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
+        if (!bytes) return bytes.error();
+        header = std::move(*bytes);
+      }
+      f = pi::sort_facts_from_header(header, m.internal_date, m.size);
     }
     f.seq = seq;
     f.uid = uid;

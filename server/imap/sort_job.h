@@ -52,6 +52,7 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
   std::vector<uint32_t> uids_;  // the client's numbering at the start: uids_[seq - 1]
   std::vector<uint32_t> hits_;  // matching sequence numbers, ascending
   storage::MailboxId mailbox_;
+  bool needs_header_ = true;  // a key or THREAD looks at header fields
   std::vector<proto::imap::SortFacts> facts_;
   std::string output_;
   std::optional<Error> error_;
