@@ -34,6 +34,7 @@ struct SearchKey {
     bcc, cc, from, to, subject, header,
     body, text,       // text = the string
     not_, or_, all_of,
+    older, younger,   // RFC 5032 WITHIN: number = the interval in seconds
   };
   Kind kind = Kind::all;
   std::string text;     // keyword, search string (UTF-8 as sent)

@@ -30,7 +30,7 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
 
 Result<void> SearchJob::run_batch(storage::Store& store) {
   size_t end = std::min(view_.size(), next_ + kBatch);
-  pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid};
+  pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid, now_};
   // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
   std::unordered_map<uint32_t, storage::MessageMeta> records;
   if (cost_ >= pi::SearchCost::record) {

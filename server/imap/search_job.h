@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -57,6 +58,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   storage::MailboxId mailbox_;
   proto::imap::SearchCost cost_;
   proto::imap::SearchNeedles needles_;
+  int64_t now_ = static_cast<int64_t>(std::time(nullptr));  // RFC 5032: one "now" per SEARCH
   size_t next_ = 0;
   std::vector<uint32_t> hits_;
   std::optional<Error> error_;

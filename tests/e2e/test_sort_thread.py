@@ -93,7 +93,7 @@ class SortThreadTest(unittest.TestCase):
     def test_capabilities(self):
         st, u = self.raw('CAPABILITY')
         caps = u[0].split()
-        for c in ('SORT', 'SORT=DISPLAY', 'ESORT', 'ESEARCH', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES',
+        for c in ('SORT', 'SORT=DISPLAY', 'ESORT', 'ESEARCH', 'WITHIN', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES',
                   'THREAD=REFS'):
             self.assertIn(c, caps)
 
@@ -160,6 +160,17 @@ class SortThreadTest(unittest.TestCase):
         st, u = self.raw('SEARCH RETURN (MIN) CHARSET UTF-8 SUBJECT other')
         self.assertRegex(u[0], r'^\* ESEARCH \(TAG "[^"]+"\) MIN 3$')
         self.assertFalse(any(x.startswith('* SEARCH') for x in u))
+
+    def test_within(self):
+        # RFC 5032: INTERNALDATEs are 2019-2021, so all are older than a day, none younger.
+        typ, data = self.imap.search(None, 'OLDER', '86400')
+        self.assertEqual((typ, data[0].split()), ('OK', [b'1', b'2', b'3', b'4', b'5', b'6']))
+        typ, data = self.imap.search(None, 'YOUNGER', '86400')
+        self.assertEqual((typ, data[0]), ('OK', b''))
+        st, u = self.raw('SEARCH RETURN (COUNT) YOUNGER 2000000000')
+        self.assertRegex(u[0], r'^\* ESEARCH \(TAG "[^"]+"\) COUNT 6$')
+        st, _ = self.raw('SEARCH OLDER 0')
+        self.assertTrue(st.startswith('BAD'), st)
 
     def test_errors(self):
         for line in ('SORT (DATE) ALL',                      # charset is required

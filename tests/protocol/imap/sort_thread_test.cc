@@ -10,6 +10,7 @@
 #include "protocol/imap/base_subject.h"
 #include "protocol/imap/esearch.h"
 #include "protocol/imap/parser.h"
+#include "protocol/imap/search_eval.h"
 #include "protocol/imap/sort.h"
 #include "protocol/imap/thread.h"
 
@@ -235,4 +236,25 @@ TEST_CASE("SORT / THREAD / SEARCH RETURN grammar") {
     CAPTURE(bad);
     CHECK_FALSE(parse(bad).command);
   }
+}
+
+TEST_CASE("WITHIN (RFC 5032): OLDER and YOUNGER against the search's now") {
+  auto parse = [](const std::string& line) { return parse_command(line, ParserLimits{}); };
+  ParseResult r = parse("t SEARCH OLDER 3600 younger 60");
+  REQUIRE(r.command);
+  const SearchKey& p = std::get<CmdSearch>(r.command->body).program;
+  REQUIRE(p.children.size() == 2);
+  CHECK((p.children[0].kind == SearchKey::Kind::older && p.children[0].number == 3600));
+  CHECK((p.children[1].kind == SearchKey::Kind::younger && p.children[1].number == 60));
+  CHECK(search_cost(p) == SearchCost::record);
+  CHECK_FALSE(parse("t SEARCH OLDER 0").command);  // nz-number
+  CHECK_FALSE(parse("t SEARCH YOUNGER").command);
+  SearchView view{10, 10, 100000};
+  SearchFacts m;
+  m.internal_date = 100000 - 60;
+  CHECK(search_matches(p.children[1], m, view, nullptr));    // 60 s ago is within 60 s
+  CHECK_FALSE(search_matches(p.children[0], m, view, nullptr));
+  m.internal_date = 100000 - 3601;
+  CHECK(search_matches(p.children[0], m, view, nullptr));
+  CHECK_FALSE(search_matches(p.children[1], m, view, nullptr));
 }
