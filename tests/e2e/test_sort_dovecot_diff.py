@@ -42,9 +42,9 @@ KNOWN = {
     'CHARSET_DECODE': {'php-imap/messages/ks_c_5601-1987_headers.eml',
                        'php-imap/messages/undefined_charset_header.eml',
                        'ruby-mail/emails/error_emails/bad_encoded_subject.eml'},
-    # Dovecot compares display names in Unicode titlecase, decomposed; Loft
-    # with i;ascii-casemap (RFC 5256 §3's default collation), so non-ASCII
-    # names order by their UTF-8 bytes.
+    # A non-ASCII display name: Loft compares with i;ascii-casemap (RFC 5256
+    # §3's default collation, UTF-8 bytes), Dovecot in decomposed Unicode
+    # titlecase (presumed cause; see docs/imap-differences.md).
     'UNICODE_CASEMAP': {'ruby-mail/emails/multi_charset/japanese.eml'},
     # A To: field with broken syntax; the two address parsers repair it differently.
     'ADDRESS_PARSE': {'flanker/messages/mailformed-headers.eml'},
