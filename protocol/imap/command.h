@@ -14,6 +14,7 @@
 #include "protocol/imap/message_commands.h"
 #include "protocol/imap/mailbox_commands.h"
 #include "protocol/imap/seqset.h"
+#include "protocol/imap/sort.h"
 
 namespace loft::proto::imap {
 
@@ -96,7 +97,8 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
-                                 CmdId, CmdEnable, CmdIdle>;
+                                 CmdId, CmdEnable, CmdIdle,
+                                 CmdSort, CmdThread>;
 
 struct Command {
   std::string tag;

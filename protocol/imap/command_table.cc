@@ -56,6 +56,11 @@ constexpr CommandInfo kId{"ID", kAnyState, false};
 constexpr CommandInfo kEnable{"ENABLE", kAuthenticated, false};
 // RFC 2177 §3: authenticated and selected (Outlook IDLEs before any SELECT).
 constexpr CommandInfo kIdle{"IDLE", kAuthOrSelected, false};
+// RFC 5256 §3: selected only; the plain forms answer with sequence numbers.
+constexpr CommandInfo kSort{"SORT", kSelected, true};
+constexpr CommandInfo kUidSort{"UID SORT", kSelected, false};
+constexpr CommandInfo kThread{"THREAD", kSelected, true};
+constexpr CommandInfo kUidThread{"UID THREAD", kSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -89,6 +94,8 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdId&) const { return kId; }
   const CommandInfo& operator()(const CmdEnable&) const { return kEnable; }
   const CommandInfo& operator()(const CmdIdle&) const { return kIdle; }
+  const CommandInfo& operator()(const CmdSort& c) const { return c.uid ? kUidSort : kSort; }
+  const CommandInfo& operator()(const CmdThread& c) const { return c.uid ? kUidThread : kThread; }
 };
 
 }  // namespace

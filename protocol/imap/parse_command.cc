@@ -10,6 +10,7 @@
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
 #include "protocol/imap/search_parse.h"
+#include "protocol/imap/sort_parse.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -104,12 +105,28 @@ bool parse_fetch(Reader* r, CommandBody* body) { return parse_fetch_args(r, body
 bool parse_search_args(Reader* r, CommandBody* body, bool uid) {
   CmdSearch cmd;
   cmd.uid = uid;
+  if (!parse_search_return(r, &cmd.ret)) return false;  // RFC 4731 ESEARCH
   if (!parse_search_program(r, &cmd)) return false;
   *body = std::move(cmd);
   return true;
 }
 
 bool parse_search(Reader* r, CommandBody* body) { return parse_search_args(r, body, false); }
+
+// RFC 5256 §4: [UID] SORT / THREAD.
+template <class Cmd, bool (*kParse)(Reader*, Cmd*)>
+bool parse_sort_like(Reader* r, CommandBody* body, bool uid) {
+  Cmd cmd;
+  cmd.uid = uid;
+  cmd.search.uid = uid;
+  if (!kParse(r, &cmd)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+bool parse_sort(Reader* r, CommandBody* body) { return parse_sort_like<CmdSort, parse_sort_args>(r, body, false); }
+bool parse_thread(Reader* r, CommandBody* body) {
+  return parse_sort_like<CmdThread, parse_thread_args>(r, body, false);
+}
 
 bool parse_store_cmd(Reader* r, CommandBody* body) { return parse_store(r, body, false); }
 bool parse_copy_cmd(Reader* r, CommandBody* body) { return parse_copy(r, body, false, false); }
@@ -126,6 +143,8 @@ bool parse_uid(Reader* r, CommandBody* body) {
   if (iequals(sub, "COPY")) return parse_copy(r, body, true, false);
   if (iequals(sub, "MOVE")) return parse_copy(r, body, true, true);
   if (iequals(sub, "EXPUNGE")) return parse_uid_expunge(r, body);
+  if (iequals(sub, "SORT")) return parse_sort_like<CmdSort, parse_sort_args>(r, body, true);
+  if (iequals(sub, "THREAD")) return parse_sort_like<CmdThread, parse_thread_args>(r, body, true);
   return r->fail("Unknown command");
 }
 
@@ -168,6 +187,8 @@ constexpr Entry kCommands[] = {
     {"ID", parse_id},
     {"ENABLE", parse_enable},
     {"IDLE", plain<CmdIdle>},
+    {"SORT", parse_sort},
+    {"THREAD", parse_thread},
 };
 
 }  // namespace

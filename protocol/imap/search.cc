@@ -17,6 +17,7 @@ SearchCost search_cost(const SearchKey& key) {
       return SearchCost::body;
     case K::keyword: case K::unkeyword: case K::before: case K::on: case K::since:
     case K::larger: case K::smaller:
+    case K::older: case K::younger:
       return SearchCost::record;
     case K::not_: case K::or_: case K::all_of: {
       SearchCost most = SearchCost::view;

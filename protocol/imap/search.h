@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/imap/esearch.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -34,6 +35,7 @@ struct SearchKey {
     body, text,       // text = the string
     not_, or_, all_of,
     modseq,           // RFC 7162 §3.1.5: number = the mod-sequence (message modseq >= number)
+    older, younger,   // RFC 5032 WITHIN: number = the interval in seconds
   };
   Kind kind = Kind::all;
   std::string text;     // keyword, search string (UTF-8 as sent)
@@ -49,6 +51,7 @@ struct CmdSearch {
   bool uid = false;
   std::optional<std::string> charset;  // as sent; the server answers NO [BADCHARSET] when unsupported
   SearchKey program;                   // Kind::all_of
+  std::optional<SearchReturn> ret;     // RFC 4731 RETURN (...): answer with ESEARCH
 };
 
 // What a key needs to be decided, in increasing cost: the session's

@@ -62,6 +62,10 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
       // zero date, as Dovecot answers (RFC 3501 does not say).
       return compare_day(key.kind, day.value_or(0), key.date);
     }
+    // RFC 5032 §3: OLDER n matches an INTERNALDATE more than n seconds
+    // before now, YOUNGER n one at most n seconds before (zones do not matter).
+    case K::older: return m.internal_date < view.now - static_cast<int64_t>(key.number);
+    case K::younger: return m.internal_date >= view.now - static_cast<int64_t>(key.number);
     case K::larger: return m.size > key.number;
     case K::modseq: return m.modseq >= key.number;  // RFC 7162 §3.1.5: equal or greater
     case K::smaller: return m.size < key.number;

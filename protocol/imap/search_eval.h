@@ -41,6 +41,7 @@ struct SearchFacts {
 struct SearchView {
   uint32_t exists = 0;   // largest sequence number
   uint32_t max_uid = 0;  // largest UID
+  int64_t now = 0;       // seconds since the epoch when the search started (RFC 5032 WITHIN)
 };
 
 // Facts read from the message's contents, loaded on first use.

@@ -15,7 +15,7 @@ namespace {
 using K = SearchKey::Kind;
 
 // What follows a key's name.
-enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq };
+enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq, interval };
 
 struct KeyInfo {
   std::string_view name;
@@ -41,6 +41,7 @@ constexpr std::array kKeys = {
     KeyInfo{"NEW", K::new_, Arg::none},
     KeyInfo{"NOT", K::not_, Arg::one},
     KeyInfo{"OLD", K::old, Arg::none},
+    KeyInfo{"OLDER", K::older, Arg::interval},
     KeyInfo{"ON", K::on, Arg::date},
     KeyInfo{"OR", K::or_, Arg::two},
     KeyInfo{"RECENT", K::recent, Arg::none},
@@ -60,6 +61,7 @@ constexpr std::array kKeys = {
     KeyInfo{"UNFLAGGED", K::unflagged, Arg::none},
     KeyInfo{"UNKEYWORD", K::unkeyword, Arg::atom},
     KeyInfo{"UNSEEN", K::unseen, Arg::none},
+    KeyInfo{"YOUNGER", K::younger, Arg::interval},
 };
 
 bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
@@ -119,6 +121,8 @@ class ProgramParser {
       }
       case Arg::set: return r_->expect_sp() && set(&out->set);
       case Arg::modseq: return parse_search_modseq(r_, &out->number);
+      case Arg::interval:  // RFC 5032 §3: ("OLDER" / "YOUNGER") SP nz-number, in seconds
+        return r_->expect_sp() && r_->read_nz_number(UINT32_MAX, &out->number);
       case Arg::header:
         return r_->expect_sp() && r_->read_astring(&out->field) && r_->expect_sp() && r_->read_astring(&out->text);
       case Arg::one:

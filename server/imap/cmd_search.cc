@@ -18,6 +18,11 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
     return;
   }
+  // RFC 5182 SAVE (SEARCHRES) is not offered: an option Loft does not know is BAD (RFC 4731 §3.1).
+  if (c.ret && c.ret->save) {
+    tagged(tag, "BAD", "Unknown RETURN option SAVE");
+    return;
+  }
   Selected* sel = selected();
   // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
   if (pi::search_uses_modseq(c.program)) enable(pi::kEnableCondstore);

@@ -8,6 +8,7 @@
 #include "protocol/imap/search_eval.h"
 #include "search/index.h"
 #include "server/connection.h"
+#include "server/imap/search_result.h"
 #include "server/imap/session.h"
 #include "server/search/narrow.h"
 
@@ -29,7 +30,8 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
       view_(std::move(view)),
       mailbox_(mailbox),
       cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
-      needles_(cmd_.program) {}
+      needles_(cmd_.program),
+      uses_modseq_(pi::search_uses_modseq(cmd_.program)) {}
 
 void SearchJob::narrow() {
   if (index_dir_.empty() || !server::search::index_can_narrow(cmd_.program)) return;
@@ -57,7 +59,7 @@ bool SearchJob::candidate(uint32_t uid) const {
 Result<void> SearchJob::run_batch(storage::Store& store) {
   if (next_ == 0 && !narrowed_) narrow();
   size_t end = std::min(view_.size(), next_ + kBatch);
-  pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid};
+  pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid, now_};
   // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
   std::unordered_map<uint32_t, storage::MessageMeta> records;
   if (cost_ >= pi::SearchCost::record) {
@@ -96,7 +98,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     }
     if (pi::search_matches(cmd_.program, facts, view, content ? &*content : nullptr)) {
       hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
-      hits_modseq_ = std::max(hits_modseq_, facts.modseq);
+      if (uses_modseq_) hit_modseqs_.push_back(facts.modseq);
     }
     if (content && content->error()) return *content->error();
   }
@@ -124,13 +126,11 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
           step(job);
           return;
         }
-        std::string out;
-        if (pi::search_uses_modseq(job->cmd_.program))
-          pi::append_search_modseq_response(&out, job->hits_, job->hits_modseq_);
-        else
-          pi::append_search_response(&out, job->hits_);
-        s.send(out);
-        s.tagged(job->tag_, "OK", job->cmd_.uid ? "UID SEARCH completed" : "SEARCH completed");
+        if (job->done_) {
+          job->done_(std::move(job->hits_));
+          return;
+        }
+        send_search_result(s, job->tag_, job->cmd_, job->hits_, job->hit_modseqs_);
         s.finish();
       });
 }

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +47,10 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // The numbers to report so far (UIDs for UID SEARCH).
   const std::vector<uint32_t>& hits() const { return hits_; }
   bool done() const { return next_ >= view_.size(); }
+  // Called on the loop with the hits instead of sending the SEARCH reply
+  // (SORT and THREAD go on from there); errors are still answered here.
+  using Done = std::function<void(std::vector<uint32_t> hits)>;
+  void on_done(Done done) { done_ = std::move(done); }
 
  private:
   static void step(std::shared_ptr<SearchJob> job);
@@ -60,14 +66,17 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   storage::MailboxId mailbox_;
   proto::imap::SearchCost cost_;
   proto::imap::SearchNeedles needles_;
+  int64_t now_ = static_cast<int64_t>(std::time(nullptr));  // RFC 5032: one "now" per SEARCH
   size_t next_ = 0;
   std::vector<uint32_t> hits_;
-  uint64_t hits_modseq_ = 0;  // the highest modseq among the hits (RFC 7162 §3.1.5)
+  bool uses_modseq_ = false;  // RFC 7162 §3.1.5: the answer carries MODSEQ
   std::optional<Error> error_;
   std::string index_dir_;            // empty: no index
   bool narrowed_ = false;            // candidates_ and through_ apply
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending
+  std::vector<uint64_t> hit_modseqs_;   // per hit, only when the program has MODSEQ
+  Done done_;
 };
 
 }  // namespace loft::server::imap

@@ -80,6 +80,11 @@ std::string ImapSession::capabilities() const {
     caps += " CONDSTORE QRESYNC";  // RFC 7162
   }
   caps += " IDLE";  // RFC 2177
+  if (state_ != pi::kNotAuthenticated) {
+    // RFC 4731, 5256, 5957, 5267 ESORT; THREAD=REFS is draft-ietf-morg-inthread (as Dovecot).
+    caps += " ESEARCH SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS";
+    caps += " WITHIN";  // RFC 5032
+  }
   return caps;
 }
 

@@ -135,6 +135,8 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdId& c);
   void handle(const std::string& tag, const proto::imap::CmdEnable& c);
   void handle(const std::string& tag, const proto::imap::CmdIdle& c);
+  void handle(const std::string& tag, const proto::imap::CmdSort& c);    // cmd_sort.cc
+  void handle(const std::string& tag, const proto::imap::CmdThread& c);  // cmd_thread.cc
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: attach a view to the loop's
   // shared index (loading it if needed), then report.

@@ -155,6 +155,8 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdId& m) const { return describe_mailbox(m); }
     std::string operator()(const CmdEnable& m) const { return describe_mailbox(m); }
     std::string operator()(const CmdIdle&) const { return "IDLE"; }
+    std::string operator()(const CmdSort& c) const { return std::string(c.uid ? "UID " : "") + "SORT"; }
+    std::string operator()(const CmdThread& c) const { return std::string(c.uid ? "UID " : "") + "THREAD"; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

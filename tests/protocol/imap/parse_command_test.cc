@@ -85,7 +85,7 @@ TEST_CASE("FETCH and UID FETCH take a sequence set and items") {
   CHECK(parse("f FETCH FLAGS") == "BAD f Invalid sequence set");
   CHECK(parse("f FETCH 1") == "BAD f Missing argument");
   CHECK(parse("f FETCH 1 FLAGS extra") == "BAD f Unexpected extra arguments");
-  CHECK(parse("f UID SORT 1 FLAGS") == "BAD f Unknown command");
+  CHECK(parse("f UID BOGUS 1 FLAGS") == "BAD f Unknown command");
   CHECK(parse("f UID") == "BAD f Missing argument");
 }
 

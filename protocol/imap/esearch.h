@@ -1,0 +1,45 @@
+// RFC 4731 ESEARCH: the RETURN options of SEARCH (and of SORT, RFC 5267
+// ESORT) and the typed "* ESEARCH" response. Open for extensions: other
+// return data (MODSEQ of RFC 7162, RELEVANCY of RFC 6203) is appended to
+// EsearchResponse::extra by the code that computes it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace loft::proto::imap {
+
+// RFC 4731 §3.1 search-return-opt (and RFC 5182 SAVE). RETURN () means ALL.
+struct SearchReturn {
+  bool min = false, max = false, all = false, count = false;
+  bool save = false;  // RFC 5182 §2.1
+};
+
+// One "* ESEARCH" response (RFC 4731 §3.1 esearch-response).
+struct EsearchResponse {
+  std::string tag;                  // the search-correlator (TAG "tag"); always sent by Loft
+  bool uid = false;                 // the UID indicator
+  std::optional<uint32_t> min, max, count;
+  // ALL as a sequence-set. Sorted input is sent compact (1:3,5); for ESORT
+  // keep_order keeps the sort order (RFC 5267 §3.2), merging only ascending runs.
+  std::optional<std::vector<uint32_t>> all;
+  bool keep_order = false;
+  // Further search-return-data, each "NAME value" already in wire form.
+  std::vector<std::string> extra;
+  void serialize(std::string* out) const;
+};
+
+// Fills min, max, count and all as options ask for the matches (in the
+// order to report: ascending for SEARCH, the sort order for SORT); MIN,
+// MAX and ALL are left out when nothing matched (RFC 4731 §3.1).
+EsearchResponse make_esearch(const std::string& tag, bool uid, const SearchReturn& options,
+                             std::span<const uint32_t> matches, bool sorted_ascending);
+
+// The sequence-set text of numbers in the given order: consecutive
+// ascending runs become ranges ("1:3,5").
+std::string compact_set(std::span<const uint32_t> numbers);
+
+}  // namespace loft::proto::imap

@@ -1,0 +1,96 @@
+// SORT / THREAD arguments and RETURN options (see sort_parse.h).
+#include "protocol/imap/sort_parse.h"
+
+#include <string>
+
+#include "base/bytes.h"
+#include "protocol/imap/search_parse.h"
+
+namespace loft::proto::imap {
+namespace {
+
+// True if the next token after a SP is the atom word (any case).
+bool next_word_is(const Reader& r, std::string_view word) {
+  Reader probe = r;
+  std::string atom;
+  return probe.skip_if(' ') && probe.read_atom(&atom) && iequals(atom, word);
+}
+
+// RFC 5256 §4: charset SP search-key...; the charset is required here.
+bool parse_charset_and_program(Reader* r, CmdSearch* search) {
+  std::string charset;
+  if (!r->expect_sp() || !r->read_astring(&charset)) return false;
+  if (!parse_search_program(r, search)) return false;
+  search->charset = std::move(charset);
+  return true;
+}
+
+}  // namespace
+
+bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
+  if (!next_word_is(*r, "RETURN")) return true;
+  std::string word;
+  if (!r->expect_sp() || !r->read_atom(&word) || !r->expect_sp() || !r->open_list()) return false;
+  SearchReturn ret;
+  bool any = false;
+  while (r->peek() != ')') {
+    if (any && !r->expect_sp()) return false;
+    std::string opt;
+    if (!r->read_atom(&opt)) return false;
+    if (iequals(opt, "MIN")) ret.min = true;
+    else if (iequals(opt, "MAX")) ret.max = true;
+    else if (iequals(opt, "ALL")) ret.all = true;
+    else if (iequals(opt, "COUNT")) ret.count = true;
+    else if (iequals(opt, "SAVE")) ret.save = true;
+    else return r->fail("Unknown RETURN option");
+    any = true;
+  }
+  if (!r->close_list()) return false;
+  if (!any) ret.all = true;  // RFC 4731 §3.1: RETURN () is RETURN (ALL)
+  *out = ret;
+  return true;
+}
+
+bool parse_sort_args(Reader* r, CmdSort* cmd) {
+  if (!parse_search_return(r, &cmd->ret)) return false;
+  if (!r->expect_sp() || !r->open_list()) return false;
+  // sort-criterion = ["REVERSE" SP] sort-key
+  do {
+    SortCriterion c;
+    std::string word;
+    if (!r->read_atom(&word)) return false;
+    if (iequals(word, "REVERSE")) {
+      c.reverse = true;
+      if (!r->expect_sp() || !r->read_atom(&word)) return false;
+    }
+    struct Name { std::string_view name; SortKey key; };
+    static constexpr Name kKeys[] = {{"ARRIVAL", SortKey::arrival}, {"CC", SortKey::cc},
+                                     {"DATE", SortKey::date},       {"FROM", SortKey::from},
+                                     {"SIZE", SortKey::size},       {"SUBJECT", SortKey::subject},
+                                     {"TO", SortKey::to},           {"DISPLAYFROM", SortKey::display_from},
+                                     {"DISPLAYTO", SortKey::display_to}};
+    bool known = false;
+    for (const Name& n : kKeys) {
+      if (iequals(word, n.name)) {
+        c.key = n.key;
+        known = true;
+      }
+    }
+    if (!known) return r->fail("Unknown sort key");
+    cmd->criteria.push_back(c);
+  } while (r->skip_if(' '));
+  if (!r->close_list()) return false;
+  return parse_charset_and_program(r, &cmd->search);
+}
+
+bool parse_thread_args(Reader* r, CmdThread* cmd) {
+  std::string alg;
+  if (!r->expect_sp() || !r->read_atom(&alg)) return false;
+  if (iequals(alg, "ORDEREDSUBJECT")) cmd->algorithm = ThreadAlgorithm::orderedsubject;
+  else if (iequals(alg, "REFERENCES")) cmd->algorithm = ThreadAlgorithm::references;
+  else if (iequals(alg, "REFS")) cmd->algorithm = ThreadAlgorithm::refs;
+  else return r->fail("Unknown threading algorithm");
+  return parse_charset_and_program(r, &cmd->search);
+}
+
+}  // namespace loft::proto::imap

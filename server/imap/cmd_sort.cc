@@ -1,0 +1,28 @@
+// RFC 5256 §3 SORT / UID SORT, RFC 5957 DISPLAYFROM/DISPLAYTO, RFC 5267 §3.2
+// ESORT (SORT RETURN): checks the charset, then a SortJob does the rest.
+#include "server/imap/session.h"
+#include "server/imap/sort_job.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+void ImapSession::handle(const std::string& tag, const pi::CmdSort& c) {
+  // RFC 5256 §3: an unknown charset is NO [BADCHARSET] as for SEARCH.
+  if (!pi::search_charset_supported(*c.search.charset)) {
+    tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+    return;
+  }
+  if (c.ret && c.ret->save) {
+    tagged(tag, "BAD", "Unknown RETURN option SAVE");
+    return;
+  }
+  busy_ = true;
+  SortJob::Request req;
+  req.uid = c.uid;
+  req.criteria = c.criteria;
+  req.ret = c.ret;
+  SortJob::start(*this, tag, std::move(req), c.search);
+}
+
+}  // namespace loft::server::imap

@@ -1,0 +1,23 @@
+// RFC 5256 §3 THREAD / UID THREAD (ORDEREDSUBJECT, REFERENCES, REFS):
+// checks the charset, then a SortJob searches, reads headers and threads.
+#include "server/imap/session.h"
+#include "server/imap/sort_job.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+void ImapSession::handle(const std::string& tag, const pi::CmdThread& c) {
+  if (!pi::search_charset_supported(*c.search.charset)) {
+    tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+    return;
+  }
+  busy_ = true;
+  SortJob::Request req;
+  req.uid = c.uid;
+  req.thread = true;
+  req.algorithm = c.algorithm;
+  SortJob::start(*this, tag, std::move(req), c.search);
+}
+
+}  // namespace loft::server::imap

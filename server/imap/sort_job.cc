@@ -1,0 +1,133 @@
+#include "server/imap/sort_job.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "protocol/imap/esearch.h"
+#include "protocol/imap/thread.h"
+#include "server/connection.h"
+#include "server/imap/session.h"
+
+namespace loft::server::imap {
+
+namespace pi = proto::imap;
+
+std::vector<SearchJob::Message> search_snapshot(const MailboxView& view) {
+  std::vector<SearchJob::Message> messages;
+  messages.reserve(view.exists());
+  for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
+    uint32_t uid = view.uid_at(seq).value_or(0);
+    SearchJob::Message m{uid, 0, false};
+    if (auto st = view.state(uid)) {
+      m.flags = st->flags;
+      m.recent = st->recent;
+    }
+    messages.push_back(m);
+  }
+  return messages;
+}
+
+void SortJob::start(ImapSession& s, const std::string& tag, Request request, pi::CmdSearch search) {
+  ImapSession::Selected* sel = s.selected();
+  std::vector<SearchJob::Message> messages = search_snapshot(*sel->view);
+  std::vector<uint32_t> uids;
+  uids.reserve(messages.size());
+  for (const auto& m : messages) uids.push_back(m.uid);
+  search.uid = false;  // hits as sequence numbers; the reply maps them to UIDs if asked
+  storage::MailboxId mailbox = sel->info.id;
+  auto search_job = std::make_shared<SearchJob>(s, tag, std::move(search), std::move(messages), mailbox);
+  search_job->on_done([&s, tag, request = std::move(request), uids = std::move(uids), mailbox](
+                          std::vector<uint32_t> hits) mutable {
+    auto job = std::make_shared<SortJob>(s, tag, std::move(request), std::move(uids), std::move(hits), mailbox);
+    step(std::move(job));
+  });
+  SearchJob::start(std::move(search_job));
+}
+
+SortJob::SortJob(ImapSession& s, std::string tag, Request request, std::vector<uint32_t> uids,
+                 std::vector<uint32_t> hits, storage::MailboxId mailbox)
+    : session_(s), tag_(std::move(tag)), req_(std::move(request)), uids_(std::move(uids)),
+      hits_(std::move(hits)), mailbox_(mailbox) {
+  facts_.reserve(hits_.size());
+  // ARRIVAL and SIZE are in the message record: no header is read for them.
+  needs_header_ = req_.thread;
+  for (const pi::SortCriterion& c : req_.criteria) {
+    if (c.key != pi::SortKey::arrival && c.key != pi::SortKey::size) needs_header_ = true;
+  }
+}
+
+Result<void> SortJob::run_batch(storage::Store& store) {
+  size_t begin = facts_.size(), end = std::min(hits_.size(), begin + kBatch);
+  std::vector<uint32_t> uids;
+  for (size_t i = begin; i < end; ++i) uids.push_back(uids_[hits_[i] - 1]);
+  auto metas = store.messages(mailbox_, uids);
+  if (!metas) return metas.error();
+  std::unordered_map<uint32_t, const storage::MessageMeta*> by_uid;
+  for (const auto& m : *metas) by_uid.emplace(m.uid, &m);
+  for (size_t i = begin; i < end; ++i) {
+    uint32_t seq = hits_[i], uid = uids_[seq - 1];
+    pi::SortFacts f;
+    auto it = by_uid.find(uid);
+    if (it != by_uid.end()) {  // else expunged meanwhile: it sorts with empty keys
+      const storage::MessageMeta& m = *it->second;
+      std::string header;
+      if (needs_header_) {
+        auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
+        if (!bytes) return bytes.error();
+        header = std::move(*bytes);
+      }
+      f = pi::sort_facts_from_header(header, m.internal_date, m.size);
+    }
+    f.seq = seq;
+    f.uid = uid;
+    facts_.push_back(std::move(f));
+  }
+  return {};
+}
+
+void SortJob::finish_output() {
+  if (req_.thread) {
+    pi::append_thread_response(&output_, pi::thread_messages(facts_, req_.algorithm, req_.uid));
+    return;
+  }
+  std::vector<size_t> order = pi::sort_order(facts_, req_.criteria);
+  std::vector<uint32_t> numbers;
+  numbers.reserve(order.size());
+  for (size_t i : order) numbers.push_back(req_.uid ? facts_[i].uid : facts_[i].seq);
+  if (req_.ret) {
+    // RFC 5267 §3.2: ESORT answers with ESEARCH, ALL in sort order.
+    pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false).serialize(&output_);
+    return;
+  }
+  output_ = "* SORT";  // RFC 5256 §4 sort-data
+  for (uint32_t n : numbers) output_.append(" ").append(std::to_string(n));
+  output_.append("\r\n");
+}
+
+void SortJob::step(std::shared_ptr<SortJob> job) {
+  job->session_.conn().offload(
+      [job] {
+        auto r = job->run_batch(job->session_.store());
+        if (!r) job->error_ = r.error();
+        if (!job->error_ && job->facts_.size() == job->hits_.size()) job->finish_output();
+      },
+      [job] {
+        ImapSession& s = job->session_;
+        if (job->error_) {
+          s.tagged_error(job->tag_, *job->error_);
+          s.finish();
+          return;
+        }
+        if (job->facts_.size() < job->hits_.size()) {
+          step(job);
+          return;
+        }
+        s.send(job->output_);
+        const char* what = job->req_.thread ? (job->req_.uid ? "UID THREAD completed" : "THREAD completed")
+                                            : (job->req_.uid ? "UID SORT completed" : "SORT completed");
+        s.tagged(job->tag_, "OK", what);
+        s.finish();
+      });
+}
+
+}  // namespace loft::server::imap
