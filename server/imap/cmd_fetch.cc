@@ -3,19 +3,11 @@
 #include "protocol/imap/seqset.h"
 #include "server/imap/fetch_job.h"
 #include "server/imap/session.h"
+#include "server/imap/view_fetch.h"
 
 namespace loft::server::imap {
 
 namespace pi = proto::imap;
-
-namespace {
-std::vector<FetchJob::Target> targets_of(const std::vector<MailboxView::SeqUid>& found) {
-  std::vector<FetchJob::Target> out;
-  out.reserve(found.size());
-  for (const auto& m : found) out.push_back({m.seq, m.uid});
-  return out;
-}
-}  // namespace
 
 void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
   const char* name = c.uid ? "UID FETCH" : "FETCH";
@@ -31,13 +23,21 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
     tagged(tag, "BAD", std::string("Error in IMAP command ") + name + ": Invalid messageset");
     return;
   }
-  std::vector<FetchJob::Target> targets = targets_of(found);
-  if (targets.empty()) {
+  size_t first = 0;
+  if (view_answers(c.items)) {
+    // FLAGS (and UID) come from the view: the first step is built here, so a
+    // FETCH of up to FetchJob::kStepBytes of responses needs no worker at all.
+    bool with_uid = c.uid || c.items.front().kind == pi::FetchAtt::Kind::uid;
+    std::string out;
+    append_view_fetch(*view(), found, with_uid, &first, FetchJob::kStepBytes, &out);
+    send(out);
+  }
+  if (first == found.size()) {
     tagged(tag, "OK", std::string(name) + " completed");
     return;
   }
   busy_ = true;
-  fetch_ = std::make_unique<FetchJob>(*this, tag, c, *needs, std::move(targets));
+  fetch_ = std::make_unique<FetchJob>(*this, tag, c, *needs, std::move(found), first);
   fetch_->start();
 }
 

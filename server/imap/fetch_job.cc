@@ -5,6 +5,7 @@
 #include "server/connection.h"
 #include "server/imap/session.h"
 #include "server/imap/structure_loader.h"
+#include "server/imap/view_fetch.h"
 
 namespace loft::server::imap {
 
@@ -13,7 +14,7 @@ constexpr uint64_t kReadPiece = 64 * 1024;
 }
 
 FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
-                   std::vector<Target> targets)
+                   std::vector<Target> targets, size_t first)
     : session_(session),
       tag_(std::move(tag)),
       cmd_(std::move(cmd)),
@@ -21,7 +22,25 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
       targets_(std::move(targets)),
       mailbox_(session.selected()->info.id),
       set_seen_(needs.sets_seen && !session.selected()->read_only),
-      pump_(session.conn(), [this] { run_step(); }, [this] { after_step(); }) {}
+      from_view_(view_answers(cmd_.items)),
+      next_(first),
+      pump_(
+          session.conn(),
+          [this] {
+            if (!from_view_) run_step();
+          },
+          [this] {
+            if (from_view_) view_step();
+            after_step();
+          }) {}
+
+void FetchJob::view_step() {
+  out_.clear();
+  bool with_uid = cmd_.uid || std::any_of(cmd_.items.begin(), cmd_.items.end(),
+                                          [](const auto& i) { return i.kind == proto::imap::FetchAtt::Kind::uid; });
+  if (auto* view = session_.view()) append_view_fetch(*view, targets_, with_uid, &next_, kStepBytes, &out_);
+  done_ = next_ == targets_.size();
+}
 
 void FetchJob::start() { pump_.schedule(); }
 
