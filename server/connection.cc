@@ -101,6 +101,14 @@ void Connection::write(std::string_view bytes) {
   schedule_flush();
 }
 
+void Connection::write_owned(std::string bytes) {
+  if (closing_) return;
+  if (backlog() == 0) last_progress_ = uv_now(loop_.uv());
+  if (out_.empty()) out_.swap(bytes);
+  else out_.append(bytes);
+  schedule_flush();
+}
+
 void Connection::schedule_flush() {
   if (!flush_scheduled_) {
     flush_scheduled_ = true;

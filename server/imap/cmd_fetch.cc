@@ -30,7 +30,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& c) {
     bool with_uid = c.uid || c.items.front().kind == pi::FetchAtt::Kind::uid;
     std::string out;
     append_view_fetch(*view(), found, with_uid, &first, FetchJob::kStepBytes, &out);
-    send(out);
+    conn().write_owned(std::move(out));
   }
   if (first == found.size()) {
     tagged(tag, "OK", std::string(name) + " completed");

@@ -140,9 +140,8 @@ void FetchJob::run_step() {
 }
 
 void FetchJob::after_step() {
-  session_.send(out_);
-  out_.clear();
-  out_.shrink_to_fit();
+  session_.conn().write_owned(std::move(out_));
+  out_ = std::string();
   if (auto* view = session_.view()) {
     // The client was just told these flags: not echoed again (mailbox_view.h).
     for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);

@@ -1,5 +1,7 @@
 #include "server/imap/view_fetch.h"
 
+#include <algorithm>
+
 #include "protocol/imap/response.h"
 
 namespace loft::server::imap {
@@ -18,6 +20,9 @@ bool view_answers(const std::vector<pi::FetchAtt>& items) {
 
 void append_view_fetch(const MailboxView& view, std::span<const MailboxView::SeqUid> targets, bool with_uid,
                        size_t* next, size_t max_bytes, std::string* out) {
+  // About 30 bytes a message; reserved so the string is not regrown (and copied) as it fills.
+  constexpr size_t kGuess = 40, kSlack = 512;
+  out->reserve(out->size() + std::min(max_bytes, (targets.size() - *next) * kGuess) + kSlack);
   while (*next < targets.size() && out->size() < max_bytes) {
     const auto& t = targets[(*next)++];
     auto s = view.state(t.uid);
