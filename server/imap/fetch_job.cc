@@ -32,7 +32,16 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
           [this] {
             if (from_view_) view_step();
             after_step();
-          }) {}
+          }) {
+  // \Recent is the session's (the view's), read here on the loop thread for
+  // the worker's FLAGS (RFC 3501 §2.3.2); few messages are recent.
+  if (!from_view_ && (needs_.flags || set_seen_)) {
+    if (auto* view = session_.view())
+      for (const auto& t : targets_)
+        if (auto s = view->state(t.uid); s && s->recent) recent_.push_back(t.uid);
+    std::sort(recent_.begin(), recent_.end());
+  }
+}
 
 void FetchJob::view_step() {
   out_.clear();
@@ -109,8 +118,9 @@ void FetchJob::run_step() {
         }
         structure = std::move(*loaded);
       }
+      bool recent = std::binary_search(recent_.begin(), recent_.end(), t.uid);
       auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
-                                       structure ? &*structure : nullptr);
+                                       structure ? &*structure : nullptr, recent);
       if (!segs) {
         error_ = segs.error();
         return;

@@ -64,6 +64,7 @@ class FetchJob {
   std::deque<Segment> pending_;        // rest of the current message's response
   std::unordered_map<uint32_t, storage::MessageMeta> batch_;  // uid -> meta
   std::unordered_set<uint32_t> seen_set_;  // uids of the batch whose \Seen this FETCH set
+  std::vector<uint32_t> recent_;       // sorted uids of targets \Recent for this session (FLAGS)
   size_t batch_end_ = 0;               // targets_[..batch_end_) are loaded
   // Results of one step, handed from the worker to the loop thread.
   std::string out_;

@@ -82,6 +82,18 @@ class StatusRecentTest(unittest.TestCase):
         self.assertIn(b'* 3 RECENT', lines)
         self.assertEqual(watcher.status_recent('S3'), 0)
         self.assertEqual(reader.status_recent('R1'), 3)  # its own, as selected
+        # FETCH FLAGS shows \Recent in that session, whether the view answers
+        # it (FLAGS alone) or the store does (with RFC822.SIZE).
+        for tag, items in (('F1', 'FLAGS'), ('F2', 'FLAGS RFC822.SIZE')):
+            lines = [l for l in reader.ok(tag, 'FETCH 1:3 (%s)' % items) if b' FETCH ' in l]
+            self.assertEqual(len(lines), 3, lines)
+            self.assertTrue(all(b'\\Recent' in l for l in lines), lines)
+        other = self.conn()
+        other.ok('S', 'SELECT INBOX')
+        for tag, items in (('F1', 'FLAGS'), ('F2', 'FLAGS RFC822.SIZE')):
+            lines = [l for l in other.ok(tag, 'FETCH 1:3 (%s)' % items) if b' FETCH ' in l]
+            self.assertFalse(any(b'\\Recent' in l for l in lines), lines)
+        other.close()
         # New mail is unclaimed until the selected session hears of it.
         self.deliver(2)
         self.assertEqual(watcher.status_recent('S4'), 2)
