@@ -119,16 +119,21 @@ class Client:
             pass
 
 
-def start_servers(names, users, max_connections=300):
+LOFT_AUTH = ['failure_delay_ms = 0', 'failure_delay_max_ms = 0', 'lockout_failures = 0']
+
+
+def start_servers(names, users, max_connections=300, loft_auth=()):
     """{row label: started server with `users`} for names among loft and dovecot-PROFILE
-    (loftlib.DOVECOT_PROFILES). A server that fails to start is reported and left out."""
+    (loftlib.DOVECOT_PROFILES). loft_auth: extra [auth] lines for loftd (e.g.
+    'hash_concurrency = 2'). A server that fails to start is reported and left out."""
     out = {}
     for name in names:
         try:
             if name == 'loft':
                 s = loftlib.LoftServer(limits=['max_connections_per_address = %d'
-                                               % (max_connections + 100)])
-                label = 'loft'
+                                               % (max_connections + 100)],
+                                       auth=LOFT_AUTH + list(loft_auth))
+                label = 'loft' + (' (%s)' % ', '.join(loft_auth) if loft_auth else '')
             elif name.startswith('dovecot-'):
                 s = loftlib.dovecot_profile(name[len('dovecot-'):],
                                             max_connections=max_connections)
@@ -266,7 +271,7 @@ def server_names(text):
     return [s.strip() for s in text.split(',') if s.strip()]
 
 
-def for_each_server(names, users, messages, measure, max_connections=300):
+def for_each_server(names, users, messages, measure, max_connections=300, loft_auth=()):
     """For each server name in turn (same run): starts it with `users`, fills every
     user's INBOX with `messages` (Dovecot with mail_fsync = never, then restarted
     with its profile's setting: the read paths measured do not depend on it), calls
@@ -274,7 +279,8 @@ def for_each_server(names, users, messages, measure, max_connections=300):
     a server that does not start is reported and left out."""
     results = {}
     for name in names:
-        for label, s in start_servers([name], users, max_connections=max_connections).items():
+        for label, s in start_servers([name], users, max_connections=max_connections,
+                                      loft_auth=loft_auth).items():
             try:
                 profile_fsync = getattr(s, 'fsync', None)
                 if profile_fsync is not None:

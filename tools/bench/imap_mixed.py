@@ -198,6 +198,8 @@ def main():
     ap.add_argument('--messages', type=int, help='messages per account (default 200; 50 quick)')
     ap.add_argument('--procs', type=int, default=2, help='load generator processes')
     ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--loft-auth', action='append', default=[],
+                    help="extra [auth] line for loftd, e.g. 'hash_concurrency = 2' (repeatable)")
     ap.add_argument('--json', help='write the results to this file')
     a = ap.parse_args()
     nmsg = a.messages or (50 if a.quick else 200)
@@ -214,7 +216,8 @@ def main():
         print('  %s: %s' % (label, json.dumps(res)), flush=True)
         return res
     results = imap_load.for_each_server(imap_load.server_names(a.servers), users, messages,
-                                        measure, max_connections=a.clients + 50)
+                                        measure, max_connections=a.clients + 50,
+                                        loft_auth=a.loft_auth)
     rows = []
     for label, r in results.items():
         notes = []
