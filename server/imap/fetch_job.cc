@@ -36,7 +36,7 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
   // \Recent is the session's (the view's), read here on the loop thread for
   // the worker's FLAGS (RFC 3501 §2.3.2); few messages are recent.
   if (!from_view_ && (needs_.flags || set_seen_)) {
-    if (auto* view = session_.view())
+    if (auto* view = session_.view(); view && view->recent_count() > 0)
       for (const auto& t : targets_)
         if (auto s = view->state(t.uid); s && s->recent) recent_.push_back(t.uid);
     std::sort(recent_.begin(), recent_.end());
@@ -48,6 +48,7 @@ void FetchJob::view_step() {
   bool with_uid = cmd_.uid || std::any_of(cmd_.items.begin(), cmd_.items.end(),
                                           [](const auto& i) { return i.kind == proto::imap::FetchAtt::Kind::uid; });
   if (auto* view = session_.view()) append_view_fetch(*view, targets_, with_uid, &next_, kStepBytes, &out_);
+  else next_ = targets_.size();  // no view left to answer from: nothing more to say
   done_ = next_ == targets_.size();
 }
 
