@@ -101,6 +101,14 @@ void Connection::write(std::string_view bytes) {
   schedule_flush();
 }
 
+void Connection::write_owned(std::string bytes) {
+  if (closing_) return;
+  if (backlog() == 0) last_progress_ = uv_now(loop_.uv());
+  if (out_.empty()) out_.swap(bytes);
+  else out_.append(bytes);
+  schedule_flush();
+}
+
 void Connection::schedule_flush() {
   if (!flush_scheduled_) {
     flush_scheduled_ = true;
@@ -168,8 +176,13 @@ void Connection::on_write(uv_write_t* req, int status) {
       c->abort();
     }
   }
-  // Quiet: everything written, nothing running (frees the idle compressor).
-  if (!c->closing_ && c->backlog() == 0 && !c->busy()) c->chain_.release_idle();
+  // Quiet: everything written, nothing running: frees the idle compressor and
+  // the output buffer's capacity (under TLS it is cleared, not handed over, so
+  // it would keep its largest reply for as long as the connection idles).
+  if (!c->closing_ && c->backlog() == 0 && !c->busy()) {
+    c->chain_.release_idle();
+    std::string().swap(c->out_);
+  }
 }
 
 void Connection::start_tls() {

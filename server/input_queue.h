@@ -45,6 +45,8 @@ class InputQueue {
   }
 
   size_t buffered() const { return buf_.size(); }
+  // The received bytes not parsed yet (valid until the next append or run).
+  std::string_view pending() const { return buf_; }
 
  private:
   void consume(size_t n) {

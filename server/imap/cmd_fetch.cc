@@ -8,19 +8,13 @@
 #include "server/imap/condstore.h"
 #include "server/imap/fetch_job.h"
 #include "server/imap/session.h"
+#include "server/imap/view_fetch.h"
 
 namespace loft::server::imap {
 
 namespace pi = proto::imap;
 
 namespace {
-std::vector<FetchJob::Target> targets_of(const std::vector<MailboxView::SeqUid>& found) {
-  std::vector<FetchJob::Target> out;
-  out.reserve(found.size());
-  for (const auto& m : found) out.push_back({m.seq, m.uid});
-  return out;
-}
-
 void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c, FetchNeeds needs,
                          std::vector<FetchJob::Target> targets);
 }  // namespace
@@ -56,18 +50,26 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& in) {
     tagged(tag, "BAD", std::string("Error in IMAP command ") + name + ": Invalid messageset");
     return;
   }
-  std::vector<FetchJob::Target> targets = targets_of(found);
   if (c.changed_since) {
     busy_ = true;
-    fetch_changed_since(*this, tag, std::move(c), *needs, std::move(targets));
+    fetch_changed_since(*this, tag, std::move(c), *needs, std::move(found));
     return;
   }
-  if (targets.empty()) {
+  size_t first = 0;
+  if (view_answers(c.items)) {
+    // FLAGS (and UID) come from the view: the first step is built here, so a
+    // FETCH of up to FetchJob::kStepBytes of responses needs no worker at all.
+    bool with_uid = c.uid || c.items.front().kind == pi::FetchAtt::Kind::uid;
+    std::string out;
+    append_view_fetch(*view(), found, with_uid, &first, FetchJob::kStepBytes, &out);
+    conn().write_owned(std::move(out));
+  }
+  if (first == found.size()) {
     tagged(tag, "OK", std::string(name) + " completed");
     return;
   }
   busy_ = true;
-  fetch_ = std::make_unique<FetchJob>(*this, tag, c, *needs, std::move(targets));
+  fetch_ = std::make_unique<FetchJob>(*this, tag, c, *needs, std::move(found), first);
   fetch_->start();
 }
 

@@ -1,11 +1,15 @@
 // RFC 3501 §6.3.10 STATUS: counts from the mailbox record, without selecting
-// it. RECENT is 0: Loft keeps no \Recent yet. HIGHESTMODSEQ (RFC 7162 §3.1.6)
-// is the record's.
+// it. RECENT counts the messages no session has claimed (recent_claims.h),
+// plus this session's own \Recent ones when it has the mailbox selected.
+// HIGHESTMODSEQ (RFC 7162 §3.1.6) is the record's.
+#include <algorithm>
+
 #include "protocol/imap/enable.h"
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
 #include "server/connection.h"
 #include "server/imap/mailbox_util.h"
+#include "server/imap/recent_claims.h"
 #include "server/imap/session.h"
 
 namespace loft::server::imap {
@@ -20,11 +24,21 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
     if (item == pi::CmdStatus::Item::highestmodseq) enable(pi::kEnableCondstore);
   busy_ = true;
   auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
+  auto recent = std::make_shared<Result<uint32_t>>(0u);
+  bool want_recent = std::find(c.items.begin(), c.items.end(), pi::CmdStatus::Item::recent) != c.items.end();
   storage::AccountId account_id = account().id;
-  conn().offload([this, info, account_id, name = *name] { *info = store().find_mailbox(account_id, name); },
-                 [this, info, tag, items = c.items, name = *name] {
+  conn().offload([this, info, recent, want_recent, account_id, name = *name] {
+                   *info = store().find_mailbox(account_id, name);
+                   if (*info && want_recent) *recent = RecentClaims::instance().count_unclaimed(store(), **info);
+                 },
+                 [this, info, recent, tag, items = c.items, name = *name] {
                    if (!*info) {
                      tagged_mailbox_error(*this, tag, info->error(), name);
+                     finish();
+                     return;
+                   }
+                   if (!*recent) {
+                     tagged_error(tag, recent->error());
                      finish();
                      return;
                    }
@@ -34,6 +48,8 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
                    st.uidnext = m.uidnext;
                    st.uidvalidity = m.uidvalidity;
                    st.unseen = m.unseen;
+                   st.recent = **recent;
+                   if (selected() && selected()->info.id == m.id) st.recent += view()->recent_count();
                    st.highestmodseq = m.highestmodseq;
                    std::string out;
                    pi::StatusDataResponse{m.name, items, st}.serialize(&out);

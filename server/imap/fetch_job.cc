@@ -5,6 +5,7 @@
 #include "server/connection.h"
 #include "server/imap/session.h"
 #include "server/imap/structure_loader.h"
+#include "server/imap/view_fetch.h"
 
 namespace loft::server::imap {
 
@@ -13,7 +14,7 @@ constexpr uint64_t kReadPiece = 64 * 1024;
 }
 
 FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
-                   std::vector<Target> targets)
+                   std::vector<Target> targets, size_t first)
     : session_(session),
       tag_(std::move(tag)),
       cmd_(std::move(cmd)),
@@ -21,7 +22,35 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
       targets_(std::move(targets)),
       mailbox_(session.selected()->info.id),
       set_seen_(needs.sets_seen && !session.selected()->read_only),
-      pump_(session.conn(), [this] { run_step(); }, [this] { after_step(); }) {}
+      from_view_(view_answers(cmd_.items)),
+      next_(first),
+      pump_(
+          session.conn(),
+          [this] {
+            if (!from_view_) run_step();
+          },
+          [this] {
+            if (from_view_) view_step();
+            after_step();
+          }) {
+  // \Recent is the session's (the view's), read here on the loop thread for
+  // the worker's FLAGS (RFC 3501 §2.3.2); few messages are recent.
+  if (!from_view_ && (needs_.flags || set_seen_)) {
+    if (auto* view = session_.view(); view && view->recent_count() > 0)
+      for (const auto& t : targets_)
+        if (auto s = view->state(t.uid); s && s->recent) recent_.push_back(t.uid);
+    std::sort(recent_.begin(), recent_.end());
+  }
+}
+
+void FetchJob::view_step() {
+  out_.clear();
+  bool with_uid = cmd_.uid || std::any_of(cmd_.items.begin(), cmd_.items.end(),
+                                          [](const auto& i) { return i.kind == proto::imap::FetchAtt::Kind::uid; });
+  if (auto* view = session_.view()) append_view_fetch(*view, targets_, with_uid, &next_, kStepBytes, &out_);
+  else next_ = targets_.size();  // no view left to answer from: nothing more to say
+  done_ = next_ == targets_.size();
+}
 
 void FetchJob::start() { pump_.schedule(); }
 
@@ -90,8 +119,9 @@ void FetchJob::run_step() {
         }
         structure = std::move(*loaded);
       }
+      bool recent = std::binary_search(recent_.begin(), recent_.end(), t.uid);
       auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
-                                       structure ? &*structure : nullptr);
+                                       structure ? &*structure : nullptr, recent);
       if (!segs) {
         error_ = segs.error();
         return;
@@ -121,9 +151,8 @@ void FetchJob::run_step() {
 }
 
 void FetchJob::after_step() {
-  session_.send(out_);
-  out_.clear();
-  out_.shrink_to_fit();
+  session_.conn().write_owned(std::move(out_));
+  out_ = std::string();
   if (auto* view = session_.view()) {
     // The client was just told these flags: not echoed again (mailbox_view.h).
     for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);

@@ -3,7 +3,9 @@
 // messages, sets \Seen where a non-PEEK item asks for it, and produces up to
 // kStepBytes of response, reading bodies in 64 KiB pieces. The next step starts
 // only once the connection's backlog is below its high-water mark, so memory
-// per FETCH stays bounded whatever the mailbox or message size.
+// per FETCH stays bounded whatever the mailbox or message size. Items the
+// session's view answers alone (view_fetch.h) are built on the loop thread
+// instead, with the same steps and backpressure.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "protocol/imap/command.h"
 #include "protocol/mime/structure.h"
 #include "server/imap/fetch_response.h"
+#include "server/imap/mailbox_view.h"
 #include "server/stream_pump.h"
 #include "storage/store.h"
 
@@ -27,12 +30,11 @@ class ImapSession;
 
 class FetchJob {
  public:
-  struct Target {
-    uint32_t seq;
-    uint32_t uid;
-  };
+  using Target = MailboxView::SeqUid;
+  // first: targets before it were answered already (the first view step runs
+  // in the command handler).
   FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
-           std::vector<Target> targets);
+           std::vector<Target> targets, size_t first = 0);
   // Begins streaming; the session is busy until the tagged reply is sent.
   void start();
   // The connection's backlog fell: run the next step if one is waiting.
@@ -46,6 +48,8 @@ class FetchJob {
   void run_step();
   // Runs on the loop thread after run_step.
   void after_step();
+  // Runs on the loop thread before after_step when the view answers the items.
+  void view_step();
   Result<void> load_batch();
 
   ImapSession& session_;
@@ -55,10 +59,12 @@ class FetchJob {
   std::vector<Target> targets_;
   storage::MailboxId mailbox_;
   bool set_seen_;
+  bool from_view_;                     // view_answers(cmd_.items): no store reads
   size_t next_ = 0;                    // next target to start
   std::deque<Segment> pending_;        // rest of the current message's response
   std::unordered_map<uint32_t, storage::MessageMeta> batch_;  // uid -> meta
   std::unordered_set<uint32_t> seen_set_;  // uids of the batch whose \Seen this FETCH set
+  std::vector<uint32_t> recent_;       // sorted uids of targets \Recent for this session (FLAGS)
   size_t batch_end_ = 0;               // targets_[..batch_end_) are loaded
   // Results of one step, handed from the worker to the loop thread.
   std::string out_;

@@ -128,7 +128,7 @@ void append_filtered(std::string* text, std::string_view header, const pi::Fetch
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& m,
                                                  const std::vector<pi::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
-                                                 const proto::mime::Structure* structure) {
+                                                 const proto::mime::Structure* structure, bool recent) {
   std::deque<Segment> segs;
   std::string text = "* " + std::to_string(seq) + " FETCH (";
   bool first = true;
@@ -144,7 +144,7 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
   if (add_flags) {
     sep();
     text += "FLAGS ";
-    append_flags(&text, m.flags, m.keywords);
+    append_flags(&text, m.flags, m.keywords, recent);
   }
   for (const auto& it : items) {
     if (add_flags && it.kind == Kind::flags) continue;  // already sent above
@@ -152,7 +152,7 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
     switch (it.kind) {
       case Kind::flags:
         text += "FLAGS ";
-        append_flags(&text, m.flags, m.keywords);
+        append_flags(&text, m.flags, m.keywords, recent);
         break;
       case Kind::uid: text += "UID " + std::to_string(m.uid); break;
       case Kind::internaldate:

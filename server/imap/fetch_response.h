@@ -41,10 +41,12 @@ using HeaderReader = std::function<Result<std::string>(const storage::MessageMet
 // The segments of "* seq FETCH (...)\r\n" for one message. uid_fetch adds UID
 // (§6.4.8); add_flags adds FLAGS when \Seen was just set. structure is the
 // message's MIME structure, needed (non-null) when FetchNeeds::structure.
+// recent: the message is \Recent for this session (its FLAGS say so).
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& meta,
                                                  const std::vector<proto::imap::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
-                                                 const proto::mime::Structure* structure = nullptr);
+                                                 const proto::mime::Structure* structure = nullptr,
+                                                 bool recent = false);
 
 // The header fields of header whose names are (or, with exclude, are not) in
 // names, each with its folded lines, then the blank line (§6.4.5 HEADER.FIELDS).

@@ -12,8 +12,8 @@ static_assert(uint32_t{proto::imap::kFlagFlagged} == uint32_t{storage::kFlagged}
 static_assert(uint32_t{proto::imap::kFlagDeleted} == uint32_t{storage::kDeleted});
 static_assert(uint32_t{proto::imap::kFlagDraft} == uint32_t{storage::kDraft});
 
-void append_flags(std::string* out, uint32_t flags, const std::vector<std::string>& keywords) {
-  proto::imap::append_flags(out, flags, keywords);
+void append_flags(std::string* out, uint32_t flags, const std::vector<std::string>& keywords, bool recent) {
+  proto::imap::append_flags(out, flags, keywords, recent);
 }
 
 }  // namespace loft::server::imap

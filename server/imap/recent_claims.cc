@@ -37,4 +37,15 @@ uint32_t RecentClaims::peek(storage::MailboxId mailbox, uint32_t up_to) {
   return it == marks_.end() ? up_to : it->second;
 }
 
+Result<uint32_t> RecentClaims::count_unclaimed(storage::Store& store, const storage::MailboxInfo& mailbox) {
+  uint32_t last = mailbox.uidnext - 1;
+  uint32_t mark = peek(mailbox.id, last);
+  if (mark >= last || mailbox.messages == 0) return 0u;
+  auto index = store.message_index(mailbox.id);
+  if (!index) return index.error();
+  uint32_t n = 0;
+  for (const auto& m : *index) n += m.uid > mark ? 1 : 0;
+  return n;
+}
+
 }  // namespace loft::server::imap

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "base/result.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
@@ -25,6 +26,11 @@ class RecentClaims {
   uint32_t claim(storage::MailboxId mailbox, uint32_t up_to);
   // The mark without claiming (EXAMINE, RFC 3501 §6.3.2).
   uint32_t peek(storage::MailboxId mailbox, uint32_t up_to);
+  // STATUS RECENT (RFC 3501 §6.3.10): the messages of mailbox no session has
+  // claimed yet, i.e. those the next SELECT will report \Recent. Messages a
+  // session holds \Recent are that session's alone (§2.3.2), so not counted,
+  // as Dovecot does. Reads the mailbox's index only when some are unclaimed.
+  Result<uint32_t> count_unclaimed(storage::Store& store, const storage::MailboxInfo& mailbox);
 
  private:
   std::mutex mu_;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "protocol/imap/pipeline.h"
 #include "protocol/imap/response_code.h"
 #include "server/connection.h"
 #include "server/imap/append_upload.h"
@@ -96,6 +97,19 @@ void ImapSession::on_open() {
 void ImapSession::on_data(std::string_view bytes) {
   input_.append(bytes);
   process();
+  check_pipeline();
+}
+
+void ImapSession::check_pipeline() {
+  // Only input that waits behind a running command, starting at a command
+  // boundary (not inside an APPEND's message or a partly parsed command), and
+  // only once it could hold that many commands ("a X\r\n" is 5 bytes).
+  if (!busy_ || append_ || logged_out_ || conn_.closing() || parser_.buffered() != 0) return;
+  if (input_.buffered() < pi::kMaxPipelinedCommands * 5) return;
+  if (pi::count_pipelined_commands(input_.pending(), pi::kMaxPipelinedCommands) <= pi::kMaxPipelinedCommands) return;
+  bye("Too many pipelined commands (more than " + std::to_string(pi::kMaxPipelinedCommands) + " waiting)");
+  logged_out_ = true;  // nothing more is parsed; the running command may still answer
+  conn_.close_after_flush();
 }
 
 void ImapSession::process() {

@@ -95,6 +95,9 @@ class ImapSession final : public Session {
 
  private:
   void process();
+  // Closes the connection with BYE when more than kMaxPipelinedCommands
+  // complete commands wait behind the running one (protocol/imap/pipeline.h).
+  void check_pipeline();
   // Parses and runs at most one command from *view; false to stop for now.
   bool step(std::string_view* view);
   void dispatch(proto::imap::Command& cmd);

@@ -1,5 +1,7 @@
 #include "server/tls/tls_session.h"
 
+#include <algorithm>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -36,9 +38,15 @@ TlsSession::~TlsSession() {
 }
 
 void TlsSession::drain(std::string* out) {
-  char buf[16384];
-  int n;
-  while ((n = BIO_read(out_, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+  // Read straight into out's tail: no bounce buffer, one copy of the records.
+  size_t pending;
+  while ((pending = BIO_ctrl_pending(out_)) > 0) {
+    size_t old = out->size();
+    out->resize(old + pending);
+    int n = BIO_read(out_, out->data() + old, static_cast<int>(pending));
+    out->resize(old + static_cast<size_t>(std::max(n, 0)));
+    if (n <= 0) break;
+  }
 }
 
 TlsSession::Status TlsSession::feed_ciphertext(std::string_view in, std::string* plaintext, std::string* out) {
@@ -84,8 +92,14 @@ TlsSession::Status TlsSession::feed_ciphertext(std::string_view in, std::string*
 }
 
 TlsSession::Status TlsSession::encrypt(std::string_view plaintext, std::string* out) {
+  // One record (RFC 8446 §5.1: at most 2^14 bytes of plaintext) per SSL_write,
+  // drained at once: the memory BIO never grows past one record, instead of
+  // reallocating (and copying) its way up to the size of a 256 KiB FETCH step.
+  constexpr size_t kRecord = 16384;
+  constexpr size_t kRecordOverhead = 64;  // header, content type, AEAD tag, with room
+  out->reserve(out->size() + plaintext.size() + (plaintext.size() / kRecord + 1) * kRecordOverhead);
   while (!plaintext.empty()) {
-    int n = SSL_write(ssl_, plaintext.data(), static_cast<int>(std::min<size_t>(plaintext.size(), 1 << 20)));
+    int n = SSL_write(ssl_, plaintext.data(), static_cast<int>(std::min(plaintext.size(), kRecord)));
     if (n <= 0) {
       error_ = "TLS write failed: " + openssl_error_string();
       drain(out);

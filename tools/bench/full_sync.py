@@ -33,7 +33,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imap_load  # noqa: E402
 from imap_load import loftlib  # noqa: E402
-import imap_mixed  # noqa: E402
 
 USER = 'sync0'
 CHUNK = 65536
@@ -139,33 +138,17 @@ def main():
     ap.add_argument('--json', help='write the results to this file')
     a = ap.parse_args()
     print('machine:', imap_load.machine_info(), flush=True)
-    messages = imap_mixed.corpus(a.messages, seed=2)
+    messages = imap_load.corpus(a.messages, seed=2)
     print('%d messages, %.0f MB, %d connection(s)' % (a.messages, sum(map(len, messages)) / 1e6,
                                                       a.connections), flush=True)
-    results = {}
-    for name in [s.strip() for s in a.servers.split(',') if s.strip()]:
-        for label, s in imap_load.start_servers([name], [USER]).items():
-            try:
-                profile_fsync = getattr(s, 'fsync', None)
-                if profile_fsync is not None:
-                    s.stop()
-                    s.set_fsync('never')
-                    s.start()
-                t0 = time.monotonic()
-                done, errors = imap_load.fill(s, [USER], messages)
-                print('  %s: %d messages stored in %.0f s (%d errors)'
-                      % (label, done, time.monotonic() - t0, errors), flush=True)
-                if profile_fsync is not None:
-                    s.stop()
-                    s.set_fsync(profile_fsync)
-                    s.start()
-                res = run_sync(s, done, a.connections, a.max_seconds)
-                res['rss_kib'] = s.memory_kib()[0]
-                results[label] = res
-                print('  %s: %s' % (label, json.dumps(res)), flush=True)
-            finally:
-                s.stop()
-                s.cleanup()
+
+    def measure(label, s, stored):
+        res = run_sync(s, stored, a.connections, a.max_seconds)
+        res['rss_kib'] = s.memory_kib()[0]
+        print('  %s: %s' % (label, json.dumps(res)), flush=True)
+        return res
+    results = imap_load.for_each_server(imap_load.server_names(a.servers), [USER], messages,
+                                        measure)
     rows = [[label, '%.1f' % r['mb_per_s'], '%.0f' % r['msg_per_s'], '%d' % r['messages'],
              '%d' % r['chunks'], '%.1f' % r['server_cpu_s_per_gb'],
              '%.1f' % r['client_cpu_s_per_gb'],

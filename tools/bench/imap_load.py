@@ -1,6 +1,8 @@
-"""Shared pieces of imap_mixed.py and full_sync.py: an asyncio IMAP client that
-reads literals and times each command, the servers of a comparison run (loftd and
-Dovecot profiles from tests/e2e/loftlib.py), LMTP population and /proc CPU.
+"""Shared set-up of the IMAP benchmarks (imap_mixed.py, full_sync.py, fetch_flags.py):
+an asyncio IMAP client that reads literals and times each command, the generated
+messages, the servers of a comparison run (loftd and Dovecot profiles from
+tests/e2e/loftlib.py) started, filled and stopped one after the other
+(for_each_server), LMTP / MULTIAPPEND population and /proc CPU.
 
 A command the server refuses (NO/BAD, e.g. one it does not implement yet) is a
 Reply with status 'NO'/'BAD', never an exception: the benchmarks count and report
@@ -9,6 +11,7 @@ it. Connection loss and timeouts raise. Every wait is bounded.
 
 import asyncio
 import os
+import random
 import re
 import sys
 import threading
@@ -116,16 +119,21 @@ class Client:
             pass
 
 
-def start_servers(names, users, max_connections=300):
+LOFT_AUTH = ['failure_delay_ms = 0', 'failure_delay_max_ms = 0', 'lockout_failures = 0']
+
+
+def start_servers(names, users, max_connections=300, loft_auth=()):
     """{row label: started server with `users`} for names among loft and dovecot-PROFILE
-    (loftlib.DOVECOT_PROFILES). A server that fails to start is reported and left out."""
+    (loftlib.DOVECOT_PROFILES). loft_auth: extra [auth] lines for loftd (e.g.
+    'hash_concurrency = 2'). A server that fails to start is reported and left out."""
     out = {}
     for name in names:
         try:
             if name == 'loft':
                 s = loftlib.LoftServer(limits=['max_connections_per_address = %d'
-                                               % (max_connections + 100)])
-                label = 'loft'
+                                               % (max_connections + 100)],
+                                       auth=LOFT_AUTH + list(loft_auth))
+                label = 'loft' + (' (%s)' % ', '.join(loft_auth) if loft_auth else '')
             elif name.startswith('dovecot-'):
                 s = loftlib.dovecot_profile(name[len('dovecot-'):],
                                             max_connections=max_connections)
@@ -226,6 +234,72 @@ def fill(server, users, messages, parallel=4):
         return await asyncio.gather(*(one(u) for u in users))
     counts = asyncio.run(run())
     return min(counts), sum(len(messages) - n for n in counts)
+
+
+SIZES = [(1500, 30), (4000, 30), (12000, 20), (40000, 12), (120000, 8)]
+
+
+def make_message(i, size):
+    """A deterministic message of about `size` bytes; one in four is multipart."""
+    rnd = random.Random(i)
+    subject = ('quarterly report %d' % i) if i % 7 == 0 else ('note %d about %s'
+                                                              % (i, rnd.choice(['build', 'lunch', 'mail'])))
+    head = ('From: Sender %d <sender%d@example.com>\r\nTo: user@example.org\r\n'
+            'Subject: %s\r\nDate: Thu, 5 Nov 2026 %02d:%02d:00 +0000\r\n'
+            'Message-ID: <mixed-%d@example.com>\r\nMIME-Version: 1.0\r\n'
+            % (i % 40, i % 40, subject, i % 24, i % 60, i))
+    line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit %08d.\r\n' % i
+    body = line * max(1, (size - len(head)) // len(line))
+    if i % 4 == 0:
+        head += 'Content-Type: multipart/mixed; boundary="mx%d"\r\n\r\n' % i
+        body = ('--mx{0}\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--mx{0}\r\n'
+                'Content-Type: text/plain; name="a.txt"\r\n\r\n{1}--mx{0}--\r\n'
+                .format(i, body))
+    else:
+        head += 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
+    return (head + body).encode()
+
+
+def corpus(n, seed=1, sizes=None):
+    """n messages drawn from `sizes` ((bytes, weight) pairs; default SIZES)."""
+    rnd = random.Random(seed)
+    sz, weights = zip(*(sizes or SIZES))
+    return [make_message(i, rnd.choices(sz, weights)[0]) for i in range(n)]
+
+
+def server_names(text):
+    return [s.strip() for s in text.split(',') if s.strip()]
+
+
+def for_each_server(names, users, messages, measure, max_connections=300, loft_auth=()):
+    """For each server name in turn (same run): starts it with `users`, fills every
+    user's INBOX with `messages` (Dovecot with mail_fsync = never, then restarted
+    with its profile's setting: the read paths measured do not depend on it), calls
+    measure(label, server, stored) and stops it. Returns {label: measure's result};
+    a server that does not start is reported and left out."""
+    results = {}
+    for name in names:
+        for label, s in start_servers([name], users, max_connections=max_connections,
+                                      loft_auth=loft_auth).items():
+            try:
+                profile_fsync = getattr(s, 'fsync', None)
+                if profile_fsync is not None:
+                    s.stop()
+                    s.set_fsync('never')
+                    s.start()
+                t0 = time.monotonic()
+                done, errors = fill(s, users, messages)
+                print('  %s: %d messages x %d accounts stored in %.0f s (%d errors)'
+                      % (label, done, len(users), time.monotonic() - t0, errors), flush=True)
+                if profile_fsync is not None:
+                    s.stop()
+                    s.set_fsync(profile_fsync)
+                    s.start()
+                results[label] = measure(label, s, done)
+            finally:
+                s.stop()
+                s.cleanup()
+    return results
 
 
 def percentile(sorted_xs, p):

@@ -49,34 +49,6 @@ HEADER_FIELDS = 'BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]'
 MIX = [('fetch-flags', 8), ('fetch-envelopes', 10), ('fetch-headers', 10),
        ('fetch-body', 10), ('fetch-partial', 5), ('store', 10), ('search', 6),
        ('append-expunge', 3)]
-SIZES = [(1500, 30), (4000, 30), (12000, 20), (40000, 12), (120000, 8)]
-
-
-def make_message(i, size):
-    """A deterministic message of about `size` bytes; one in four is multipart."""
-    rnd = random.Random(i)
-    subject = ('quarterly report %d' % i) if i % 7 == 0 else ('note %d about %s'
-                                                              % (i, rnd.choice(['build', 'lunch', 'mail'])))
-    head = ('From: Sender %d <sender%d@example.com>\r\nTo: user@example.org\r\n'
-            'Subject: %s\r\nDate: Thu, 5 Nov 2026 %02d:%02d:00 +0000\r\n'
-            'Message-ID: <mixed-%d@example.com>\r\nMIME-Version: 1.0\r\n'
-            % (i % 40, i % 40, subject, i % 24, i % 60, i))
-    line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit %08d.\r\n' % i
-    body = line * max(1, (size - len(head)) // len(line))
-    if i % 4 == 0:
-        head += 'Content-Type: multipart/mixed; boundary="mx%d"\r\n\r\n' % i
-        body = ('--mx{0}\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--mx{0}\r\n'
-                'Content-Type: text/plain; name="a.txt"\r\n\r\n{1}--mx{0}--\r\n'
-                .format(i, body))
-    else:
-        head += 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
-    return (head + body).encode()
-
-
-def corpus(n, seed=1):
-    rnd = random.Random(seed)
-    sizes, weights = zip(*SIZES)
-    return [make_message(i, rnd.choices(sizes, weights)[0]) for i in range(n)]
 
 
 class Stats:
@@ -163,7 +135,7 @@ async def client_loop(address, user, deadline, st, seed, append_msg):
 def worker(address, users, seconds, seed, queue):
     st = Stats()
     deadline = time.monotonic() + seconds
-    append_msg = make_message(10 ** 6 + seed, 6000)
+    append_msg = imap_load.make_message(10 ** 6 + seed, 6000)
 
     async def run():
         await asyncio.gather(*(client_loop(address, u, deadline, st, seed * 1000 + i, append_msg)
@@ -226,31 +198,26 @@ def main():
     ap.add_argument('--messages', type=int, help='messages per account (default 200; 50 quick)')
     ap.add_argument('--procs', type=int, default=2, help='load generator processes')
     ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--loft-auth', action='append', default=[],
+                    help="extra [auth] line for loftd, e.g. 'hash_concurrency = 2' (repeatable)")
     ap.add_argument('--json', help='write the results to this file')
     a = ap.parse_args()
     nmsg = a.messages or (50 if a.quick else 200)
     users = ['mx%d' % i for i in range(a.clients)]
     imap_load.raise_nofile(4 * a.clients + 1000)
     print('machine:', imap_load.machine_info(), flush=True)
-    messages = corpus(nmsg)
+    messages = imap_load.corpus(nmsg)
     print('%d clients, %d messages per account (%.1f MB each), %.0f s per server'
           % (a.clients, nmsg, sum(map(len, messages)) / 1e6, a.seconds), flush=True)
-    results = {}
-    for name in [s.strip() for s in a.servers.split(',') if s.strip()]:
-        servers = imap_load.start_servers([name], users, max_connections=a.clients + 50)
-        for label, s in servers.items():
-            try:
-                t0 = time.monotonic()
-                done, errors = imap_load.fill(s, users, messages)
-                print('  %s: %d messages x %d accounts stored in %.0f s (%d errors)'
-                      % (label, done, len(users), time.monotonic() - t0, errors), flush=True)
-                res = run_point(s, users, a.seconds, a.procs)
-                res['rss_kib'] = s.memory_kib()[0]
-                results[label] = res
-                print('  %s: %s' % (label, json.dumps(res)), flush=True)
-            finally:
-                s.stop()
-                s.cleanup()
+
+    def measure(label, s, stored):
+        res = run_point(s, users, a.seconds, a.procs)
+        res['rss_kib'] = s.memory_kib()[0]
+        print('  %s: %s' % (label, json.dumps(res)), flush=True)
+        return res
+    results = imap_load.for_each_server(imap_load.server_names(a.servers), users, messages,
+                                        measure, max_connections=a.clients + 50,
+                                        loft_auth=a.loft_auth)
     rows = []
     for label, r in results.items():
         notes = []
