@@ -12,6 +12,7 @@
 #include "protocol/imap/search.h"
 #include "protocol/imap/message_commands.h"
 #include "protocol/imap/mailbox_commands.h"
+#include "protocol/imap/quota.h"
 #include "protocol/imap/seqset.h"
 
 namespace loft::proto::imap {
@@ -90,7 +91,8 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
-                                 CmdId, CmdEnable, CmdIdle>;
+                                 CmdId, CmdEnable, CmdIdle,
+                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota>;
 
 struct Command {
   std::string tag;

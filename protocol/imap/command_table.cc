@@ -56,6 +56,10 @@ constexpr CommandInfo kId{"ID", kAnyState, false};
 constexpr CommandInfo kEnable{"ENABLE", kAuthenticated, false};
 // RFC 2177 §3: authenticated and selected (Outlook IDLEs before any SELECT).
 constexpr CommandInfo kIdle{"IDLE", kAuthOrSelected, false};
+// RFC 9208 §4.1: authenticated and selected.
+constexpr CommandInfo kGetQuota{"GETQUOTA", kAuthOrSelected, false};
+constexpr CommandInfo kGetQuotaRoot{"GETQUOTAROOT", kAuthOrSelected, false};
+constexpr CommandInfo kSetQuota{"SETQUOTA", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -89,6 +93,9 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdId&) const { return kId; }
   const CommandInfo& operator()(const CmdEnable&) const { return kEnable; }
   const CommandInfo& operator()(const CmdIdle&) const { return kIdle; }
+  const CommandInfo& operator()(const CmdGetQuota&) const { return kGetQuota; }
+  const CommandInfo& operator()(const CmdGetQuotaRoot&) const { return kGetQuotaRoot; }
+  const CommandInfo& operator()(const CmdSetQuota&) const { return kSetQuota; }
 };
 
 }  // namespace

@@ -1,11 +1,14 @@
 // RFC 3501 §6.3.10 STATUS: counts from the mailbox record, without selecting
 // it. RECENT is 0: Loft keeps no \Recent yet. HIGHESTMODSEQ (RFC 7162 §3.1.6)
-// is the record's.
+// is the record's; SIZE, DELETED, DELETED-STORAGE and APPENDLIMIT come from
+// status_data.h.
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
 #include "server/connection.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
+#include "server/imap/status_data.h"
+#include "server/server.h"
 
 namespace loft::server::imap {
 
@@ -15,28 +18,30 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
   auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
   if (!name) return;
   busy_ = true;
-  auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
+  struct Out {
+    Result<storage::MailboxInfo> info{Error{Errc::internal, "not loaded"}};
+    Result<pi::MailboxStatus> status{Error{Errc::internal, "not loaded"}};
+  };
+  auto res = std::make_shared<Out>();
   storage::AccountId account_id = account().id;
-  conn().offload([this, info, account_id, name = *name] { *info = store().find_mailbox(account_id, name); },
-                 [this, info, tag, items = c.items, name = *name] {
-                   if (!*info) {
-                     tagged_mailbox_error(*this, tag, info->error(), name);
-                     finish();
-                     return;
-                   }
-                   const storage::MailboxInfo& m = info->value();
-                   pi::MailboxStatus st;
-                   st.messages = m.messages;
-                   st.uidnext = m.uidnext;
-                   st.uidvalidity = m.uidvalidity;
-                   st.unseen = m.unseen;
-                   st.highestmodseq = m.highestmodseq;
-                   std::string out;
-                   pi::StatusDataResponse{m.name, items, st}.serialize(&out);
-                   send(out);
-                   tagged(tag, "OK", "STATUS completed");
-                   finish();
-                 });
+  uint64_t appendlimit = conn().server().config().limits.max_message_size;
+  conn().offload(
+      [this, res, account_id, name = *name, items = c.items, appendlimit] {
+        res->info = store().find_mailbox(account_id, name);
+        if (res->info) res->status = status_data(store(), *res->info, items, appendlimit);
+      },
+      [this, res, tag, items = c.items, name = *name] {
+        if (!res->info || !res->status) {
+          tagged_mailbox_error(*this, tag, !res->info ? res->info.error() : res->status.error(), name);
+          finish();
+          return;
+        }
+        std::string out;
+        pi::StatusDataResponse{res->info->name, items, *res->status}.serialize(&out);
+        send(out);
+        tagged(tag, "OK", "STATUS completed");
+        finish();
+      });
 }
 
 }  // namespace loft::server::imap
