@@ -202,11 +202,13 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   // ---
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
+      !r.get_strings("quota_admins", &c.quota_admins) ||
       !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
   for (auto& d : c.local_domains) d = ascii_lower(d);
+  for (auto& a : c.quota_admins) a = ascii_lower(a);  // account names are stored lower-case
   if (c.worker_threads < 1 || c.worker_threads > 256)
     return make_error(Errc::bad_input, std::string(source) + ": worker_threads must be 1..256");
 

@@ -72,6 +72,7 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   std::string hostname = "localhost";             // shown in greetings
   std::vector<std::string> local_domains;         // lower-case; recipient domains we accept
+  std::vector<std::string> quota_admins;          // lower-case accounts allowed IMAP SETQUOTA (RFC 9208)
   std::string tls_cert;                           // empty: self-signed in data_dir/tls/
   std::string tls_key;
   bool storage_sync = true;                       // fsync before acknowledging

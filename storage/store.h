@@ -119,6 +119,12 @@ class Store {
   // no_quota, limit) gets nothing; the others are stored. When no target
   // succeeds the body is removed. The writer is spent either way.
   virtual Result<std::vector<DeliveryOutcome>> deliver(BodyWriter& body, std::span<const DeliveryTarget> targets) = 0;
+  // MULTIAPPEND (RFC 3502): links bodies[i] to one new message at targets[i]
+  // (same count, at least one) in one synced batch, all or none: the first
+  // failing target (not_found, no_quota, limit) is the call's error and
+  // nothing is stored. Copies in order; every writer is spent either way.
+  virtual Result<std::vector<DeliveredCopy>> append_many(std::span<BodyWriter* const> bodies,
+                                                         std::span<const DeliveryTarget> targets) = 0;
   // deliver with one target whose failure is the call's failure (APPEND).
   Result<DeliveredCopy> append(BodyWriter& body, const DeliveryTarget& target);
   // A whole body to the INBOX of each account (tests, import). Fails with the

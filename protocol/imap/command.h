@@ -13,6 +13,7 @@
 #include "protocol/imap/search.h"
 #include "protocol/imap/message_commands.h"
 #include "protocol/imap/mailbox_commands.h"
+#include "protocol/imap/quota.h"
 #include "protocol/imap/seqset.h"
 #include "protocol/imap/sort.h"
 
@@ -98,7 +99,8 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
                                  CmdId, CmdEnable, CmdIdle,
-                                 CmdSort, CmdThread>;
+                                 CmdSort, CmdThread,
+                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota>;
 
 struct Command {
   std::string tag;

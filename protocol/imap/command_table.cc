@@ -61,6 +61,10 @@ constexpr CommandInfo kSort{"SORT", kSelected, true};
 constexpr CommandInfo kUidSort{"UID SORT", kSelected, false};
 constexpr CommandInfo kThread{"THREAD", kSelected, true};
 constexpr CommandInfo kUidThread{"UID THREAD", kSelected, false};
+// RFC 9208 §4.1: authenticated and selected.
+constexpr CommandInfo kGetQuota{"GETQUOTA", kAuthOrSelected, false};
+constexpr CommandInfo kGetQuotaRoot{"GETQUOTAROOT", kAuthOrSelected, false};
+constexpr CommandInfo kSetQuota{"SETQUOTA", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -96,6 +100,9 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdIdle&) const { return kIdle; }
   const CommandInfo& operator()(const CmdSort& c) const { return c.uid ? kUidSort : kSort; }
   const CommandInfo& operator()(const CmdThread& c) const { return c.uid ? kUidThread : kThread; }
+  const CommandInfo& operator()(const CmdGetQuota&) const { return kGetQuota; }
+  const CommandInfo& operator()(const CmdGetQuotaRoot&) const { return kGetQuotaRoot; }
+  const CommandInfo& operator()(const CmdSetQuota&) const { return kSetQuota; }
 };
 
 }  // namespace

@@ -47,6 +47,16 @@ struct CmdSubscribe {
   bool subscribe = true;
 };
 
+// RFC 3501 §6.3.10 STATUS; HIGHESTMODSEQ is RFC 7162 §3.1.6, SIZE RFC 8438
+// §3, DELETED and DELETED-STORAGE RFC 9208 §4.3, APPENDLIMIT RFC 7889 §3.
+// (Before CmdList: LIST-STATUS, RFC 5819, carries the same items.)
+struct CmdStatus {
+  enum class Item { messages, recent, uidnext, uidvalidity, unseen, highestmodseq,
+                    size, deleted, deleted_storage, appendlimit };
+  std::string mailbox;
+  std::vector<Item> items;  // in the order asked, at least one
+};
+
 // RFC 3501 §6.3.8 LIST, §6.3.9 LSUB, Gmail's XLIST, and the extended LIST
 // of RFC 5258 (selection and return options, several patterns).
 struct CmdList {
@@ -64,13 +74,10 @@ struct CmdList {
   bool return_subscribed = false;
   bool return_children = false;
   bool return_special_use = false;
-};
-
-// RFC 3501 §6.3.10 STATUS; HIGHESTMODSEQ is RFC 7162 §3.1.6.
-struct CmdStatus {
-  enum class Item { messages, recent, uidnext, uidvalidity, unseen, highestmodseq };
-  std::string mailbox;
-  std::vector<Item> items;  // in the order asked, at least one
+  // RFC 5819 §2: RETURN (STATUS (items)); a STATUS response follows each
+  // selectable mailbox listed.
+  bool return_status = false;
+  std::vector<CmdStatus::Item> status_items;
 };
 
 // RFC 2342 NAMESPACE

@@ -75,6 +75,28 @@ bool read_select_opts(Reader* r, CmdList* cmd) {
   });
 }
 
+// RFC 3501 §9 "(" status-att *(SP status-att) ")" with the extensions' items
+// (mailbox_commands.h CmdStatus).
+bool read_status_items(Reader* r, std::vector<CmdStatus::Item>* items) {
+  using I = CmdStatus::Item;
+  return read_paren_list(r, false, [&] {
+    std::string att;
+    if (!read_upper_atom(r, &att)) return false;
+    if (att == "MESSAGES") items->push_back(I::messages);
+    else if (att == "RECENT") items->push_back(I::recent);
+    else if (att == "UIDNEXT") items->push_back(I::uidnext);
+    else if (att == "UIDVALIDITY") items->push_back(I::uidvalidity);
+    else if (att == "UNSEEN") items->push_back(I::unseen);
+    else if (att == "HIGHESTMODSEQ") items->push_back(I::highestmodseq);
+    else if (att == "SIZE") items->push_back(I::size);
+    else if (att == "DELETED") items->push_back(I::deleted);
+    else if (att == "DELETED-STORAGE") items->push_back(I::deleted_storage);
+    else if (att == "APPENDLIMIT") items->push_back(I::appendlimit);
+    else return r->fail("Unknown STATUS item " + att);
+    return true;
+  });
+}
+
 // RFC 5258 §6: list-return-opts = "RETURN" SP "(" [return-option *(SP return-option)] ")".
 bool read_return_opts(Reader* r, CmdList* cmd) {
   std::string word;
@@ -87,7 +109,12 @@ bool read_return_opts(Reader* r, CmdList* cmd) {
     if (opt == "SUBSCRIBED") cmd->return_subscribed = true;
     else if (opt == "CHILDREN") cmd->return_children = true;
     else if (opt == "SPECIAL-USE") cmd->return_special_use = true;
-    else return r->fail("Unknown LIST return option " + opt);
+    else if (opt == "STATUS") {
+      // RFC 5819 §2: STATUS SP "(" status-att *(SP status-att) ")"; once only.
+      if (cmd->return_status) return r->fail("STATUS given twice");
+      cmd->return_status = true;
+      return r->expect_sp() && read_status_items(r, &cmd->status_items);
+    } else return r->fail("Unknown LIST return option " + opt);
     return true;
   });
 }
@@ -183,20 +210,7 @@ bool parse_xlist(Reader* r, CommandBody* body) { return parse_list_kind(r, body,
 bool parse_status(Reader* r, CommandBody* body) {
   CmdStatus cmd;
   if (!parse_one_mailbox(r, &cmd.mailbox) || !r->expect_sp()) return false;
-  using I = CmdStatus::Item;
-  bool ok = read_paren_list(r, false, [&] {
-    std::string att;
-    if (!read_upper_atom(r, &att)) return false;
-    if (att == "MESSAGES") cmd.items.push_back(I::messages);
-    else if (att == "RECENT") cmd.items.push_back(I::recent);
-    else if (att == "UIDNEXT") cmd.items.push_back(I::uidnext);
-    else if (att == "UIDVALIDITY") cmd.items.push_back(I::uidvalidity);
-    else if (att == "UNSEEN") cmd.items.push_back(I::unseen);
-    else if (att == "HIGHESTMODSEQ") cmd.items.push_back(I::highestmodseq);
-    else return r->fail("Unknown STATUS item " + att);
-    return true;
-  });
-  if (!ok) return false;
+  if (!read_status_items(r, &cmd.items)) return false;
   *body = std::move(cmd);
   return true;
 }

@@ -77,6 +77,12 @@ void StatusDataResponse::serialize(std::string* out) const {
       case I::uidvalidity: *out += "UIDVALIDITY " + std::to_string(status.uidvalidity); break;
       case I::unseen: *out += "UNSEEN " + std::to_string(status.unseen); break;
       case I::highestmodseq: *out += "HIGHESTMODSEQ " + std::to_string(status.highestmodseq); break;
+      case I::size: *out += "SIZE " + std::to_string(status.size); break;
+      case I::deleted: *out += "DELETED " + std::to_string(status.deleted); break;
+      case I::deleted_storage: *out += "DELETED-STORAGE " + std::to_string(status.deleted_storage); break;
+      case I::appendlimit:
+        *out += "APPENDLIMIT " + (status.appendlimit ? std::to_string(status.appendlimit) : std::string("NIL"));
+        break;
     }
   }
   *out += ")\r\n";

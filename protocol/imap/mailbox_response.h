@@ -39,6 +39,10 @@ struct MailboxStatus {
   uint32_t uidvalidity = 0;
   uint32_t unseen = 0;
   uint64_t highestmodseq = 0;
+  uint64_t size = 0;             // RFC 8438 §3: sum of RFC822.SIZE
+  uint32_t deleted = 0;          // RFC 9208 §4.3: messages with \Deleted
+  uint64_t deleted_storage = 0;  // RFC 9208 §4.3: their RFC822.SIZE sum
+  uint64_t appendlimit = 0;      // RFC 7889 §3: 0 is sent as NIL (no limit)
 };
 struct StatusDataResponse {
   std::string_view name;  // UTF-8

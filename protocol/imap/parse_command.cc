@@ -148,6 +148,15 @@ bool parse_uid(Reader* r, CommandBody* body) {
   return r->fail("Unknown command");
 }
 
+// RFC 9208 §4.1 (protocol/imap/quota.h).
+template <class T, bool (*kParse)(Reader*, T*)>
+bool quota_cmd(Reader* r, CommandBody* body) {
+  T cmd;
+  if (!kParse(r, &cmd)) return false;
+  *body = std::move(cmd);
+  return true;
+}
+
 struct Entry {
   std::string_view name;
   ArgParser parse;
@@ -189,6 +198,9 @@ constexpr Entry kCommands[] = {
     {"IDLE", plain<CmdIdle>},
     {"SORT", parse_sort},
     {"THREAD", parse_thread},
+    {"GETQUOTA", quota_cmd<CmdGetQuota, parse_getquota>},
+    {"GETQUOTAROOT", quota_cmd<CmdGetQuotaRoot, parse_getquotaroot>},
+    {"SETQUOTA", quota_cmd<CmdSetQuota, parse_setquota>},
 };
 
 }  // namespace

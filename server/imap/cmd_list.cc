@@ -3,6 +3,8 @@
 // subscription of the account; the answer is computed and written on the
 // worker (protocol/imap/mailbox_list.h), so a large account does not hold
 // the event loop.
+#include <algorithm>
+
 #include "protocol/imap/list_pattern.h"
 #include "protocol/imap/mailbox_list.h"
 #include "protocol/imap/mailbox_name.h"
@@ -10,6 +12,8 @@
 #include "server/connection.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
+#include "server/imap/status_data.h"
+#include "server/server.h"
 
 namespace loft::server::imap {
 
@@ -71,8 +75,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
   };
   auto res = std::make_shared<Outcome>();
   storage::AccountId account_id = account().id;
+  uint64_t appendlimit = conn().server().config().limits.max_message_size;
   conn().offload(
-      [this, res, account_id, cmd = c, patterns = std::move(patterns), root_query, root = std::move(root)] {
+      [this, res, account_id, cmd = c, patterns = std::move(patterns), root_query, root = std::move(root), appendlimit] {
         if (root_query) {
           pi::ListItem item;
           item.name = root;
@@ -99,8 +104,21 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
           subs = std::move(*s);
         }
         auto entries = list_entries(*mailboxes);
-        for (const pi::ListItem& item : pi::list_mailboxes(cmd, patterns, entries, subs))
+        for (const pi::ListItem& item : pi::list_mailboxes(cmd, patterns, entries, subs)) {
           pi::ListResponse{cmd.kind, &item}.serialize(&res->out);
+          // RFC 5819 §2: a STATUS after each listed mailbox that can be
+          // selected; none for \Noselect or \NonExistent names.
+          if (!cmd.return_status || (item.attrs & (pi::kAttrNoselect | pi::kAttrNonExistent))) continue;
+          auto it = std::find_if(mailboxes->begin(), mailboxes->end(),
+                                 [&](const storage::MailboxInfo& m) { return m.name == item.name; });
+          if (it == mailboxes->end()) continue;
+          auto st = status_data(store(), *it, cmd.status_items, appendlimit);
+          if (!st) {
+            res->result = st.error();
+            return;
+          }
+          pi::StatusDataResponse{it->name, cmd.status_items, *st}.serialize(&res->out);
+        }
       },
       [this, res, tag, kind = c.kind] {
         if (!res->result) {

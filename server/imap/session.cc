@@ -79,6 +79,10 @@ std::string ImapSession::capabilities() const {
     // RFC 2342, 5161, 3348, 6154 (both), XLIST (Gmail), 5258.
     caps += " NAMESPACE ENABLE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE XLIST LIST-EXTENDED";
     caps += " CONDSTORE QRESYNC";  // RFC 7162
+    // RFC 9208 QUOTA with both resources and SETQUOTA (for quota_admins);
+    // RFC 8438 STATUS=SIZE, RFC 5819 LIST-STATUS, RFC 7889 APPENDLIMIT.
+    caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET STATUS=SIZE LIST-STATUS";
+    caps += " APPENDLIMIT=" + std::to_string(conn_.server().config().limits.max_message_size);
   }
   caps += " IDLE";  // RFC 2177
   if (state_ != pi::kNotAuthenticated) {

@@ -140,6 +140,12 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdIdle& c);
   void handle(const std::string& tag, const proto::imap::CmdSort& c);    // cmd_sort.cc
   void handle(const std::string& tag, const proto::imap::CmdThread& c);  // cmd_thread.cc
+  // RFC 9208 QUOTA (cmd_quota.cc).
+  void handle(const std::string& tag, const proto::imap::CmdGetQuota& c);
+  void handle(const std::string& tag, const proto::imap::CmdGetQuotaRoot& c);
+  void handle(const std::string& tag, const proto::imap::CmdSetQuota& c);
+  // The account is in the config's quota_admins (may SETQUOTA, name others' roots).
+  bool quota_admin() const;
   void continue_authenticate(std::string line);
   // SELECT/EXAMINE after the mailbox was found: attach a view to the loop's
   // shared index (loading it if needed), then report.

@@ -96,4 +96,33 @@ void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked) {
   else writer.keep_pending();
 }
 
+Result<void> LinkBodies::stage(GroupTxn& txn) {
+  out.clear();
+  staged = false;
+  // In order, so each target sees the UIDs and quota usage of the earlier
+  // ones; any failure fails the whole request (RFC 3502 §6: atomic).
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    const FinishedBody& body = bodies[i];
+    const DeliveryTarget& t = targets[i];
+    auto mb = target_mailbox(txn, t, body.size);
+    if (!mb) return mb.error();
+    MessageMeta meta;
+    meta.flags = t.flags;
+    meta.keywords = t.keywords;
+    meta.internal_date = t.internal_date;
+    meta.tz_offset_minutes = t.tz_offset_minutes;
+    meta.size = body.size;
+    meta.header_size = body.header_size;
+    meta.blob = body.blob;
+    if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
+    txn.put_mailbox(*mb);
+    out.push_back(DeliveredCopy{t.account, mb->id, meta.uid, mb->uidvalidity});
+    txn.put(kBlobsCf, id_key(body.blob), encode_blob(BlobRecord{1, body.size, body.chunk_size}));
+    if (!body.structure.empty()) txn.put(kStructuresCf, id_key(body.blob), encode_bytes(body.structure));
+    txn.erase(kPendingCf, id_key(body.blob));
+  }
+  staged = true;
+  return {};
+}
+
 }  // namespace loft::storage::rocks

@@ -43,4 +43,15 @@ struct LinkBody final : EventRequest {
 // link, since a write reported failed may still be durable.
 void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked);
 
+// MULTIAPPEND (RFC 3502 §3): links bodies[i] to one new message at
+// targets[i], all or nothing: the first target that fails is the request's
+// error and the committer rolls back everything it staged.
+struct LinkBodies final : EventRequest {
+  std::vector<FinishedBody> bodies;
+  std::vector<DeliveryTarget> targets;  // as many as bodies
+  std::vector<DeliveredCopy> out;
+  bool staged = false;  // stage() completed (the bodies are in the batch)
+  Result<void> stage(GroupTxn& txn) override;
+};
+
 }  // namespace loft::storage::rocks

@@ -49,6 +49,8 @@ class RocksStore final : public Store {
   Result<std::vector<std::string>> subscriptions(AccountId account) override;
   Result<std::unique_ptr<BodyWriter>> begin_body() override;
   Result<std::vector<DeliveryOutcome>> deliver(BodyWriter& body, std::span<const DeliveryTarget> targets) override;
+  Result<std::vector<DeliveredCopy>> append_many(std::span<BodyWriter* const> bodies,
+                                                 std::span<const DeliveryTarget> targets) override;
   Result<std::vector<MessageSummary>> message_index(MailboxId mailbox) override;
   Result<std::vector<MessageSize>> message_sizes(MailboxId mailbox) override;
   Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) override;

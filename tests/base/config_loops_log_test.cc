@@ -50,3 +50,13 @@ TEST_CASE("mistakes in loops and [log] name the key") {
     CHECK(c.error().message.find(k.mentions) != std::string::npos);
   }
 }
+
+TEST_CASE("quota_admins lists the IMAP quota administrators, lower-cased") {
+  auto none = Config::parse("data_dir = \"d\"\n", "t.toml");
+  REQUIRE(none);
+  CHECK(none->quota_admins.empty());
+  auto c = Config::parse("data_dir = \"d\"\nquota_admins = [\"Boss\", \"ops\"]\n", "t.toml");
+  REQUIRE(c);
+  CHECK(c->quota_admins == std::vector<std::string>{"boss", "ops"});
+  CHECK(!Config::parse("data_dir = \"d\"\nquota_admins = \"boss\"\n", "t.toml"));
+}

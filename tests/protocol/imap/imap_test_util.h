@@ -157,6 +157,13 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdIdle&) const { return "IDLE"; }
     std::string operator()(const CmdSort& c) const { return std::string(c.uid ? "UID " : "") + "SORT"; }
     std::string operator()(const CmdThread& c) const { return std::string(c.uid ? "UID " : "") + "THREAD"; }
+    std::string operator()(const CmdGetQuota& q) const { return "GETQUOTA [" + q.root + "]"; }
+    std::string operator()(const CmdGetQuotaRoot& q) const { return "GETQUOTAROOT [" + q.mailbox + "]"; }
+    std::string operator()(const CmdSetQuota& q) const {
+      std::string s = "SETQUOTA [" + q.root + "]";
+      for (const auto& [name, limit] : q.limits) s += " " + name + "=" + std::to_string(limit);
+      return s;
+    }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

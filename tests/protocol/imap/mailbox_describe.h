@@ -18,6 +18,13 @@ inline std::string describe_mailbox(const CmdRename& c) { return "RENAME [" + c.
 inline std::string describe_mailbox(const CmdSubscribe& c) {
   return (c.subscribe ? "SUBSCRIBE [" : "UNSUBSCRIBE [") + c.mailbox + "]";
 }
+inline std::string describe_status_items(const std::vector<CmdStatus::Item>& items) {
+  static const char* const kNames[] = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ",
+                                       "SIZE", "DELETED", "DELETED-STORAGE", "APPENDLIMIT"};
+  std::string s;
+  for (CmdStatus::Item i : items) s += std::string(" ") + kNames[static_cast<int>(i)];
+  return s;
+}
 inline std::string describe_mailbox(const CmdList& c) {
   std::string s = c.kind == CmdList::Kind::lsub ? "LSUB" : c.kind == CmdList::Kind::xlist ? "XLIST" : "LIST";
   if (c.extended) s += " ext";
@@ -29,13 +36,11 @@ inline std::string describe_mailbox(const CmdList& c) {
   if (c.return_subscribed) s += " ret=SUBSCRIBED";
   if (c.return_children) s += " ret=CHILDREN";
   if (c.return_special_use) s += " ret=SPECIAL-USE";
+  if (c.return_status) s += " ret=STATUS" + describe_status_items(c.status_items);
   return s;
 }
 inline std::string describe_mailbox(const CmdStatus& c) {
-  static const char* const kNames[] = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ"};
-  std::string s = "STATUS [" + c.mailbox + "]";
-  for (CmdStatus::Item i : c.items) s += std::string(" ") + kNames[static_cast<int>(i)];
-  return s;
+  return "STATUS [" + c.mailbox + "]" + describe_status_items(c.items);
 }
 inline std::string describe_mailbox(const CmdNamespace&) { return "NAMESPACE"; }
 inline std::string describe_mailbox(const CmdId& c) {

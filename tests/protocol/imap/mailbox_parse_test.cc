@@ -58,7 +58,6 @@ TEST_CASE("extended LIST: selection options, pattern lists and return options (R
   CHECK(parse("a LIST \"\" * RETURN ()") == "a LIST ext [] [*]");
   CHECK(parse("a LIST (RECURSIVEMATCH) \"\" *") == "BAD a RECURSIVEMATCH needs another selection option");
   CHECK(parse("a LIST (FOO) \"\" *") == "BAD a Unknown LIST selection option FOO");
-  CHECK(parse("a LIST \"\" * RETURN (STATUS (MESSAGES))") == "BAD a Unknown LIST return option STATUS");
   CHECK(parse("a LIST \"\" ()") == "BAD a Empty list");
   CHECK(parse("a LIST \"\" (a b").rfind("BAD a", 0) == 0);
   std::string many = "a LIST \"\" (";
@@ -72,7 +71,7 @@ TEST_CASE("STATUS takes a mailbox and a non-empty list of known items") {
         "a STATUS [INBOX] MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN");
   CHECK(parse("a STATUS \"a b\" (unseen highestmodseq)") == "a STATUS [a b] UNSEEN HIGHESTMODSEQ");
   CHECK(parse("a STATUS INBOX ()") == "BAD a Empty list");
-  CHECK(parse("a STATUS INBOX (SIZE)") == "BAD a Unknown STATUS item SIZE");
+  CHECK(parse("a STATUS INBOX (SIZEX)") == "BAD a Unknown STATUS item SIZEX");
   CHECK(parse("a STATUS INBOX MESSAGES").rfind("BAD a", 0) == 0);
   CHECK(parse("a STATUS INBOX") == "BAD a Missing argument");
 }
