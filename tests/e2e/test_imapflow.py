@@ -15,20 +15,17 @@ test, or fails it when CI is set.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import loftlib  # noqa: E402
 import mailstate  # noqa: E402
+from imapflow_case import NODE_MODULES, ImapflowCase  # noqa: E402
 
-USER, PASSWORD = 'flo', 'flo-secret'
-NODE_MODULES = os.environ.get('IMAPFLOW_NODE_MODULES') or os.path.join(HERE, 'node',
-                                                                       'node_modules')
+USER, PASSWORD = ImapflowCase.USER, ImapflowCase.PASSWORD
 
 PLAIN = (b'From: Ann <ann@example.com>\r\nTo: flo@example.org\r\nSubject: Alpha\r\n'
          b'Date: Wed, 4 Nov 2026 08:00:00 +0000\r\nMessage-ID: <alpha@example.com>\r\n'
@@ -46,26 +43,7 @@ ALTERNATIVE = (b'From: Cy <cy@example.com>\r\nTo: flo@example.org\r\nSubject: Ga
                b'--b2\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b2--\r\n')
 
 
-class ImapflowTest(unittest.TestCase):
-
-    def setUp(self):
-        problem = None
-        if shutil.which('node') is None:
-            problem = 'node missing (nodejs; tools/dev.sh test installs it)'
-        elif not os.path.isdir(os.path.join(NODE_MODULES, 'imapflow')):
-            problem = 'imapflow missing in %s (tools/dev.sh test runs npm ci)' % NODE_MODULES
-        if problem:
-            if os.environ.get('CI'):
-                self.fail(problem)
-            self.skipTest(problem)
-        self.server = loftlib.make_server()
-        self.server.start()
-        self.server.add_user(USER, PASSWORD)
-
-    def tearDown(self):
-        if hasattr(self, 'server'):
-            self.server.stop()
-            self.server.cleanup()
+class ImapflowTest(ImapflowCase):
 
     def test_imapflow(self):
         t0 = time.monotonic()

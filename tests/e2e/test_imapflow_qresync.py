@@ -13,40 +13,19 @@ Node modules as for test_imapflow.py (IMAPFLOW_NODE_MODULES overrides).
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import loftlib  # noqa: E402
 import mailstate  # noqa: E402
+from imapflow_case import NODE_MODULES, ImapflowCase  # noqa: E402
 
-USER, PASSWORD = 'flo', 'flo-secret'
-NODE_MODULES = os.environ.get('IMAPFLOW_NODE_MODULES') or os.path.join(HERE, 'node', 'node_modules')
+USER, PASSWORD = ImapflowCase.USER, ImapflowCase.PASSWORD
 
 
-class ImapflowQresyncTest(unittest.TestCase):
-
-    def setUp(self):
-        problem = None
-        if shutil.which('node') is None:
-            problem = 'node missing (nodejs; tools/dev.sh test installs it)'
-        elif not os.path.isdir(os.path.join(NODE_MODULES, 'imapflow')):
-            problem = 'imapflow missing in %s (tools/dev.sh test runs npm ci)' % NODE_MODULES
-        if problem:
-            if os.environ.get('CI'):
-                self.fail(problem)
-            self.skipTest(problem)
-        self.server = loftlib.make_server()
-        self.server.start()
-        self.server.add_user(USER, PASSWORD)
-
-    def tearDown(self):
-        if hasattr(self, 'server'):
-            self.server.stop()
-            self.server.cleanup()
+class ImapflowQresyncTest(ImapflowCase):
 
     def test_imapflow_qresync(self):
         m = mailstate.imap_login(self.server.imap_implicit, USER, PASSWORD)
