@@ -329,6 +329,35 @@ class RawConn:
 # IMAP helpers
 
 
+class RawImap:
+    """A raw IMAP connection over implicit TLS, logged in when user is given:
+    cmd() returns (status, tagged line, untagged lines), ok() asserts OK and
+    returns the untagged lines."""
+
+    def __init__(self, server, user=None, password=None, tag_prefix='t'):
+        self.c = RawConn(server.imap_implicit, tls=True)
+        self.n = 0
+        self.tag_prefix = tag_prefix
+        assert self.c.readline().startswith(b'* OK')
+        if user:
+            status, line, _ = self.cmd('LOGIN %s %s' % (user, password))
+            assert status == 'OK', line
+
+    def cmd(self, text):
+        self.n += 1
+        tag = '%s%d' % (self.tag_prefix, self.n)
+        data = text.encode() if isinstance(text, str) else text
+        self.c.send(tag.encode() + b' ' + data + b'\r\n')
+        line, lines = self.c.read_until_tagged(tag)
+        assert line is not None, 'connection closed'
+        return line.split(b' ')[1].decode(), line.decode(errors='replace'), lines[:-1]
+
+    def ok(self, text):
+        status, line, untagged = self.cmd(text)
+        assert status == 'OK', '%s -> %s' % (text, line)
+        return untagged
+
+
 def imap_connect(address, mode, timeout=60.0):
     """mode: 'starttls' (connect plain, upgrade) | 'implicit' (TLS from the start) |
     'plain' (no TLS)."""

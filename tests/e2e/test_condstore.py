@@ -21,28 +21,11 @@ PASSWORD = 'secret'
 FETCH_RE = re.compile(rb'^\* (\d+) FETCH \((.*)\)$')
 
 
-class Imap:
-    """A logged-in raw IMAP connection: cmd() returns (status, tagged, untagged)."""
+class Imap(loftlib.RawImap):
+    """A logged-in raw IMAP connection (loftlib.RawImap)."""
 
     def __init__(self, server, user):
-        self.c = loftlib.RawConn(server.imap_implicit, tls=True)
-        self.n = 0
-        assert self.c.readline().startswith(b'* OK')
-        status, line, _ = self.cmd('LOGIN %s %s' % (user, PASSWORD))
-        assert status == 'OK', line
-
-    def cmd(self, text):
-        self.n += 1
-        tag = 'c%d' % self.n
-        self.c.send(tag.encode() + b' ' + text.encode() + b'\r\n')
-        line, lines = self.c.read_until_tagged(tag)
-        assert line is not None, 'connection closed'
-        return line.split(b' ')[1].decode(), line.decode(errors='replace'), lines[:-1]
-
-    def ok(self, text):
-        status, line, untagged = self.cmd(text)
-        assert status == 'OK', '%s -> %s' % (text, line)
-        return untagged
+        super().__init__(server, user, PASSWORD, tag_prefix='c')
 
     def close(self):
         self.c.close()

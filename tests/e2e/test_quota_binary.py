@@ -26,30 +26,11 @@ def message(i):
     return MSG % i
 
 
-class Imap:
-    """A logged-in raw IMAP connection: cmd() returns (status, tagged line, untagged lines)."""
+class Imap(loftlib.RawImap):
+    """A raw IMAP connection (loftlib.RawImap), logged in when user is given."""
 
     def __init__(self, server, user):
-        self.c = loftlib.RawConn(server.imap_implicit, tls=True)
-        self.n = 0
-        assert self.c.readline().startswith(b'* OK')
-        if user:
-            status, line, _ = self.cmd('LOGIN %s %s' % (user, PASSWORD))
-            assert status == 'OK', line
-
-    def cmd(self, text):
-        self.n += 1
-        tag = 'q%d' % self.n
-        data = text.encode() if isinstance(text, str) else text
-        self.c.send(tag.encode() + b' ' + data + b'\r\n')
-        line, lines = self.c.read_until_tagged(tag)
-        assert line is not None, 'connection closed'
-        return line.split(b' ')[1].decode(), line.decode(errors='replace'), lines[:-1]
-
-    def ok(self, text):
-        status, line, untagged = self.cmd(text)
-        assert status == 'OK', '%s -> %s' % (text, line)
-        return untagged
+        super().__init__(server, user, PASSWORD, tag_prefix='q')
 
     def append(self, mailbox, body):
         """APPEND with a non-synchronizing literal (LITERAL+): (status, tagged line)."""
