@@ -28,6 +28,19 @@ Result<MailboxInfo> target_mailbox(GroupTxn& txn, const DeliveryTarget& t, uint6
   return mb;
 }
 
+// The record of a new message: what the target asks for, and the body's facts.
+MessageMeta message_meta(const DeliveryTarget& t, const FinishedBody& body) {
+  MessageMeta meta;
+  meta.flags = t.flags;
+  meta.keywords = t.keywords;
+  meta.internal_date = t.internal_date;
+  meta.tz_offset_minutes = t.tz_offset_minutes;
+  meta.size = body.size;
+  meta.header_size = body.header_size;
+  meta.blob = body.blob;
+  return meta;
+}
+
 }  // namespace
 
 Result<void> CreateAccount::stage(GroupTxn& txn) {
@@ -70,14 +83,7 @@ Result<void> LinkBody::stage(GroupTxn& txn) {
       out.emplace_back(mb.error());
       continue;
     }
-    MessageMeta meta;
-    meta.flags = t.flags;
-    meta.keywords = t.keywords;
-    meta.internal_date = t.internal_date;
-    meta.tz_offset_minutes = t.tz_offset_minutes;
-    meta.size = body.size;
-    meta.header_size = body.header_size;
-    meta.blob = body.blob;
+    MessageMeta meta = message_meta(t, body);
     if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
     txn.put_mailbox(*mb);
     out.emplace_back(DeliveredCopy{t.account, mb->id, meta.uid, mb->uidvalidity});
@@ -106,14 +112,7 @@ Result<void> LinkBodies::stage(GroupTxn& txn) {
     const DeliveryTarget& t = targets[i];
     auto mb = target_mailbox(txn, t, body.size);
     if (!mb) return mb.error();
-    MessageMeta meta;
-    meta.flags = t.flags;
-    meta.keywords = t.keywords;
-    meta.internal_date = t.internal_date;
-    meta.tz_offset_minutes = t.tz_offset_minutes;
-    meta.size = body.size;
-    meta.header_size = body.header_size;
-    meta.blob = body.blob;
+    MessageMeta meta = message_meta(t, body);
     if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
     txn.put_mailbox(*mb);
     out.push_back(DeliveredCopy{t.account, mb->id, meta.uid, mb->uidvalidity});
