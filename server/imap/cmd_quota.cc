@@ -45,6 +45,28 @@ Result<storage::AccountId> resolve_root(storage::Store& store, const storage::Ac
   return acct->id;
 }
 
+// Runs work(store, &untagged) on a worker, then on the loop sends the untagged
+// answer and the tagged OK `done`, or hands the error to on_error. The
+// session is busy until then.
+template <class Work, class OnError>
+void offload_quota(ImapSession& s, const std::string& tag, const char* done, Work work, OnError on_error) {
+  struct Out {
+    Result<void> result;
+    std::string untagged;
+  };
+  auto res = std::make_shared<Out>();
+  s.conn().offload([&s, res, work = std::move(work)] { res->result = work(s.store(), &res->untagged); },
+                   [&s, res, tag, done, on_error = std::move(on_error)] {
+                     if (!res->result) {
+                       on_error(res->result.error());
+                     } else {
+                       s.send(res->untagged);
+                       s.tagged(tag, pi::Status::ok, done);
+                     }
+                     s.finish();
+                   });
+}
+
 }  // namespace
 
 bool ImapSession::quota_admin() const {
@@ -54,79 +76,42 @@ bool ImapSession::quota_admin() const {
 
 void ImapSession::handle(const std::string& tag, const pi::CmdGetQuota& c) {
   busy_ = true;
-  struct Out {
-    Result<void> result;
-    std::string out;
-  };
-  auto res = std::make_shared<Out>();
-  conn().offload(
-      [this, res, self = account(), admin = quota_admin(), root = c.root] {
-        auto id = resolve_root(store(), self, admin, root);
-        if (!id) {
-          res->result = id.error();
-          return;
-        }
-        auto q = store().quota(*id);
-        if (!q) {
-          res->result = q.error();
-          return;
-        }
+  offload_quota(
+      *this, tag, "GETQUOTA completed",
+      [self = account(), admin = quota_admin(), root = c.root](storage::Store& store, std::string* out) -> Result<void> {
+        auto id = resolve_root(store, self, admin, root);
+        if (!id) return id.error();
+        auto q = store.quota(*id);
+        if (!q) return q.error();
         auto resources = resources_of(*q);
         // RFC 9208 §4.1.1: a root without any limit does not exist.
-        if (resources.empty()) {
-          res->result = no_such_root();
-          return;
-        }
-        pi::QuotaResponse{root, resources}.serialize(&res->out);
+        if (resources.empty()) return no_such_root();
+        pi::QuotaResponse{root, resources}.serialize(out);
+        return {};
       },
-      [this, res, tag] {
-        if (!res->result) {
-          tagged_error(tag, res->result.error());
-        } else {
-          send(res->out);
-          tagged(tag, pi::Status::ok, "GETQUOTA completed");
-        }
-        finish();
-      });
+      [this, tag](const Error& e) { tagged_error(tag, e); });
 }
 
 void ImapSession::handle(const std::string& tag, const pi::CmdGetQuotaRoot& c) {
   auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
   if (!name) return;
   busy_ = true;
-  struct Out {
-    Result<void> result;
-    std::string out;
-  };
-  auto res = std::make_shared<Out>();
-  conn().offload(
-      [this, res, id = account().id, name = *name] {
-        auto info = store().find_mailbox(id, name);
-        if (!info) {
-          res->result = info.error();
-          return;
-        }
-        auto q = store().quota(id);
-        if (!q) {
-          res->result = q.error();
-          return;
-        }
+  offload_quota(
+      *this, tag, "GETQUOTAROOT completed",
+      [id = account().id, name = *name](storage::Store& store, std::string* out) -> Result<void> {
+        auto info = store.find_mailbox(id, name);
+        if (!info) return info.error();
+        auto q = store.quota(id);
+        if (!q) return q.error();
         // RFC 9208 §4.1.2: the roots of the mailbox, then a QUOTA for each.
         auto resources = resources_of(*q);
         std::vector<std::string> roots;
         if (!resources.empty()) roots.emplace_back();
-        pi::QuotaRootResponse{info->name, roots}.serialize(&res->out);
-        if (!resources.empty()) pi::QuotaResponse{"", resources}.serialize(&res->out);
+        pi::QuotaRootResponse{info->name, roots}.serialize(out);
+        if (!resources.empty()) pi::QuotaResponse{"", resources}.serialize(out);
+        return {};
       },
-      [this, res, tag, name = *name] {
-        if (!res->result) {
-          tagged_mailbox_error(*this, tag, res->result.error(), name);
-        } else {
-          send(res->out);
-          tagged(tag, pi::Status::ok, "GETQUOTAROOT completed");
-        }
-        finish();
-      });
+      [this, tag, name = *name](const Error& e) { tagged_mailbox_error(*this, tag, e, name); });
 }
 
 void ImapSession::handle(const std::string& tag, const pi::CmdSetQuota& c) {
@@ -158,39 +143,21 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSetQuota& c) {
     }
   }
   busy_ = true;
-  struct Out {
-    Result<void> result;
-    std::string out;
-  };
-  auto res = std::make_shared<Out>();
-  conn().offload(
-      [this, res, self = account(), root = c.root, bytes, messages] {
-        auto id = resolve_root(store(), self, true, root);
-        if (!id) {
-          res->result = id.error();
-          return;
-        }
-        res->result = store().set_quota(*id, bytes, messages);
-        if (!res->result) return;
-        auto q = store().quota(*id);
-        if (!q) {
-          res->result = q.error();
-          return;
-        }
+  offload_quota(
+      *this, tag, "SETQUOTA completed",
+      [self = account(), root = c.root, bytes, messages](storage::Store& store, std::string* out) -> Result<void> {
+        auto id = resolve_root(store, self, true, root);
+        if (!id) return id.error();
+        if (auto r = store.set_quota(*id, bytes, messages); !r) return r;
+        auto q = store.quota(*id);
+        if (!q) return q.error();
         // The untagged QUOTA shows the new state; with no limit left the
         // root is gone and there is nothing to show.
         auto resources = resources_of(*q);
-        if (!resources.empty()) pi::QuotaResponse{root, resources}.serialize(&res->out);
+        if (!resources.empty()) pi::QuotaResponse{root, resources}.serialize(out);
+        return {};
       },
-      [this, res, tag] {
-        if (!res->result) {
-          tagged_error(tag, res->result.error());
-        } else {
-          send(res->out);
-          tagged(tag, pi::Status::ok, "SETQUOTA completed");
-        }
-        finish();
-      });
+      [this, tag](const Error& e) { tagged_error(tag, e); });
 }
 
 }  // namespace loft::server::imap
