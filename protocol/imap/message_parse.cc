@@ -6,6 +6,7 @@
 #include <array>
 
 #include "base/bytes.h"
+#include "base/civil_date.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -42,16 +43,6 @@ bool parse_flag(Reader* r, FlagList* out) {
   return true;
 }
 
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 bool digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -86,16 +77,12 @@ bool parse_date_time(Reader* r, int64_t* unix_seconds, int32_t* tz_offset_minute
   size_t dash = s.find('-');
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0, zh = 0, zm = 0;
   if (dash == std::string::npos || dash == 0 || dash > 2 || !digits(s, 0, dash, &day)) return r->fail("Invalid date-time");
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::string_view rest = std::string_view(s).substr(dash + 1);
   // "Mon-YYYY HH:MM:SS +ZZZZ" is exactly 23 bytes.
   if (rest.size() != 23 || rest[3] != '-' || rest[8] != ' ' || rest[11] != ':' || rest[14] != ':' || rest[17] != ' ' ||
       (rest[18] != '+' && rest[18] != '-'))
     return r->fail("Invalid date-time");
-  unsigned month = 0;
-  for (unsigned i = 0; i < 12; ++i)
-    if (iequals(rest.substr(0, 3), kMonths[i])) month = i + 1;
+  unsigned month = static_cast<unsigned>(month_from_abbrev(rest));
   if (month == 0 || !digits(rest, 4, 4, &year) || !digits(rest, 9, 2, &hh) || !digits(rest, 12, 2, &mm) ||
       !digits(rest, 15, 2, &ss) || !digits(rest, 19, 2, &zh) || !digits(rest, 21, 2, &zm))
     return r->fail("Invalid date-time");

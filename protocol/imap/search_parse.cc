@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/civil_date.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -149,19 +150,6 @@ class ProgramParser {
   size_t keys_ = 0;
 };
 
-constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                      "jul", "aug", "sep", "oct", "nov", "dec"};
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-int32_t days_from_civil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
-}
-
 }  // namespace
 
 bool parse_search_date(std::string_view text, int32_t* days) {
@@ -174,10 +162,7 @@ bool parse_search_date(std::string_view text, int32_t* days) {
     if (text[i] < '0' || text[i] > '9') return false;
     day = day * 10 + static_cast<unsigned>(text[i] - '0');
   }
-  unsigned month = 0;
-  for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (iequals(text.substr(dash1 + 1, 3), kMonths[i])) month = static_cast<unsigned>(i + 1);
-  }
+  unsigned month = static_cast<unsigned>(month_from_abbrev(text.substr(dash1 + 1, 3)));
   int year = 0;
   for (char c : text.substr(dash1 + 5)) {
     if (c < '0' || c > '9') return false;
@@ -187,7 +172,7 @@ bool parse_search_date(std::string_view text, int32_t* days) {
   static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
-  *days = days_from_civil(year, month, day);
+  *days = static_cast<int32_t>(days_from_civil(year, month, day));
   return true;
 }
 

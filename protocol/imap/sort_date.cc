@@ -7,20 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/civil_date.h"
 #include "base/bytes.h"
 #include "protocol/imap/sort.h"
 
 namespace loft::proto::imap {
 namespace {
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 // The value's tokens: runs of letters, digits, or a sign with digits;
 // comments and other punctuation separate them (":" is kept for the time).
@@ -58,15 +50,7 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-int month_of(std::string_view s) {
-  static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
-  if (s.size() < 3) return 0;
-  for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (iequals(s.substr(0, 3), kMonths[i])) return static_cast<int>(i + 1);
-  }
-  return 0;
-}
+int month_of(std::string_view s) { return month_from_abbrev(s); }
 
 // RFC 5322 §3.3 zone and §4.3 obs-zone in minutes east of UTC; 0 if unknown.
 int zone_minutes(std::string_view z) {

@@ -5,27 +5,10 @@
 #include <cstdio>
 
 #include "base/bytes.h"
+#include "base/civil_date.h"
 #include "protocol/imap/reader.h"
 
 namespace loft::proto::imap {
-namespace {
-
-// Howard Hinnant's days_from_civil inverse: days since 1970-01-01 to y/m/d
-// in the proleptic Gregorian calendar.
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-}  // namespace
-
 bool quotable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
@@ -87,8 +70,6 @@ void append_flag_list(std::string* out, std::span<const std::string_view> flags)
 }
 
 std::string format_internal_date(int64_t unix_seconds, int tz_offset_minutes) {
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   // RFC 3501 §9: zone = ("+" / "-") 4DIGIT, so at most +-99:59.
   tz_offset_minutes = std::clamp(tz_offset_minutes, -(99 * 60 + 59), 99 * 60 + 59);
   // date-year is 4DIGIT: keep the instant within years 0000..9999.
@@ -104,7 +85,7 @@ std::string format_internal_date(int64_t unix_seconds, int tz_offset_minutes) {
   civil_from_days(days, &year, &month, &day);
   int tz = tz_offset_minutes < 0 ? -tz_offset_minutes : tz_offset_minutes;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%2u-%s-%04d %02d:%02d:%02d %c%02d%02d", day, kMonths[month - 1],
+  std::snprintf(buf, sizeof buf, "%2u-%s-%04d %02d:%02d:%02d %c%02d%02d", day, month_abbrev(month).data(),
                 static_cast<int>(year), static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
                 static_cast<int>(secs % 60), tz_offset_minutes < 0 ? '-' : '+', tz / 60, tz % 60);
   return buf;
