@@ -29,6 +29,7 @@ void BackgroundIndexer::stop() {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
+  cancel_.store(true, std::memory_order_relaxed);
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
 }
@@ -56,7 +57,7 @@ void BackgroundIndexer::run() {
       if (stop_) break;
     }
     if (!wait_for_quiet()) break;
-    auto n = indexer_.run_batch(kBatch);
+    auto n = indexer_.run_batch(kBatch, &cancel_);
     if (n && *n > 0) {  // more may be waiting
       drained += *n;
       continue;

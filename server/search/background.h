@@ -7,6 +7,7 @@
 // takes neither CPU nor disk syncs from delivery on a small machine.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -24,7 +25,8 @@ class BackgroundIndexer {
   void start();
   // Wakes the thread early (e.g. after a delivery); any thread.
   void poke();
-  // Finishes the batch in progress and joins; idempotent.
+  // Ends the batch in progress after the message being indexed (what is done
+  // is committed, the rest stays queued) and joins; idempotent.
   void stop();
 
   static constexpr size_t kBatch = 256;       // jobs per Xapian commit
@@ -45,6 +47,7 @@ class BackgroundIndexer {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;
+  std::atomic<bool> cancel_{false};  // stop_ as the indexer reads it mid-batch
   bool poked_ = false;
 };
 

@@ -31,7 +31,7 @@ Result<void> Indexer::index_message(loft::search::Index& index, storage::Mailbox
   return index.add(mailbox, meta.uid, terms);
 }
 
-Result<size_t> Indexer::run_batch(size_t max) {
+Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
   auto jobs = store_.index_jobs(max);
   if (!jobs) return jobs.error();
   if (jobs->empty()) return size_t{0};
@@ -47,7 +47,14 @@ Result<size_t> Indexer::run_batch(size_t max) {
     for (auto& m : *got) metas.emplace(std::make_pair(mailbox, m.uid), std::move(m));
   }
   std::set<storage::AccountId> touched;
-  for (const auto& j : *jobs) {
+  for (size_t i = 0; i < jobs->size(); ++i) {
+    // Stopping: commit and acknowledge what is done, so shutdown waits for
+    // one message at most, not a whole batch of large ones.
+    if (cancel && cancel->load(std::memory_order_relaxed)) {
+      jobs->resize(i);
+      break;
+    }
+    const auto& j = (*jobs)[i];
     auto index = writer(j.account);
     if (!index) return index.error();
     touched.insert(j.account);
@@ -69,6 +76,7 @@ Result<size_t> Indexer::run_batch(size_t max) {
     if (auto r = writers_.at(a).commit(); !r) return r.error();
   }
   // Only now are the jobs done: a crash before this line repeats them.
+  if (jobs->empty()) return size_t{0};
   if (auto r = store_.delete_index_jobs(*jobs); !r) return r.error();
   return jobs->size();
 }

@@ -6,6 +6,7 @@
 // server's background thread (background.h) and by loftctl on a stopped store.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,7 +27,8 @@ class Indexer {
 
   // Processes up to max pending jobs (oldest first); returns how many.
   // On error nothing of the batch is acknowledged: it is retried later.
-  Result<size_t> run_batch(size_t max);
+  // Once *cancel is set, the jobs done so far are committed and the rest left.
+  Result<size_t> run_batch(size_t max, const std::atomic<bool>* cancel = nullptr);
   // Drops the account's index and indexes every stored message again,
   // calling progress(done, total) every kProgressEvery messages.
   Result<uint64_t> rebuild(storage::AccountId account,

@@ -183,10 +183,13 @@ class LmtpCrashTest(unittest.TestCase):
         # body is half-received; after 60 s of no such moment, at the next
         # half-received body.
         eligible = None
+        in_flight = []
         while time.monotonic() < t0 + 300:
             with state.lock:
                 ready = state.acks >= KILL_AFTER_ACKS and state.mid_body
                 fresh = time.monotonic() - state.last_ack < 0.005
+                # Taken with the decision: a body may finish a moment later.
+                in_flight = sorted(state.mid_body)
             if ready and eligible is None:
                 eligible = time.monotonic()
             if ready and (fresh or time.monotonic() - eligible > 60):
@@ -194,8 +197,6 @@ class LmtpCrashTest(unittest.TestCase):
             if not any(t.is_alive() for t in threads):
                 break
             time.sleep(0.001)
-        with state.lock:
-            in_flight = sorted(state.mid_body)
         server.kill()
         state.stop.set()
         killed_at = time.monotonic() - t0
