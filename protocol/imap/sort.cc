@@ -134,4 +134,10 @@ std::vector<size_t> sort_order(std::span<const SortFacts> msgs, std::span<const 
   return order;
 }
 
+void append_sort_response(std::string* out, std::span<const uint32_t> numbers) {
+  out->append("* SORT");
+  for (uint32_t n : numbers) out->append(" ").append(std::to_string(n));
+  out->append("\r\n");
+}
+
 }  // namespace loft::proto::imap

@@ -70,4 +70,7 @@ std::optional<int64_t> parse_rfc5322_datetime(std::string_view value);
 // messages in sequence-number order).
 std::vector<size_t> sort_order(std::span<const SortFacts> msgs, std::span<const SortCriterion> criteria);
 
+// Appends "* SORT n n ...\r\n" (RFC 5256 §4 sort-data), numbers in sort order.
+void append_sort_response(std::string* out, std::span<const uint32_t> numbers);
+
 }  // namespace loft::proto::imap

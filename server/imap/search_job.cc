@@ -10,6 +10,8 @@
 #include "server/connection.h"
 #include "server/imap/search_result.h"
 #include "server/imap/session.h"
+#include "server/search/indexer.h"
+#include "server/server.h"
 #include "server/search/narrow.h"
 
 namespace loft::server::imap {
@@ -104,6 +106,35 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
   }
   next_ = end;
   return {};
+}
+
+std::shared_ptr<SearchJob> SearchJob::for_selected(ImapSession& s, std::string tag, pi::CmdSearch cmd) {
+  ImapSession::Selected* sel = s.selected();
+  // A snapshot of the client's numbering: the view may change while workers run.
+  const MailboxView& view = *sel->view;
+  std::vector<Message> messages;
+  messages.reserve(view.exists());
+  for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
+    uint32_t uid = view.uid_at(seq).value_or(0);
+    Message m{uid, 0, false, 0};
+    if (auto st = view.state(uid)) {  // nullopt: expunged, not yet reported; matches no flag key
+      m.flags = st->flags;
+      m.recent = st->recent;
+      m.modseq = st->modseq;
+    }
+    messages.push_back(m);
+  }
+  auto job = std::make_shared<SearchJob>(s, std::move(tag), std::move(cmd), std::move(messages), sel->info.id);
+  const Config& config = s.conn().server().config();
+  if (config.search_index) job->use_index(server::search::index_dir(config.data_dir, sel->info.account));
+  return job;
+}
+
+std::vector<uint32_t> SearchJob::view_uids() const {
+  std::vector<uint32_t> uids;
+  uids.reserve(view_.size());
+  for (const Message& m : view_) uids.push_back(m.uid);
+  return uids;
 }
 
 void SearchJob::start(std::shared_ptr<SearchJob> job) { step(std::move(job)); }

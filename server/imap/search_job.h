@@ -34,6 +34,9 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // view: the client's numbering at the start (sequence number = position + 1).
   SearchJob(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd, std::vector<Message> view,
             storage::MailboxId mailbox);
+  // A job over the session's selected mailbox as the client numbers it now,
+  // narrowed by the account's full-text index when the config enables it.
+  static std::shared_ptr<SearchJob> for_selected(ImapSession& session, std::string tag, proto::imap::CmdSearch cmd);
   // Begins; the session is busy until the tagged reply is sent.
   static void start(std::shared_ptr<SearchJob> job);
   // Narrows with the account's full-text index in dir (docs/search.md): the
@@ -47,6 +50,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // The numbers to report so far (UIDs for UID SEARCH).
   const std::vector<uint32_t>& hits() const { return hits_; }
   bool done() const { return next_ >= view_.size(); }
+  // The UIDs of the snapshot, by sequence number - 1.
+  std::vector<uint32_t> view_uids() const;
   // Called on the loop with the hits instead of sending the SEARCH reply
   // (SORT and THREAD go on from there); errors are still answered here.
   using Done = std::function<void(std::vector<uint32_t> hits)>;

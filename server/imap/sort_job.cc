@@ -12,30 +12,11 @@ namespace loft::server::imap {
 
 namespace pi = proto::imap;
 
-std::vector<SearchJob::Message> search_snapshot(const MailboxView& view) {
-  std::vector<SearchJob::Message> messages;
-  messages.reserve(view.exists());
-  for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
-    uint32_t uid = view.uid_at(seq).value_or(0);
-    SearchJob::Message m{uid, 0, false};
-    if (auto st = view.state(uid)) {
-      m.flags = st->flags;
-      m.recent = st->recent;
-    }
-    messages.push_back(m);
-  }
-  return messages;
-}
-
 void SortJob::start(ImapSession& s, const std::string& tag, Request request, pi::CmdSearch search) {
-  ImapSession::Selected* sel = s.selected();
-  std::vector<SearchJob::Message> messages = search_snapshot(*sel->view);
-  std::vector<uint32_t> uids;
-  uids.reserve(messages.size());
-  for (const auto& m : messages) uids.push_back(m.uid);
+  storage::MailboxId mailbox = s.selected()->info.id;
   search.uid = false;  // hits as sequence numbers; the reply maps them to UIDs if asked
-  storage::MailboxId mailbox = sel->info.id;
-  auto search_job = std::make_shared<SearchJob>(s, tag, std::move(search), std::move(messages), mailbox);
+  auto search_job = SearchJob::for_selected(s, tag, std::move(search));
+  std::vector<uint32_t> uids = search_job->view_uids();
   search_job->on_done([&s, tag, request = std::move(request), uids = std::move(uids), mailbox](
                           std::vector<uint32_t> hits) mutable {
     auto job = std::make_shared<SortJob>(s, tag, std::move(request), std::move(uids), std::move(hits), mailbox);
@@ -99,9 +80,7 @@ void SortJob::finish_output() {
     pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false).serialize(&output_);
     return;
   }
-  output_ = "* SORT";  // RFC 5256 §4 sort-data
-  for (uint32_t n : numbers) output_.append(" ").append(std::to_string(n));
-  output_.append("\r\n");
+  pi::append_sort_response(&output_, numbers);
 }
 
 void SortJob::step(std::shared_ptr<SortJob> job) {

@@ -58,7 +58,4 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
   std::optional<Error> error_;
 };
 
-// The client's numbering now, as SearchJob takes it.
-std::vector<SearchJob::Message> search_snapshot(const MailboxView& view);
-
 }  // namespace loft::server::imap

@@ -121,6 +121,10 @@ class SortThreadTest(unittest.TestCase):
         self.assertEqual(self.sort('DATE', 'SUBJECT hello'), [2, 1])
         self.assertEqual(self.sort('DATE', 'NOT ALL'), [])
         self.assertEqual(self.sort('DATE', '2:5', uid=True), [4, 2, 3, 5])
+        # The search program sees the same message state as SEARCH: every
+        # message has a modseq of at least 1 (RFC 7162 §3.1.5).
+        self.assertEqual(self.sort('DATE', 'MODSEQ 1'), [4, 2, 3, 1, 5, 6])
+        self.assertEqual(self.thread('ORDEREDSUBJECT', 'MODSEQ 1'), self.thread('ORDEREDSUBJECT'))
         typ, data = self.imap.sort('(REVERSE DATE)', 'UTF-8', 'ALL')  # imaplib's own form
         self.assertEqual((typ, data[0].split()), ('OK', [b'6', b'5', b'1', b'3', b'2', b'4']))
 
