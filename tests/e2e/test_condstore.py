@@ -218,6 +218,27 @@ class CondstoreTest(unittest.TestCase):
             status, line, _ = self.m.cmd(bad)
             self.assertEqual(status, 'BAD', bad + ' -> ' + line)
 
+    def test_esearch_modseq(self):
+        # RFC 7162 §3.1.5 with RFC 4731: MIN or MAX alone carry that message's
+        # mod-sequence; ALL and COUNT the highest of the matches.
+        self.select()
+        self.m.ok('UID STORE 2 +FLAGS (\\Seen)')
+        self.m.ok('UID STORE 4 +FLAGS (\\Seen)')
+        ms = {u: v['modseq'] for u, v in fetches(self.m.ok('UID FETCH 2,4 (MODSEQ)')).items()}
+        self.assertLess(ms[2], ms[4])
+
+        def esearch(ret, since):
+            lines = self.m.ok('UID SEARCH RETURN (%s) MODSEQ %d' % (ret, since))
+            self.assertEqual(len(lines), 1, lines)
+            return re.sub(rb'^\* ESEARCH \(TAG "[^"]*"\) ', b'', lines[0]).decode()
+
+        self.assertEqual(esearch('MIN', ms[2]), 'UID MIN 2 MODSEQ %d' % ms[2])
+        self.assertEqual(esearch('MAX', ms[2]), 'UID MAX 4 MODSEQ %d' % ms[4])
+        self.assertEqual(esearch('MIN MAX', ms[2]), 'UID MIN 2 MAX 4 MODSEQ %d' % ms[4])
+        self.assertEqual(esearch('COUNT', ms[2]), 'UID COUNT 2 MODSEQ %d' % ms[4])
+        self.assertEqual(esearch('ALL', ms[2]), 'UID ALL 2,4 MODSEQ %d' % ms[4])
+        self.assertEqual(esearch('COUNT', ms[4] + 1), 'UID COUNT 0')
+
     def test_unsolicited_fetch_carries_modseq_once_enabled(self):
         self.select()
         o = self.other()
