@@ -72,6 +72,9 @@ class StatusRecentTest(unittest.TestCase):
         self.assertEqual(watcher.status_recent('S0'), 0)  # empty INBOX
         self.deliver(3)
         self.assertEqual(watcher.status_recent('S1'), 3)
+        # LIST-STATUS (RFC 5819) answers RECENT as STATUS does.
+        lines = watcher.ok('L1', 'LIST "" "INBOX" RETURN (STATUS (MESSAGES RECENT))')
+        self.assertIn(b'* STATUS INBOX (MESSAGES 3 RECENT 3)', lines)
         # EXAMINE does not claim \Recent (§6.3.2): still 3 for everyone.
         reader = self.conn()
         lines = reader.ok('E', 'EXAMINE INBOX')
