@@ -1095,14 +1095,20 @@ def vm_rss_kib(pid):
 
 
 class RssSampler(threading.Thread):
-    """Samples loftd's resident size every 5 ms until stopped (bounded: 10 min)."""
+    """Samples a resident size until stopped (bounded: 15 min): loftd's by pid,
+    or, given server=, the sum over all of that server's processes (Dovecot
+    has several)."""
 
-    def __init__(self, pid):
+    def __init__(self, pid=None, server=None, interval=0.005):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.stopped = pid, 0, threading.Event()
+        self.pid, self.server, self.interval = pid, server, interval
+        self.peak, self.stopped = 0, threading.Event()
+
+    def sample(self):
+        return memory_kib(self.server.pids())[0] if self.server else vm_rss_kib(self.pid)
 
     def run(self):
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 900
         while not self.stopped.is_set() and time.monotonic() < deadline:
-            self.peak = max(self.peak, vm_rss_kib(self.pid))
-            time.sleep(0.005)
+            self.peak = max(self.peak, self.sample())
+            time.sleep(self.interval)

@@ -33,20 +33,6 @@ POP_USERS = ['pop%d' % i for i in range(16)]  # one maildrop per concurrent sess
 PASSWORD = 'bench-password'
 
 
-class RssPeak(threading.Thread):
-    """Peak of the RSS summed over a server's processes, every 20 ms."""
-
-    def __init__(self, server):
-        super().__init__(daemon=True)
-        self.server, self.peak, self.stopped = server, 0, threading.Event()
-
-    def run(self):
-        deadline = time.monotonic() + 900
-        while not self.stopped.is_set() and time.monotonic() < deadline:
-            self.peak = max(self.peak, loftlib.memory_kib(self.server.pids())[0])
-            time.sleep(0.02)
-
-
 def lmtp_point(server, conc, count, seconds, wire, rcpts):
     """Up to count messages over conc connections within seconds; message i goes
     to rcpts(i). Returns (msg/s, done, errors, server CPU ms/msg, peak RSS MiB)."""
@@ -80,7 +66,7 @@ def lmtp_point(server, conc, count, seconds, wire, rcpts):
     for t in threads:
         t.start()
     time.sleep(0.3)
-    rss = RssPeak(server)
+    rss = loftlib.RssSampler(server=server, interval=0.02)
     rss.start()
     cpu0, t0 = bench.cpu_seconds(server.pids()), time.monotonic()
     deadline[0] = t0 + seconds
