@@ -1,6 +1,8 @@
 // SORT / THREAD arguments and RETURN options (see sort_parse.h).
 #include "protocol/imap/sort_parse.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "base/bytes.h"
@@ -77,7 +79,12 @@ bool parse_sort_args(Reader* r, CmdSort* cmd) {
       }
     }
     if (!known) return r->fail("Unknown sort key");
-    cmd->criteria.push_back(c);
+    // A key already given cannot break a tie it left (equal stays equal,
+    // reversed or not): dropping the repeat keeps the order and bounds the
+    // comparisons per pair to the nine keys whatever the client sends.
+    bool repeat = std::any_of(cmd->criteria.begin(), cmd->criteria.end(),
+                              [&c](const SortCriterion& e) { return e.key == c.key; });
+    if (!repeat) cmd->criteria.push_back(c);
   } while (r->skip_if(' '));
   if (!r->close_list()) return false;
   return parse_charset_and_program(r, &cmd->search);

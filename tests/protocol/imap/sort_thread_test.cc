@@ -227,6 +227,18 @@ TEST_CASE("SORT / THREAD / SEARCH RETURN grammar") {
   r = parse("t SEARCH RETURN () ALL");
   REQUIRE(r.command);
   CHECK(std::get<CmdSearch>(r.command->body).ret->all);  // () means ALL
+  // A repeated key is dropped: it cannot change the order, and a line of
+  // thousands of them must not multiply the work of every comparison.
+  r = parse("t SORT (DATE REVERSE DATE SIZE date) UTF-8 ALL");
+  REQUIRE(r.command);
+  const auto& dedup = std::get<CmdSort>(r.command->body).criteria;
+  REQUIRE(dedup.size() == 2);
+  CHECK((dedup[0].key == SortKey::date && !dedup[0].reverse && dedup[1].key == SortKey::size));
+  std::string many = "t SORT (";
+  for (int i = 0; i < 5000; ++i) many += i ? " CC" : "CC";
+  r = parse(many + ") UTF-8 ALL");
+  REQUIRE(r.command);
+  CHECK(std::get<CmdSort>(r.command->body).criteria.size() == 1);
   r = parse("t THREAD refs US-ASCII ALL");
   REQUIRE(r.command);
   CHECK(std::get<CmdThread>(r.command->body).algorithm == ThreadAlgorithm::refs);
