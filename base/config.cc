@@ -233,7 +233,8 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
         !lr.get("preauth_max_line", &L.preauth_max_line) || !lr.get("preauth_max_literal", &L.preauth_max_literal) ||
         !lr.get("login_timeout_seconds", &L.login_timeout_seconds) ||
         !lr.get("stall_timeout_seconds", &L.stall_timeout_seconds) ||
-        !lr.get("max_connections_per_address", &L.max_connections_per_address) || !lr.no_unknown_keys())
+        !lr.get("max_connections_per_address", &L.max_connections_per_address) ||
+        !lr.get("mailbox_cache_mb", &L.mailbox_cache_mb) || !lr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + lr.error());
     if (L.max_line < 1024 || L.max_message_size < 1024 || L.max_connections < 1 || L.max_recipients < 1 ||
         L.max_connections_per_address < 1)
@@ -242,6 +243,8 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
       return make_error(Errc::bad_input, std::string(source) +
                                              ": limits.preauth_max_line must be 512..max_line and "
                                              "limits.preauth_max_literal at most max_message_size");
+    if (L.mailbox_cache_mb > 65536)
+      return make_error(Errc::bad_input, std::string(source) + ": limits.mailbox_cache_mb must be 0..65536");
     if (L.login_timeout_seconds < 1 || L.stall_timeout_seconds < 1)
       return make_error(Errc::bad_input, std::string(source) + ": limits: timeouts must be at least 1 second");
   }

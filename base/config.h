@@ -56,6 +56,7 @@ struct LimitsConfig {
   uint32_t login_timeout_seconds = 60;            // unauthenticated IMAP/POP3 connections are closed after this
   uint32_t stall_timeout_seconds = 60;            // output waiting, client reading nothing: closed after this
   size_t max_connections_per_address = 512;       // open connections from one remote IP address
+  size_t mailbox_cache_mb = 32;                   // per loop: indexes of mailboxes no session has selected
 };
 
 // Failed-login throttling and the password-hashing quota (server/auth_gate.h).

@@ -217,6 +217,8 @@ void Loop::maybe_close() {
     post_closed_ = true;
   }
   run_posted();  // and anything posted while the first batch ran
+  for (auto& fn : at_close_) fn();
+  at_close_.clear();
   for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&prepare_), reinterpret_cast<uv_handle_t*>(&change_async_),
                          reinterpret_cast<uv_handle_t*>(&post_async_), reinterpret_cast<uv_handle_t*>(&sweep_)})
     if (!uv_is_closing(h)) uv_close(h, nullptr);

@@ -73,6 +73,10 @@ class Loop {
   void object_created() { ++objects_; }
   void object_destroyed();
   bool stopping() const { return stopping_; }
+  // fn runs on this loop's thread when the loop closes (after its last
+  // connection), while Loop::current() is still this loop: caches of
+  // loop-owned objects (SharedIndex's recently used indexes) let go there.
+  void at_close(std::function<void()> fn) { at_close_.push_back(std::move(fn)); }
 
   // Subscription of this loop's sessions to committed changes of a mailbox.
   using ChangeHandler = std::function<void(const storage::MailboxChange&)>;
@@ -116,6 +120,7 @@ class Loop {
   std::mutex post_mutex_;  // guards posted_ and post_closed_
   std::vector<std::function<void()>> posted_;
   bool post_closed_ = false;
+  std::vector<std::function<void()>> at_close_;
 };
 
 }  // namespace loft::server

@@ -1,9 +1,11 @@
 #include "server/imap/shared_index.h"
 
 #include <algorithm>
+#include <list>
 #include <map>
 #include <set>
 
+#include "base/log.h"
 #include "server/connection.h"
 #include "server/imap/mailbox_view.h"
 #include "server/loop.h"
@@ -27,6 +29,34 @@ struct RegistryHolder {
 Registry& registry() {
   thread_local RegistryHolder holder;  // freed with the thread
   return holder.map;
+}
+
+// Recently used indexes nobody has selected any more, front = most recent.
+// Emptied by the loop's at_close hook, while the loop (and its watches) exist.
+struct RecentCache {
+  std::list<std::shared_ptr<SharedIndex>> lru;
+  Loop* hooked = nullptr;  // the loop whose at_close empties this cache
+};
+
+RecentCache& recent() {
+  thread_local RecentCache cache;
+  return cache;
+}
+
+// At most this many cached indexes per loop whatever their size: each holds a
+// change-feed watch, and watches are looked up linearly when one goes.
+constexpr size_t kMaxCachedIndexes = 1024;
+// What an index costs beyond its entries (object, watch, registry slot).
+constexpr size_t kIndexOverhead = 512;
+
+void forget_recent(SharedIndex* index) {
+  auto& lru = recent().lru;
+  for (auto it = lru.begin(); it != lru.end(); ++it)
+    if (it->get() == index) {
+      auto keep = std::move(*it);  // not destroyed while erasing: the caller holds it
+      lru.erase(it);
+      return;
+    }
 }
 
 // Distinct keyword sets kept before unused ones are dropped.
@@ -72,6 +102,7 @@ void SharedIndex::ensure_loading(Connection& conn) {
   conn.offload(
       [weak, loop, store, id] {
         auto index = std::make_shared<Result<std::vector<storage::MessageSummary>>>(store->message_index(id));
+        if (*index) log_debug("imap: mailbox ", id, " index read from the store (", index->value().size(), " messages)");
         loop->post([weak, index] {
           auto self = weak.lock();
           if (!self) return;
@@ -253,13 +284,46 @@ void SharedIndex::for_each_view(MailboxView* skip, F&& f) {
   if (--walking_ == 0) std::erase(views_, nullptr);
 }
 
-void SharedIndex::attach(MailboxView* view) { views_.push_back(view); }
+void SharedIndex::attach(MailboxView* view) {
+  if (views_.empty()) forget_recent(this);
+  views_.push_back(view);
+}
 
 void SharedIndex::detach(MailboxView* view) {
   auto it = std::find(views_.begin(), views_.end(), view);
   if (it == views_.end()) return;
   if (walking_) *it = nullptr;
   else views_.erase(it);
+  if (std::any_of(views_.begin(), views_.end(), [](MailboxView* v) { return v != nullptr; })) return;
+  // The last view left: keep the index for the next SELECT, within the bound.
+  Loop* loop = Loop::current();
+  if (!loaded_ || !server_ || !loop || loop->stopping()) return;
+  const size_t limit = server_->config().limits.mailbox_cache_mb << 20;
+  if (memory() + kIndexOverhead > limit) return;
+  RecentCache& cache = recent();
+  if (cache.hooked != loop) {
+    cache.hooked = loop;
+    loop->at_close([] {
+      recent().hooked = nullptr;
+      recent().lru.clear();
+    });
+  }
+  cache.lru.push_front(shared_from_this());
+  size_t bytes = 0, count = 0;
+  for (auto it = cache.lru.begin(); it != cache.lru.end();) {
+    bytes += (*it)->memory() + kIndexOverhead;
+    if (++count > kMaxCachedIndexes || bytes > limit) {
+      // Moved out before the erase: its destructor may touch the registry.
+      auto evicted = std::move(*it);
+      it = cache.lru.erase(it);
+      bytes -= evicted->memory() + kIndexOverhead;
+      --count;
+    } else {
+      ++it;
+    }
+  }
 }
+
+size_t SharedIndex::cached_count() { return recent().lru.size(); }
 
 }  // namespace loft::server::imap

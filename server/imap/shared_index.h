@@ -77,8 +77,14 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
   // Bytes held (entries and keyword sets), for the benchmark and tests.
   size_t memory() const;
 
+  // A view starts or stops using the index. When the last view of a loaded
+  // index detaches, the index stays in this loop's cache of recently used
+  // indexes (limits.mailbox_cache_mb, least recently used out first), still
+  // following the change feed, so the next SELECT finds it loaded.
   void attach(MailboxView* view);
   void detach(MailboxView* view);
+  // Indexes held by this loop's cache (for tests).
+  static size_t cached_count();
 
  private:
   uint32_t intern(std::span<const std::string> keywords);

@@ -44,6 +44,7 @@ TEST_CASE("a minimal configuration gets safe defaults") {
   CHECK(c->limits.login_timeout_seconds == 60);
   CHECK(c->limits.stall_timeout_seconds == 60);
   CHECK(c->limits.max_connections_per_address == 512);
+  CHECK(c->limits.mailbox_cache_mb == 32);
   CHECK(c->auth.failure_delay_ms == 1000);
   CHECK(c->auth.lockout_failures == 20);
   CHECK(c->auth.hash_concurrency == 0);
@@ -104,6 +105,7 @@ TEST_CASE("configuration mistakes are errors that name the key, never silent def
       {"data_dir = \"d\"\n[limits]\npreauth_max_line = 100\n", "preauth_max_line"},
       {"data_dir = \"d\"\n[limits]\nlogin_timeout_seconds = 0\n", "timeouts"},
       {"data_dir = \"d\"\n[limits]\nmax_connections_per_address = 0\n", "too small"},
+      {"data_dir = \"d\"\n[limits]\nmailbox_cache_mb = 70000\n", "mailbox_cache_mb"},
       {"data_dir = \"d\"\n[auth]\nfailure_delay_ms = 10\nfailure_delay_max_ms = 5\n", "failure_delay_max_ms"},
       {"data_dir = \"d\"\n[auth]\nlockout = 3\n", "lockout"},
       {"data_dir = \"d\"\nauth = 3\n", "[auth]"},
