@@ -16,7 +16,7 @@ namespace pi = proto::imap;
 
 namespace {
 void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c, FetchNeeds needs,
-                         std::vector<FetchJob::Target> targets);
+                         std::optional<std::vector<FetchJob::Target>> resolved);
 }  // namespace
 
 void ImapSession::handle(const std::string& tag, const pi::CmdFetch& in) {
@@ -42,6 +42,14 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& in) {
     pi::FetchAtt m;
     m.kind = pi::FetchAtt::Kind::modseq;
     c.items.push_back(m);
+  }
+  if (c.changed_since && c.uid) {
+    // UID FETCH (CHANGEDSINCE): the change log names the few candidates, so the
+    // set is tested per changed UID instead of resolved whole (cost in
+    // proportion to the changes, RFC 7162 §1, not to the mailbox).
+    busy_ = true;
+    fetch_changed_since(*this, tag, std::move(c), *needs, std::nullopt);
+    return;
   }
   std::vector<MailboxView::SeqUid> found;
   if (c.uid) {
@@ -78,11 +86,12 @@ namespace {
 // FETCH (CHANGEDSINCE n [VANISHED]) once the set is resolved (RFC 7162
 // §3.1.4.1, §3.2.6): only the messages the change log names, and (VANISHED)
 // "* VANISHED (EARLIER)" for the set's UIDs expunged since. The session is busy.
+// resolved: the set's messages, or nullopt for a UID set tested per changed UID.
 void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c, FetchNeeds needs,
-                         std::vector<FetchJob::Target> targets) {
+                         std::optional<std::vector<FetchJob::Target>> resolved) {
   uint64_t since = *c.changed_since;
   read_changed_since(s, s.selected()->info.id, since, c.vanished,
-                     [&s, tag, c = std::move(c), needs, targets = std::move(targets)](Result<ChangedSince> r) mutable {
+                     [&s, tag, c = std::move(c), needs, resolved = std::move(resolved)](Result<ChangedSince> r) mutable {
                        const char* name = c.uid ? "UID FETCH" : "FETCH";
                        if (!r) {
                          s.tagged_error(tag, r.error());
@@ -96,9 +105,19 @@ void fetch_changed_since(ImapSession& s, const std::string& tag, pi::CmdFetch c,
                        pi::VanishedResponse{true, vanished}.serialize(&out);
                        s.send(out);
                        const auto& changed = r->changed;
-                       std::erase_if(targets, [&changed](const FetchJob::Target& t) {
-                         return !std::binary_search(changed.begin(), changed.end(), t.uid);
-                       });
+                       std::vector<FetchJob::Target> targets;
+                       if (resolved) {
+                         targets = std::move(*resolved);
+                         std::erase_if(targets, [&changed](const FetchJob::Target& t) {
+                           return !std::binary_search(changed.begin(), changed.end(), t.uid);
+                         });
+                       } else if (MailboxView* view = s.view()) {
+                         // changed is ascending by UID, so targets ascend by sequence number too.
+                         const uint32_t largest = view->max_uid();
+                         for (uint32_t uid : changed)
+                           if (c.set.contains(uid, largest))
+                             if (auto seq = view->seq_of(uid)) targets.push_back({*seq, uid});
+                       }
                        if (targets.empty() || !s.selected()) {
                          s.tagged(tag, "OK", std::string(name) + " completed");
                          s.finish();

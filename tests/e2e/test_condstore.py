@@ -151,6 +151,11 @@ class CondstoreTest(unittest.TestCase):
         # FETCH (not UID) with sequence numbers, and a set that excludes the change.
         self.assertEqual(len(fetches(self.m.ok('FETCH 1:* (UID) (CHANGEDSINCE %d)' % base))), 2)
         self.assertEqual(fetches(self.m.ok('UID FETCH 1,3 (FLAGS) (CHANGEDSINCE %d)' % base)), {})
+        # A UID set is tested per changed UID: a range holding one change, and
+        # "n:*" with n above every UID meaning "the last message" (RFC 3501 §9).
+        self.assertEqual(sorted(fetches(self.m.ok('UID FETCH 4:5 (FLAGS) (CHANGEDSINCE %d)' % base))), [5])
+        self.m.ok('UID STORE 6 +FLAGS (\\Answered)')
+        self.assertEqual(sorted(fetches(self.m.ok('UID FETCH 99:* (FLAGS) (CHANGEDSINCE %d)' % base))), [6])
         # CHANGEDSINCE 0: everything.
         self.assertEqual(len(fetches(self.m.ok('UID FETCH 1:* (FLAGS) (CHANGEDSINCE 0)'))), 6)
         for bad in ('UID FETCH 1:* FLAGS (CHANGEDSINCE)', 'UID FETCH 1:* FLAGS (CHANGEDSINCE x)',
