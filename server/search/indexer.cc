@@ -143,13 +143,14 @@ Result<uint64_t> Indexer::rebuild(storage::AccountId account, const std::functio
     auto summaries = store_.message_index(mb.id);
     if (!summaries) return summaries.error();
     for (size_t at = 0; at < summaries->size(); at += kRebuildBatch) {
-      if (cancel && cancel->load(std::memory_order_relaxed))
-        return make_error(Errc::temp, "rebuild interrupted (the account is scanned until it is rebuilt)");
       std::vector<uint32_t> uids;
       for (size_t i = at; i < std::min(summaries->size(), at + kRebuildBatch); ++i) uids.push_back((*summaries)[i].uid);
       auto metas = store_.messages(mb.id, uids);
       if (!metas) return metas.error();
       for (const auto& m : *metas) {
+        // Checked per message: loftd's SIGTERM waits for one message, not a batch.
+        if (cancel && cancel->load(std::memory_order_relaxed))
+          return make_error(Errc::temp, "rebuild interrupted (the account is scanned until it is rebuilt)");
         auto r = index_message(**index, mb.id, m);
         if (!r && r.error().code != Errc::not_found) return r.error();
         if (++done % kProgressEvery == 0 && progress) progress(done, total);

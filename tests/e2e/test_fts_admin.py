@@ -9,6 +9,8 @@ its words no longer match), a deleted account's index directory goes.
 
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -125,6 +127,41 @@ class FtsAdminTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         loftlib.wait_until(lambda: len(os.listdir(search_dir)) == 1, 120, "bob's index directory removed")
         self.assertEqual(sorted(self.status()), ['alice'])
+
+    def test_3_sigterm_interrupts_a_rebuild(self):
+        # More mail, so the rebuild lasts (hundreds of messages at ~100/s here).
+        lmtp = loftlib.LMTPClient(self.server.lmtp)
+        try:
+            for raw in self.corpus:
+                lmtp.transaction('a@example.org', ['alice@example.org'], loftlib.wire_data(raw)[0])
+        finally:
+            lmtp.close()
+        expected = self.search('INBOX', 'BODY', 'the')
+        total = int(self.wait_indexed('alice').group(8))
+        ctl = subprocess.Popen([self.server.loftctl, '--config', self.server.config, 'index', 'rebuild',
+                                '--user', 'alice'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=self.server.dir)
+        loftlib.wait_until(lambda: self.status('--user', 'alice')['alice'].group(9), 30, 'the rebuild to start',
+                           interval=0.02)
+        started = time.monotonic()
+        self.server.proc.send_signal(signal.SIGTERM)
+        self.server.proc.wait(30)
+        stopped_in = time.monotonic() - started
+        out, err = ctl.communicate(timeout=30)
+        self.assertNotEqual(ctl.returncode, 0, out)
+        # The loop says goodbye to the admin connection, or the answer gets out first.
+        self.assertTrue('rebuild interrupted' in err or 'closed the admin socket' in err, err)
+        self.assertLess(stopped_in, 5.0)  # not the whole rebuild of `total` messages
+        self.server.reset_addresses()
+        self.server.start()
+        m = self.status('--user', 'alice')['alice']
+        self.assertEqual(m.group(9), ' rebuilding')  # partial: the account is scanned
+        self.assertEqual(self.search('INBOX', 'BODY', 'the'), expected)
+        r = self.server.ctl('index', 'rebuild', '--user', 'alice', timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('alice indexed %d' % total, r.stdout)
+        self.assertIsNone(self.status('--user', 'alice')['alice'].group(9))
+        self.assertEqual(self.search('INBOX', 'BODY', 'the'), expected)
 
 
 if __name__ == '__main__':
