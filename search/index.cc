@@ -31,6 +31,7 @@ constexpr const char* kUniquePrefix = "Q";
 constexpr const char* kMailboxPrefix = "XM";
 constexpr const char* kOverflowTerm = "XOVERFLOW";  // matches every text condition
 constexpr const char* kThroughKey = "through:";     // metadata: indexed_through per mailbox
+constexpr const char* kRebuildingKey = "rebuilding";  // metadata: "1" while a rebuild is incomplete
 constexpr Xapian::valueno kUidSlot = 0;
 
 const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
@@ -119,6 +120,12 @@ Xapian::Query build(const Narrow& n, bool* all) {
   return Xapian::Query::MatchAll;
 }
 
+// The mailbox's mark as stored (0 when none); may throw Xapian::Error.
+uint32_t stored_mark(Xapian::Database& db, uint64_t mailbox_id) {
+  std::string v = db.get_metadata(kThroughKey + std::to_string(mailbox_id));
+  return v.size() == 4 ? get_be32(v.data()) : 0;
+}
+
 Error moved_from() { return make_error(Errc::internal, "search index used after move"); }
 
 }  // namespace
@@ -195,15 +202,37 @@ Result<void> Index::remove(uint64_t mailbox_id, uint32_t uid) {
 Result<void> Index::set_indexed_through(uint64_t mailbox_id, uint32_t uid) {
   if (!impl_) return moved_from();
   if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
-  auto now = indexed_through(mailbox_id);
-  if (!now) return now.error();
-  if (uid <= *now) return {};
   return guarded("index mark", [&]() -> Result<void> {
+    if (uid <= stored_mark(*impl_->db, mailbox_id)) return {};  // only raised
     std::string v;
     put_be32(&v, uid);
     impl_->writer->set_metadata(kThroughKey + std::to_string(mailbox_id), v);
     return {};
   });
+}
+
+Result<void> Index::forget_mailbox(uint64_t mailbox_id) {
+  if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
+  return guarded("forget mailbox", [&]() -> Result<void> {
+    impl_->writer->delete_document(mailbox_term(mailbox_id));  // every document holding the term
+    impl_->writer->set_metadata(kThroughKey + std::to_string(mailbox_id), "");
+    return {};
+  });
+}
+
+Result<void> Index::set_rebuilding(bool on) {
+  if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
+  return guarded("index rebuild mark", [&]() -> Result<void> {
+    impl_->writer->set_metadata(kRebuildingKey, on ? "1" : "");
+    return {};
+  });
+}
+
+Result<bool> Index::rebuilding() {
+  if (!impl_) return moved_from();
+  return guarded("index rebuild mark", [&]() -> Result<bool> { return !impl_->db->get_metadata(kRebuildingKey).empty(); });
 }
 
 Result<void> Index::commit() {
@@ -218,8 +247,8 @@ Result<void> Index::commit() {
 Result<uint32_t> Index::indexed_through(uint64_t mailbox_id) {
   if (!impl_) return moved_from();
   return guarded("index mark", [&]() -> Result<uint32_t> {
-    std::string v = impl_->db->get_metadata(kThroughKey + std::to_string(mailbox_id));
-    return v.size() == 4 ? get_be32(v.data()) : 0;
+    if (!impl_->db->get_metadata(kRebuildingKey).empty()) return 0;  // partial: scan everything
+    return stored_mark(*impl_->db, mailbox_id);
   });
 }
 
@@ -266,6 +295,9 @@ Result<IndexStats> Index::stats() {
   auto docs = guarded("index stats", [&]() -> Result<uint64_t> { return impl_->db->get_doccount(); });
   if (!docs) return docs.error();
   s.documents = *docs;
+  auto rebuilding_now = rebuilding();
+  if (!rebuilding_now) return rebuilding_now.error();
+  s.rebuilding = *rebuilding_now;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(impl_->dir, ec)) {
     if (e.is_regular_file(ec)) s.bytes += e.file_size(ec);

@@ -51,6 +51,7 @@ struct Narrow {
 struct IndexStats {
   uint64_t documents = 0;
   uint64_t bytes = 0;  // on disk
+  bool rebuilding = false;  // a rebuild is running or was interrupted
 };
 
 class Index {
@@ -74,10 +75,18 @@ class Index {
   // Every message of the mailbox with a uid <= uid has been indexed (or was
   // expunged): raised monotonically, committed with the documents.
   Result<void> set_indexed_through(uint64_t mailbox_id, uint32_t uid);
+  // Drops every document of the mailbox and its mark (the mailbox was
+  // deleted; its id is never reused).
+  Result<void> forget_mailbox(uint64_t mailbox_id);
+  // While set (committed with the documents), indexed_through() answers 0
+  // for every mailbox: a rebuild in progress, or one interrupted, leaves the
+  // account scanned, never answered from a partial index.
+  Result<void> set_rebuilding(bool on);
+  Result<bool> rebuilding();
   // Makes all changes so far durable and visible to readers.
   Result<void> commit();
 
-  // The mailbox's indexed_through mark (0: nothing indexed).
+  // The mailbox's indexed_through mark (0: nothing indexed, or rebuilding).
   Result<uint32_t> indexed_through(uint64_t mailbox_id);
   // UIDs (ascending) of indexed messages that may match n, or nullopt when n
   // cannot narrow (every message is a candidate).

@@ -211,6 +211,7 @@ int run(const std::string& config_path, const std::string& ready_file) {
   int rc = 0;
   {
     server::Server srv(&loop, *config, **store, tls);
+    srv.set_indexer(indexer ? &*indexer : nullptr);
     auto bound = srv.start();
     if (!bound) {
       log_error(bound.error().message);

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "server/connection.h"
+#include "server/search/background.h"
 #include "server/session_factory.h"
 
 namespace loft::server {
@@ -276,6 +277,7 @@ void Server::unwatch_mailbox(uint64_t handle) { Loop::current()->unwatch_mailbox
 void Server::stop() {
   if (stopping_.exchange(true)) return;
   log_info("stopping: no new connections; finishing in-flight work");
+  if (indexer_) indexer_->stop_tasks();  // a rebuild must not hold an admin connection open
   for (auto& l : listeners_) {
     if (!uv_is_closing(&l->h.handle)) {
       uv_close(&l->h.handle, nullptr);

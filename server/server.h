@@ -25,6 +25,9 @@
 #include "storage/store.h"
 
 namespace loft::server {
+namespace search {
+class BackgroundIndexer;
+}
 
 class Connection;
 class TlsContext;
@@ -84,6 +87,11 @@ class Server {
   void release_connection() { total_.fetch_sub(1, std::memory_order_relaxed); }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
+  // loftd's full-text indexer (null when [search] index = false); it must
+  // outlive the server. stop() interrupts its admin tasks.
+  void set_indexer(search::BackgroundIndexer* indexer) { indexer_ = indexer; }
+  search::BackgroundIndexer* indexer() { return indexer_; }
+
   // The number of loops `loops = 0` means: one per core.
   static unsigned resolve_loops(unsigned configured);
 
@@ -109,6 +117,7 @@ class Server {
   std::atomic<bool> stopping_{false};
   bool started_ = false;     // the loops run (stop must reach them by post)
   unsigned next_loop_ = 0;  // round-robin among equally loaded loops
+  search::BackgroundIndexer* indexer_ = nullptr;
 };
 
 }  // namespace loft::server

@@ -82,7 +82,10 @@ struct VerbInfo {
   size_t args;  // tokens after the verb
 };
 
-constexpr std::array<VerbInfo, 10> kVerbs{{
+constexpr std::array<VerbInfo, 13> kVerbs{{
+    {RequestKind::index_status, "INDEX-STATUS", 1},
+    {RequestKind::index_rebuild, "INDEX-REBUILD", 1},
+    {RequestKind::index_optimize, "INDEX-OPTIMIZE", 1},
     {RequestKind::deliver, "DELIVER", 3},
     {RequestKind::quota_get, "QUOTA-GET", 1},
     {RequestKind::quota_set, "QUOTA-SET", 3},
@@ -183,15 +186,20 @@ Result<size_t> decode_chunk_header(std::string_view line) {
   return n;
 }
 
+Result<std::string> encode_data_line(const std::vector<std::string>& row) {
+  std::string line = "DATA";
+  for (const auto& field : row) line += " " + encode_token(field);
+  if (line.size() > kMaxLine) return make_error(Errc::limit, "response line too long");
+  line.push_back('\n');
+  return line;
+}
+
 std::string encode_response(const Response& response) {
   std::string out;
   for (const auto& row : response.rows) {
-    std::string line = "DATA";
-    for (const auto& field : row) line += " " + encode_token(field);
-    if (line.size() > kMaxLine)
-      return encode_response(Response::failure(make_error(Errc::limit, "response line too long")));
-    out += line;
-    out.push_back('\n');
+    auto line = encode_data_line(row);
+    if (!line) return encode_response(Response::failure(line.error()));
+    out += *line;
   }
   if (response.ok) return out + "OK\n";
   std::string line = std::string("ERR ") + errc_name(response.error.code);

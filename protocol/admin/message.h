@@ -5,7 +5,8 @@
 //               / "USER-DELETE" SP name / "USER-LIST" / "PING"
 //               / "STORE-CHECK" / "STORE-REPAIR"
 //               / "QUOTA-GET" SP name / "QUOTA-SET" SP name SP bytes SP messages
-//               / "DELIVER" SP name SP mailbox SP flags) LF
+//               / "DELIVER" SP name SP mailbox SP flags
+//               / "INDEX-STATUS" SP name / "INDEX-REBUILD" SP name / "INDEX-OPTIMIZE" SP name) LF
 //   response = *("DATA" *(SP token) LF) ("OK" LF / "ERR" SP errc-name [SP message] LF)
 // errc-name is errc_name() of base/result.h. STORE-CHECK and STORE-REPAIR
 // answer one DATA line per problem: check-name subject detail status, status
@@ -17,7 +18,12 @@
 // OK the client streams the message as frames "CHUNK" SP size LF <size raw
 // octets>, ended by "CHUNK 0" LF; the second answer is DATA mailbox uid, OK,
 // or ERR. flags is a space-separated list ("\Seen $Label"), mailbox may be
-// empty (INBOX).
+// empty (INBOX). INDEX-* (loftctl index, docs/search.md) name one account or,
+// with an empty name, every account. INDEX-STATUS answers one DATA line per
+// account: name documents bytes mail-bytes pending messages state;
+// INDEX-REBUILD sends "DATA progress name done total" lines while it works,
+// then "DATA indexed name count" per account; INDEX-OPTIMIZE "DATA optimized
+// name". A client reads DATA lines as they come.
 #pragma once
 
 #include <cstddef>
@@ -52,7 +58,8 @@ std::vector<std::string_view> split_tokens(std::string_view line);
 constexpr size_t kMaxLine = 8192;
 
 enum class RequestKind {
-  user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair, quota_get, quota_set, deliver
+  user_add, user_passwd, user_delete, user_list, ping, store_check, store_repair, quota_get, quota_set, deliver,
+  index_status, index_rebuild, index_optimize
 };
 
 // Wire verb of a request kind ("USER-ADD", ...).
@@ -60,7 +67,7 @@ const char* request_verb(RequestKind kind);
 
 struct Request {
   RequestKind kind = RequestKind::ping;
-  std::string name;      // user_add, user_passwd, user_delete
+  std::string name;      // user_add, user_passwd, user_delete, index_* ("" = every account)
   std::string password;  // user_add, user_passwd
   uint64_t byte_limit = 0;     // quota_set (0: none)
   uint64_t message_limit = 0;  // quota_set (0: none)
@@ -90,6 +97,10 @@ struct Response {
   static Response success() { return Response{}; }
   static Response failure(Error e) { return Response{{}, false, std::move(e)}; }
 };
+
+// One "DATA" line with its LF, sent ahead of the rest of a response
+// (progress); Errc::limit when it would exceed kMaxLine.
+Result<std::string> encode_data_line(const std::vector<std::string>& row);
 
 // All lines of a response, each with its LF. Never fails: a too-long error
 // message is cut, and a too-long DATA line turns the response into ERR limit.

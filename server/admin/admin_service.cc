@@ -116,6 +116,10 @@ wire::Response AdminService::execute(const wire::Request& request) {
     case wire::RequestKind::store_repair: return check(true);
     case wire::RequestKind::deliver:  // streams a body: AdminSession and loftctl run it in steps
       return wire::Response::failure(make_error(Errc::bad_input, "DELIVER needs a body stream"));
+    case wire::RequestKind::index_status:  // AdminSession and loftctl index run these (server/search/index_admin.h)
+    case wire::RequestKind::index_rebuild:
+    case wire::RequestKind::index_optimize:
+      return wire::Response::failure(make_error(Errc::bad_input, "INDEX requests are run by the indexer"));
     case wire::RequestKind::quota_get:
     case wire::RequestKind::quota_set: return quota(request);
     case wire::RequestKind::user_list: {

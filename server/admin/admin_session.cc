@@ -40,6 +40,11 @@ bool AdminSession::step(std::string_view* view) {
     start_delivery(std::move(*request));
     return true;
   }
+  if (request->kind == pa::RequestKind::index_status || request->kind == pa::RequestKind::index_rebuild ||
+      request->kind == pa::RequestKind::index_optimize) {
+    start_index(std::move(*request));
+    return true;
+  }
   busy_ = true;
   auto response = std::make_shared<pa::Response>();
   conn_.offload(

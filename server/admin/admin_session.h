@@ -34,6 +34,9 @@ class AdminSession final : public Session {
   bool step_delivery(std::string_view* view);
   // Writes the frames' bytes waiting in the delivery (a worker's job).
   void flush_delivery(bool last);
+  // admin_index.cc: INDEX-STATUS on a worker; INDEX-REBUILD/OPTIMIZE on the
+  // indexer's thread, progress lines written as they come.
+  void start_index(proto::admin::Request request);
 
   Connection& conn_;
   proto::admin::LineSplitter lines_;

@@ -30,8 +30,42 @@ void BackgroundIndexer::stop() {
     stop_ = true;
   }
   cancel_.store(true, std::memory_order_relaxed);
+  tasks_cancel_.store(true, std::memory_order_relaxed);
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  run_tasks();  // whatever is left learns that loftd stopped
+}
+
+Result<void> BackgroundIndexer::submit(Task task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_ || tasks_cancel_.load(std::memory_order_relaxed))
+      return make_error(Errc::temp, "loftd is stopping");
+    if (tasks_.size() >= kMaxTasks) return make_error(Errc::limit, "too many index requests waiting");
+    tasks_.push_back(std::move(task));
+    poked_ = true;
+  }
+  cv_.notify_one();
+  return {};
+}
+
+void BackgroundIndexer::stop_tasks() {
+  tasks_cancel_.store(true, std::memory_order_relaxed);
+  poke();
+}
+
+void BackgroundIndexer::run_tasks() {
+  for (;;) {
+    Task task;
+    {
+      std::lock_guard lock(mutex_);
+      if (tasks_.empty()) return;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    const bool refused = tasks_cancel_.load(std::memory_order_relaxed);
+    task(refused ? nullptr : &indexer_, &tasks_cancel_);
+  }
 }
 
 bool BackgroundIndexer::wait_for_quiet() {
@@ -56,6 +90,7 @@ void BackgroundIndexer::run() {
       std::lock_guard lock(mutex_);
       if (stop_) break;
     }
+    run_tasks();
     if (!wait_for_quiet()) break;
     auto n = indexer_.run_batch(kBatch, &cancel_);
     if (n && *n > 0) {  // more may be waiting

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -29,14 +31,27 @@ class BackgroundIndexer {
   // is committed, the rest stays queued) and joins; idempotent.
   void stop();
 
+  // Work that must not run beside a batch (loftctl index rebuild|optimize on
+  // a running loftd): run on this thread between batches with the indexer
+  // and the flag that interrupts it, or with a null indexer when loftd
+  // stops first. Any thread; Errc::limit when kMaxTasks are waiting.
+  using Task = std::function<void(Indexer* indexer, const std::atomic<bool>* cancel)>;
+  Result<void> submit(Task task);
+  // Interrupts the running task and refuses the waiting ones (loftd is
+  // stopping: an admin connection must not hold the loops open); any thread.
+  void stop_tasks();
+
   static constexpr size_t kBatch = 256;       // jobs per Xapian commit
   static constexpr int kIdleMs = 1000;         // wait when there is nothing to do
   static constexpr int kErrorBackoffMs = 5000;  // wait after a failed batch
   static constexpr int kQuietMs = 200;          // no store commit for this long: the store is quiet
   static constexpr int kMaxDeferMs = 5000;      // a busy store defers a batch at most this long
+  static constexpr size_t kMaxTasks = 16;       // admin tasks waiting
 
  private:
   void run();
+  // Runs the waiting tasks (with the indexer, or null once tasks stopped).
+  void run_tasks();
   // Waits (bounded by kMaxDeferMs) until the store made no commit for
   // kQuietMs; false if stop() was called meanwhile.
   bool wait_for_quiet();
@@ -49,6 +64,8 @@ class BackgroundIndexer {
   bool stop_ = false;
   std::atomic<bool> cancel_{false};  // stop_ as the indexer reads it mid-batch
   bool poked_ = false;
+  std::deque<Task> tasks_;                  // guarded by mutex_
+  std::atomic<bool> tasks_cancel_{false};  // set by stop_tasks()
 };
 
 }  // namespace loft::server::search

@@ -1,7 +1,6 @@
 // The search indexer (see indexer.h).
 #include "server/search/indexer.h"
 
-#include <set>
 #include <unordered_map>
 
 #include "server/search/extract.h"
@@ -31,6 +30,20 @@ Result<void> Indexer::index_message(loft::search::Index& index, storage::Mailbox
   return index.add(mailbox, meta.uid, terms);
 }
 
+Result<std::map<storage::AccountId, std::set<storage::MailboxId>>> Indexer::live_mailboxes(
+    const std::vector<storage::IndexJob>& jobs) {
+  std::map<storage::AccountId, std::set<storage::MailboxId>> live;
+  for (const auto& j : jobs) {
+    if (live.count(j.account)) continue;
+    auto boxes = store_.list_mailboxes(j.account);
+    if (!boxes && boxes.error().code != Errc::not_found) return boxes.error();
+    auto& ids = live[j.account];
+    if (boxes)
+      for (const auto& mb : *boxes) ids.insert(mb.id);
+  }
+  return live;
+}
+
 Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
   auto jobs = store_.index_jobs(max);
   if (!jobs) return jobs.error();
@@ -46,7 +59,13 @@ Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
     if (!got) return got.error();
     for (auto& m : *got) metas.emplace(std::make_pair(mailbox, m.uid), std::move(m));
   }
+  // Deleted mailboxes and accounts: the store turns their messages into
+  // remove jobs (purge slices); the index drops them wholesale.
+  auto live = live_mailboxes(*jobs);
+  if (!live) return live.error();
   std::set<storage::AccountId> touched;
+  std::set<storage::MailboxId> forgotten;
+  std::set<storage::AccountId> dropped;
   for (size_t i = 0; i < jobs->size(); ++i) {
     // Stopping: commit and acknowledge what is done, so shutdown waits for
     // one message at most, not a whole batch of large ones.
@@ -55,9 +74,23 @@ Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
       break;
     }
     const auto& j = (*jobs)[i];
+    const auto& boxes = (*live)[j.account];
+    if (boxes.empty()) {  // account deleted: its directory goes, once
+      if (dropped.insert(j.account).second) {
+        if (auto r = drop_account(j.account); !r) return r.error();
+      }
+      touched.erase(j.account);
+      continue;
+    }
     auto index = writer(j.account);
     if (!index) return index.error();
     touched.insert(j.account);
+    if (!boxes.count(j.mailbox)) {  // mailbox deleted: all its documents and its mark
+      if (forgotten.insert(j.mailbox).second) {
+        if (auto r = (*index)->forget_mailbox(j.mailbox); !r) return r.error();
+      }
+      continue;
+    }
     if (!j.add) {
       if (auto r = (*index)->remove(j.mailbox, j.uid); !r) return r.error();
       continue;
@@ -81,17 +114,31 @@ Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
   return jobs->size();
 }
 
-Result<uint64_t> Indexer::rebuild(storage::AccountId account,
-                                  const std::function<void(uint64_t, uint64_t)>& progress) {
+Result<void> Indexer::drop_account(storage::AccountId account) {
   writers_.erase(account);
+  return loft::search::remove_index(index_dir(data_dir_, account));
+}
+
+Result<bool> Indexer::optimize(storage::AccountId account) {
+  writers_.erase(account);  // compaction takes the write lock
   const std::string dir = index_dir(data_dir_, account);
-  if (auto r = loft::search::remove_index(dir); !r) return r.error();
+  if (!loft::search::Index::open_reader(dir)) return false;  // nothing indexed yet
+  if (auto r = loft::search::optimize_index(dir); !r) return r.error();
+  return true;
+}
+
+Result<uint64_t> Indexer::rebuild(storage::AccountId account, const std::function<void(uint64_t, uint64_t)>& progress,
+                                  const std::atomic<bool>* cancel) {
+  if (auto r = drop_account(account); !r) return r.error();
   auto mailboxes = store_.list_mailboxes(account);
   if (!mailboxes) return mailboxes.error();
   uint64_t total = 0, done = 0;
   for (const auto& mb : *mailboxes) total += mb.messages;
   auto index = writer(account);
   if (!index) return index.error();
+  // Committed first: until the end, searches of this account scan.
+  if (auto r = (*index)->set_rebuilding(true); !r) return r.error();
+  if (auto r = (*index)->commit(); !r) return r.error();
   for (const auto& mb : *mailboxes) {
     auto summaries = store_.message_index(mb.id);
     if (!summaries) return summaries.error();
@@ -101,6 +148,9 @@ Result<uint64_t> Indexer::rebuild(storage::AccountId account,
       auto metas = store_.messages(mb.id, uids);
       if (!metas) return metas.error();
       for (const auto& m : *metas) {
+        // Checked per message: loftd's SIGTERM waits for one message, not a batch.
+        if (cancel && cancel->load(std::memory_order_relaxed))
+          return make_error(Errc::temp, "rebuild interrupted (the account is scanned until it is rebuilt)");
         auto r = index_message(**index, mb.id, m);
         if (!r && r.error().code != Errc::not_found) return r.error();
         if (++done % kProgressEvery == 0 && progress) progress(done, total);
@@ -111,6 +161,8 @@ Result<uint64_t> Indexer::rebuild(storage::AccountId account,
       if (auto r = (*index)->commit(); !r) return r.error();
     }
   }
+  if (auto r = (*index)->set_rebuilding(false); !r) return r.error();
+  if (auto r = (*index)->commit(); !r) return r.error();
   if (progress) progress(done, total);
   return done;
 }

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "search/index.h"
@@ -28,11 +30,20 @@ class Indexer {
   // Processes up to max pending jobs (oldest first); returns how many.
   // On error nothing of the batch is acknowledged: it is retried later.
   // Once *cancel is set, the jobs done so far are committed and the rest left.
+  // Jobs of a deleted mailbox drop all its documents and its mark; jobs of a
+  // deleted account remove the account's whole index directory.
   Result<size_t> run_batch(size_t max, const std::atomic<bool>* cancel = nullptr);
   // Drops the account's index and indexes every stored message again,
-  // calling progress(done, total) every kProgressEvery messages.
-  Result<uint64_t> rebuild(storage::AccountId account,
-                           const std::function<void(uint64_t, uint64_t)>& progress);
+  // calling progress(done, total) every kProgressEvery messages. The index
+  // says "rebuilding" until the end (searches scan the account meanwhile);
+  // once *cancel is set it stops with Errc::temp and stays so.
+  Result<uint64_t> rebuild(storage::AccountId account, const std::function<void(uint64_t, uint64_t)>& progress,
+                           const std::atomic<bool>* cancel = nullptr);
+  // Compacts the account's index (closes its writer first); false when the
+  // account has no index yet.
+  Result<bool> optimize(storage::AccountId account);
+  // Closes the account's writer and removes its index directory.
+  Result<void> drop_account(storage::AccountId account);
   // Closes the open writers (an optimize needs the lock).
   void close() { writers_.clear(); }
 
@@ -42,6 +53,10 @@ class Indexer {
 
  private:
   Result<loft::search::Index*> writer(storage::AccountId account);
+  // The mailbox ids of each account the jobs name; an empty set: the account
+  // is gone (every account keeps its INBOX).
+  Result<std::map<storage::AccountId, std::set<storage::MailboxId>>> live_mailboxes(
+      const std::vector<storage::IndexJob>& jobs);
   Result<void> index_message(loft::search::Index& index, storage::MailboxId mailbox,
                              const storage::MessageMeta& meta);
 

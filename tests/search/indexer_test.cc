@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,112 @@ TEST_CASE("a cancelled batch leaves its jobs queued; the next run drains them") 
   REQUIRE(all.ok());
   CHECK(*all == 3);
   CHECK(pending(*store) == 0);
+  indexer.close();
+}
+
+namespace {
+
+std::vector<uint32_t> matches(const std::string& dir, storage::MailboxId mailbox, const std::string& needle) {
+  auto index = search::Index::open_reader(dir);
+  REQUIRE(index.ok());
+  search::Narrow n;
+  n.op = search::Narrow::Op::text;
+  n.fields = {search::Field::body};
+  n.folded_needle = needle;
+  auto found = index->candidates(mailbox, n);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  return **found;
+}
+
+uint64_t documents(const std::string& dir) {
+  auto index = search::Index::open_reader(dir);
+  REQUIRE(index.ok());
+  auto st = index->stats();
+  REQUIRE(st.ok());
+  return st->documents;
+}
+
+void drain(server::search::Indexer& indexer) {
+  for (int i = 0; i < 100; ++i) {
+    auto n = indexer.run_batch(256);
+    REQUIRE(n.ok());
+    if (*n == 0) return;
+  }
+  FAIL("index jobs never drained");
+}
+
+}  // namespace
+
+TEST_CASE("a deleted mailbox leaves the index; a deleted account takes its directory") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const storage::AccountId a = store->create_account("a", "h")->id;
+  const storage::AccountId b = store->create_account("b", "h")->id;
+  for (int i = 0; i < 4; ++i) {
+    std::string body = "Subject: m" + std::to_string(i) + "\r\n\r\nzebraquark report\r\n";
+    REQUIRE(store->deliver(body, std::vector<storage::AccountId>{a, b}, 0).ok());
+  }
+  auto inbox = store->find_mailbox(a, "INBOX");
+  auto old = store->create_mailbox(a, "Old");
+  REQUIRE(inbox.ok());
+  REQUIRE(old.ok());
+  std::vector<uint32_t> uids{1, 2, 3, 4};
+  REQUIRE(store->copy(inbox->id, uids, old->id).ok());
+  server::search::Indexer indexer(*store, dir.path());
+  drain(indexer);
+  const std::string dir_a = server::search::index_dir(dir.path(), a);
+  const std::string dir_b = server::search::index_dir(dir.path(), b);
+  CHECK(matches(dir_a, old->id, "zebraquark") == uids);
+  CHECK(documents(dir_a) == 8);
+
+  REQUIRE(store->delete_mailbox(a, "Old").ok());
+  drain(indexer);
+  CHECK(matches(dir_a, old->id, "zebraquark").empty());
+  CHECK(matches(dir_a, inbox->id, "zebraquark") == uids);
+  CHECK(documents(dir_a) == 4);
+  auto reader = search::Index::open_reader(dir_a);
+  REQUIRE(reader.ok());
+  CHECK(reader->indexed_through(old->id).value() == 0);  // the mark went too
+
+  REQUIRE(std::filesystem::exists(dir_b));
+  REQUIRE(store->delete_account("b").ok());
+  drain(indexer);
+  CHECK(!std::filesystem::exists(dir_b));
+  CHECK(documents(dir_a) == 4);
+  indexer.close();
+}
+
+TEST_CASE("a rebuild in progress or interrupted answers no mark: the account is scanned") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const storage::AccountId a = store->create_account("a", "h")->id;
+  for (int i = 0; i < 3; ++i) REQUIRE(store->deliver("Subject: x\r\n\r\nbody\r\n", std::vector<storage::AccountId>{a}, 0).ok());
+  server::search::Indexer indexer(*store, dir.path());
+  drain(indexer);
+  const storage::MailboxId inbox = store->find_mailbox(a, "INBOX")->id;
+  const std::string dir_a = server::search::index_dir(dir.path(), a);
+  CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == 3);
+
+  std::atomic<bool> cancel{true};
+  auto r = indexer.rebuild(a, {}, &cancel);
+  CHECK(!r.ok());
+  CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == 0);
+  CHECK(search::Index::open_reader(dir_a)->rebuilding().value());
+  // A new delivery indexed meanwhile raises the stored mark, yet uids 1..3
+  // are not in the index: the mark must still answer 0.
+  REQUIRE(store->deliver("Subject: y\r\n\r\nbody\r\n", std::vector<storage::AccountId>{a}, 0).ok());
+  drain(indexer);
+  CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == 0);
+
+  cancel = false;
+  uint64_t last_done = 0, last_total = 0;
+  auto n = indexer.rebuild(a, [&](uint64_t d, uint64_t t) { last_done = d, last_total = t; }, &cancel);
+  REQUIRE(n.ok());
+  CHECK(*n == 4);
+  CHECK(last_done == 4);
+  CHECK(last_total == 4);
+  CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == 4);
+  CHECK(!search::Index::open_reader(dir_a)->rebuilding().value());
   indexer.close();
 }

@@ -44,7 +44,8 @@ Result<void> send_all(int fd, std::string_view data, const std::string& path) {
 
 }  // namespace
 
-Result<wire::Response> call_admin_socket(const std::string& path, const wire::Request& request) {
+Result<wire::Response> call_admin_socket(const std::string& path, const wire::Request& request,
+                                         const std::function<void(const std::vector<std::string>&)>& on_row) {
   auto line = encode_request(request);
   if (!line) return line.error();
   sockaddr_un addr{};
@@ -54,7 +55,9 @@ Result<wire::Response> call_admin_socket(const std::string& path, const wire::Re
 
   Fd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return io_error("cannot create a socket for the", path);
-  const bool check = request.kind == wire::RequestKind::store_check || request.kind == wire::RequestKind::store_repair;
+  const bool check = request.kind == wire::RequestKind::store_check || request.kind == wire::RequestKind::store_repair ||
+                     request.kind == wire::RequestKind::index_status || request.kind == wire::RequestKind::index_rebuild ||
+                     request.kind == wire::RequestKind::index_optimize;
   timeval tv{check ? kCheckTimeoutSeconds : kTimeoutSeconds, 0};
   setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -82,6 +85,7 @@ Result<wire::Response> call_admin_socket(const std::string& path, const wire::Re
       auto done = reader.add_line(splitter.line());
       if (!done) return make_error(Errc::temp, "bad answer from the server: " + done.error().message);
       if (*done) return std::move(reader.response());
+      if (on_row) on_row(reader.response().rows.back());
     }
   }
 }

@@ -1,92 +1,101 @@
 // `loftctl index status|rebuild|optimize [--user U]`: the full-text index
-// (docs/search.md), worked on with the store opened directly, so loftd must
-// be stopped (the store's lock says so otherwise). status prints per account
-// "user documents N bytes N mail_bytes N ratio R" and the pending jobs.
+// (docs/search.md). Asks the running loftd over its admin socket (INDEX-*;
+// the work runs on loftd's indexer thread); when no server listens there,
+// or with --offline, opens the store directly (loftd must then be stopped:
+// the store's lock says so). Both ways print the same lines:
+//   status:   "user documents N bytes N mail_bytes N ratio R pending N indexed D/M [rebuilding]"
+//   rebuild:  "user: D/M messages" progress on stderr, "user indexed N" on stdout
+//   optimize: "user optimized"
 #include <cstdio>
 #include <iostream>
 
-#include "server/search/indexer.h"
+#include "server/admin/admin_service.h"
+#include "server/search/index_admin.h"
 #include "storage/store.h"
 #include "tools/loftctl/loftctl.h"
 
 namespace loft::tools {
 namespace {
 
-int fail(const std::string& message) {
+namespace wire = loft::proto::admin;
+
+int fail(const std::string& message, int code = kExitFailed) {
   std::cerr << "loftctl index: " << message << "\n";
-  return kExitFailed;
+  return code;
+}
+
+unsigned long long number(const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); }
+
+// Prints a progress row as it arrives.
+void print_progress(const std::vector<std::string>& row) {
+  if (row.size() == 4 && row[0] == "progress")
+    std::fprintf(stderr, "%s: %s/%s messages\n", row[1].c_str(), row[2].c_str(), row[3].c_str());
+}
+
+int print(const wire::Response& response) {
+  if (!response.ok) {
+    const Error& e = response.error;
+    return fail(e.message, e.code == Errc::bad_input ? kExitUsage : e.code == Errc::in_use ? kExitUnreachable
+                                                                                            : kExitFailed);
+  }
+  for (const auto& row : response.rows) {
+    if (row.size() == 7) {  // status: name documents bytes mail_bytes pending messages state
+      const unsigned long long bytes = number(row[2]), mail = number(row[3]);
+      std::printf("%s documents %s bytes %s mail_bytes %s ratio %.3f pending %s indexed %s/%s%s\n", row[0].c_str(),
+                  row[1].c_str(), row[2].c_str(), row[3].c_str(), mail ? static_cast<double>(bytes) / mail : 0.0,
+                  row[4].c_str(), row[1].c_str(), row[5].c_str(), row[6] == "ready" ? "" : (" " + row[6]).c_str());
+    } else if (row.size() == 3 && row[0] == "indexed") {
+      std::printf("%s indexed %s\n", row[1].c_str(), row[2].c_str());
+    } else if (row.size() == 2 && row[0] == "optimized") {
+      std::printf("%s optimized\n", row[1].c_str());
+    }
+  }
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+int run_offline(const Config& config, wire::RequestKind kind, const std::string& user) {
+  auto store = storage::Store::open({.path = config.store_path(), .sync = config.storage_sync});
+  if (!store) {
+    if (store.error().code == Errc::in_use)
+      return fail("the store is in use by loftd, whose admin socket is unreachable", kExitUnreachable);
+    return fail("cannot open the store: " + store.error().message);
+  }
+  if (kind == wire::RequestKind::index_status)
+    return print(server::search::index_status(**store, config.data_dir, user));
+  server::search::Indexer indexer(**store, config.data_dir);
+  if (kind == wire::RequestKind::index_optimize) return print(server::search::index_optimize(indexer, **store, user));
+  int code = print(server::search::index_rebuild(indexer, **store, user, print_progress, nullptr));
+  if (code != kExitOk) return code;
+  indexer.close();
+  // Pending jobs are then for messages already indexed: draining them is harmless.
+  for (;;) {
+    auto n = indexer.run_batch(1024);
+    if (!n) return fail(n.error().message);
+    if (*n == 0) break;
+  }
+  return kExitOk;
 }
 
 }  // namespace
 
-int index_command(const Config& config, const std::string& verb, const std::string& user) {
-  auto store = storage::Store::open({.path = config.store_path(), .sync = config.storage_sync});
-  if (!store) {
-    if (store.error().code == Errc::in_use) {
-      std::cerr << "loftctl index: the store is in use: stop loftd first (it indexes by itself)\n";
-      return kExitUnreachable;
-    }
-    return fail("cannot open the store: " + store.error().message);
+int index_command(const Config& config, bool offline, const std::string& verb, const std::string& raw_user) {
+  wire::Request request;
+  if (verb == "status") request.kind = wire::RequestKind::index_status;
+  else if (verb == "rebuild") request.kind = wire::RequestKind::index_rebuild;
+  else if (verb == "optimize") request.kind = wire::RequestKind::index_optimize;
+  else return fail("unknown verb " + verb, kExitUsage);
+  if (!raw_user.empty()) {
+    auto name = server::AdminService::normalize_name(raw_user);
+    if (!name) return fail("'" + raw_user + "': " + name.error().message, kExitUsage);
+    request.name = *name;
   }
-  auto accounts = (*store)->list_accounts();
-  if (!accounts) return fail(accounts.error().message);
-  std::vector<storage::Account> chosen;
-  for (const auto& a : *accounts) {
-    if (user.empty() || a.name == user) chosen.push_back(a);
-  }
-  if (!user.empty() && chosen.empty()) return fail(user + ": no such account");
-  server::search::Indexer indexer(**store, config.data_dir);
-  if (verb == "status") {
-    auto pending = (*store)->index_jobs(1000000);
-    if (!pending) return fail(pending.error().message);
-    for (const auto& a : chosen) {
-      uint64_t pending_here = 0;
-      for (const auto& j : *pending) pending_here += j.account == a.id;
-      uint64_t mail = 0;
-      auto boxes = (*store)->list_mailboxes(a.id);
-      if (!boxes) return fail(boxes.error().message);
-      if (auto q = (*store)->quota(a.id)) mail = q->bytes;
-      loft::search::IndexStats st;
-      if (auto idx = loft::search::Index::open_reader(server::search::index_dir(config.data_dir, a.id))) {
-        auto s = idx->stats();
-        if (!s) return fail(s.error().message);
-        st = *s;
-      }
-      std::printf("%s documents %llu bytes %llu mail_bytes %llu ratio %.3f pending %llu\n", a.name.c_str(),
-                  static_cast<unsigned long long>(st.documents), static_cast<unsigned long long>(st.bytes),
-                  static_cast<unsigned long long>(mail), mail ? static_cast<double>(st.bytes) / mail : 0.0,
-                  static_cast<unsigned long long>(pending_here));
-    }
-    return kExitOk;
-  }
-  if (verb == "rebuild") {
-    for (const auto& a : chosen) {
-      auto n = indexer.rebuild(a.id, [&](uint64_t done, uint64_t total) {
-        std::fprintf(stderr, "%s: %llu/%llu messages\n", a.name.c_str(), static_cast<unsigned long long>(done),
-                     static_cast<unsigned long long>(total));
-      });
-      if (!n) return fail(a.name + ": " + n.error().message);
-      std::printf("%s indexed %llu\n", a.name.c_str(), static_cast<unsigned long long>(*n));
-    }
-    indexer.close();
-    // Pending jobs are then for messages already indexed: draining them is harmless.
-    for (;;) {
-      auto n = indexer.run_batch(1024);
-      if (!n) return fail(n.error().message);
-      if (*n == 0) break;
-    }
-    return kExitOk;
-  }
-  if (verb == "optimize") {
-    for (const auto& a : chosen) {
-      const std::string dir = server::search::index_dir(config.data_dir, a.id);
-      if (!loft::search::Index::open_reader(dir)) continue;  // nothing indexed yet
-      if (auto r = loft::search::optimize_index(dir); !r) return fail(a.name + ": " + r.error().message);
-      std::printf("%s optimized\n", a.name.c_str());
-    }
-    return kExitOk;
-  }
-  return fail("unknown verb " + verb);
+  const ListenerConfig* admin = config.find_listener(ListenerProtocol::admin);
+  if (offline || !admin) return run_offline(config, request.kind, request.name);
+  auto response = call_admin_socket(admin->unix_path, request, print_progress);
+  if (response) return print(*response);
+  if (response.error().code == Errc::not_found) return run_offline(config, request.kind, request.name);
+  return fail(response.error().message, kExitUnreachable);
 }
 
 }  // namespace loft::tools

@@ -2,7 +2,9 @@
 // choosing between the running server and the store itself (offline mode).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "base/config.h"
 #include "base/result.h"
@@ -27,8 +29,12 @@ Result<std::string> read_new_password(const std::string& account);
 // directory when relative) and reads the whole response. Errc::not_found when
 // no server listens there (socket absent or connection refused), so the caller
 // may fall back to the store; Errc::temp for any failure after connecting.
-// A store check may run for minutes: it waits kCheckTimeoutSeconds.
-Result<proto::admin::Response> call_admin_socket(const std::string& path, const proto::admin::Request& request);
+// A store check or an index request may run for minutes: it waits
+// kCheckTimeoutSeconds. on_row, if given, sees each DATA row as it arrives
+// (progress of INDEX-REBUILD).
+Result<proto::admin::Response> call_admin_socket(
+    const std::string& path, const proto::admin::Request& request,
+    const std::function<void(const std::vector<std::string>&)>& on_row = {});
 
 // How long loftctl waits for an answer: hashing a password takes well under a
 // second, a store check reads every record.
@@ -55,8 +61,9 @@ int deliver(const Config& config, bool offline, const proto::admin::Request& req
 // unrepaired, else kExitFailed.
 int print_check(const proto::admin::Response& response);
 
-// `loftctl index status|rebuild|optimize [--user U]` on the store opened
-// directly (loftd stopped); returns the exit code (tools/loftctl/index.cc).
-int index_command(const Config& config, const std::string& verb, const std::string& user);
+// `loftctl index status|rebuild|optimize [--user U]`: through the running
+// loftd's admin socket, or on the store opened directly when no server
+// listens (or offline is set); returns the exit code (tools/loftctl/index.cc).
+int index_command(const Config& config, bool offline, const std::string& verb, const std::string& user);
 
 }  // namespace loft::tools

@@ -75,7 +75,10 @@ int run(const std::string& config_path, bool offline, wire::RequestKind kind, co
     case wire::RequestKind::quota_set: std::cerr << "set the quota of " << request.name << "\n"; break;
     case wire::RequestKind::ping:
     case wire::RequestKind::store_check:
-    case wire::RequestKind::store_repair: break;
+    case wire::RequestKind::store_repair:
+    case wire::RequestKind::index_status:  // run by loft::tools::index_command
+    case wire::RequestKind::index_rebuild:
+    case wire::RequestKind::index_optimize: break;
   }
   std::cout.flush();
   return std::cout ? ExitCode::kExitOk : ExitCode::kExitFailed;
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
   deliver->add_option("--flags", flags, "flags to set, e.g. --flags '\\Seen' '$Label'");
   deliver->callback([&kind] { kind = wire::RequestKind::deliver; });
 
-  CLI::App* index = app.add_subcommand("index", "full-text index: status, rebuild, optimize (loftd stopped)");
+  CLI::App* index = app.add_subcommand("index", "full-text index: status, rebuild, optimize (through loftd, or on the stopped store)");
   index->require_subcommand(1);
   std::string index_verb;
   for (const char* verb : {"status", "rebuild", "optimize"}) {
@@ -173,7 +176,7 @@ int main(int argc, char** argv) {
   if (!index_verb.empty()) {
     auto config = loft::Config::load(config_path);
     if (!config) return complain(ExitCode::kExitUsage, config.error().message);
-    return loft::tools::index_command(*config, index_verb, name);
+    return loft::tools::index_command(*config, offline, index_verb, name);
   }
   try {
     return run(config_path, offline, kind, name, byte_limit, message_limit);

@@ -38,6 +38,17 @@ TEST_CASE("admin token: split on single spaces") {
   CHECK(split_tokens("") == std::vector<std::string_view>{""});
 }
 
+TEST_CASE("admin: a DATA line sent ahead (progress) reads back as a row") {
+  auto line = encode_data_line({"progress", "a b", "10", "20"});
+  REQUIRE(line.ok());
+  CHECK(*line == "DATA progress a%20b 10 20\n");
+  ResponseReader reader;
+  CHECK(reader.add_line(std::string_view(*line).substr(0, line->size() - 1)).value() == false);
+  CHECK(reader.response().rows.back() == std::vector<std::string>{"progress", "a b", "10", "20"});
+  CHECK(encode_request({RequestKind::index_status, "", ""}).value() == "INDEX-STATUS \n");
+  CHECK(!encode_data_line({std::string(kMaxLine, 'x')}).ok());
+}
+
 TEST_CASE("admin request: round trips") {
   std::vector<Request> requests{
       {RequestKind::user_add, "alice", "correct horse battery staple"},
@@ -48,6 +59,9 @@ TEST_CASE("admin request: round trips") {
       {RequestKind::store_check, "", ""},
       {RequestKind::store_repair, "", ""},
       {RequestKind::user_add, "dave", ""},  // empty password: the service refuses it, the codec carries it
+      {RequestKind::index_status, "", ""},   // every account
+      {RequestKind::index_rebuild, "erin", ""},
+      {RequestKind::index_optimize, "", ""},
   };
   for (const auto& req : requests) {
     auto line = encode_request(req);
