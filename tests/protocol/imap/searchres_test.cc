@@ -43,6 +43,9 @@ TEST_CASE("\"$\" stands alone: with numbers, twice or in a range it is BAD") {
     CAPTURE(bad);
     CHECK(parse(bad).rfind("BAD a", 0) == 0);
   }
+  // The check right after "$" names the fault (the argument's end would too, less clearly).
+  CHECK(parse("a FETCH $,1 FLAGS") == "BAD a Invalid sequence set");
+  CHECK(parse("a SEARCH $:4") == "BAD a Invalid sequence set");
   // QRESYNC's known UIDs are read at SELECT, where "$" is always empty: a plain set only.
   CHECK(parse("a SELECT INBOX (QRESYNC (1 2 $))").rfind("BAD a", 0) == 0);
 }
