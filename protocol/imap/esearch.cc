@@ -24,6 +24,35 @@ std::string compact_set(std::span<const uint32_t> numbers) {
   return out;
 }
 
+std::pair<size_t, size_t> PartialRange::window(size_t n) const {
+  uint64_t a = static_cast<uint64_t>(lo < 0 ? -lo : lo), b = static_cast<uint64_t>(hi < 0 ? -hi : hi);
+  if (a > b) std::swap(a, b);  // RFC 9394 §3: 500:400 is 400:500, -1:-100 is -100:-1
+  if (a == 0 || a > n) return {n, n};
+  if (lo > 0) return {static_cast<size_t>(a - 1), static_cast<size_t>(std::min<uint64_t>(b, n))};
+  // From the end: -a is the a-th last, -b the b-th last (or the first).
+  return {static_cast<size_t>(n - std::min<uint64_t>(b, n)), static_cast<size_t>(n - a + 1)};
+}
+
+std::string PartialRange::to_string() const {
+  // Smaller magnitude first (500:400 -> 400:500, -100:-1 -> -1:-100), as RFC
+  // 9394's examples and Dovecot answer.
+  bool swap = lo < 0 ? lo < hi : lo > hi;
+  int64_t a = swap ? hi : lo, b = swap ? lo : hi;
+  return std::to_string(a) + ":" + std::to_string(b);
+}
+
+namespace {
+
+// A sequence-set in the given order (ESORT), or ascending.
+std::string ordered_set(std::span<const uint32_t> numbers, bool keep_order) {
+  if (keep_order) return compact_set(numbers);
+  std::vector<uint32_t> sorted(numbers.begin(), numbers.end());
+  std::sort(sorted.begin(), sorted.end());
+  return compact_set(sorted);
+}
+
+}  // namespace
+
 void EsearchResponse::serialize(std::string* out) const {
   // esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
   out->append("* ESEARCH (TAG ");
@@ -32,15 +61,11 @@ void EsearchResponse::serialize(std::string* out) const {
   if (uid) out->append(" UID");
   if (min) out->append(" MIN ").append(std::to_string(*min));
   if (max) out->append(" MAX ").append(std::to_string(*max));
-  if (all && !all->empty()) {
-    out->append(" ALL ");
-    if (keep_order) {
-      out->append(compact_set(*all));
-    } else {
-      std::vector<uint32_t> sorted = *all;
-      std::sort(sorted.begin(), sorted.end());
-      out->append(compact_set(sorted));
-    }
+  if (all && !all->empty()) out->append(" ALL ").append(ordered_set(*all, keep_order));
+  if (partial) {
+    // RFC 9394 §3: "PARTIAL" SP "(" partial-range SP (sequence-set / "NIL") ")".
+    out->append(" PARTIAL (").append(partial->range.to_string()).push_back(' ');
+    out->append(partial->numbers.empty() ? "NIL" : ordered_set(partial->numbers, keep_order)).push_back(')');
   }
   if (count) out->append(" COUNT ").append(std::to_string(*count));
   for (const std::string& e : extra) out->append(" ").append(e);
@@ -59,6 +84,13 @@ EsearchResponse make_esearch(const std::string& tag, bool uid, const SearchRetur
     if (o.min) r.min = sorted_ascending ? *std::min_element(matches.begin(), matches.end()) : matches.front();
     if (o.max) r.max = sorted_ascending ? *std::max_element(matches.begin(), matches.end()) : matches.back();
     if (o.all) r.all.emplace(matches.begin(), matches.end());
+  }
+  if (o.partial) {
+    auto [first, last] = o.partial->window(matches.size());
+    r.partial.emplace();
+    r.partial->range = *o.partial;
+    r.partial->numbers.assign(matches.begin() + static_cast<std::ptrdiff_t>(first),
+                              matches.begin() + static_cast<std::ptrdiff_t>(last));
   }
   if (o.count) r.count = static_cast<uint32_t>(matches.size());
   return r;

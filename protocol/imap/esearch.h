@@ -8,14 +8,28 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loft::proto::imap {
+
+// RFC 9394 partial-range as sent: 1-based positions in the result, both
+// positive (from the first) or both negative (-1 is the last), either order.
+struct PartialRange {
+  int64_t lo = 0, hi = 0;
+  // The positions [first, last) it covers in a result of n messages, clipped to n.
+  std::pair<size_t, size_t> window(size_t n) const;
+  // "m:n" with the smaller magnitude first ("-1:-100", "400:500").
+  std::string to_string() const;
+};
 
 // RFC 4731 §3.1 search-return-opt (and RFC 5182 SAVE). RETURN () means ALL.
 struct SearchReturn {
   bool min = false, max = false, all = false, count = false;
   bool save = false;  // RFC 5182 §2.1
+  std::optional<PartialRange> partial;  // RFC 9394 PARTIAL
+  // False for RETURN (SAVE) alone: RFC 5182 §2.1 sends no ESEARCH then.
+  bool reports() const { return min || max || all || count || partial; }
 };
 
 // One "* ESEARCH" response (RFC 4731 §3.1 esearch-response).
@@ -27,6 +41,13 @@ struct EsearchResponse {
   // keep_order keeps the sort order (RFC 5267 §3.2), merging only ascending runs.
   std::optional<std::vector<uint32_t>> all;
   bool keep_order = false;
+  // RFC 9394 §3: PARTIAL (range numbers): the requested range and the
+  // numbers found at those positions (NIL when none), ascending runs merged.
+  struct Partial {
+    PartialRange range;
+    std::vector<uint32_t> numbers;
+  };
+  std::optional<Partial> partial;
   // Further search-return-data, each "NAME value" already in wire form.
   std::vector<std::string> extra;
   void serialize(std::string* out) const;

@@ -95,7 +95,18 @@ bool parse_date_time(Reader* r, int64_t* unix_seconds, int32_t* tz_offset_minute
   return true;
 }
 
-bool parse_seq_set(Reader* r, SeqSet* out) {
+bool parse_seq_last_command(Reader* r, SeqSet* out) {
+  if (!r->expect('$')) return false;
+  int next = r->peek();
+  if (next >= 0 && (is_seqset_char(static_cast<unsigned char>(next)) || next == '$'))
+    return r->fail("Invalid sequence set");
+  *out = SeqSet{};
+  out->last_result = true;
+  return true;
+}
+
+bool parse_seq_set(Reader* r, SeqSet* out, bool allow_last) {
+  if (allow_last && r->peek() == '$') return parse_seq_last_command(r, out);
   std::string_view text;
   if (!r->read_run(is_seqset_char, &text, "sequence set")) return false;
   std::optional<SeqSet> set = SeqSet::parse(text);
@@ -161,7 +172,7 @@ bool parse_store(Reader* r, CommandBody* body, bool uid) {
   // (flag-list / (flag *(SP flag)))
   CmdStore cmd;
   cmd.uid = uid;
-  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set) || !r->expect_sp()) return false;
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set, true) || !r->expect_sp()) return false;
   if (r->peek() == '(' && !parse_store_modifiers(r, &cmd.unchanged_since)) return false;
   if (r->skip_if('+')) cmd.op = CmdStore::Op::add;
   else if (r->skip_if('-')) cmd.op = CmdStore::Op::remove;
@@ -185,7 +196,7 @@ bool parse_copy(Reader* r, CommandBody* body, bool uid, bool move) {
   CmdCopy cmd;
   cmd.uid = uid;
   cmd.move = move;
-  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set) || !r->expect_sp() || !r->read_astring(&cmd.mailbox))
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set, true) || !r->expect_sp() || !r->read_astring(&cmd.mailbox))
     return false;
   *body = std::move(cmd);
   return true;
@@ -194,7 +205,7 @@ bool parse_copy(Reader* r, CommandBody* body, bool uid, bool move) {
 bool parse_uid_expunge(Reader* r, CommandBody* body) {
   CmdExpunge cmd;
   cmd.uid = true;
-  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set)) return false;
+  if (!r->expect_sp() || !parse_seq_set(r, &cmd.set, true)) return false;
   *body = std::move(cmd);
   return true;
 }

@@ -40,6 +40,10 @@ bool parse_store(Reader* r, CommandBody* body, bool uid);
 bool parse_copy(Reader* r, CommandBody* body, bool uid, bool move);
 bool parse_uid_expunge(Reader* r, CommandBody* body);
 // A sequence-set argument (RFC 3501 §9), "Invalid sequence set" otherwise.
-bool parse_seq_set(Reader* r, SeqSet* out);
+// With allow_last, also RFC 5182 §3 "$" (SeqSet::last_result).
+bool parse_seq_set(Reader* r, SeqSet* out, bool allow_last = false);
+// RFC 5182 §3 seq-last-command: reads "$" at the reader's position into out
+// (last_result set). "$" stands alone: "$,1" or "$:2" is an invalid set.
+bool parse_seq_last_command(Reader* r, SeqSet* out);
 
 }  // namespace loft::proto::imap

@@ -88,7 +88,14 @@ bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
   CmdFetch cmd;
   cmd.uid = uid;
   std::string_view set_text;
-  if (!r->expect_sp() || !r->read_run(is_seqset_char, &set_text, "sequence set")) return false;
+  if (!r->expect_sp()) return false;
+  if (r->peek() == '$') {  // RFC 5182 §3: FETCH $
+    if (!parse_seq_last_command(r, &cmd.set)) return false;
+    if (!r->expect_sp() || !parse_fetch_items(r, &cmd.items) || !parse_fetch_modifiers(r, &cmd)) return false;
+    *body = std::move(cmd);
+    return true;
+  }
+  if (!r->read_run(is_seqset_char, &set_text, "sequence set")) return false;
   std::optional<SeqSet> set = SeqSet::parse(set_text);
   // A clear answer for a set over the bound, rather than "invalid".
   if (!set && SeqSet::too_many_ranges(set_text)) return r->fail("[LIMIT] Too many ranges in the sequence set");

@@ -3,6 +3,7 @@
 // NOT and OR, implicit AND of adjacent keys.
 #include "protocol/imap/search_parse.h"
 #include "protocol/imap/condstore_parse.h"
+#include "protocol/imap/message_parse.h"
 
 #include <array>
 #include <string_view>
@@ -78,7 +79,7 @@ class ProgramParser {
     if (depth > kMaxSearchDepth) return r_->fail("Search program too deeply nested");
     int c = r_->peek();
     if (c == '(') return list(out, depth + 1);
-    if ((c >= '0' && c <= '9') || c == '*') {
+    if ((c >= '0' && c <= '9') || c == '*' || c == '$') {  // RFC 5182 §3: "$" too
       out->kind = K::seqset;
       return set(&out->set);
     }
@@ -138,6 +139,7 @@ class ProgramParser {
   }
 
   bool set(SeqSet* out) {
+    if (r_->peek() == '$') return parse_seq_last_command(r_, out);
     std::string_view text;
     if (!r_->read_run(is_seqset_char, &text, "sequence set")) return false;
     std::optional<SeqSet> parsed = SeqSet::parse(text, kMaxSearchRanges);

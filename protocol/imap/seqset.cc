@@ -2,6 +2,7 @@
 #include "protocol/imap/seqset.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace loft::proto::imap {
 namespace {
@@ -74,6 +75,10 @@ std::optional<SeqSet> SeqSet::parse(std::string_view text, size_t max_ranges) {
 
 bool SeqSet::contains(uint32_t n, uint32_t largest) const {
   if (n == 0 || n > largest) return false;
+  if (ascending) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), n, [](uint32_t v, const SeqRange& r) { return v < r.lo; });
+    return it != ranges.begin() && n <= std::prev(it)->hi;
+  }
   for (const SeqRange& raw : ranges) {
     SeqRange r = normalise(raw, largest);
     if (n >= r.lo && n <= r.hi) return true;
@@ -116,7 +121,18 @@ uint32_t SeqSet::max_number() const {
   return m;
 }
 
+SeqSet SeqSet::from_ascending(std::span<const uint32_t> numbers) {
+  SeqSet set;
+  set.ascending = true;
+  for (uint32_t n : numbers) {
+    if (!set.ranges.empty() && set.ranges.back().hi + 1 == n) set.ranges.back().hi = n;
+    else set.ranges.push_back({n, n});
+  }
+  return set;
+}
+
 std::string SeqSet::to_string() const {
+  if (last_result) return "$";
   std::string out;
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (i > 0) out.push_back(',');

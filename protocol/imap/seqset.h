@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,12 @@ struct SeqRange {
 
 struct SeqSet {
   std::vector<SeqRange> ranges;
+  // RFC 5182 §3 seq-last-command "$": the session's saved search result
+  // (UIDs) stands for the set; ranges is empty. The server expands it.
+  bool last_result = false;
+  // The ranges are ascending, disjoint and without "*" (from_ascending), so
+  // contains() is a binary search: "$" may hold a whole mailbox's UIDs.
+  bool ascending = false;
 
   // Most ranges one set may hold: a bound on what one command may make the
   // server resolve (10,000 ranges cover any real client's UID list).
@@ -41,7 +48,10 @@ struct SeqSet {
   // The largest explicit number in the set ("*" ignored; 0 if none), so the
   // server can reject message sequence numbers above EXISTS (RFC 3501 §9).
   uint32_t max_number() const;
-  // Canonical text form, e.g. "1:4,7,9:*".
+  // The set of the given ascending numbers, consecutive runs as ranges
+  // (no range at all for none: a set nothing is in).
+  static SeqSet from_ascending(std::span<const uint32_t> numbers);
+  // Canonical text form, e.g. "1:4,7,9:*" ("$" for last_result).
   std::string to_string() const;
 };
 

@@ -27,6 +27,19 @@ bool parse_charset_and_program(Reader* r, CmdSearch* search) {
   return true;
 }
 
+// RFC 9394 §4: partial-range-first = nz-number ":" nz-number;
+// partial-range-last = MINUS nz-number ":" MINUS nz-number.
+bool parse_partial_range(Reader* r, PartialRange* out) {
+  bool negative = r->skip_if('-');
+  uint64_t lo = 0, hi = 0;
+  if (!r->read_nz_number(UINT32_MAX, &lo) || !r->expect(':')) return false;
+  if (r->skip_if('-') != negative) return r->fail("Invalid partial range");
+  if (!r->read_nz_number(UINT32_MAX, &hi)) return false;
+  out->lo = negative ? -static_cast<int64_t>(lo) : static_cast<int64_t>(lo);
+  out->hi = negative ? -static_cast<int64_t>(hi) : static_cast<int64_t>(hi);
+  return true;
+}
+
 }  // namespace
 
 bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
@@ -44,11 +57,17 @@ bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
     else if (iequals(opt, "ALL")) ret.all = true;
     else if (iequals(opt, "COUNT")) ret.count = true;
     else if (iequals(opt, "SAVE")) ret.save = true;
-    else return r->fail("Unknown RETURN option");
+    else if (iequals(opt, "PARTIAL")) {
+      if (ret.partial) return r->fail("PARTIAL given twice");
+      ret.partial.emplace();
+      if (!r->expect_sp() || !parse_partial_range(r, &*ret.partial)) return false;
+    } else return r->fail("Unknown RETURN option");
     any = true;
   }
   if (!r->close_list()) return false;
   if (!any) ret.all = true;  // RFC 4731 §3.1: RETURN () is RETURN (ALL)
+  // RFC 9394 §3.1: ALL and PARTIAL together are a client error.
+  if (ret.all && ret.partial) return r->fail("PARTIAL conflicts with ALL");
   *out = ret;
   return true;
 }

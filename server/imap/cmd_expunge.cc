@@ -7,6 +7,7 @@
 #include "protocol/imap/condstore.h"
 #include "protocol/imap/message_responses.h"
 #include "server/connection.h"
+#include "server/imap/search_res.h"
 #include "server/imap/condstore.h"
 #include "server/loop.h"
 #include "server/imap/msg_set.h"
@@ -75,7 +76,8 @@ void ImapSession::handle(const std::string& tag, const pi::CmdExpunge& c) {
   }
   busy_ = true;
   std::optional<pi::SeqSet> set;
-  if (c.uid) set = c.set;
+  bool by_uid = true;
+  if (c.uid) set = expand_last_result(*selected(), c.set, &by_uid);  // RFC 5182: UID EXPUNGE $
   expunge_deleted(std::move(set), false, [this, tag, name](Result<void> r) {
     if (!r) {
       tagged_error(tag, r.error());

@@ -5,6 +5,7 @@
 #include "protocol/imap/condstore.h"
 #include "protocol/imap/enable.h"
 #include "protocol/imap/seqset.h"
+#include "server/imap/search_res.h"
 #include "server/imap/condstore.h"
 #include "server/imap/fetch_job.h"
 #include "server/imap/session.h"
@@ -52,7 +53,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdFetch& in) {
     return;
   }
   std::vector<MailboxView::SeqUid> found;
-  if (c.uid) {
+  bool by_uid = c.uid;
+  c.set = expand_last_result(*selected(), c.set, &by_uid);  // RFC 5182 "$": the saved UIDs
+  if (by_uid) {
     view()->resolve_uids(c.set, &found);
   } else if (!view()->resolve_seqs(c.set, &found)) {
     tagged(tag, "BAD", std::string("Error in IMAP command ") + name + ": Invalid messageset");

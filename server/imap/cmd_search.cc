@@ -13,12 +13,8 @@ namespace pi = proto::imap;
 void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
   // RFC 3501 §6.4.4: an unsupported charset is NO with the list we take.
   if (c.charset && !pi::search_charset_supported(*c.charset)) {
+    if (c.ret && c.ret->save) selected()->search_result.clear();  // RFC 5182 §2.1: NO empties "$"
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
-    return;
-  }
-  // RFC 5182 SAVE (SEARCHRES) is not offered: an option Loft does not know is BAD (RFC 4731 §3.1).
-  if (c.ret && c.ret->save) {
-    tagged(tag, "BAD", "Unknown RETURN option SAVE");
     return;
   }
   // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.

@@ -10,11 +10,8 @@ namespace pi = proto::imap;
 void ImapSession::handle(const std::string& tag, const pi::CmdSort& c) {
   // RFC 5256 §3: an unknown charset is NO [BADCHARSET] as for SEARCH.
   if (!pi::search_charset_supported(*c.search.charset)) {
+    if (c.ret && c.ret->save) selected()->search_result.clear();  // RFC 5182 §2.1: NO empties "$"
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
-    return;
-  }
-  if (c.ret && c.ret->save) {
-    tagged(tag, "BAD", "Unknown RETURN option SAVE");
     return;
   }
   busy_ = true;

@@ -5,12 +5,14 @@
 
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/response_code.h"
+#include "server/imap/search_res.h"
 
 namespace loft::server::imap {
 
 namespace pi = proto::imap;
 
-bool resolve_set(const ImapSession::Selected& sel, const pi::SeqSet& set, bool uid, std::vector<SeqUid>* out) {
+bool resolve_set(const ImapSession::Selected& sel, const pi::SeqSet& in, bool uid, std::vector<SeqUid>* out) {
+  pi::SeqSet set = expand_last_result(sel, in, &uid);  // RFC 5182 "$": UIDs
   if (uid) {
     sel.view->resolve_uids(set, out);
     return true;

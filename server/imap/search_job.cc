@@ -8,6 +8,7 @@
 #include "protocol/imap/search_eval.h"
 #include "search/index.h"
 #include "server/connection.h"
+#include "server/imap/search_res.h"
 #include "server/imap/search_result.h"
 #include "server/imap/session.h"
 #include "server/search/indexer.h"
@@ -124,6 +125,7 @@ std::shared_ptr<SearchJob> SearchJob::for_selected(ImapSession& s, std::string t
     }
     messages.push_back(m);
   }
+  expand_last_result(*sel, &cmd.program);  // RFC 5182 "$" as it is before this search saves
   auto job = std::make_shared<SearchJob>(s, std::move(tag), std::move(cmd), std::move(messages), sel->info.id);
   const Config& config = s.conn().server().config();
   if (config.search_index) job->use_index(server::search::index_dir(config.data_dir, sel->info.account));
@@ -139,6 +141,11 @@ std::vector<uint32_t> SearchJob::view_uids() const {
 
 void SearchJob::start(std::shared_ptr<SearchJob> job) { step(std::move(job)); }
 
+void SearchJob::save(std::vector<uint32_t> uids) {
+  if (!cmd_.ret || !cmd_.ret->save) return;
+  if (ImapSession::Selected* sel = session_.selected()) sel->search_result = std::move(uids);
+}
+
 void SearchJob::step(std::shared_ptr<SearchJob> job) {
   Connection& conn = job->session_.conn();
   conn.offload(
@@ -149,6 +156,7 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
       [job] {
         ImapSession& s = job->session_;
         if (job->error_) {
+          job->save({});  // RFC 5182 §2.1: a SEARCH SAVE answered NO leaves "$" empty
           s.tagged_error(job->tag_, *job->error_);
           s.finish();
           return;
@@ -160,6 +168,13 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
         if (job->done_) {
           job->done_(std::move(job->hits_));
           return;
+        }
+        if (job->cmd_.ret && job->cmd_.ret->save) {
+          std::vector<uint32_t> uids = job->hits_;
+          if (!job->cmd_.uid) {
+            for (uint32_t& n : uids) n = job->view_[n - 1].uid;
+          }
+          job->save(saved_subset(*job->cmd_.ret, uids));
         }
         send_search_result(s, job->tag_, job->cmd_, job->hits_, job->hit_modseqs_);
         s.finish();

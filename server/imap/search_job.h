@@ -59,6 +59,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
 
  private:
   static void step(std::shared_ptr<SearchJob> job);
+  // RFC 5182 §2.1: with RETURN (SAVE), uids become the session's "$".
+  void save(std::vector<uint32_t> uids);
   // Once, on a worker: reads the index's candidates (any failure: scan all).
   void narrow();
   // False for a message the index rules out.

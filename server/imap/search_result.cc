@@ -31,7 +31,9 @@ void send_search_result(ImapSession& s, const std::string& tag, const pi::CmdSea
                         const std::vector<uint32_t>& hits, const std::vector<uint64_t>& hit_modseqs) {
   std::string out;
   bool modseq = !hit_modseqs.empty() && hit_modseqs.size() == hits.size();
-  if (cmd.ret) {
+  if (cmd.ret && !cmd.ret->reports()) {
+    // RFC 5182 §2.1: RETURN (SAVE) alone answers with the tagged OK only.
+  } else if (cmd.ret) {
     // RFC 4731 §3.1: with RETURN the answer is ESEARCH, never SEARCH.
     pi::EsearchResponse r = pi::make_esearch(tag, cmd.uid, *cmd.ret, hits, true);
     if (modseq) r.extra.push_back("MODSEQ " + std::to_string(esearch_modseq(*cmd.ret, hit_modseqs)));

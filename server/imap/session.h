@@ -82,6 +82,7 @@ class ImapSession final : public Session {
     bool read_only = false;
     std::unique_ptr<MailboxView> view;
     std::optional<proto::imap::QresyncParams> qresync;  // RFC 7162 §3.2.5: until SELECT answers it
+    std::vector<uint32_t> search_result;  // RFC 5182 "$": saved UIDs, ascending (server/imap/search_res.h)
   };
   Selected* selected() { return selected_ && selected_->view ? selected_.get() : nullptr; }
   MailboxView* view() { return selected() ? selected_->view.get() : nullptr; }

@@ -6,6 +6,7 @@
 #include "protocol/imap/esearch.h"
 #include "protocol/imap/thread.h"
 #include "server/connection.h"
+#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 
 namespace loft::server::imap {
@@ -15,7 +16,10 @@ namespace pi = proto::imap;
 void SortJob::start(ImapSession& s, const std::string& tag, Request request, pi::CmdSearch search) {
   storage::MailboxId mailbox = s.selected()->info.id;
   search.uid = false;  // hits as sequence numbers; the reply maps them to UIDs if asked
-  auto search_job = SearchJob::for_selected(s, tag, std::move(search));
+  auto search_job = SearchJob::for_selected(s, tag, std::move(search));  // "$" read here
+  // RFC 5182 §2.1: a SORT SAVE that fails (here or in its search) leaves "$"
+  // empty; the result replaces it on success (step).
+  if (request.ret && request.ret->save) s.selected()->search_result.clear();
   std::vector<uint32_t> uids = search_job->view_uids();
   search_job->on_done([&s, tag, request = std::move(request), uids = std::move(uids), mailbox](
                           std::vector<uint32_t> hits) mutable {
@@ -76,8 +80,14 @@ void SortJob::finish_output() {
   numbers.reserve(order.size());
   for (size_t i : order) numbers.push_back(req_.uid ? facts_[i].uid : facts_[i].seq);
   if (req_.ret) {
+    if (req_.ret->save) {  // RFC 5182 §2.1 with RFC 5267 §3.2: MIN/MAX in sort order
+      std::vector<uint32_t> uids;
+      uids.reserve(order.size());
+      for (size_t i : order) uids.push_back(facts_[i].uid);
+      saved_ = saved_subset(*req_.ret, uids);
+    }
     // RFC 5267 §3.2: ESORT answers with ESEARCH, ALL in sort order.
-    pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false).serialize(&output_);
+    if (req_.ret->reports()) pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false).serialize(&output_);
     return;
   }
   pi::append_sort_response(&output_, numbers);
@@ -92,6 +102,8 @@ void SortJob::step(std::shared_ptr<SortJob> job) {
       },
       [job] {
         ImapSession& s = job->session_;
+        bool save = job->req_.ret && job->req_.ret->save;
+        if (save && s.selected() && !job->error_) s.selected()->search_result = std::move(job->saved_);
         if (job->error_) {
           s.tagged_error(job->tag_, *job->error_);
           s.finish();

@@ -55,6 +55,7 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
   bool needs_header_ = true;  // a key or THREAD looks at header fields
   std::vector<proto::imap::SortFacts> facts_;
   std::string output_;
+  std::vector<uint32_t> saved_;  // RFC 5182 SAVE: the UIDs "$" becomes
   std::optional<Error> error_;
 };
 

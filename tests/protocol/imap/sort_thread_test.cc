@@ -191,7 +191,7 @@ TEST_CASE("THREAD=ORDEREDSUBJECT") {
 
 TEST_CASE("ESEARCH response (RFC 4731 §3.1)") {
   std::vector<uint32_t> hits = {1, 2, 3, 5, 7, 8};
-  SearchReturn all_opts{true, true, true, true, false};
+  SearchReturn all_opts{true, true, true, true, false, {}};
   std::string out;
   make_esearch("A1", false, all_opts, hits, true).serialize(&out);
   CHECK(out == "* ESEARCH (TAG \"A1\") MIN 1 MAX 8 ALL 1:3,5,7:8 COUNT 6\r\n");
@@ -204,7 +204,7 @@ TEST_CASE("ESEARCH response (RFC 4731 §3.1)") {
   make_esearch("A3", false, all_opts, sorted, false).serialize(&out);
   CHECK(out == "* ESEARCH (TAG \"A3\") MIN 4 MAX 6 ALL 4,3,2,1,5:6 COUNT 6\r\n");
   out.clear();
-  EsearchResponse r = make_esearch("A4", false, SearchReturn{false, false, false, true, false}, hits, true);
+  EsearchResponse r = make_esearch("A4", false, SearchReturn{false, false, false, true, false, {}}, hits, true);
   r.extra.push_back("MODSEQ 917162500");  // another extension's return data
   r.serialize(&out);
   CHECK(out == "* ESEARCH (TAG \"A4\") COUNT 6 MODSEQ 917162500\r\n");
