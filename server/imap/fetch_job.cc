@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/connection.h"
+#include "server/imap/fetch_binary.h"
 #include "server/imap/session.h"
 #include "server/imap/structure_loader.h"
 #include "server/imap/view_fetch.h"
@@ -119,9 +120,15 @@ void FetchJob::run_step() {
         }
         structure = std::move(*loaded);
       }
+      if (needs_.body && has_unknown_cte(structure ? &*structure : nullptr, it->second, cmd_.items)) {
+        // RFC 3516 §4.3: a section that cannot be decoded fails the command;
+        // the responses already sent stand.
+        unknown_cte_ = true;
+        return;
+      }
       bool recent = std::binary_search(recent_.begin(), recent_.end(), t.uid);
       auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
-                                       structure ? &*structure : nullptr, recent);
+                                       structure ? &*structure : nullptr, recent, &session_.store());
       if (!segs) {
         error_ = segs.error();
         return;
@@ -129,6 +136,15 @@ void FetchJob::run_step() {
       pending_ = std::move(*segs);
     }
     Segment& s = pending_.front();
+    if (s.decoded) {
+      // BINARY bytes, decoded piece by piece; NULs stay (a literal8, RFC 3516 §4.3).
+      if (auto r = s.decoded->produce(&out_); !r) {
+        error_ = r.error();
+        return;
+      }
+      if (s.decoded->done()) pending_.pop_front();
+      continue;
+    }
     if (s.blob == 0) {
       out_ += s.text;
       pending_.pop_front();
@@ -157,7 +173,9 @@ void FetchJob::after_step() {
     // The client was just told these flags: not echoed again (mailbox_view.h).
     for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);
   }
-  if (error_) {
+  if (unknown_cte_) {
+    session_.tagged(tag_, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding");
+  } else if (error_) {
     // The untagged responses sent so far stand; the command fails as a whole.
     session_.tagged_error(tag_, *error_);
   } else if (!done_) {
