@@ -70,9 +70,32 @@ Result<void> FetchJob::load_batch() {
   if (!set_seen_) return {};
   // RFC 3501 §6.4.5: BODY[] (not PEEK) sets \Seen; it is committed before
   // the bytes go out, and reported with FLAGS when it changed.
+  // RFC 3516 §4.3: a FETCH that fails with [UNKNOWN-CTE] stops at that
+  // message, so it and the ones after it keep their flags.
+  uint32_t stop_uid = UINT32_MAX;
+  bool binary_part = std::any_of(cmd_.items.begin(), cmd_.items.end(), [](const proto::imap::FetchAtt& a) {
+    return (a.kind == proto::imap::FetchAtt::Kind::binary || a.kind == proto::imap::FetchAtt::Kind::binary_size) &&
+           !a.part.empty();
+  });
+  if (binary_part) {  // only BINARY of a part can fail so; other FETCHes read no structure here
+    for (size_t i = next_; i < end; ++i) {
+      auto it = batch_.find(targets_[i].uid);
+      if (it == batch_.end()) continue;
+      auto s = load_structure(session_.store(), it->second);
+      if (!s) return s.error();
+      if (has_unknown_cte(&*s, it->second, cmd_.items)) {
+        stop_uid = targets_[i].uid;
+        break;
+      }
+    }
+  }
   std::vector<uint32_t> unseen;
-  for (const auto& [uid, m] : batch_)
-    if (!(m.flags & storage::kSeen)) unseen.push_back(uid);
+  bool before_stop = true;
+  for (size_t i = next_; i < end && before_stop; ++i) {
+    before_stop = targets_[i].uid != stop_uid;
+    auto it = batch_.find(targets_[i].uid);
+    if (before_stop && it != batch_.end() && !(it->second.flags & storage::kSeen)) unseen.push_back(it->first);
+  }
   if (unseen.empty()) return {};
   std::sort(unseen.begin(), unseen.end());
   auto updated = session_.store().update_flags(mailbox_, unseen, storage::FlagOp::add, storage::kSeen);

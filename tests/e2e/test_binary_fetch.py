@@ -179,6 +179,13 @@ class BinaryFetchTest(unittest.TestCase):
         # imaplib keeps the untagged FETCH data of a failed command.
         got = items([d for d in self.m.response('FETCH')[1] if d is not None])
         self.assertEqual(got[0]['BINARY[3]'], (b'', False))
+        # The failing message keeps its flags; the one before it got \Seen.
+        typ, _ = self.m.fetch('1:3', 'BINARY[3]')
+        self.assertEqual(typ, 'NO')
+        self.m.response('FETCH')  # drops the failed command's untagged data
+        flags = self.fetch('1:2', 'FLAGS')
+        self.assertIn('\\Seen', flags[0]['FLAGS'])
+        self.assertNotIn('\\Seen', flags[1]['FLAGS'])
 
     def test_06_seen_by_binary_not_by_peek_or_size(self):
         self.fetch('3', '(BINARY.PEEK[1] BINARY.SIZE[1])')
