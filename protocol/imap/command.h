@@ -62,6 +62,8 @@ struct FetchAtt {
     rfc822_text,     // RFC822.TEXT: like BODY[TEXT]
     section,         // BODY[...] or BODY.PEEK[...]
     modseq,          // MODSEQ (RFC 7162 §3.1.4)
+    binary,          // BINARY[part]<partial> / BINARY.PEEK (RFC 3516 §4.2): peek, part, partial
+    binary_size,     // BINARY.SIZE[part] (RFC 3516 §4.2): part
   };
   // The part after the optional part number inside the brackets.
   enum class Text { all, header, header_fields, header_fields_not, text, mime };

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "protocol/imap/binary_fetch.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -103,7 +104,8 @@ bool parse_named_att(Reader* r, std::string_view name, FetchAtt* att) {
   if (r->peek() == '[') {
     if (iequals(name, "BODY")) return parse_section(r, false, att);
     if (iequals(name, "BODY.PEEK")) return parse_section(r, true, att);
-    return r->fail("Invalid FETCH item");
+    if (parse_binary_att(r, name, att)) return true;  // RFC 3516 §4.2
+    return r->failed() ? false : r->fail("Invalid FETCH item");
   }
   static constexpr struct {
     std::string_view name;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/connection.h"
+#include "server/imap/fetch_binary.h"
 #include "server/imap/session.h"
 #include "server/imap/structure_loader.h"
 #include "server/imap/view_fetch.h"
@@ -69,9 +70,32 @@ Result<void> FetchJob::load_batch() {
   if (!set_seen_) return {};
   // RFC 3501 §6.4.5: BODY[] (not PEEK) sets \Seen; it is committed before
   // the bytes go out, and reported with FLAGS when it changed.
+  // RFC 3516 §4.3: a FETCH that fails with [UNKNOWN-CTE] stops at that
+  // message, so it and the ones after it keep their flags.
+  uint32_t stop_uid = UINT32_MAX;
+  bool binary_part = std::any_of(cmd_.items.begin(), cmd_.items.end(), [](const proto::imap::FetchAtt& a) {
+    return (a.kind == proto::imap::FetchAtt::Kind::binary || a.kind == proto::imap::FetchAtt::Kind::binary_size) &&
+           !a.part.empty();
+  });
+  if (binary_part) {  // only BINARY of a part can fail so; other FETCHes read no structure here
+    for (size_t i = next_; i < end; ++i) {
+      auto it = batch_.find(targets_[i].uid);
+      if (it == batch_.end()) continue;
+      auto s = load_structure(session_.store(), it->second);
+      if (!s) return s.error();
+      if (has_unknown_cte(&*s, it->second, cmd_.items)) {
+        stop_uid = targets_[i].uid;
+        break;
+      }
+    }
+  }
   std::vector<uint32_t> unseen;
-  for (const auto& [uid, m] : batch_)
-    if (!(m.flags & storage::kSeen)) unseen.push_back(uid);
+  bool before_stop = true;
+  for (size_t i = next_; i < end && before_stop; ++i) {
+    before_stop = targets_[i].uid != stop_uid;
+    auto it = batch_.find(targets_[i].uid);
+    if (before_stop && it != batch_.end() && !(it->second.flags & storage::kSeen)) unseen.push_back(it->first);
+  }
   if (unseen.empty()) return {};
   std::sort(unseen.begin(), unseen.end());
   auto updated = session_.store().update_flags(mailbox_, unseen, storage::FlagOp::add, storage::kSeen);
@@ -119,9 +143,15 @@ void FetchJob::run_step() {
         }
         structure = std::move(*loaded);
       }
+      if (needs_.body && has_unknown_cte(structure ? &*structure : nullptr, it->second, cmd_.items)) {
+        // RFC 3516 §4.3: a section that cannot be decoded fails the command;
+        // the responses already sent stand.
+        unknown_cte_ = true;
+        return;
+      }
       bool recent = std::binary_search(recent_.begin(), recent_.end(), t.uid);
       auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
-                                       structure ? &*structure : nullptr, recent);
+                                       structure ? &*structure : nullptr, recent, &session_.store());
       if (!segs) {
         error_ = segs.error();
         return;
@@ -129,6 +159,15 @@ void FetchJob::run_step() {
       pending_ = std::move(*segs);
     }
     Segment& s = pending_.front();
+    if (s.decoded) {
+      // BINARY bytes, decoded piece by piece; NULs stay (a literal8, RFC 3516 §4.3).
+      if (auto r = s.decoded->produce(&out_); !r) {
+        error_ = r.error();
+        return;
+      }
+      if (s.decoded->done()) pending_.pop_front();
+      continue;
+    }
     if (s.blob == 0) {
       out_ += s.text;
       pending_.pop_front();
@@ -157,7 +196,9 @@ void FetchJob::after_step() {
     // The client was just told these flags: not echoed again (mailbox_view.h).
     for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);
   }
-  if (error_) {
+  if (unknown_cte_) {
+    session_.tagged(tag_, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding");
+  } else if (error_) {
     // The untagged responses sent so far stand; the command fails as a whole.
     session_.tagged_error(tag_, *error_);
   } else if (!done_) {

@@ -70,6 +70,7 @@ class FetchJob {
   std::string out_;
   std::vector<storage::MessageSummary> flag_updates_;
   std::optional<Error> error_;
+  bool unknown_cte_ = false;           // a BINARY section's encoding is unknown (RFC 3516 §4.3)
   bool done_ = false;
   StreamPump pump_;                    // runs run_step/after_step with backpressure
 };

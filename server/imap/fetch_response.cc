@@ -6,6 +6,7 @@
 #include "protocol/imap/body_structure.h"
 #include "protocol/imap/fetch_section.h"
 #include "protocol/imap/writer.h"
+#include "server/imap/fetch_binary.h"
 #include "server/imap/flags.h"
 
 namespace loft::server::imap {
@@ -29,6 +30,13 @@ Result<FetchNeeds> check_fetch_items(const std::vector<pi::FetchAtt>& items) {
       case Kind::rfc822:
       case Kind::rfc822_text: needs.body = needs.sets_seen = true; break;
       case Kind::rfc822_header: needs.body = true; break;
+      case Kind::binary:  // RFC 3516 §4.2: BINARY sets \Seen as BODY[] does, BINARY.PEEK not
+        needs.sets_seen |= !it.peek;
+        [[fallthrough]];
+      case Kind::binary_size:
+        if (!it.part.empty()) needs.structure = true;
+        needs.body = true;
+        break;
       case Kind::section:
         if (!it.part.empty()) needs.structure = true;
         needs.body = true;
@@ -106,9 +114,9 @@ void add_range(std::deque<Segment>* segs, std::string* text, const storage::Mess
     end = std::min(end, begin + partial->partial_length);
   }
   pi::append_literal_header(text, end - begin);
-  segs->push_back(Segment{std::move(*text), 0, 0, 0});
+  segs->push_back(Segment{std::move(*text), 0, 0, 0, nullptr});
   text->clear();
-  if (end > begin) segs->push_back(Segment{{}, m.blob, begin, end - begin});
+  if (end > begin) segs->push_back(Segment{{}, m.blob, begin, end - begin, nullptr});
 }
 
 // Appends the HEADER.FIELDS[.NOT] literal of header, clipped by the partial.
@@ -128,7 +136,8 @@ void append_filtered(std::string* text, std::string_view header, const pi::Fetch
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& m,
                                                  const std::vector<pi::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
-                                                 const proto::mime::Structure* structure, bool recent) {
+                                                 const proto::mime::Structure* structure, bool recent,
+                                                 storage::Store* store) {
   std::deque<Segment> segs;
   std::string text = "* " + std::to_string(seq) + " FETCH (";
   bool first = true;
@@ -207,11 +216,17 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
         }
         break;
       }
+      case Kind::binary:
+      case Kind::binary_size: {
+        if (!store || (!it.part.empty() && !structure)) return make_error(Errc::internal, "no store for BINARY");
+        if (auto r = append_binary_item(&segs, &text, *store, m, structure, it); !r) return r.error();
+        break;
+      }
       default: return make_error(Errc::internal, "unchecked FETCH item");
     }
   }
   text += ")\r\n";
-  segs.push_back(Segment{std::move(text), 0, 0, 0});
+  segs.push_back(Segment{std::move(text), 0, 0, 0, nullptr});
   return segs;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,14 @@
 
 namespace loft::server::imap {
 
+class DecodedSlice;  // fetch_binary.h
+
 struct Segment {
-  std::string text;           // sent as is (when blob is 0)
+  std::string text;           // sent as is (when blob is 0 and decoded is null)
   storage::BlobId blob = 0;   // otherwise: bytes [offset, offset + length) of this body
   uint64_t offset = 0;
   uint64_t length = 0;
+  std::shared_ptr<DecodedSlice> decoded;  // or: these decoded bytes (BINARY, RFC 3516)
 };
 
 // What the items need besides the metadata.
@@ -42,11 +46,13 @@ using HeaderReader = std::function<Result<std::string>(const storage::MessageMet
 // (§6.4.8); add_flags adds FLAGS when \Seen was just set. structure is the
 // message's MIME structure, needed (non-null) when FetchNeeds::structure.
 // recent: the message is \Recent for this session (its FLAGS say so).
+// store: where BINARY items (fetch_binary.h) read and measure the section; needed
+// (non-null) when an item is BINARY or BINARY.SIZE.
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& meta,
                                                  const std::vector<proto::imap::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
                                                  const proto::mime::Structure* structure = nullptr,
-                                                 bool recent = false);
+                                                 bool recent = false, storage::Store* store = nullptr);
 
 // The header fields of header whose names are (or, with exclude, are not) in
 // names, each with its folded lines, then the blank line (§6.4.5 HEADER.FIELDS).

@@ -40,6 +40,14 @@ inline std::string describe(const FetchAtt& a) {
     case K::rfc822_text: return "RFC822.TEXT";
     case K::section: break;
     case K::modseq: return "MODSEQ";
+    case K::binary:
+    case K::binary_size: {  // RFC 3516 §4.2
+      std::string b = a.kind == K::binary_size ? "BINARY.SIZE[" : a.peek ? "BINARY.PEEK[" : "BINARY[";
+      for (size_t i = 0; i < a.part.size(); ++i) b += (i ? "." : "") + std::to_string(a.part[i]);
+      b += "]";
+      if (a.partial_offset) b += "<" + std::to_string(*a.partial_offset) + "." + std::to_string(a.partial_length) + ">";
+      return b;
+    }
   }
   std::string s = a.peek ? "BODY.PEEK[" : "BODY[";
   for (size_t i = 0; i < a.part.size(); ++i) s += (i ? "." : "") + std::to_string(a.part[i]);
