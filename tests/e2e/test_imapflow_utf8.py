@@ -40,7 +40,9 @@ class ImapflowUtf8Test(ImapflowCase):
             self.assertIn('UTF8=ACCEPT', seen['enabled'])
         self.assertEqual(seen['opened'], 'Entwürfe/Grüße')
         self.assertEqual(seen['exists'], 1)
-        self.assertEqual(seen['listed'], ['Entwürfe', 'Entwürfe/Grüße', 'INBOX', 'hiver ❄'])
+        for name in ('Entwürfe', 'Entwürfe/Grüße', 'INBOX', 'hiver ❄'):
+            self.assertIn(name, seen['listed'])
+        self.assertNotIn('été ☀', seen['listed'])
         self.assertEqual(seen['status'], 0)
         # A legacy session sees modified UTF-7 names for the same mailboxes.
         m = mailstate.imap_login(self.server.imap_implicit, USER, PASSWORD)
