@@ -203,7 +203,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
       !r.get_strings("quota_admins", &c.quota_admins) ||
-      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search", "imap"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -247,6 +247,12 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
       return make_error(Errc::bad_input, std::string(source) + ": limits.mailbox_cache_mb must be 0..65536");
     if (L.login_timeout_seconds < 1 || L.stall_timeout_seconds < 1)
       return make_error(Errc::bad_input, std::string(source) + ": limits: timeouts must be at least 1 second");
+  }
+  if (root.get("imap") && !sub("imap")) return make_error(Errc::bad_input, std::string(source) + ": [imap] must be a table");
+  if (const toml::table* t = sub("imap")) {
+    TableReader ir(*t, "imap");
+    if (!ir.get("imap4rev2", &c.imap.imap4rev2) || !ir.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + ir.error());
   }
   if (root.get("auth") && !sub("auth")) return make_error(Errc::bad_input, std::string(source) + ": [auth] must be a table");
   if (const toml::table* t = sub("auth")) {

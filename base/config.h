@@ -68,6 +68,11 @@ struct AuthConfig {
   unsigned hash_concurrency = 0;         // password checks running at once; 0 = half the cores (at least 1)
 };
 
+// [imap]: IMAP protocol switches (server/imap/session.h).
+struct ImapConfig {
+  bool imap4rev2 = false;  // advertise IMAP4rev2 and accept ENABLE IMAP4rev2 (RFC 9051)
+};
+
 struct Config {
   std::string data_dir = "var/loft";
   LogLevel log_level = LogLevel::info;
@@ -82,6 +87,7 @@ struct Config {
   LimitsConfig limits;
   AuthConfig auth;
   LmtpConfig lmtp;
+  ImapConfig imap;
   std::vector<ListenerConfig> listeners;
   // --- event loops (server/loop.h) ---
   unsigned loops = 0;                             // event-loop threads; 0 = one per core

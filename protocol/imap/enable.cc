@@ -13,6 +13,8 @@ struct Enableable {
 constexpr Enableable kEnableable[] = {
     {"CONDSTORE", kEnableCondstore},
     {"QRESYNC", kEnableQresync},
+    {"UTF8=ACCEPT", kEnableUtf8Accept},
+    {"IMAP4REV2", kEnableImap4rev2},
     {"", kEnableNone},  // end marker, so the table is never empty
 };
 

@@ -14,6 +14,8 @@ enum EnableBit : uint32_t {
   kEnableNone = 0,
   kEnableCondstore = 1u << 0,  // RFC 7162 §3.1
   kEnableQresync = 1u << 1,    // RFC 7162 §3.2
+  kEnableUtf8Accept = 1u << 2, // RFC 6855 §3: UTF-8 names and quoted strings
+  kEnableImap4rev2 = 1u << 3,  // RFC 9051 Appendix E: the rev2 differences
 };
 
 // The bit of an ENABLE argument (upper-cased capability name), or 0 when

@@ -3,6 +3,7 @@
 
 #include "base/bytes.h"
 #include "protocol/imap/mutf7.h"
+#include "protocol/imap/writer.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -13,15 +14,55 @@ bool starts_inbox(std::string_view s) {
   return s.size() >= 5 && iequals(s.substr(0, 5), "INBOX") && (s.size() == 5 || s[5] == kDelimiter);
 }
 
+// RFC 6855 §3: a UTF-8 name is Net-Unicode (RFC 5198 §2) without the
+// controls U+0000..U+001F, U+007F, U+0080..U+009F and the separators
+// U+2028, U+2029. Precondition: utf8_valid(name).
+bool has_forbidden_code_point(std::string_view name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    auto next = [&](size_t k) { return i + k < name.size() ? static_cast<unsigned char>(name[i + k]) : 0; };
+    if (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) return true;
+    if (c == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)) return true;
+  }
+  return false;
+}
+
+Result<std::string> decode_wire(std::string_view wire, NameForm form) {
+  if (form == NameForm::mutf7) return mutf7_decode(wire);
+  if (!utf8_valid(wire)) return bad_name("Mailbox name is not valid UTF-8");
+  return std::string(wire);
+}
+
 }  // namespace
+
+std::string encode_mailbox_name(std::string_view utf8, NameForm form) {
+  return form == NameForm::utf8 ? std::string(utf8) : mutf7_encode(utf8);
+}
+
+void append_mailbox_name(std::string* out, std::string_view utf8, NameForm form) {
+  if (form == NameForm::mutf7) {
+    append_astring(out, mutf7_encode(utf8));
+    return;
+  }
+  // Stored names are valid UTF-8 without controls, so a quoted string
+  // carries them (RFC 6855 §3 utf8-quoted); anything else goes as astring.
+  bool ascii = true;
+  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii || utf8.size() > kMaxQuoted || !utf8_valid(utf8) || has_forbidden_code_point(utf8)) {
+    append_astring(out, utf8);
+    return;
+  }
+  append_quoted(out, utf8);
+}
 
 std::string canonical_inbox(std::string name) {
   if (starts_inbox(name)) name.replace(0, 5, "INBOX");
   return name;
 }
 
-Result<std::string> decode_mailbox_name(std::string_view wire) {
-  auto name = mutf7_decode(wire);
+Result<std::string> decode_mailbox_name(std::string_view wire, NameForm form) {
+  auto name = decode_wire(wire, form);
   if (!name) return name.error();
   if (name->size() > kMaxMailboxName)
     return bad_name("Mailbox name too long (at most " + std::to_string(kMaxMailboxName) + " bytes)");
@@ -30,11 +71,13 @@ Result<std::string> decode_mailbox_name(std::string_view wire) {
     // (NUL, CR, LF, ...) have no place in them even when encoded.
     if (c < 0x20 || c == 0x7f) return bad_name("Control character in mailbox name");
   }
+  if (form == NameForm::utf8 && has_forbidden_code_point(*name))
+    return bad_name("Control or separator character in mailbox name");
   return canonical_inbox(std::move(*name));
 }
 
-Result<std::string> decode_new_mailbox_name(std::string_view wire) {
-  auto name = decode_mailbox_name(wire);
+Result<std::string> decode_new_mailbox_name(std::string_view wire, NameForm form) {
+  auto name = decode_mailbox_name(wire, form);
   if (!name) return name;
   std::string& n = *name;
   // RFC 3501 §6.3.3: a trailing delimiter declares that names will be created
@@ -54,10 +97,10 @@ Result<std::string> decode_new_mailbox_name(std::string_view wire) {
   return name;
 }
 
-Result<std::string> decode_list_pattern(std::string_view reference, std::string_view pattern) {
-  auto ref = mutf7_decode(reference);
+Result<std::string> decode_list_pattern(std::string_view reference, std::string_view pattern, NameForm form) {
+  auto ref = decode_wire(reference, form);
   if (!ref) return ref.error();
-  auto pat = mutf7_decode(pattern);
+  auto pat = decode_wire(pattern, form);
   if (!pat) return pat.error();
   // RFC 3501 §6.3.8: the reference and the pattern are joined; the reference
   // names a level of hierarchy, so its delimiter and a leading one of the

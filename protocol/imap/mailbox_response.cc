@@ -20,8 +20,6 @@ constexpr UseName kUses[] = {
     {kSpecialTrash, "\\Trash", "\\Trash"},
 };
 
-void append_mailbox(std::string* out, std::string_view utf8) { append_astring(out, mutf7_encode(utf8)); }
-
 }  // namespace
 
 const char* special_use_name(uint32_t bit) {
@@ -58,14 +56,14 @@ void ListResponse::serialize(std::string* out) const {
     if (item->special_use & u.bit) add(kind == CmdList::Kind::xlist ? u.xlist : u.name);
   }
   *out += ") \"/\" ";
-  append_mailbox(out, item->name);
+  append_mailbox_name(out, item->name, form);
   if (item->childinfo_subscribed) *out += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
   *out += "\r\n";
 }
 
 void StatusDataResponse::serialize(std::string* out) const {
   *out += "* STATUS ";
-  append_mailbox(out, name);
+  append_mailbox_name(out, name, form);
   *out += " (";
   using I = CmdStatus::Item;
   for (size_t i = 0; i < items.size(); ++i) {

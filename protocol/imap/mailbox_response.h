@@ -1,7 +1,7 @@
 // Typed untagged responses of the mailbox commands: LIST/LSUB/XLIST (RFC
 // 3501 §7.2.2, RFC 5258 §6), STATUS (§7.2.4), NAMESPACE (RFC 2342 §5), ID
 // (RFC 2971 §3.2) and ENABLED (RFC 5161 §3.2). Names are UTF-8 here and
-// leave in modified UTF-7.
+// leave in modified UTF-7, or in UTF-8 for a UTF8=ACCEPT session (RFC 6855 §3).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 
 #include "protocol/imap/mailbox_commands.h"
 #include "protocol/imap/mailbox_list.h"
+#include "protocol/imap/mailbox_name.h"
 
 namespace loft::proto::imap {
 
@@ -28,6 +29,7 @@ uint32_t special_use_from_name(std::string_view attr);
 struct ListResponse {
   CmdList::Kind kind = CmdList::Kind::list;
   const ListItem* item = nullptr;
+  NameForm form = NameForm::mutf7;
   void serialize(std::string* out) const;
 };
 
@@ -48,6 +50,7 @@ struct StatusDataResponse {
   std::string_view name;  // UTF-8
   std::span<const CmdStatus::Item> items;
   MailboxStatus status;
+  NameForm form = NameForm::mutf7;
   void serialize(std::string* out) const;
 };
 

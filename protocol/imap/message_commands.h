@@ -36,6 +36,7 @@ struct CmdAppend {
   int32_t tz_offset_minutes = 0;         // the zone of the date-time given
   uint64_t message_size = 0;             // bytes of the message literal
   bool sync = true;                      // false for a LITERAL+ "{N+}" literal (RFC 7888)
+  bool utf8 = false;                     // RFC 6855 §4: sent as UTF8 (literal8)
 };
 
 // RFC 3501 §6.4.6 STORE and §6.4.8 UID STORE.

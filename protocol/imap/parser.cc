@@ -7,6 +7,7 @@
 
 #include "protocol/imap/message_parse.h"
 #include "protocol/imap/reader.h"
+#include "protocol/imap/utf8_accept.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -43,6 +44,7 @@ void Parser::clear_command() {
   literals_total_ = 0;
   quote_.reset();
   message_tail_ = false;
+  message_utf8_ = false;
 }
 
 void Parser::reset() {
@@ -141,14 +143,23 @@ bool Parser::end_segment(ParseEvent* ev) {
     *ev = error_event(fatal_.tag, fatal_.message, true);
     return true;
   }
-  if (lit.present && !lit.literal8 && carries_message(line_)) {
-    size_t brace = line_.rfind('{');
-    AppendHead head = classify_append(std::string_view(line_).substr(0, brace), lit.size, lit.sync, limits_);
+  std::string_view append_head;
+  bool utf8_item = false;
+  if (lit.present && carries_message(line_)) {
+    append_head = std::string_view(line_).substr(0, line_.rfind('{') - (lit.literal8 ? 1 : 0));
+    // RFC 6855 §4: a literal8 is APPEND's message only inside UTF8 ( ).
+    utf8_item = lit.literal8 && strip_utf8_data_item(&append_head);
+  }
+  if (lit.present && (!lit.literal8 || utf8_item) && carries_message(line_)) {
+    AppendHead head = classify_append(append_head, lit.size, lit.sync, limits_);
     if (head.kind == AppendHead::Kind::message) {
       head.cmd.message_size = lit.size;
+      head.cmd.utf8 = utf8_item;
       std::string tag = readable_tag(line_);
       ev->command = Command{tag, std::move(head.cmd)};
-      return start_message(lit, ev);
+      bool started = start_message(lit, ev);
+      message_utf8_ = utf8_item && ev->kind == ParseEvent::Kind::message_start;
+      return started;
     }
     if (head.kind == AppendHead::Kind::error) {
       std::string tag = readable_tag(line_);
@@ -243,14 +254,18 @@ void Parser::reject_message() {
 bool Parser::end_message(ParseEvent* ev) {
   std::string tail = std::move(line_);
   std::string tag = std::move(message_tag_);
+  bool utf8 = std::exchange(message_utf8_, false);
   clear_command();
-  if (tail.empty()) {
+  // RFC 6855 §4: UTF8 (literal8) closes its parenthesis after the message.
+  bool unclosed = utf8 && (tail.empty() || tail.front() != ')');
+  if (utf8 && !unclosed) tail.erase(0, 1);
+  if (tail.empty() && !unclosed) {
     ev->kind = ParseEvent::Kind::message_end;
     return true;
   }
   LiteralSpec lit = literal_suffix(tail);
   if (lit.present && !lit.sync) skip_literal_of_line(lit.size);
-  *ev = error_event(tag, "Unexpected arguments after the message", false);
+  *ev = error_event(tag, unclosed ? "UTF8 data item without its closing parenthesis" : "Unexpected arguments after the message", false);
   if (mode_ == Mode::failed) ev->error = fatal_;
   return true;
 }

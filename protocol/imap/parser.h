@@ -127,6 +127,7 @@ class Parser {
   ParseError fatal_;            // repeated once the stream is unusable
   bool message_tail_ = false;   // the line after APPEND's message literal is being read
   std::string message_tag_;     // that APPEND's tag
+  bool message_utf8_ = false;   // RFC 6855 §4: the message was UTF8 (~{N}): ")" ends the line
 };
 
 // Parses one complete command text (as accumulated by Parser, literals inline

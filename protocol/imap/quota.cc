@@ -56,7 +56,7 @@ void QuotaResponse::serialize(std::string* out) const {
 
 void QuotaRootResponse::serialize(std::string* out) const {
   *out += "* QUOTAROOT ";
-  append_astring(out, mutf7_encode(mailbox));
+  append_mailbox_name(out, mailbox, form);
   for (const std::string& root : roots) {
     *out += ' ';
     append_astring(out, root);

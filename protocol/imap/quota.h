@@ -4,6 +4,8 @@
 // which it supports (STORAGE, MESSAGE).
 #pragma once
 
+#include "protocol/imap/mailbox_name.h"
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -54,10 +56,11 @@ struct QuotaResponse {
 };
 
 // "* QUOTAROOT mailbox *(SP root)" (RFC 9208 §4.2.2); mailbox is UTF-8 and
-// leaves in modified UTF-7.
+// leaves in modified UTF-7 (UTF-8 for a UTF8=ACCEPT session, RFC 6855 §3).
 struct QuotaRootResponse {
   std::string_view mailbox;
   std::span<const std::string> roots;
+  NameForm form = NameForm::mutf7;
   void serialize(std::string* out) const;
 };
 

@@ -53,8 +53,8 @@ void ImapSession::on_message_start(pi::Command& cmd) {
   storage::AccountId account_id = account().id;
   uint64_t size = c.message_size;
   conn().offload(
-      [this, st, account_id, size, wire = c.mailbox] {
-        auto name = mailbox_from_wire(wire);
+      [this, st, account_id, size, wire = c.mailbox, form = name_form()] {
+        auto name = mailbox_from_wire(wire, form);
         if (!name) {
           st->mailbox = name.error();
           return;

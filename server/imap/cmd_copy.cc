@@ -37,8 +37,8 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
   storage::MailboxId from = sel->info.id;
   bool move = c.move;
   conn().offload(
-      [this, uids, result, dest, account_id, from, move, wire = c.mailbox] {
-        auto name = mailbox_from_wire(wire);
+      [this, uids, result, dest, account_id, from, move, wire = c.mailbox, form = name_form()] {
+        auto name = mailbox_from_wire(wire, form);
         if (!name) {
           *result = name.error();
           return;

@@ -27,7 +27,7 @@ bool needs_subscriptions(const pi::CmdList& c) { return c.select_subscribed || c
 // LSUB reads the subscriptions and only the mailboxes among them that match
 // (for their special-use attributes), not every mailbox of the account.
 Result<void> lsub_answer(storage::Store& store, storage::AccountId account, const pi::CmdList& cmd,
-                         const std::vector<std::string>& patterns, std::string* out) {
+                         const std::vector<std::string>& patterns, pi::NameForm form, std::string* out) {
   auto subs = store.subscriptions(account);
   if (!subs) return subs.error();
   std::vector<pi::ListPattern> compiled;
@@ -42,13 +42,17 @@ Result<void> lsub_answer(storage::Store& store, storage::AccountId account, cons
     else if (info.error().code != Errc::not_found) return info.error();
   }
   for (const pi::ListItem& item : pi::list_mailboxes(cmd, patterns, entries, *subs))
-    pi::ListResponse{cmd.kind, &item}.serialize(out);
+    pi::ListResponse{cmd.kind, &item, form}.serialize(out);
   return {};
 }
 
 }  // namespace
 
 void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
+  if (!rev2_status_items_ok(c.status_items)) {
+    tagged(tag, "BAD", "STATUS RECENT does not exist in IMAP4rev2");
+    return;
+  }
   std::vector<std::string> patterns;
   bool root_query = false;
   for (const std::string& p : c.patterns) {
@@ -58,13 +62,13 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
       root_query |= c.kind != pi::CmdList::Kind::lsub;
       continue;
     }
-    auto decoded = checked_name(*this, tag, pi::decode_list_pattern(c.reference, p));
+    auto decoded = checked_name(*this, tag, pi::decode_list_pattern(c.reference, p, name_form()));
     if (!decoded) return;
     patterns.push_back(std::move(*decoded));
   }
   std::string root;
   if (root_query) {
-    auto ref = checked_name(*this, tag, pi::decode_mailbox_name(c.reference));
+    auto ref = checked_name(*this, tag, pi::decode_mailbox_name(c.reference, name_form()));
     if (!ref) return;
     root = pi::list_root(*ref);
   }
@@ -77,16 +81,17 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
   storage::AccountId account_id = account().id;
   uint64_t appendlimit = conn().server().config().limits.max_message_size;
   conn().offload(
-      [this, res, account_id, cmd = c, patterns = std::move(patterns), root_query, root = std::move(root), appendlimit] {
+      [this, res, account_id, cmd = c, patterns = std::move(patterns), root_query, root = std::move(root), appendlimit,
+       form = name_form()] {
         if (root_query) {
           pi::ListItem item;
           item.name = root;
           item.attrs = pi::kAttrNoselect;
-          pi::ListResponse{cmd.kind, &item}.serialize(&res->out);
+          pi::ListResponse{cmd.kind, &item, form}.serialize(&res->out);
         }
         if (patterns.empty()) return;
         if (cmd.kind == pi::CmdList::Kind::lsub) {
-          res->result = lsub_answer(store(), account_id, cmd, patterns, &res->out);
+          res->result = lsub_answer(store(), account_id, cmd, patterns, form, &res->out);
           return;
         }
         auto mailboxes = store().list_mailboxes(account_id);
@@ -105,7 +110,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
         }
         auto entries = list_entries(*mailboxes);
         for (const pi::ListItem& item : pi::list_mailboxes(cmd, patterns, entries, subs)) {
-          pi::ListResponse{cmd.kind, &item}.serialize(&res->out);
+          pi::ListResponse{cmd.kind, &item, form}.serialize(&res->out);
           // RFC 5819 §2: a STATUS after each listed mailbox that can be
           // selected; none for \Noselect or \NonExistent names.
           if (!cmd.return_status || (item.attrs & (pi::kAttrNoselect | pi::kAttrNonExistent))) continue;
@@ -117,7 +122,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdList& c) {
             res->result = st.error();
             return;
           }
-          pi::StatusDataResponse{it->name, cmd.status_items, *st}.serialize(&res->out);
+          pi::StatusDataResponse{it->name, cmd.status_items, *st, form}.serialize(&res->out);
         }
       },
       [this, res, tag, kind = c.kind] {

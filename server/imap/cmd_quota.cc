@@ -93,12 +93,12 @@ void ImapSession::handle(const std::string& tag, const pi::CmdGetQuota& c) {
 }
 
 void ImapSession::handle(const std::string& tag, const pi::CmdGetQuotaRoot& c) {
-  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
+  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox, name_form()));
   if (!name) return;
   busy_ = true;
   offload_quota(
       *this, tag, "GETQUOTAROOT completed",
-      [id = account().id, name = *name](storage::Store& store, std::string* out) -> Result<void> {
+      [id = account().id, name = *name, form = name_form()](storage::Store& store, std::string* out) -> Result<void> {
         auto info = store.find_mailbox(id, name);
         if (!info) return info.error();
         auto q = store.quota(id);
@@ -107,7 +107,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdGetQuotaRoot& c) {
         auto resources = resources_of(*q);
         std::vector<std::string> roots;
         if (!resources.empty()) roots.emplace_back();
-        pi::QuotaRootResponse{info->name, roots}.serialize(out);
+        pi::QuotaRootResponse{info->name, roots, form}.serialize(out);
         if (!resources.empty()) pi::QuotaResponse{"", resources}.serialize(out);
         return {};
       },

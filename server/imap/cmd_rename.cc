@@ -12,9 +12,9 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 void ImapSession::handle(const std::string& tag, const pi::CmdRename& c) {
-  auto from = checked_name(*this, tag, pi::decode_mailbox_name(c.from));
+  auto from = checked_name(*this, tag, pi::decode_mailbox_name(c.from, name_form()));
   if (!from) return;
-  auto to = checked_name(*this, tag, pi::decode_new_mailbox_name(c.to));
+  auto to = checked_name(*this, tag, pi::decode_new_mailbox_name(c.to, name_form()));
   if (!to) return;
   busy_ = true;
   auto result = std::make_shared<Result<void>>();

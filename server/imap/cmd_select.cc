@@ -2,7 +2,10 @@
 // loop's shared index of the mailbox (loaded once on a worker for every
 // session of the loop); later changes arrive through the store's change feed.
 #include "server/connection.h"
+#include "protocol/imap/enable.h"
+#include "protocol/imap/mailbox_response.h"
 #include "server/imap/condstore.h"
+#include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
 #include "server/server.h"
 
@@ -21,6 +24,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
     tagged(tag, pi::Status::bad, "QRESYNC sequence match data of different sizes");
     return;
   }
+  // RFC 3501 §5.1.3 / RFC 6855 §3: the name as sent, in the store's form.
+  auto decoded = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox, name_form()));
+  if (!decoded) return;
   busy_ = true;
   // §6.3.1: a SELECT deselects the current mailbox first, even if it fails;
   // RFC 7162 §3.2.11: saying so with [CLOSED] before the new mailbox's data.
@@ -31,13 +37,10 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
   if (c.condstore || c.qresync) enable(pi::kEnableCondstore);
   auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
   storage::AccountId account_id = account().id;
-  conn().offload([this, info, account_id, name = c.mailbox] { *info = store().find_mailbox(account_id, name); },
-                 [this, info, tag, read_only = c.read_only, name = c.mailbox, qresync = c.qresync] {
+  conn().offload([this, info, account_id, name = *decoded] { *info = store().find_mailbox(account_id, name); },
+                 [this, info, tag, read_only = c.read_only, name = *decoded, qresync = c.qresync] {
                    if (!*info) {
-                     const Error& e = info->error();
-                     if (e.code == Errc::not_found)
-                       tagged(tag, pi::Status::no, pi::ResponseCode::atom("NONEXISTENT"), "Mailbox doesn't exist: " + name);
-                     else tagged_error(tag, e);
+                     tagged_mailbox_error(*this, tag, info->error(), name);
                      finish();
                      return;
                    }
@@ -82,7 +85,16 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
     reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::permanentflags(pi::kAllSystemFlags, keywords, true),
                              "Flags permitted."});
   reply(pi::ExistsResponse{v.exists()});
-  reply(pi::RecentResponse{v.recent_count()});
+  bool rev2 = enabled_ & pi::kEnableImap4rev2;
+  // RFC 9051 Appendix E: no RECENT for rev2; §6.3.2: a LIST with the name instead.
+  if (!rev2) reply(pi::RecentResponse{v.recent_count()});
+  v.set_hide_recent(rev2);
+  if (rev2) {
+    pi::ListItem item;
+    item.name = info.name;
+    item.special_use = info.special_use;
+    reply(pi::ListResponse{pi::CmdList::Kind::list, &item, name_form()});
+  }
   if (uint32_t unseen = v.first_unseen())
     reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::unseen(unseen), "First unseen."});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidvalidity(info.uidvalidity), "UIDs valid"});

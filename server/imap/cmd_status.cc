@@ -16,9 +16,28 @@ namespace loft::server::imap {
 
 namespace pi = proto::imap;
 
+namespace {
+
+bool has_recent(const std::vector<pi::CmdStatus::Item>& items) {
+  for (auto item : items)
+    if (item == pi::CmdStatus::Item::recent) return true;
+  return false;
+}
+
+}  // namespace
+
+bool ImapSession::rev2_status_items_ok(const std::vector<pi::CmdStatus::Item>& items) const {
+  return !(enabled_ & pi::kEnableImap4rev2) || !has_recent(items);
+}
+
 void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
-  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
+  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox, name_form()));
   if (!name) return;
+  // RFC 9051 Appendix E: RECENT is no STATUS item of IMAP4rev2.
+  if (!rev2_status_items_ok(c.items)) {
+    tagged(tag, "BAD", "STATUS RECENT does not exist in IMAP4rev2");
+    return;
+  }
   // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
   for (auto item : c.items)
     if (item == pi::CmdStatus::Item::highestmodseq) enable(pi::kEnableCondstore);
@@ -44,7 +63,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStatus& c) {
         pi::MailboxStatus st = *res->status;
         if (selected() && selected()->info.id == res->info->id) st.recent += view()->recent_count();
         std::string out;
-        pi::StatusDataResponse{res->info->name, items, st}.serialize(&out);
+        pi::StatusDataResponse{res->info->name, items, st, name_form()}.serialize(&out);
         send(out);
         tagged(tag, "OK", "STATUS completed");
         finish();

@@ -12,7 +12,7 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 void ImapSession::handle(const std::string& tag, const pi::CmdSubscribe& c) {
-  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox));
+  auto name = checked_name(*this, tag, pi::decode_mailbox_name(c.mailbox, name_form()));
   if (!name) return;
   if (name->empty()) {
     tagged(tag, "NO", "[CANNOT] Empty mailbox name");

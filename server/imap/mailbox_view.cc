@@ -63,6 +63,7 @@ void MailboxView::claim_recent(uint32_t from_exclusive, uint32_t to) {
 }
 
 bool MailboxView::is_recent(uint32_t uid) const {
+  if (hide_recent_) return false;
   auto it = std::upper_bound(recent_.begin(), recent_.end(), uid,
                              [](uint32_t u, const std::pair<uint32_t, uint32_t>& r) { return u < r.first; });
   return it != recent_.begin() && uid <= std::prev(it)->second;
@@ -208,7 +209,7 @@ void MailboxView::flush(bool allow_expunge, std::string* out) {
     told_max_ = e.back().uid;
     claim_recent(from, told_max_);
     pi::ExistsResponse{exists()}.serialize(out);  // §7.3.1: the new count
-    pi::RecentResponse{recent_count()}.serialize(out);
+    if (!hide_recent_) pi::RecentResponse{recent_count()}.serialize(out);
   }
   for (uint32_t uid : pending_flags_) {
     const SharedIndex::Entry* m = shared_->find(uid);

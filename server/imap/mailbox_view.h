@@ -88,6 +88,9 @@ class MailboxView {
     report_modseq_ = modseq;
     report_vanished_ = vanished;
   }
+  // RFC 9051 Appendix E: an IMAP4rev2 session has no \Recent flag and no
+  // RECENT response (messages are still claimed, so rev1 sessions agree).
+  void set_hide_recent(bool hide) { hide_recent_ = hide; }
 
   // --- from SharedIndex ---
   void on_loaded(const Error* error);
@@ -118,6 +121,7 @@ class MailboxView {
   std::function<void()> notify_;
   bool report_modseq_ = false;
   bool report_vanished_ = false;
+  bool hide_recent_ = false;
 };
 
 }  // namespace loft::server::imap

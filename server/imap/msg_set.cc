@@ -38,9 +38,10 @@ std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t ui
 // The change feed reports the new messages; the next sync_mailbox sends EXISTS.
 void note_own_arrival(ImapSession::Selected&) {}
 
-Result<std::string> mailbox_from_wire(std::string_view wire) {
-  // RFC 3501 §5.1.3: modified UTF-7 on the wire, UTF-8 in the store.
-  return pi::decode_mailbox_name(wire);
+Result<std::string> mailbox_from_wire(std::string_view wire, pi::NameForm form) {
+  // RFC 3501 §5.1.3: modified UTF-7 on the wire, UTF-8 in the store (and on
+  // the wire too after ENABLE UTF8=ACCEPT, RFC 6855 §3).
+  return pi::decode_mailbox_name(wire, form);
 }
 
 std::string target_error_line(const std::string& tag, const Error& e) {

@@ -40,9 +40,10 @@ std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t ui
 // the next sync_mailbox reports them.
 void note_own_arrival(ImapSession::Selected& sel);
 
-// A mailbox name as sent (modified UTF-7, RFC 3501 §5.1.3) to the UTF-8 name
-// the store keeps. The one place APPEND, COPY and MOVE decode names.
-Result<std::string> mailbox_from_wire(std::string_view wire);
+// A mailbox name as sent (modified UTF-7, RFC 3501 §5.1.3, or UTF-8 in a
+// UTF8=ACCEPT session) to the UTF-8 name the store keeps. The one place
+// APPEND, COPY and MOVE decode names.
+Result<std::string> mailbox_from_wire(std::string_view wire, proto::imap::NameForm form);
 
 // "tag NO [CODE] message" for a failed APPEND, COPY or MOVE: a missing
 // target mailbox is [TRYCREATE] (RFC 3501 §6.3.11, §6.4.7), the rest as

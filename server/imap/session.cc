@@ -68,7 +68,9 @@ bool ImapSession::auth_allowed() const { return conn_.secure() || conn_.listener
 std::string ImapSession::capabilities() const {
   // RFC 3501 §7.2.1; LITERAL+ is RFC 7888, SASL-IR RFC 4959.
   // RFC 2971 ID is valid in every state.
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID";
+  std::string caps = "IMAP4rev1";
+  if (imap4rev2_offered()) caps += " IMAP4rev2";  // RFC 9051 §7.2.2, with IMAP4rev1 (Appendix E)
+  caps += " LITERAL+ SASL-IR ID";
   if (state_ == pi::kNotAuthenticated) {
     if (!conn_.tls_active() && conn_.listener().tls == TlsMode::starttls) caps += " STARTTLS";
     // RFC 3501 §6.2.3: LOGINDISABLED while plaintext credentials are refused.
@@ -91,6 +93,7 @@ std::string ImapSession::capabilities() const {
     caps += " WITHIN";  // RFC 5032
     caps += " SEARCHRES";  // RFC 5182
     caps += " PARTIAL";    // RFC 9394
+    caps += " UTF8=ACCEPT";  // RFC 6855 (ENABLE, UTF-8 names, APPEND UTF8)
   }
   return caps;
 }

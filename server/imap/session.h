@@ -13,6 +13,7 @@
 
 #include "protocol/imap/command.h"
 #include "protocol/imap/command_table.h"
+#include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/response.h"
 #include "server/imap/mailbox_view.h"
@@ -177,6 +178,16 @@ class ImapSession final : public Session {
   // implies CONDSTORE, §3.2.3) and sets the selected view's reporting (cmd_enable.cc).
   uint32_t enabled() const { return enabled_; }
   void enable(uint32_t bits);
+  // How mailbox names travel in this session: UTF-8 once UTF8=ACCEPT (RFC
+  // 6855 §3) or IMAP4rev2 (RFC 9051 §5.1) is enabled, else modified UTF-7.
+  proto::imap::NameForm name_form() const;
+  // THE IMAP4rev2 switch (RFC 9051): [imap] imap4rev2 in the config. When on,
+  // CAPABILITY lists IMAP4rev2 and ENABLE IMAP4rev2 turns the rev2 behaviours
+  // on; off (the default until BINARY and SEARCHRES are in), neither.
+  bool imap4rev2_offered() const;
+  // False when IMAP4rev2 is enabled and items hold RECENT (RFC 9051 Appendix
+  // E: no such item; STATUS and LIST-STATUS answer BAD). cmd_status.cc.
+  bool rev2_status_items_ok(const std::vector<proto::imap::CmdStatus::Item>& items) const;
 
  private:
   Connection& conn_;

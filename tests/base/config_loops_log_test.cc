@@ -60,3 +60,14 @@ TEST_CASE("quota_admins lists the IMAP quota administrators, lower-cased") {
   CHECK(c->quota_admins == std::vector<std::string>{"boss", "ops"});
   CHECK(!Config::parse("data_dir = \"d\"\nquota_admins = \"boss\"\n", "t.toml"));
 }
+
+TEST_CASE("[imap] imap4rev2 is the IMAP4rev2 switch, off by default") {
+  auto none = Config::parse("data_dir = \"d\"\n", "t.toml");
+  REQUIRE(none);
+  CHECK(!none->imap.imap4rev2);
+  auto on = Config::parse("data_dir = \"d\"\n[imap]\nimap4rev2 = true\n", "t.toml");
+  REQUIRE(on);
+  CHECK(on->imap.imap4rev2);
+  CHECK(!Config::parse("data_dir = \"d\"\n[imap]\nimap4rev2 = \"yes\"\n", "t.toml"));
+  CHECK(!Config::parse("data_dir = \"d\"\n[imap]\nrev3 = true\n", "t.toml"));
+}

@@ -558,7 +558,8 @@ class LoftServer(ServerBase):
     supports_size_limit = True
 
     def __init__(self, workdir=None, max_message_size=None, max_line=None, keep=False,
-                 worker_threads=None, extra_listeners=(), limits=None, auth=None, lmtp=None):
+                 worker_threads=None, extra_listeners=(), limits=None, auth=None, lmtp=None,
+                 imap=None):
         """limits / auth / lmtp: extra 'key = value' lines for [limits] / [auth] / [lmtp].
         Failed-login delays and lockouts are off unless auth names them: most tests log
         in with wrong passwords on purpose (test_limits.py turns them on). LMTP trace
@@ -599,6 +600,8 @@ class LoftServer(ServerBase):
             text += ['[limits]'] + limit_lines + ['']
         text += ['[auth]'] + auth_lines + ['']
         text += ['[lmtp]'] + (list(lmtp) if lmtp is not None else ['trace_headers = false']) + ['']
+        if imap:  # extra 'key = value' lines for [imap], e.g. 'imap4rev2 = true'
+            text += ['[imap]'] + list(imap) + ['']
         for entry in listeners:  # (proto, addr, tls, plain[, [extra 'key = value' lines]])
             proto, addr, tls, plain = entry[:4]
             text += ['[[listener]]', 'protocol = "%s"' % proto, 'address = "%s"' % addr,
