@@ -67,6 +67,14 @@ struct AuthConfig {
   unsigned hash_concurrency = 0;         // password checks running at once; 0 = half the cores (at least 1)
 };
 
+// [metadata]: IMAP annotations (RFC 5464, server/imap/cmd_metadata.cc).
+struct MetadataConfig {
+  uint64_t max_value_size = 64 * 1024;  // bytes of one value ([METADATA MAXSIZE n] above it)
+  uint64_t max_entries = 1000;          // annotations per account ([METADATA TOOMANY] above it)
+  uint64_t max_total_size = 1 << 20;    // name + value bytes per account ([METADATA TOOMANY] above it)
+  std::string admin;                    // the server's read-only /shared/admin URI; empty: none
+};
+
 struct Config {
   std::string data_dir = "var/loft";
   LogLevel log_level = LogLevel::info;
@@ -81,6 +89,7 @@ struct Config {
   LimitsConfig limits;
   AuthConfig auth;
   LmtpConfig lmtp;
+  MetadataConfig metadata;
   std::vector<ListenerConfig> listeners;
   // --- event loops (server/loop.h) ---
   unsigned loops = 0;                             // event-loop threads; 0 = one per core

@@ -89,6 +89,7 @@ std::string ImapSession::capabilities() const {
     // RFC 4731, 5256, 5957, 5267 ESORT; THREAD=REFS is draft-ietf-morg-inthread (as Dovecot).
     caps += " ESEARCH SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS";
     caps += " WITHIN";  // RFC 5032
+    caps += " METADATA METADATA-SERVER";  // RFC 5464
   }
   return caps;
 }
