@@ -127,7 +127,8 @@ class MetadataTest(unittest.TestCase):
 
     def test_errors(self):
         c = self.connect('dave')
-        for bad in ('/other', '/shared/', '/shared//x', '/shared/*', '/private/a%', 'comment'):
+        # Quoted, so that only the entry rules (not the atom syntax) refuse "*" and "%".
+        for bad in ('/other', '/shared/', '/shared//x', '"/shared/*"', '"/private/a%"', 'comment', '"/Private/a/"'):
             status, line, _ = c.cmd('GETMETADATA INBOX %s' % bad)
             self.assertEqual(status, 'BAD', bad + ': ' + line)
             status, line, _ = c.cmd('SETMETADATA INBOX (%s "v")' % bad)
@@ -234,7 +235,8 @@ DIFF_COMMANDS = [
     'GETMETADATA INBOX /other',
     'GETMETADATA INBOX /shared//x',
     'SETMETADATA INBOX (/shared/x* "v")',
-    'SETMETADATA INBOX (/shared/x% "v")',
+    'SETMETADATA INBOX ("/shared/x%" "v")',
+    'GETMETADATA INBOX "/shared/x*"',
     'CREATE Work',
     'SETMETADATA Work (/private/comment "w")',
     'RENAME Work Job',
