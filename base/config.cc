@@ -203,7 +203,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   if (!r.get("data_dir", &c.data_dir) || !r.get("log_level", &level) || !r.get("hostname", &c.hostname) ||
       !r.get_strings("local_domains", &c.local_domains) || !r.get("worker_threads", &c.worker_threads) ||
       !r.get_strings("quota_admins", &c.quota_admins) ||
-      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search", "imap"}))
+      !r.no_unknown_keys({"tls", "limits", "auth", "storage", "listener", "log", "lmtp", "search", "imap", "metadata"}))
     return make_error(Errc::bad_input, std::string(source) + ": " + r.error());
   if (!parse_log_level(level, &c.log_level))
     return make_error(Errc::bad_input, std::string(source) + ": log_level: expected debug, info, warn or error");
@@ -295,6 +295,17 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
     TableReader sr(*t, "search");
     if (!sr.get("index", &c.search_index) || !sr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
+  }
+  if (const toml::table* t = sub("metadata")) {
+    TableReader mr(*t, "metadata");
+    auto& M = c.metadata;
+    if (!mr.get("max_value_size", &M.max_value_size) || !mr.get("max_entries", &M.max_entries) ||
+        !mr.get("max_total_size", &M.max_total_size) || !mr.get("admin", &M.admin) || !mr.no_unknown_keys())
+      return make_error(Errc::bad_input, std::string(source) + ": " + mr.error());
+    if (M.max_value_size < 1 || M.max_entries < 1 || M.max_total_size < M.max_value_size)
+      return make_error(Errc::bad_input, std::string(source) +
+                                             ": metadata: max_value_size and max_entries must be at least 1, "
+                                             "max_total_size at least max_value_size");
   }
   if (const toml::node* n = root.get("listener")) {
     const toml::array* arr = n->as_array();

@@ -73,6 +73,14 @@ struct ImapConfig {
   bool imap4rev2 = false;  // advertise IMAP4rev2 and accept ENABLE IMAP4rev2 (RFC 9051)
 };
 
+// [metadata]: IMAP annotations (RFC 5464, server/imap/cmd_metadata.cc).
+struct MetadataConfig {
+  uint64_t max_value_size = 64 * 1024;  // bytes of one value ([METADATA MAXSIZE n] above it)
+  uint64_t max_entries = 1000;          // annotations per account ([METADATA TOOMANY] above it)
+  uint64_t max_total_size = 1 << 20;    // name + value bytes per account ([METADATA TOOMANY] above it)
+  std::string admin;                    // the server's read-only /shared/admin URI; empty: none
+};
+
 struct Config {
   std::string data_dir = "var/loft";
   LogLevel log_level = LogLevel::info;
@@ -88,6 +96,7 @@ struct Config {
   AuthConfig auth;
   LmtpConfig lmtp;
   ImapConfig imap;
+  MetadataConfig metadata;
   std::vector<ListenerConfig> listeners;
   // --- event loops (server/loop.h) ---
   unsigned loops = 0;                             // event-loop threads; 0 = one per core

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "storage/metadata.h"
 #include "storage/types.h"
 
 namespace loft::storage {
@@ -202,6 +203,20 @@ class Store {
   virtual Result<Quota> quota(AccountId account) = 0;
   // Sets the limits (0: none); usage is kept by the store.
   virtual Result<void> set_quota(AccountId account, uint64_t byte_limit, uint64_t message_limit) = 0;
+
+  // --- annotations (storage/metadata.h, docs/storage.md "metadata") ---
+  // Applies every write to the annotations of `mailbox` (0: the account's own,
+  // "server" ones) in one synced batch, all or none. Errc::not_found if the
+  // mailbox does not exist or is not the account's; too_big / limit when a
+  // bound of `limits` would be passed. Deleting an absent name is no error.
+  virtual Result<void> set_metadata(AccountId account, MailboxId mailbox, std::span<const MetadataWrite> writes,
+                                    const MetadataLimits& limits) = 0;
+  // The annotation `name` (if set) and, by depth, those below it ("name/..."),
+  // sorted by name. Errc::not_found as set_metadata.
+  virtual Result<std::vector<MetadataEntry>> get_metadata(AccountId account, MailboxId mailbox, std::string_view name,
+                                                          MetadataDepth depth) = 0;
+  // What the account's annotations use, server and mailboxes together.
+  virtual Result<MetadataUsage> metadata_usage(AccountId account) = 0;
 
   // --- search hooks ---
   // At most `max` pending index jobs, in order.

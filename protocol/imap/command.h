@@ -13,6 +13,7 @@
 #include "protocol/imap/search.h"
 #include "protocol/imap/message_commands.h"
 #include "protocol/imap/mailbox_commands.h"
+#include "protocol/imap/metadata.h"
 #include "protocol/imap/quota.h"
 #include "protocol/imap/seqset.h"
 #include "protocol/imap/sort.h"
@@ -102,7 +103,8 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
                                  CmdId, CmdEnable, CmdIdle,
                                  CmdSort, CmdThread,
-                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota>;
+                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota,
+                                 CmdGetMetadata, CmdSetMetadata>;
 
 struct Command {
   std::string tag;

@@ -65,6 +65,9 @@ constexpr CommandInfo kUidThread{"UID THREAD", kSelected, false};
 constexpr CommandInfo kGetQuota{"GETQUOTA", kAuthOrSelected, false};
 constexpr CommandInfo kGetQuotaRoot{"GETQUOTAROOT", kAuthOrSelected, false};
 constexpr CommandInfo kSetQuota{"SETQUOTA", kAuthOrSelected, false};
+// RFC 5464 §4: authenticated and selected.
+constexpr CommandInfo kGetMetadata{"GETMETADATA", kAuthOrSelected, false};
+constexpr CommandInfo kSetMetadata{"SETMETADATA", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -103,6 +106,8 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdGetQuota&) const { return kGetQuota; }
   const CommandInfo& operator()(const CmdGetQuotaRoot&) const { return kGetQuotaRoot; }
   const CommandInfo& operator()(const CmdSetQuota&) const { return kSetQuota; }
+  const CommandInfo& operator()(const CmdGetMetadata&) const { return kGetMetadata; }
+  const CommandInfo& operator()(const CmdSetMetadata&) const { return kSetMetadata; }
 };
 
 }  // namespace

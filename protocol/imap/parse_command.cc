@@ -208,6 +208,8 @@ constexpr Entry kCommands[] = {
     {"GETQUOTA", quota_cmd<CmdGetQuota, parse_getquota>},
     {"GETQUOTAROOT", quota_cmd<CmdGetQuotaRoot, parse_getquotaroot>},
     {"SETQUOTA", quota_cmd<CmdSetQuota, parse_setquota>},
+    {"GETMETADATA", quota_cmd<CmdGetMetadata, parse_getmetadata>},  // RFC 5464 (metadata.h)
+    {"SETMETADATA", quota_cmd<CmdSetMetadata, parse_setmetadata>},
 };
 
 }  // namespace

@@ -94,6 +94,7 @@ std::string ImapSession::capabilities() const {
     caps += " SEARCHRES";  // RFC 5182
     caps += " PARTIAL";    // RFC 9394
     caps += " UTF8=ACCEPT";  // RFC 6855 (ENABLE, UTF-8 names, APPEND UTF8)
+    caps += " METADATA METADATA-SERVER";  // RFC 5464
   }
   return caps;
 }

@@ -146,6 +146,9 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdGetQuota& c);
   void handle(const std::string& tag, const proto::imap::CmdGetQuotaRoot& c);
   void handle(const std::string& tag, const proto::imap::CmdSetQuota& c);
+  // RFC 5464 METADATA (cmd_metadata.cc).
+  void handle(const std::string& tag, const proto::imap::CmdGetMetadata& c);
+  void handle(const std::string& tag, const proto::imap::CmdSetMetadata& c);
   // The account is in the config's quota_admins (may SETQUOTA, name others' roots).
   bool quota_admin() const;
   void continue_authenticate(std::string line);

@@ -7,7 +7,8 @@ namespace loft::storage::rocks {
 const char* const kCfNames[kCfCount] = {"default", "accounts", "mailbox_names", "mailboxes",
                                         "messages", "blobs",    "chunks",
                                         "pending_blobs", "structures", "subscriptions",
-                                        "mailbox_keywords", "changes", "quotas", "index_jobs"};
+                                        "mailbox_keywords", "changes", "quotas", "index_jobs",
+                                        "metadata"};
 
 namespace {
 

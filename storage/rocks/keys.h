@@ -29,6 +29,7 @@ enum Cf : size_t {
   kChangesCf,       // mailbox id + modseq + uid -> present | expunged
   kQuotasCf,        // account id -> usage and limits
   kIndexJobsCf,     // mailbox id + modseq + uid -> add | remove job for search
+  kMetadataCf,      // annotations (RFC 5464) and their per-account usage: metadata_ops.h
   kCfCount,
 };
 

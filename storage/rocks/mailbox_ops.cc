@@ -2,6 +2,7 @@
 
 #include "base/bytes.h"
 #include "storage/rocks/message_ops.h"
+#include "storage/rocks/metadata_ops.h"
 #include "storage/rocks/purge.h"
 #include "storage/rocks/status.h"
 
@@ -45,7 +46,9 @@ Result<void> DeleteMailbox::stage(GroupTxn& txn) {
   if (!*id) return make_error(Errc::not_found, "no mailbox " + name);
   auto mb = stage_mailbox(txn, **id);
   if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox name without a record") : mb.error();
-  // Invisible at once; the messages go in purge slices (purge.h).
+  // Invisible at once; the messages go in purge slices (purge.h). Its
+  // annotations (bounded by the account's metadata limits) go now.
+  if (auto r = stage_drop_mailbox_metadata(txn, account, mb->id, true); !r) return r;
   stage_mark_mailbox_deleted(txn, *mb, mailbox_name_key(account, name));
   return {};
 }

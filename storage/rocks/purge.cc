@@ -5,6 +5,7 @@
 
 #include "base/bytes.h"
 #include "base/log.h"
+#include "storage/rocks/metadata_ops.h"
 #include "storage/rocks/txn_util.h"
 #include "storage/rocks/status.h"
 
@@ -88,8 +89,10 @@ Result<void> MarkAccountDeleted::stage(GroupTxn& txn) {
     // the record, so the purge's modseq is above every one handed out.
     auto mb = stage_mailbox(txn, get_be64(value.data()));
     if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox name without a record") : mb.error();
+    if (auto r = stage_drop_mailbox_metadata(txn, id, mb->id, false); !r) return r;
     stage_mark_mailbox_deleted(txn, *mb, name_key);
   }
+  if (auto r = stage_drop_account_metadata(txn, id); !r) return r;
   auto subs = txn.scan(kSubscriptionsCf, id_key(id));
   if (!subs) return subs.error();
   for (const auto& row : *subs) txn.erase(kSubscriptionsCf, row.first);

@@ -68,6 +68,11 @@ class RocksStore final : public Store {
   Result<std::vector<uint32_t>> expunged_since(MailboxId mailbox, uint64_t modseq) override;
   Result<Quota> quota(AccountId account) override;
   Result<void> set_quota(AccountId account, uint64_t byte_limit, uint64_t message_limit) override;
+  Result<void> set_metadata(AccountId account, MailboxId mailbox, std::span<const MetadataWrite> writes,
+                            const MetadataLimits& limits) override;  // rocks_metadata.cc
+  Result<std::vector<MetadataEntry>> get_metadata(AccountId account, MailboxId mailbox, std::string_view name,
+                                                  MetadataDepth depth) override;
+  Result<MetadataUsage> metadata_usage(AccountId account) override;
   Result<std::vector<IndexJob>> index_jobs(size_t max) override;
   Result<void> delete_index_jobs(std::span<const IndexJob> jobs) override;
   Result<std::string> read_structure(BlobId blob) override;

@@ -166,6 +166,18 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdSort& c) const { return std::string(c.uid ? "UID " : "") + "SORT"; }
     std::string operator()(const CmdThread& c) const { return std::string(c.uid ? "UID " : "") + "THREAD"; }
     std::string operator()(const CmdGetQuota& q) const { return "GETQUOTA [" + q.root + "]"; }
+    std::string operator()(const CmdGetMetadata& m) const {
+      static const char* const kDepth[] = {"0", "1", "infinity"};
+      std::string s = "GETMETADATA [" + m.mailbox + "] DEPTH " + kDepth[static_cast<int>(m.depth)];
+      if (m.max_size) s += " MAXSIZE " + std::to_string(*m.max_size);
+      for (const auto& e : m.entries) s += " " + e;
+      return s;
+    }
+    std::string operator()(const CmdSetMetadata& m) const {
+      std::string s = "SETMETADATA [" + m.mailbox + "]";
+      for (const auto& [e, v] : m.entries) s += " " + e + "=" + (v ? "[" + *v + "]" : "NIL");
+      return s;
+    }
     std::string operator()(const CmdGetQuotaRoot& q) const { return "GETQUOTAROOT [" + q.mailbox + "]"; }
     std::string operator()(const CmdSetQuota& q) const {
       std::string s = "SETQUOTA [" + q.root + "]";
