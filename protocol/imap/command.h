@@ -62,6 +62,10 @@ struct FetchAtt {
     rfc822_text,     // RFC822.TEXT: like BODY[TEXT]
     section,         // BODY[...] or BODY.PEEK[...]
     modseq,          // MODSEQ (RFC 7162 §3.1.4)
+    emailid,         // EMAILID (RFC 8474 §5.1)
+    threadid,        // THREADID (RFC 8474 §5.2)
+    savedate,        // SAVEDATE (RFC 8514 §4)
+    preview,         // PREVIEW [(LAZY)] (RFC 8970 §3); lazy below
   };
   // The part after the optional part number inside the brackets.
   enum class Text { all, header, header_fields, header_fields_not, text, mime };
@@ -74,6 +78,7 @@ struct FetchAtt {
   std::vector<std::string> header_fields;  // for header_fields / header_fields_not, as sent
   std::optional<uint64_t> partial_offset;  // <offset.length>
   uint64_t partial_length = 0;
+  bool lazy = false;  // PREVIEW (LAZY): RFC 8970 §3.2
 };
 
 // RFC 4978 §3: COMPRESS SP algorithm. The server answers BAD for anything
@@ -94,13 +99,17 @@ struct CmdFetch {
 // RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.
 struct CmdIdle {};
 
+// RFC 8437 §3 UNAUTHENTICATE: back to the not-authenticated state.
+struct CmdUnauthenticate {};
+
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
                                  CmdId, CmdEnable, CmdIdle,
                                  CmdSort, CmdThread,
-                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota>;
+                                 CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota,
+                                 CmdUnauthenticate>;
 
 struct Command {
   std::string tag;

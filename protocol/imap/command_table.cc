@@ -65,6 +65,8 @@ constexpr CommandInfo kUidThread{"UID THREAD", kSelected, false};
 constexpr CommandInfo kGetQuota{"GETQUOTA", kAuthOrSelected, false};
 constexpr CommandInfo kGetQuotaRoot{"GETQUOTAROOT", kAuthOrSelected, false};
 constexpr CommandInfo kSetQuota{"SETQUOTA", kAuthOrSelected, false};
+// RFC 8437 §3: authenticated and selected.
+constexpr CommandInfo kUnauthenticate{"UNAUTHENTICATE", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -103,6 +105,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdGetQuota&) const { return kGetQuota; }
   const CommandInfo& operator()(const CmdGetQuotaRoot&) const { return kGetQuotaRoot; }
   const CommandInfo& operator()(const CmdSetQuota&) const { return kSetQuota; }
+  const CommandInfo& operator()(const CmdUnauthenticate&) const { return kUnauthenticate; }
 };
 
 }  // namespace

@@ -201,6 +201,7 @@ constexpr Entry kCommands[] = {
     {"GETQUOTA", quota_cmd<CmdGetQuota, parse_getquota>},
     {"GETQUOTAROOT", quota_cmd<CmdGetQuotaRoot, parse_getquotaroot>},
     {"SETQUOTA", quota_cmd<CmdSetQuota, parse_setquota>},
+    {"UNAUTHENTICATE", plain<CmdUnauthenticate>},  // RFC 8437
 };
 
 }  // namespace

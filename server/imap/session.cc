@@ -89,6 +89,8 @@ std::string ImapSession::capabilities() const {
     // RFC 4731, 5256, 5957, 5267 ESORT; THREAD=REFS is draft-ietf-morg-inthread (as Dovecot).
     caps += " ESEARCH SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS";
     caps += " WITHIN";  // RFC 5032
+    caps += " UNAUTHENTICATE";  // RFC 8437 §2: advertised once authenticated
+    caps += " OBJECTID SAVEDATE PREVIEW";  // RFC 8474 (THREADID is NIL), RFC 8514, RFC 8970
   }
   return caps;
 }
@@ -232,8 +234,8 @@ void ImapSession::deselect() {
 }
 
 void ImapSession::set_state(pi::State state) {
-  if (state_ == pi::kNotAuthenticated && state != pi::kNotAuthenticated)
-    parser_.set_limits(limits_from(conn_.server().config(), true));
+  if ((state_ == pi::kNotAuthenticated) != (state == pi::kNotAuthenticated))
+    parser_.set_limits(limits_from(conn_.server().config(), state != pi::kNotAuthenticated));
   state_ = state;
 }
 
