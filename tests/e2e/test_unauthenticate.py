@@ -91,10 +91,12 @@ class UnauthenticateTest(unittest.TestCase):
         self.assertTrue(any(b'QRESYNC' in l for l in lines), lines)
         imap.ok('UNAUTHENTICATE')
         imap.ok('LOGIN ann %s' % PASSWORD)
-        imap.ok('SELECT INBOX')
-        # With QRESYNC still on, this FETCH would carry MODSEQ (RFC 7162 §3.2.3 implies CONDSTORE).
-        fetched = b' '.join(imap.ok('FETCH 1 (FLAGS)'))
-        self.assertNotIn(b'MODSEQ', fetched)
+        # QRESYNC is off again: SELECT (QRESYNC ...) needs a new ENABLE (RFC 7162 §3.2.5)...
+        status, line, _ = imap.cmd('SELECT INBOX (QRESYNC (1 1))')
+        self.assertEqual(status, 'BAD', line)
+        # ...and ENABLE reports it as newly enabled (RFC 5161 §3.1).
+        lines = imap.ok('ENABLE QRESYNC')
+        self.assertTrue(any(l.startswith(b'* ENABLED') and b'QRESYNC' in l for l in lines), lines)
         imap.c.sock.close()
 
     def test_pre_login_limits_apply_again(self):
