@@ -340,6 +340,8 @@ std::string Connection::peer_address() const {
   return peer_.substr(0, peer_.rfind(':'));
 }
 
+void Connection::restart_login_clock() { opened_at_ = uv_now(loop_.uv()); }
+
 void Connection::check_timers(uint64_t now) {
   if (closing()) return;
   const LimitsConfig& L = server_.config().limits;

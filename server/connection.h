@@ -91,6 +91,8 @@ class Connection {
 
   bool tls_active() const { return chain_.has(Transform::Kind::tls); }
   bool compress_active() const { return chain_.has(Transform::Kind::deflate); }
+  // The login timeout counts again from now (IMAP UNAUTHENTICATE, RFC 8437).
+  void restart_login_clock();
   // TLS, or a UNIX socket: credentials may travel in the clear.
   bool secure() const { return tls_active() || listener_.is_unix; }
   bool loopback() const { return loopback_; }

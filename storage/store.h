@@ -229,6 +229,11 @@ class Store {
   // Size and reference count of a body; Errc::not_found once it is deleted.
   virtual Result<BlobInfo> blob_info(BlobId blob) = 0;
 
+  // A secret of this store (16 random bytes, created at its first
+  // open and kept with the data), from which the layer above derives object
+  // identifiers that reveal nothing of internal ids (RFC 8474 §7).
+  virtual const std::string& object_key() const = 0;
+
   // The change feed of this store.
   virtual ChangeFeed& changes() = 0;
   // Group-commit counters since open.

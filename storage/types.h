@@ -74,6 +74,10 @@ struct MessageMeta {
   uint64_t size = 0;                  // RFC822.SIZE: bytes of the stored message
   uint64_t header_size = 0;           // bytes up to and including the blank line (or size)
   BlobId blob = 0;
+  // When the message was saved into this mailbox (delivery, append, copy,
+  // move), seconds since the epoch (RFC 8514 §3); nullopt for messages
+  // stored before records carried it (docs/storage.md, message version 1).
+  std::optional<int64_t> save_date;
 };
 
 // The part of a message that SELECT keeps in memory: ascending by uid.

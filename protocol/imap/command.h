@@ -65,6 +65,10 @@ struct FetchAtt {
     modseq,          // MODSEQ (RFC 7162 §3.1.4)
     binary,          // BINARY[part]<partial> / BINARY.PEEK (RFC 3516 §4.2): peek, part, partial
     binary_size,     // BINARY.SIZE[part] (RFC 3516 §4.2): part
+    emailid,         // EMAILID (RFC 8474 §5.1)
+    threadid,        // THREADID (RFC 8474 §5.2)
+    savedate,        // SAVEDATE (RFC 8514 §4)
+    preview,         // PREVIEW [(LAZY)] (RFC 8970 §3); lazy below
   };
   // The part after the optional part number inside the brackets.
   enum class Text { all, header, header_fields, header_fields_not, text, mime };
@@ -77,6 +81,7 @@ struct FetchAtt {
   std::vector<std::string> header_fields;  // for header_fields / header_fields_not, as sent
   std::optional<uint64_t> partial_offset;  // <offset.length>
   uint64_t partial_length = 0;
+  bool lazy = false;  // PREVIEW (LAZY): RFC 8970 §3.2
 };
 
 // RFC 4978 §3: COMPRESS SP algorithm. The server answers BAD for anything
@@ -97,6 +102,9 @@ struct CmdFetch {
 // RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.
 struct CmdIdle {};
 
+// RFC 8437 §3 UNAUTHENTICATE: back to the not-authenticated state.
+struct CmdUnauthenticate {};
+
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
@@ -104,7 +112,8 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdId, CmdEnable, CmdIdle,
                                  CmdSort, CmdThread,
                                  CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota,
-                                 CmdGetMetadata, CmdSetMetadata>;
+                                 CmdGetMetadata, CmdSetMetadata,
+                                 CmdUnauthenticate>;
 
 struct Command {
   std::string tag;

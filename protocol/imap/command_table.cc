@@ -68,6 +68,8 @@ constexpr CommandInfo kSetQuota{"SETQUOTA", kAuthOrSelected, false};
 // RFC 5464 §4: authenticated and selected.
 constexpr CommandInfo kGetMetadata{"GETMETADATA", kAuthOrSelected, false};
 constexpr CommandInfo kSetMetadata{"SETMETADATA", kAuthOrSelected, false};
+// RFC 8437 §3: authenticated and selected.
+constexpr CommandInfo kUnauthenticate{"UNAUTHENTICATE", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -108,6 +110,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdSetQuota&) const { return kSetQuota; }
   const CommandInfo& operator()(const CmdGetMetadata&) const { return kGetMetadata; }
   const CommandInfo& operator()(const CmdSetMetadata&) const { return kSetMetadata; }
+  const CommandInfo& operator()(const CmdUnauthenticate&) const { return kUnauthenticate; }
 };
 
 }  // namespace

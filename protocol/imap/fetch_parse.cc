@@ -97,6 +97,24 @@ bool parse_section(Reader* r, bool peek, FetchAtt* att) {
   return true;
 }
 
+// RFC 8970 PREVIEW with its optional modifier list.
+bool parse_preview(Reader* r, FetchAtt* att) {
+  *att = simple(Kind::preview);
+  // " (LAZY" starts the modifiers; any other " (" is what follows the item
+  // (e.g. "FETCH 1 PREVIEW (CHANGEDSINCE 5)", RFC 7162 §3.1.4 modifiers).
+  std::string_view rest = r->remaining();
+  if (rest.size() < 6 || !iequals(rest.substr(0, 6), " (LAZY")) return true;
+  r->skip_if(' ');
+  if (!r->open_list()) return false;
+  do {
+    std::string mod;
+    if (!r->read_atom(&mod)) return false;
+    if (!iequals(mod, "LAZY")) return r->fail("Unknown PREVIEW modifier");
+    att->lazy = true;
+  } while (r->skip_if(' '));
+  return r->close_list();
+}
+
 // One fetch-att (RFC 3501 §9); macros are refused here because they may
 // not appear inside a list.
 // name is the item name already read.
@@ -122,7 +140,12 @@ bool parse_named_att(Reader* r, std::string_view name, FetchAtt* att) {
       {"RFC822.HEADER", Kind::rfc822_header},
       {"RFC822.TEXT", Kind::rfc822_text},
       {"MODSEQ", Kind::modseq},  // RFC 7162 §3.1.4
+      {"EMAILID", Kind::emailid},    // RFC 8474 §5.1
+      {"THREADID", Kind::threadid},  // RFC 8474 §5.2
+      {"SAVEDATE", Kind::savedate},  // RFC 8514 §4
   };
+  // RFC 8970 §7: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY".
+  if (iequals(name, "PREVIEW")) return parse_preview(r, att);
   for (const auto& s : kSimple) {
     if (iequals(name, s.name)) {
       *att = simple(s.kind);

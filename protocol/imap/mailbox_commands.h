@@ -52,7 +52,8 @@ struct CmdSubscribe {
 // (Before CmdList: LIST-STATUS, RFC 5819, carries the same items.)
 struct CmdStatus {
   enum class Item { messages, recent, uidnext, uidvalidity, unseen, highestmodseq,
-                    size, deleted, deleted_storage, appendlimit };
+                    size, deleted, deleted_storage, appendlimit,
+                    mailboxid };  // RFC 8474 §4.2
   std::string mailbox;
   std::vector<Item> items;  // in the order asked, at least one
 };

@@ -92,6 +92,7 @@ bool read_status_items(Reader* r, std::vector<CmdStatus::Item>* items) {
     else if (att == "DELETED") items->push_back(I::deleted);
     else if (att == "DELETED-STORAGE") items->push_back(I::deleted_storage);
     else if (att == "APPENDLIMIT") items->push_back(I::appendlimit);
+    else if (att == "MAILBOXID") items->push_back(I::mailboxid);  // RFC 8474 §4.2
     else return r->fail("Unknown STATUS item " + att);
     return true;
   });

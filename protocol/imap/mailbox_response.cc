@@ -81,6 +81,7 @@ void StatusDataResponse::serialize(std::string* out) const {
       case I::appendlimit:
         *out += "APPENDLIMIT " + (status.appendlimit ? std::to_string(status.appendlimit) : std::string("NIL"));
         break;
+      case I::mailboxid: *out += "MAILBOXID (" + status.mailboxid + ")"; break;
     }
   }
   *out += ")\r\n";

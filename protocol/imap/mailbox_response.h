@@ -45,6 +45,7 @@ struct MailboxStatus {
   uint32_t deleted = 0;          // RFC 9208 §4.3: messages with \Deleted
   uint64_t deleted_storage = 0;  // RFC 9208 §4.3: their RFC822.SIZE sum
   uint64_t appendlimit = 0;      // RFC 7889 §3: 0 is sent as NIL (no limit)
+  std::string mailboxid = {};    // RFC 8474 §4.2: sent as "MAILBOXID (id)"
 };
 struct StatusDataResponse {
   std::string_view name;  // UTF-8

@@ -210,6 +210,7 @@ constexpr Entry kCommands[] = {
     {"SETQUOTA", quota_cmd<CmdSetQuota, parse_setquota>},
     {"GETMETADATA", quota_cmd<CmdGetMetadata, parse_getmetadata>},  // RFC 5464 (metadata.h)
     {"SETMETADATA", quota_cmd<CmdSetMetadata, parse_setmetadata>},
+    {"UNAUTHENTICATE", plain<CmdUnauthenticate>},  // RFC 8437
 };
 
 }  // namespace

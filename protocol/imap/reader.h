@@ -43,6 +43,8 @@ class Reader {
   bool at_end() const { return pos_ >= text_.size(); }
   // The next byte, or -1 at the end.
   int peek() const { return at_end() ? -1 : static_cast<unsigned char>(text_[pos_]); }
+  // The text not read yet (for lookahead beyond one byte).
+  std::string_view remaining() const { return at_end() ? std::string_view() : text_.substr(pos_); }
   // Consumes c if it is next.
   bool skip_if(char c);
   // Requires c next (error message names it).

@@ -18,6 +18,7 @@ SearchCost search_cost(const SearchKey& key) {
     case K::keyword: case K::unkeyword: case K::before: case K::on: case K::since:
     case K::larger: case K::smaller:
     case K::older: case K::younger:
+    case K::emailid: case K::saved_before: case K::saved_on: case K::saved_since:
       return SearchCost::record;
     case K::not_: case K::or_: case K::all_of: {
       SearchCost most = SearchCost::view;

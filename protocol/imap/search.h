@@ -36,6 +36,9 @@ struct SearchKey {
     not_, or_, all_of,
     modseq,           // RFC 7162 §3.1.5: number = the mod-sequence (message modseq >= number)
     older, younger,   // RFC 5032 WITHIN: number = the interval in seconds
+    emailid, threadid,  // RFC 8474 §6: text = the objectid
+    saved_before, saved_on, saved_since,  // RFC 8514 §4.2: date, as BEFORE/ON/SINCE
+    savedatesupported,  // RFC 8514 §4.2
   };
   Kind kind = Kind::all;
   std::string text;     // keyword, search string (UTF-8 as sent)

@@ -68,6 +68,17 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
     case K::younger: return m.internal_date >= view.now - static_cast<int64_t>(key.number);
     case K::larger: return m.size > key.number;
     case K::modseq: return m.modseq >= key.number;  // RFC 7162 §3.1.5: equal or greater
+    case K::emailid: return m.email_id == key.text;  // RFC 8474 §6: ids compare exactly
+    case K::threadid: return false;  // RFC 8474 §5.2: THREADID is NIL here, so no thread matches
+    // RFC 8514 §4.2: as BEFORE/ON/SINCE on the save date, by day (UTC: a
+    // save date has no zone of its own). A message whose save date is unknown
+    // (stored before save dates were kept) matches none of them.
+    case K::saved_before: case K::saved_on: case K::saved_since: {
+      if (!m.save_date) return false;
+      K as = key.kind == K::saved_before ? K::before : key.kind == K::saved_on ? K::on : K::since;
+      return compare_day(as, internal_day(*m.save_date, 0), key.date);
+    }
+    case K::savedatesupported: return true;  // RFC 8514 §4.2: every mailbox keeps save dates
     case K::smaller: return m.size < key.number;
     case K::uid: return key.set.contains(m.uid, view.max_uid);
     case K::seqset: return key.set.contains(m.seq, view.exists);

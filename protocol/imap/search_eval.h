@@ -35,6 +35,8 @@ struct SearchFacts {
   int32_t tz_offset_minutes = 0;
   uint64_t size = 0;
   uint64_t modseq = 0;  // RFC 7162 §3.1.5 SEARCH MODSEQ (from the view)
+  std::string_view email_id;       // RFC 8474 EMAILID (record cost)
+  std::optional<int64_t> save_date;  // RFC 8514 save date (record cost); nullopt: unknown
 };
 
 // The selected mailbox: what "*" stands for (RFC 3501 §6.4.4 and §9).

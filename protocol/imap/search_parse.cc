@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "base/civil_date.h"
+#include "protocol/imap/object_id.h"
 
 namespace loft::proto::imap {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 using K = SearchKey::Kind;
 
 // What follows a key's name.
-enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq, interval };
+enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq, interval, objectid };
 
 struct KeyInfo {
   std::string_view name;
@@ -34,6 +35,7 @@ constexpr std::array kKeys = {
     KeyInfo{"CC", K::cc, Arg::astring},
     KeyInfo{"DELETED", K::deleted, Arg::none},
     KeyInfo{"DRAFT", K::draft, Arg::none},
+    KeyInfo{"EMAILID", K::emailid, Arg::objectid},  // RFC 8474 §6
     KeyInfo{"FLAGGED", K::flagged, Arg::none},
     KeyInfo{"FROM", K::from, Arg::astring},
     KeyInfo{"HEADER", K::header, Arg::header},
@@ -47,6 +49,10 @@ constexpr std::array kKeys = {
     KeyInfo{"ON", K::on, Arg::date},
     KeyInfo{"OR", K::or_, Arg::two},
     KeyInfo{"RECENT", K::recent, Arg::none},
+    KeyInfo{"SAVEDATESUPPORTED", K::savedatesupported, Arg::none},  // RFC 8514 §4.2
+    KeyInfo{"SAVEDBEFORE", K::saved_before, Arg::date},
+    KeyInfo{"SAVEDON", K::saved_on, Arg::date},
+    KeyInfo{"SAVEDSINCE", K::saved_since, Arg::date},
     KeyInfo{"SEEN", K::seen, Arg::none},
     KeyInfo{"SENTBEFORE", K::sent_before, Arg::date},
     KeyInfo{"SENTON", K::sent_on, Arg::date},
@@ -55,6 +61,7 @@ constexpr std::array kKeys = {
     KeyInfo{"SMALLER", K::smaller, Arg::number},
     KeyInfo{"SUBJECT", K::subject, Arg::astring},
     KeyInfo{"TEXT", K::text, Arg::astring},
+    KeyInfo{"THREADID", K::threadid, Arg::objectid},  // RFC 8474 §6
     KeyInfo{"TO", K::to, Arg::astring},
     KeyInfo{"UID", K::uid, Arg::set},
     KeyInfo{"UNANSWERED", K::unanswered, Arg::none},
@@ -122,6 +129,10 @@ class ProgramParser {
         return true;
       }
       case Arg::set: return r_->expect_sp() && set(&out->set);
+      case Arg::objectid:  // RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"), an atom
+        if (!r_->expect_sp() || !r_->read_atom(&out->text)) return false;
+        if (!is_object_id(out->text)) return r_->fail("Invalid object id");
+        return true;
       case Arg::modseq: return parse_search_modseq(r_, &out->number);
       case Arg::interval:  // RFC 5032 §3: ("OLDER" / "YOUNGER") SP nz-number, in seconds
         return r_->expect_sp() && r_->read_nz_number(UINT32_MAX, &out->number);

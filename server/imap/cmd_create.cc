@@ -3,6 +3,7 @@
 // (the RFC's SHOULD), so "CREATE a/b/c" leaves no \Noselect level behind.
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
+#include "protocol/imap/object_id.h"
 #include "server/connection.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
@@ -27,13 +28,19 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCreate& c) {
   }
   busy_ = true;
   auto result = std::make_shared<Result<void>>();
+  auto id = std::make_shared<std::string>();
   storage::AccountId account_id = account().id;
   conn().offload(
-      [this, result, account_id, name = *name, use] {
+      [this, result, id, account_id, name = *name, use] {
         *result = create_with_superiors(store(), account_id, name, use);
+        if (!*result) return;
+        // RFC 8474 §4.1: the OK of a CREATE carries the new MAILBOXID.
+        if (auto made = store().find_mailbox(account_id, name))
+          *id = pi::mailbox_object_id(store().object_key(), account_id, made->id);
       },
-      [this, result, tag, name = *name] {
-        if (*result) tagged(tag, "OK", "CREATE completed");
+      [this, result, id, tag, name = *name] {
+        if (*result && !id->empty()) tagged(tag, pi::Status::ok, pi::mailboxid_code(*id), "CREATE completed");
+        else if (*result) tagged(tag, "OK", "CREATE completed");
         else tagged_mailbox_error(*this, tag, result->error(), name);
         finish();
       });

@@ -1,6 +1,7 @@
 // RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE. The session's view sits on the
 // loop's shared index of the mailbox (loaded once on a worker for every
 // session of the loop); later changes arrive through the store's change feed.
+#include "protocol/imap/object_id.h"
 #include "server/connection.h"
 #include "protocol/imap/enable.h"
 #include "protocol/imap/mailbox_response.h"
@@ -99,6 +100,10 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
     reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::unseen(unseen), "First unseen."});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidvalidity(info.uidvalidity), "UIDs valid"});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidnext(info.uidnext), "Predicted next UID"});
+  // RFC 8474 §4.1: SELECT and EXAMINE report the MAILBOXID.
+  reply(pi::StatusResponse{"*", pi::Status::ok,
+                           pi::mailboxid_code(pi::mailbox_object_id(store().object_key(), info.account, info.id)),
+                           "Ok"});
   // RFC 7162 §3.1.2.1: every mailbox keeps modseqs, so always HIGHESTMODSEQ (never NOMODSEQ).
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::highestmodseq(highest_modseq(*selected_)),
                            "Highest"});
@@ -124,3 +129,4 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
 }
 
 }  // namespace loft::server::imap
+

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/imap/object_id.h"
 #include "server/connection.h"
 #include "server/imap/fetch_binary.h"
 #include "server/imap/session.h"
@@ -22,6 +23,7 @@ FetchJob::FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch 
       needs_(needs),
       targets_(std::move(targets)),
       mailbox_(session.selected()->info.id),
+      account_(session.selected()->info.account),
       set_seen_(needs.sets_seen && !session.selected()->read_only),
       from_view_(view_answers(cmd_.items)),
       next_(first),
@@ -150,8 +152,11 @@ void FetchJob::run_step() {
         return;
       }
       bool recent = std::binary_search(recent_.begin(), recent_.end(), t.uid);
+      std::string email_id;
+      if (needs_.email_id)
+        email_id = proto::imap::email_object_id(session_.store().object_key(), account_, it->second.blob);
       auto segs = build_fetch_response(t.seq, it->second, cmd_.items, cmd_.uid, add_flags, read_header,
-                                       structure ? &*structure : nullptr, recent, &session_.store());
+                                       structure ? &*structure : nullptr, recent, &session_.store(), email_id);
       if (!segs) {
         error_ = segs.error();
         return;

@@ -58,6 +58,7 @@ class FetchJob {
   FetchNeeds needs_;
   std::vector<Target> targets_;
   storage::MailboxId mailbox_;
+  storage::AccountId account_;         // for EMAILID (RFC 8474)
   bool set_seen_;
   bool from_view_;                     // view_answers(cmd_.items): no store reads
   size_t next_ = 0;                    // next target to start

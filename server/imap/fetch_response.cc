@@ -5,6 +5,7 @@
 #include "base/bytes.h"
 #include "protocol/imap/body_structure.h"
 #include "protocol/imap/fetch_section.h"
+#include "protocol/imap/preview.h"
 #include "protocol/imap/writer.h"
 #include "server/imap/fetch_binary.h"
 #include "server/imap/flags.h"
@@ -24,6 +25,10 @@ Result<FetchNeeds> check_fetch_items(const std::vector<pi::FetchAtt>& items) {
       case Kind::internaldate:
       case Kind::rfc822_size:
       case Kind::modseq: break;
+      case Kind::emailid: needs.email_id = true; break;
+      case Kind::threadid:
+      case Kind::savedate: break;
+      case Kind::preview: needs.structure = true; break;  // RFC 8970: from the stored structure
       case Kind::envelope:
       case Kind::body_structure:
       case Kind::body: needs.structure = true; break;
@@ -137,7 +142,7 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
                                                  const std::vector<pi::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
                                                  const proto::mime::Structure* structure, bool recent,
-                                                 storage::Store* store) {
+                                                 storage::Store* store, std::string_view email_id) {
   std::deque<Segment> segs;
   std::string text = "* " + std::to_string(seq) + " FETCH (";
   bool first = true;
@@ -169,6 +174,23 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
         break;
       case Kind::rfc822_size: text += "RFC822.SIZE " + std::to_string(m.size); break;
       case Kind::modseq: text += "MODSEQ (" + std::to_string(m.modseq) + ")"; break;  // RFC 7162 §3.1.4
+      case Kind::emailid: text += "EMAILID (" + std::string(email_id) + ")"; break;  // RFC 8474 §5.1
+      case Kind::threadid: text += "THREADID NIL"; break;  // RFC 8474 §5.2: no threads kept
+      case Kind::savedate:  // RFC 8514 §4.1: a date-time, NIL when the save date is unknown
+        text += "SAVEDATE ";
+        if (m.save_date) text += "\"" + pi::format_internal_date(*m.save_date, 0) + "\"";
+        else text += "NIL";
+        break;
+      case Kind::preview: {  // RFC 8970 §3: always computed, "" when there is no text
+        if (!structure) return make_error(Errc::internal, "no message structure");
+        auto preview = pi::make_preview(*structure, [&](uint64_t offset, uint64_t length) {
+          return read_header(m, std::min(offset, m.size), std::min(length, m.size - std::min(offset, m.size)));
+        });
+        if (!preview) return preview.error();
+        text += "PREVIEW ";
+        pi::append_string(&text, *preview);
+        break;
+      }
       case Kind::rfc822: text += "RFC822 "; add_range(&segs, &text, m, 0, m.size, nullptr); break;
       case Kind::rfc822_header: text += "RFC822.HEADER "; add_range(&segs, &text, m, 0, m.header_size, nullptr); break;
       case Kind::rfc822_text: text += "RFC822.TEXT "; add_range(&segs, &text, m, m.header_size, m.size, nullptr); break;

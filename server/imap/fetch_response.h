@@ -33,6 +33,7 @@ struct FetchNeeds {
   bool sets_seen = false;     // a non-PEEK body item (RFC 3501 §6.4.5)
   bool flags = false;         // FLAGS was asked for
   bool structure = false;     // ENVELOPE, BODY, BODYSTRUCTURE or a part section
+  bool email_id = false;      // EMAILID (RFC 8474 §5.1): the caller derives it
 };
 
 // Checks that every item is one this version serves. Errc::bad_input names
@@ -48,11 +49,14 @@ using HeaderReader = std::function<Result<std::string>(const storage::MessageMet
 // recent: the message is \Recent for this session (its FLAGS say so).
 // store: where BINARY items (fetch_binary.h) read and measure the section; needed
 // (non-null) when an item is BINARY or BINARY.SIZE.
+// email_id: the message's EMAILID (protocol/imap/object_id.h) when
+// FetchNeeds::email_id.
 Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::MessageMeta& meta,
                                                  const std::vector<proto::imap::FetchAtt>& items, bool uid_fetch,
                                                  bool add_flags, const HeaderReader& read_header,
                                                  const proto::mime::Structure* structure = nullptr,
-                                                 bool recent = false, storage::Store* store = nullptr);
+                                                 bool recent = false, storage::Store* store = nullptr,
+                                                 std::string_view email_id = {});
 
 // The header fields of header whose names are (or, with exclude, are not) in
 // names, each with its folded lines, then the blank line (§6.4.5 HEADER.FIELDS).

@@ -5,6 +5,7 @@
 
 #include "protocol/imap/condstore.h"
 #include "base/log.h"
+#include "protocol/imap/object_id.h"
 #include "protocol/imap/search_eval.h"
 #include "search/index.h"
 #include "server/connection.h"
@@ -34,7 +35,15 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
       mailbox_(mailbox),
       cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
       needles_(cmd_.program),
-      uses_modseq_(pi::search_uses_modseq(cmd_.program)) {}
+      uses_modseq_(pi::search_uses_modseq(cmd_.program)) {
+  auto has_email_id = [](const pi::SearchKey& k, const auto& self) -> bool {
+    if (k.kind == pi::SearchKey::Kind::emailid) return true;
+    for (const auto& c : k.children)
+      if (self(c, self)) return true;
+    return false;
+  };
+  uses_email_id_ = has_email_id(cmd_.program, has_email_id);
+}
 
 void SearchJob::narrow() {
   if (index_dir_.empty() || !server::search::index_can_narrow(cmd_.program)) return;
@@ -91,6 +100,12 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
       facts.internal_date = meta->internal_date;
       facts.tz_offset_minutes = meta->tz_offset_minutes;
       facts.size = meta->size;
+      facts.save_date = meta->save_date;  // RFC 8514 SAVED*
+    }
+    std::string email_id;  // RFC 8474 §6 EMAILID: derived only when a key asks
+    if (meta != nullptr && uses_email_id_) {
+      email_id = pi::email_object_id(store.object_key(), account_, meta->blob);
+      facts.email_id = email_id;
     }
     std::optional<pi::SearchContent> content;
     if (meta != nullptr && cost_ >= pi::SearchCost::header) {
@@ -129,6 +144,7 @@ std::shared_ptr<SearchJob> SearchJob::for_selected(ImapSession& s, std::string t
   auto job = std::make_shared<SearchJob>(s, std::move(tag), std::move(cmd), std::move(messages), sel->info.id);
   const Config& config = s.conn().server().config();
   if (config.search_index) job->use_index(server::search::index_dir(config.data_dir, sel->info.account));
+  job->set_account(sel->info.account);
   return job;
 }
 

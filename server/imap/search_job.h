@@ -42,6 +42,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // Narrows with the account's full-text index in dir (docs/search.md): the
   // messages it rules out are not read; the rest are evaluated as before.
   void use_index(std::string dir) { index_dir_ = std::move(dir); }
+  // The mailbox's account, for SEARCH EMAILID (RFC 8474 §6): ids derive from it.
+  void set_account(storage::AccountId account) { account_ = account; }
 
   static constexpr size_t kBatch = 256;
 
@@ -79,6 +81,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   bool uses_modseq_ = false;  // RFC 7162 §3.1.5: the answer carries MODSEQ
   std::optional<Error> error_;
   std::string index_dir_;            // empty: no index
+  storage::AccountId account_ = 0;   // set_account
+  bool uses_email_id_ = false;       // the program has an EMAILID key
   bool narrowed_ = false;            // candidates_ and through_ apply
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending

@@ -95,6 +95,8 @@ std::string ImapSession::capabilities() const {
     caps += " PARTIAL";    // RFC 9394
     caps += " UTF8=ACCEPT";  // RFC 6855 (ENABLE, UTF-8 names, APPEND UTF8)
     caps += " METADATA METADATA-SERVER";  // RFC 5464
+    caps += " UNAUTHENTICATE";  // RFC 8437 §2: advertised once authenticated
+    caps += " OBJECTID SAVEDATE PREVIEW";  // RFC 8474 (THREADID is NIL), RFC 8514, RFC 8970
   }
   return caps;
 }
@@ -238,8 +240,8 @@ void ImapSession::deselect() {
 }
 
 void ImapSession::set_state(pi::State state) {
-  if (state_ == pi::kNotAuthenticated && state != pi::kNotAuthenticated)
-    parser_.set_limits(limits_from(conn_.server().config(), true));
+  if ((state_ == pi::kNotAuthenticated) != (state == pi::kNotAuthenticated))
+    parser_.set_limits(limits_from(conn_.server().config(), state != pi::kNotAuthenticated));
   state_ = state;
 }
 

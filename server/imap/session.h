@@ -149,6 +149,7 @@ class ImapSession final : public Session {
   // RFC 5464 METADATA (cmd_metadata.cc).
   void handle(const std::string& tag, const proto::imap::CmdGetMetadata& c);
   void handle(const std::string& tag, const proto::imap::CmdSetMetadata& c);
+  void handle(const std::string& tag, const proto::imap::CmdUnauthenticate& c);  // cmd_unauthenticate.cc
   // The account is in the config's quota_admins (may SETQUOTA, name others' roots).
   bool quota_admin() const;
   void continue_authenticate(std::string line);
@@ -164,7 +165,8 @@ class ImapSession final : public Session {
   void idle_push();
 
  public:
-  // Moves to state; leaving kNotAuthenticated lifts the pre-login limits.
+  // Moves to state; leaving kNotAuthenticated lifts the pre-login limits,
+  // going back to it (UNAUTHENTICATE) restores them.
   void set_state(proto::imap::State state);
   proto::imap::State state() const { return state_; }
   // Keeps the logged-in account, without its password hash (no session needs it).

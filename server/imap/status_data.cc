@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "protocol/imap/object_id.h"
 #include "server/imap/recent_claims.h"
 
 namespace loft::server::imap {
@@ -20,6 +21,7 @@ Result<pi::MailboxStatus> status_data(storage::Store& store, const storage::Mail
   st.unseen = m.unseen;
   st.highestmodseq = m.highestmodseq;
   st.appendlimit = appendlimit;
+  st.mailboxid = pi::mailbox_object_id(store.object_key(), m.account, m.id);  // RFC 8474 §4.2
   auto asked = [&](I item) { return std::find(items.begin(), items.end(), item) != items.end(); };
   if (asked(I::recent)) {
     // RFC 3501 §2.3.2: messages no session has claimed yet; the asking

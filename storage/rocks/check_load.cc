@@ -42,6 +42,10 @@ Result<Inventory> load_inventory(const Db& db) {
       inv.blob_ids_end = end.value_or(0);
       return end.has_value();
     }
+    if (key == kObjectKeyKey) {
+      auto k = decode_bytes(value);
+      return k && k->size() == kObjectKeySize;
+    }
     if (key.substr(0, kPurgePrefix.size()) == kPurgePrefix) {
       auto p = decode_purge_marker(key, value);
       if (p) inv.purging.emplace(p->mailbox.id, std::move(p->mailbox));

@@ -17,6 +17,8 @@ namespace {
 constexpr char kVersion = 1;
 // Mailbox records gained the special-use bits in schema 2.
 constexpr char kMailboxVersion2 = 2;
+// Message records gained the save date (RFC 8514) in schema 3.
+constexpr char kMessageVersion2 = 2;
 
 // Reads big-endian fields from a value, remembering whether it ran short.
 class Reader {
@@ -164,7 +166,8 @@ std::optional<MailboxInfo> decode_mailbox(MailboxId id, std::string_view v) {
 }
 
 std::string encode_message(const MessageMeta& m) {
-  std::string v = start();
+  // A record without a save date keeps version 1 (its save date stays unknown).
+  std::string v(1, m.save_date ? kMessageVersion2 : kVersion);
   put_be64(&v, m.modseq);
   put_be32(&v, m.flags);
   put_be64(&v, static_cast<uint64_t>(m.internal_date));
@@ -177,12 +180,14 @@ std::string encode_message(const MessageMeta& m) {
     put_be32(&v, static_cast<uint32_t>(k.size()));
     v.append(k);
   }
+  if (m.save_date) put_be64(&v, static_cast<uint64_t>(*m.save_date));
   return v;
 }
 
 std::optional<MessageMeta> decode_message(uint32_t uid, std::string_view v) {
   Reader r(v);
-  if (!r.version()) return std::nullopt;
+  char version = r.any_version();
+  if (version != kVersion && version != kMessageVersion2) return std::nullopt;
   MessageMeta m;
   m.uid = uid;
   m.modseq = r.u64();
@@ -198,6 +203,7 @@ std::optional<MessageMeta> decode_message(uint32_t uid, std::string_view v) {
     if (len > r.remaining()) return std::nullopt;  // don't trust a corrupt length
     m.keywords.push_back(r.bytes(len));
   }
+  if (version == kMessageVersion2) m.save_date = static_cast<int64_t>(r.u64());
   if (!r.done()) return std::nullopt;
   return m;
 }

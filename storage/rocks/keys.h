@@ -40,6 +40,10 @@ extern const char* const kCfNames[kCfCount];
 inline constexpr std::string_view kCountersKey = "counters";
 // The key of kMetaCf holding the end of the blob ids reserved so far.
 inline constexpr std::string_view kBlobIdsKey = "blob_ids";
+// The key of kMetaCf holding the store's object-id key: v + 16 random bytes,
+// written at the first open (docs/storage.md, "object_key").
+inline constexpr std::string_view kObjectKeyKey = "object_key";
+inline constexpr size_t kObjectKeySize = 16;
 // The name under which every account's INBOX is stored.
 inline constexpr std::string_view kInboxName = "INBOX";
 

@@ -8,6 +8,7 @@
 #include "storage/rocks/committer.h"
 #include "storage/rocks/db.h"
 #include "storage/rocks/mutations.h"
+#include "storage/rocks/object_key.h"
 #include "storage/rocks/txn_util.h"
 #include "storage/rocks/mailbox_ops.h"
 #include "storage/rocks/purge.h"
@@ -49,8 +50,11 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const Options& options, con
   if (!removed) return removed.error();
   auto ids = BlobIds::open(**db, counters.next_blob, options.sync);
   if (!ids) return ids.error();
+  auto object_key = load_object_key(**db, options.sync);
+  if (!object_key) return object_key.error();
   std::unique_ptr<RocksStore> store(new RocksStore(options, tuning, std::move(*db), std::move(*ids), counters));
   store->pending_removed_ = *removed;
+  store->object_key_ = std::move(*object_key);
   return store;
 }
 

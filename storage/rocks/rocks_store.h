@@ -77,6 +77,7 @@ class RocksStore final : public Store {
   Result<void> delete_index_jobs(std::span<const IndexJob> jobs) override;
   Result<std::string> read_structure(BlobId blob) override;
   Result<BlobInfo> blob_info(BlobId blob) override;
+  const std::string& object_key() const override { return object_key_; }
   ChangeFeed& changes() override { return feed_; }
   StoreStats stats() override;
   bool failed() override;
@@ -116,6 +117,7 @@ class RocksStore final : public Store {
   std::unique_ptr<Purger> purger_;        // its last slice completes while the committer drains
   std::unique_ptr<Committer> committer_;  // after db_: destroyed (drained) first
   uint64_t pending_removed_ = 0;
+  std::string object_key_;  // storage/rocks/object_key.h
 };
 
 }  // namespace loft::storage::rocks

@@ -138,6 +138,9 @@ Result<void> stage_add_message(GroupTxn& txn, MailboxInfo& mb, MessageMeta& meta
   if (mb.uidnext == UINT32_MAX) return make_error(Errc::limit, "mailbox " + mb.name + " has run out of UIDs");
   meta.uid = mb.uidnext++;
   meta.modseq = ++mb.highestmodseq;
+  // RFC 8514 §3: the save date is when the message came into this mailbox,
+  // whatever its internal date (a copy or a move gets a new one).
+  meta.save_date = static_cast<int64_t>(std::time(nullptr));
   ++mb.messages;
   if (!(meta.flags & kSeen)) ++mb.unseen;
   txn.put(kMessagesCf, message_key(mb.id, meta.uid), encode_message(meta));

@@ -50,7 +50,8 @@ class EventRequest : public Request {
 };
 
 // Stages a new message in mb (uid, modseq assigned here; mb updated but not
-// put): message row, change-log row, index job, keyword list, quota, event.
+// put, save date set to now): message row, change-log row, index job,
+// keyword list, quota, event.
 Result<void> stage_add_message(GroupTxn& txn, MailboxInfo& mb, MessageMeta& meta, MailboxChange* event);
 // Stages the removal of message m from mb at modseq `modseq`: tombstone,
 // index job, quota, counts; the blob reference goes into `released`.

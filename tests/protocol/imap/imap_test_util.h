@@ -48,6 +48,10 @@ inline std::string describe(const FetchAtt& a) {
       if (a.partial_offset) b += "<" + std::to_string(*a.partial_offset) + "." + std::to_string(a.partial_length) + ">";
       return b;
     }
+    case K::emailid: return "EMAILID";
+    case K::threadid: return "THREADID";
+    case K::savedate: return "SAVEDATE";
+    case K::preview: return a.lazy ? "PREVIEW (LAZY)" : "PREVIEW";
   }
   std::string s = a.peek ? "BODY.PEEK[" : "BODY[";
   for (size_t i = 0; i < a.part.size(); ++i) s += (i ? "." : "") + std::to_string(a.part[i]);
@@ -72,13 +76,15 @@ inline std::string describe(const SearchKey& k) {
       "ALL", "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "RECENT", "SEEN", "NEW", "OLD", "UNANSWERED",
       "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN", "KEYWORD", "UNKEYWORD", "BEFORE", "ON", "SINCE",
       "SENTBEFORE", "SENTON", "SENTSINCE", "LARGER", "SMALLER", "UID", "SET", "BCC", "CC", "FROM", "TO",
-      "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND", "MODSEQ"};
+      "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND", "MODSEQ", "OLDER", "YOUNGER",
+      "EMAILID", "THREADID", "SAVEDBEFORE", "SAVEDON", "SAVEDSINCE", "SAVEDATESUPPORTED"};
   std::string s = kNames[static_cast<int>(k.kind)];
   switch (k.kind) {
     case K::keyword: case K::unkeyword: case K::bcc: case K::cc: case K::from: case K::to:
-    case K::subject: case K::body: case K::text: s += " [" + k.text + "]"; break;
+    case K::subject: case K::body: case K::text: case K::emailid: case K::threadid: s += " [" + k.text + "]"; break;
     case K::header: s += " [" + k.field + "] [" + k.text + "]"; break;
     case K::before: case K::on: case K::since: case K::sent_before: case K::sent_on: case K::sent_since:
+    case K::saved_before: case K::saved_on: case K::saved_since:
       s += " " + std::to_string(k.date); break;
     case K::larger: case K::smaller: case K::modseq: s += " " + std::to_string(k.number); break;
     case K::uid: case K::seqset: s += " " + k.set.to_string(); break;
@@ -184,6 +190,7 @@ inline std::string describe(const Command& c) {
       for (const auto& [name, limit] : q.limits) s += " " + name + "=" + std::to_string(limit);
       return s;
     }
+    std::string operator()(const CmdUnauthenticate&) const { return "UNAUTHENTICATE"; }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }

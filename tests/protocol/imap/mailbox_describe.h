@@ -20,7 +20,7 @@ inline std::string describe_mailbox(const CmdSubscribe& c) {
 }
 inline std::string describe_status_items(const std::vector<CmdStatus::Item>& items) {
   static const char* const kNames[] = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ",
-                                       "SIZE", "DELETED", "DELETED-STORAGE", "APPENDLIMIT"};
+                                       "SIZE", "DELETED", "DELETED-STORAGE", "APPENDLIMIT", "MAILBOXID"};
   std::string s;
   for (CmdStatus::Item i : items) s += std::string(" ") + kNames[static_cast<int>(i)];
   return s;
