@@ -56,6 +56,8 @@ struct LimitsConfig {
   uint32_t login_timeout_seconds = 60;            // unauthenticated IMAP/POP3 connections are closed after this
   uint32_t stall_timeout_seconds = 60;            // output waiting, client reading nothing: closed after this
   size_t max_connections_per_address = 512;       // open connections from one remote IP address
+  uint32_t max_append_messages = 1000;            // RFC 3502 MULTIAPPEND: messages in one IMAP APPEND
+  uint64_t max_append_total = 256ull << 20;       // bytes of all messages of one IMAP APPEND
 };
 
 // Failed-login throttling and the password-hashing quota (server/auth_gate.h).
