@@ -234,11 +234,14 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
         !lr.get("login_timeout_seconds", &L.login_timeout_seconds) ||
         !lr.get("stall_timeout_seconds", &L.stall_timeout_seconds) ||
         !lr.get("max_connections_per_address", &L.max_connections_per_address) ||
-        !lr.get("mailbox_cache_mb", &L.mailbox_cache_mb) || !lr.no_unknown_keys())
+        !lr.get("mailbox_cache_mb", &L.mailbox_cache_mb) ||
+        !lr.get("max_append_messages", &L.max_append_messages) || !lr.get("max_append_total", &L.max_append_total) ||
+        !lr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + lr.error());
     if (L.max_line < 1024 || L.max_message_size < 1024 || L.max_connections < 1 || L.max_recipients < 1 ||
-        L.max_connections_per_address < 1)
-      return make_error(Errc::bad_input, std::string(source) + ": limits are too small to serve mail");
+        L.max_connections_per_address < 1 || L.max_append_messages < 1 || L.max_append_total < L.max_message_size)
+      return make_error(Errc::bad_input, std::string(source) + ": limits are too small to serve mail"
+                                                               " (max_append_total must be at least max_message_size)");
     if (L.preauth_max_line < 512 || L.preauth_max_line > L.max_line || L.preauth_max_literal > L.max_message_size)
       return make_error(Errc::bad_input, std::string(source) +
                                              ": limits.preauth_max_line must be 512..max_line and "

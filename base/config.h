@@ -57,6 +57,8 @@ struct LimitsConfig {
   uint32_t stall_timeout_seconds = 60;            // output waiting, client reading nothing: closed after this
   size_t max_connections_per_address = 512;       // open connections from one remote IP address
   size_t mailbox_cache_mb = 32;                   // per loop: indexes of mailboxes no session has selected
+  uint32_t max_append_messages = 1000;            // RFC 3502 MULTIAPPEND: messages in one IMAP APPEND
+  uint64_t max_append_total = 256ull << 20;       // bytes of all messages of one IMAP APPEND
 };
 
 // Failed-login throttling and the password-hashing quota (server/auth_gate.h).

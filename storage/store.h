@@ -126,6 +126,12 @@ class Store {
   // nothing is stored. Copies in order; every writer is spent either way.
   virtual Result<std::vector<DeliveredCopy>> append_many(std::span<BodyWriter* const> bodies,
                                                          std::span<const DeliveryTarget> targets) = 0;
+  // REPLACE (RFC 8508): links the body to one new message at target and
+  // expunges message old_uid of old_mailbox, in one synced batch, all or
+  // none (a crash leaves exactly one of the two visible): Errc::expunged when
+  // the old message is gone, else target's errors as append_many. Spends the writer.
+  virtual Result<DeliveredCopy> replace(BodyWriter& body, const DeliveryTarget& target, MailboxId old_mailbox,
+                                        uint32_t old_uid) = 0;
   // deliver with one target whose failure is the call's failure (APPEND).
   Result<DeliveredCopy> append(BodyWriter& body, const DeliveryTarget& target);
   // A whole body to the INBOX of each account (tests, import). Fails with the

@@ -30,12 +30,17 @@ bool carries_message(std::string_view text) {
   if (sp == std::string_view::npos) return false;
   std::string_view rest = text.substr(sp + 1);
   std::string_view name = rest.substr(0, rest.find(' '));
-  auto is = [&](std::string_view want) {
+  auto is = [&name](std::string_view want) {
     if (name.size() != want.size()) return false;
     for (size_t i = 0; i < want.size(); ++i)
       if ((name[i] | 0x20) != want[i]) return false;
     return true;
   };
+  if (is("uid") && rest.size() > name.size()) {  // RFC 8508 UID REPLACE
+    rest.remove_prefix(name.size() + 1);
+    name = rest.substr(0, rest.find(' '));
+    return is("replace");
+  }
   return is("append") || is("replace");
 }
 

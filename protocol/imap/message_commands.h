@@ -27,7 +27,7 @@ struct FlagList {
   std::vector<std::string> keywords;
 };
 
-// RFC 3501 §6.3.11 APPEND. The message literal is not held here: the parser
+// RFC 3501 §6.3.11 APPEND, also RFC 8508 REPLACE. The message literal is not held here: the parser
 // streams its bytes after this header (ParseEvent::Kind::message_start).
 struct CmdAppend {
   std::string mailbox;  // the astring as sent (modified UTF-7), not decoded
@@ -37,6 +37,12 @@ struct CmdAppend {
   uint64_t message_size = 0;             // bytes of the message literal
   bool sync = true;                      // false for a LITERAL+ "{N+}" literal (RFC 7888)
   bool utf8 = false;                     // RFC 6855 §4: sent as UTF8 (literal8)
+  uint32_t index = 0;                    // RFC 3502 MULTIAPPEND: which message of the command (0 first)
+  // RFC 8508 REPLACE (UID REPLACE: replace_uid): the message of the selected
+  // mailbox that the new one replaces; a sequence number ("*": kLastMessage) or a UID.
+  static constexpr uint32_t kLastMessage = UINT32_MAX;
+  std::optional<uint32_t> replace;
+  bool replace_uid = false;
 };
 
 // RFC 3501 §6.4.6 STORE and §6.4.8 UID STORE.

@@ -115,9 +115,8 @@ bool parse_seq_set(Reader* r, SeqSet* out, bool allow_last) {
   return true;
 }
 
-// Reads "mailbox [SP flag-list] [SP date-time] SP" up to the message.
-static bool parse_append_args(Reader* r, CmdAppend* cmd) {
-  if (!r->expect_sp() || !r->read_astring(&cmd->mailbox) || !r->expect_sp()) return false;
+// Reads "[flag-list SP] [date-time SP]" (RFC 3502 append-opts) up to the message.
+static bool parse_append_opts(Reader* r, CmdAppend* cmd) {
   if (r->peek() == '(') {
     if (!parse_flag_list(r, &cmd->flags) || !r->expect_sp()) return false;
   }
@@ -129,6 +128,56 @@ static bool parse_append_args(Reader* r, CmdAppend* cmd) {
   return true;
 }
 
+// Reads "SP mailbox SP [flag-list SP] [date-time SP]" up to the message.
+static bool parse_append_args(Reader* r, CmdAppend* cmd) {
+  if (!r->expect_sp() || !r->read_astring(&cmd->mailbox) || !r->expect_sp()) return false;
+  return parse_append_opts(r, cmd);
+}
+
+AppendHead classify_next_message(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits) {
+  AppendHead head;
+  Reader r(text, limits);
+  if (!r.expect_sp() || !parse_append_opts(&r, &head.cmd) || !r.at_end()) {
+    head.error = r.failed() ? r.error() : "Invalid APPEND arguments";
+    return head;
+  }
+  head.cmd.message_size = size;
+  head.cmd.sync = sync;
+  head.kind = AppendHead::Kind::message;
+  return head;
+}
+
+namespace {
+
+// The next space-separated word of *rest (which starts with SP), removed.
+bool next_word(std::string_view* rest, std::string_view* word) {
+  if (rest->empty() || rest->front() != ' ') return false;
+  rest->remove_prefix(1);
+  size_t sp = rest->find(' ');
+  *word = rest->substr(0, sp);
+  rest->remove_prefix(word->size());
+  return !word->empty();
+}
+
+// RFC 8508 §6: seq-number for REPLACE ("*" allowed), nz-number for UID REPLACE.
+bool replace_target(std::string_view word, bool uid, uint32_t* out) {
+  if (word == "*" && !uid) {
+    *out = CmdAppend::kLastMessage;
+    return true;
+  }
+  if (word.empty() || word.size() > 10 || word[0] == '0') return false;
+  uint64_t n = 0;
+  for (char c : word) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n > UINT32_MAX - 1) return false;
+  *out = static_cast<uint32_t>(n);
+  return true;
+}
+
+}  // namespace
+
 AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits) {
   AppendHead head;
   std::string tag;
@@ -137,18 +186,36 @@ AppendHead classify_append(std::string_view text, uint64_t size, bool sync, cons
     head.error = "Invalid tag";
     return head;
   }
-  Reader r(text.substr(tag_len), limits);
-  std::string name;
-  if (!r.expect_sp() || !r.read_atom(&name)) {
-    head.error = r.error();
+  // "APPEND", "REPLACE n" or "UID REPLACE uid" (RFC 8508), then the mailbox.
+  std::string_view rest = text.substr(tag_len), name;
+  if (!next_word(&rest, &name)) {
+    head.error = "Invalid command";
     return head;
   }
-  // "tag APPEND {N}": the literal is the mailbox name.
-  if (r.at_end() || (r.skip_if(' ') && r.at_end())) {
+  bool uid = iequals(name, "UID");
+  if (uid && !next_word(&rest, &name)) {
+    head.error = "Invalid command";
+    return head;
+  }
+  if (iequals(name, "REPLACE")) {
+    std::string_view number;
+    uint32_t target = 0;
+    if (!next_word(&rest, &number) || !replace_target(number, uid, &target)) {
+      head.error = uid ? "Invalid UID" : "Invalid sequence number";
+      return head;
+    }
+    head.cmd.replace = target;
+    head.cmd.replace_uid = uid;
+  } else if (uid || !iequals(name, "APPEND")) {
+    head.error = "Invalid command";
+    return head;
+  }
+  // "... {N}": the literal is the mailbox name.
+  if (rest.empty() || rest == " ") {
     head.kind = AppendHead::Kind::argument;
     return head;
   }
-  Reader args(text.substr(tag_len + 1 + name.size()), limits);
+  Reader args(rest, limits);
   if (!parse_append_args(&args, &head.cmd) || !args.at_end()) {
     head.error = args.failed() ? args.error() : "Invalid APPEND arguments";
     return head;

@@ -34,6 +34,11 @@ struct AppendHead {
 // removed. RFC 3501 §6.3.11: APPEND SP mailbox [SP flag-list] [SP date-time] SP literal.
 AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits);
 
+// RFC 3502 MULTIAPPEND: the line after a message literal, up to the next
+// literal header (removed): "SP [flag-list SP] [date-time SP]". The mailbox
+// is left empty (it is the first message's).
+AppendHead classify_next_message(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits);
+
 // Table entries of parse_command.cc (the reader stands after the name).
 bool parse_append(Reader* r, CommandBody* body);
 bool parse_store(Reader* r, CommandBody* body, bool uid);

@@ -37,7 +37,8 @@ void append_uid_set(std::string* out, std::span<const uint32_t> uids) {
 }
 
 void AppendUid::serialize(std::string* out) const {
-  out->append("APPENDUID ").append(std::to_string(uidvalidity)).append(" ").append(std::to_string(uid));
+  out->append("APPENDUID ").append(std::to_string(uidvalidity)).append(" ");
+  append_uid_set(out, uids);
 }
 
 void CopyUid::serialize(std::string* out) const {

@@ -31,10 +31,11 @@ struct FlagsFetch {
 // A UID set in the order given, consecutive runs as "a:b" (RFC 4315 uid-set).
 void append_uid_set(std::string* out, std::span<const uint32_t> uids);
 
-// RFC 4315 §3 "APPENDUID uidvalidity uid" response code (without brackets).
+// RFC 4315 §3 "APPENDUID uidvalidity uid-set" response code (without
+// brackets): one UID, or one per message of an RFC 3502 MULTIAPPEND, in order.
 struct AppendUid {
   uint32_t uidvalidity = 0;
-  uint32_t uid = 0;
+  std::vector<uint32_t> uids;
   void serialize(std::string* out) const;
 };
 

@@ -134,7 +134,7 @@ bool Parser::end_segment(ParseEvent* ev) {
   if (!quote_.in_quote()) lit = literal_suffix(std::string_view(line_).substr(line_.size() - seg_len_));
   seg_len_ = 0;
   quote_.reset();
-  if (message_tail_) return end_message(ev);
+  if (message_tail_) return end_message(lit, ev);
   if (lit.present && !lit.sync && lit.size > limits_.max_nonsync_literal) {
     // RFC 7888 §4 (LITERAL-): BAD, and the bytes cannot be trusted to follow.
     fatal_ = ParseError{readable_tag(line_), "[TOOBIG] Non-synchronizing literal too big", true};
@@ -157,7 +157,7 @@ bool Parser::end_segment(ParseEvent* ev) {
       head.cmd.utf8 = utf8_item;
       std::string tag = readable_tag(line_);
       ev->command = Command{tag, std::move(head.cmd)};
-      bool started = start_message(lit, ev);
+      bool started = start_message(lit, ev, true);
       message_utf8_ = utf8_item && ev->kind == ParseEvent::Kind::message_start;
       return started;
     }
@@ -215,21 +215,48 @@ bool Parser::end_segment(ParseEvent* ev) {
 }
 
 // APPEND's message literal was announced (ev->command holds the APPEND):
-// its bytes are handed out as they come, never buffered.
-bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev) {
+// its bytes are handed out as they come, never buffered. first: the
+// command's first message (later ones are RFC 3502 MULTIAPPEND's).
+bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev, bool first) {
   std::string tag = ev->command->tag;
+  CmdAppend& cmd = std::get<CmdAppend>(ev->command->body);
   clear_command();
-  if (lit.size > limits_.max_literal) {
+  if (first) {
+    message_count_ = 0;
+    message_bytes_ = 0;
+    message_mailbox_ = cmd.mailbox;
+    message_replace_ = cmd.replace.has_value();
+  }
+  cmd.index = message_count_;
+  std::string refusal;
+  if (lit.size > limits_.max_literal) refusal = "[TOOBIG] Message too big";
+  else if (lit.size > limits_.max_append_total - std::min(message_bytes_, limits_.max_append_total))
+    refusal = "[TOOBIG] The messages of this APPEND are too big together";
+  else if (message_count_ >= limits_.max_append_messages)
+    refusal = "[LIMIT] Too many messages in one APPEND";
+  else if (!lit.sync && lit.size > limits_.max_nonsync_literal)
+    refusal = "[TOOBIG] Non-synchronizing literal too big";
+  if (!refusal.empty()) {
     if (lit.sync) {  // RFC 7889 §4: NO [TOOBIG]; the client sends nothing more
-      *ev = error_event(std::move(tag), "[TOOBIG] Message too big", false);
+      *ev = error_event(std::move(tag), std::move(refusal), false);
       ev->error.refused = true;
       return true;
     }
-    fatal_ = ParseError{tag, "[TOOBIG] Message too big", true};  // RFC 7888 §4
+    // RFC 7888 §4: the bytes come regardless. One within max_literal is
+    // skipped (with the rest of its line); a larger one ends the stream.
+    if (lit.size <= limits_.max_literal && lit.size <= limits_.max_nonsync_literal) {
+      skip_literal_of_line(lit.size);
+      *ev = error_event(std::move(tag), std::move(refusal), false);
+      ev->error.refused = true;
+      return true;
+    }
+    fatal_ = ParseError{tag, std::move(refusal), true};
     mode_ = Mode::failed;
     *ev = error_event(fatal_.tag, fatal_.message, true);
     return true;
   }
+  ++message_count_;
+  message_bytes_ += lit.size;
   message_tail_ = true;
   message_tag_ = std::move(tag);
   literal_left_ = lit.size;
@@ -249,9 +276,9 @@ void Parser::reject_message() {
   mode_ = Mode::line;
 }
 
-// The line after the message literal ended: only CRLF may be there (no
-// MULTIAPPEND, RFC 3502, is advertised).
-bool Parser::end_message(ParseEvent* ev) {
+// The line after a message literal ended: CRLF ends the APPEND; RFC 3502
+// MULTIAPPEND allows another "SP [flag-list SP] [date-time SP] literal".
+bool Parser::end_message(const LiteralSpec& lit, ParseEvent* ev) {
   std::string tail = std::move(line_);
   std::string tag = std::move(message_tag_);
   bool utf8 = std::exchange(message_utf8_, false);
@@ -263,9 +290,20 @@ bool Parser::end_message(ParseEvent* ev) {
     ev->kind = ParseEvent::Kind::message_end;
     return true;
   }
-  LiteralSpec lit = literal_suffix(tail);
+  std::string error = "Unexpected arguments after the message";
+  if (!unclosed && lit.present && !lit.literal8 && !message_replace_) {
+    AppendHead head = classify_next_message(std::string_view(tail).substr(0, tail.rfind('{')), lit.size, lit.sync,
+                                            limits_);
+    if (head.kind == AppendHead::Kind::message) {
+      head.cmd.mailbox = message_mailbox_;
+      ev->command = Command{std::move(tag), std::move(head.cmd)};
+      return start_message(lit, ev, false);
+    }
+    error = std::move(head.error);
+  }
   if (lit.present && !lit.sync) skip_literal_of_line(lit.size);
-  *ev = error_event(tag, unclosed ? "UTF8 data item without its closing parenthesis" : "Unexpected arguments after the message", false);
+  *ev = error_event(tag, unclosed ? std::string("UTF8 data item without its closing parenthesis") : std::move(error),
+                    false);
   if (mode_ == Mode::failed) ev->error = fatal_;
   return true;
 }

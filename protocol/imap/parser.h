@@ -13,6 +13,10 @@
 //   message_data  - bytes of that literal, never buffered by the parser
 //                   (`data` points into the input given to feed)
 //   message_end   - the literal and its CRLF were read: the APPEND is complete
+// RFC 3502 MULTIAPPEND: after a message literal another "[flags] [date]
+// literal" group may follow; it is reported as a further message_start whose
+// CmdAppend::index counts up from 0 (the previous message's bytes are then
+// all given), and message_end comes once, after the last message.
 // So a message of any size passes through in pieces (RFC 3501 §6.3.11).
 // Non-fatal errors (unknown command, bad arguments, a synchronising literal
 // above the limit, an over-long line) are answered with "tag BAD message" and
@@ -45,6 +49,10 @@ struct ParserLimits {
   // RFC 7888 §4 LITERAL-: a non-synchronising literal above this is refused
   // (BAD, fatal). UINT64_MAX with LITERAL+ (what Loft advertises).
   uint64_t max_nonsync_literal = UINT64_MAX;
+  // RFC 3502 MULTIAPPEND: messages in one APPEND, and their bytes together
+  // (each message is also bounded by max_literal). Over either: NO.
+  uint32_t max_append_messages = 1000;
+  uint64_t max_append_total = 256ull * 1024 * 1024;
 };
 
 // Why a command was rejected; answered "tag BAD message".
@@ -107,8 +115,8 @@ class Parser {
 
   bool take_line_bytes(std::string_view* input, ParseEvent* ev);
   bool end_segment(ParseEvent* ev);
-  bool start_message(const LiteralSpec& lit, ParseEvent* ev);
-  bool end_message(ParseEvent* ev);
+  bool start_message(const LiteralSpec& lit, ParseEvent* ev, bool first);
+  bool end_message(const LiteralSpec& lit, ParseEvent* ev);
   void skip_literal_of_line(uint64_t size);
   bool skip(std::string_view* input);
   void start_skip(std::string_view chunk, bool raw);
@@ -128,6 +136,10 @@ class Parser {
   bool message_tail_ = false;   // the line after APPEND's message literal is being read
   std::string message_tag_;     // that APPEND's tag
   bool message_utf8_ = false;   // RFC 6855 §4: the message was UTF8 (~{N}): ")" ends the line
+  std::string message_mailbox_; // that APPEND's mailbox, as sent (RFC 3502: one for all messages)
+  bool message_replace_ = false; // it is an RFC 8508 REPLACE: one message only
+  uint32_t message_count_ = 0;  // messages of that APPEND announced so far
+  uint64_t message_bytes_ = 0;  // their sizes added up
 };
 
 // Parses one complete command text (as accumulated by Parser, literals inline

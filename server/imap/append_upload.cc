@@ -18,7 +18,7 @@ void AppendUpload::write_pending() {
   pending_.clear();
 }
 
-Result<std::unique_ptr<storage::BodyWriter>> AppendUpload::release_for_commit() {
+Result<void> AppendUpload::end_message(storage::AccountId account, int64_t now_seconds) {
   write_pending();
   if (error_) {
     body_.reset();  // removes the chunks written so far
@@ -26,9 +26,17 @@ Result<std::unique_ptr<storage::BodyWriter>> AppendUpload::release_for_commit() 
   }
   if (!body_) return Error{Errc::internal, "APPEND has no body"};
   body_->finish();
-  auto writer = body_->release();
+  writers_.push_back(body_->release());
   body_.reset();
-  return writer;
+  storage::DeliveryTarget t;
+  t.account = account;
+  t.mailbox = mailbox_.name;
+  t.flags = cmd_.flags.system;
+  t.keywords = cmd_.flags.keywords;
+  t.internal_date = cmd_.internal_date ? *cmd_.internal_date : now_seconds;
+  t.tz_offset_minutes = cmd_.internal_date ? cmd_.tz_offset_minutes : 0;
+  targets_.push_back(std::move(t));
+  return {};
 }
 
 }  // namespace loft::server::imap

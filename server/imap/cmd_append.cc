@@ -1,7 +1,9 @@
-// RFC 3501 §6.3.11 APPEND, streamed: the parser hands the message literal
+// RFC 3501 §6.3.11 APPEND, streamed: the parser hands each message literal
 // out in pieces (message_start / message_data / message_end); the bytes go to
 // a BodyWriter chunk by chunk on workers, and the tagged OK, with RFC 4315
-// APPENDUID, is sent only once the commit is durable.
+// APPENDUID, is sent only once the commit is durable. RFC 3502 MULTIAPPEND:
+// each further message gets its own writer; all are linked in one batch by
+// Store::append_many, so a failure or a dropped connection stores none.
 #include <ctime>
 
 #include "base/log.h"
@@ -23,6 +25,24 @@ static_assert(pi::FlagList::kSeen == storage::kSeen && pi::FlagList::kAnswered =
                   pi::FlagList::kDraft == storage::kDraft,
               "protocol and storage flag bits are the same");
 
+namespace {
+
+// Refuses messages that would go over quota before the client sends them
+// (RFC 3501 §7.5 lets the server answer instead of "+"; RFC 9208 §7
+// OVERQUOTA); bytes and messages are those of the whole APPEND so far. The
+// commit checks again.
+Result<void> quota_allows(storage::Store& store, storage::AccountId account, uint64_t bytes, uint64_t messages) {
+  auto quota = store.quota(account);
+  if (!quota) return quota.error();
+  if ((quota->byte_limit && quota->bytes + bytes > quota->byte_limit) ||
+      (quota->message_limit && quota->messages + messages > quota->message_limit))
+    return Error{Errc::no_quota, "Quota exceeded"};
+  return {};
+}
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
 
 void ImapSession::handle(const std::string& tag, const pi::CmdAppend&) {
   // The framer streams every well-formed APPEND (on_message_start); a
@@ -32,11 +52,22 @@ void ImapSession::handle(const std::string& tag, const pi::CmdAppend&) {
 
 void ImapSession::on_message_start(pi::Command& cmd) {
   auto& c = std::get<pi::CmdAppend>(cmd.body);
+  if (c.index > 0) {
+    on_next_message(c);
+    return;
+  }
   append_ = std::make_unique<AppendUpload>(cmd.tag, c);
+  append_->add_announced(c.message_size);
   const pi::CommandInfo& info = pi::command_info(cmd.body);
+  std::optional<std::string> refused;
   if (!pi::allowed_in(info, state_)) {
     std::string why = state_ == pi::kNotAuthenticated ? " is not allowed before login" : " is not allowed in this state";
-    append_->refusal() = cmd.tag + " BAD APPEND" + why + "\r\n";
+    refused = cmd.tag + (c.replace ? " BAD REPLACE" : " BAD APPEND") + why + "\r\n";
+  } else if (c.replace) {
+    refused = resolve_replace(cmd.tag, c);
+  }
+  if (refused) {
+    append_->refusal() = std::move(refused);
     if (c.sync) {
       parser_.reject_message();
       send(*append_->refusal());
@@ -52,8 +83,9 @@ void ImapSession::on_message_start(pi::Command& cmd) {
   auto st = std::make_shared<Start>();
   storage::AccountId account_id = account().id;
   uint64_t size = c.message_size;
+  bool replace = c.replace.has_value();
   conn().offload(
-      [this, st, account_id, size, wire = c.mailbox, form = name_form()] {
+      [this, st, account_id, size, replace, wire = c.mailbox, form = name_form()] {
         auto name = mailbox_from_wire(wire, form);
         if (!name) {
           st->mailbox = name.error();
@@ -61,16 +93,9 @@ void ImapSession::on_message_start(pi::Command& cmd) {
         }
         st->mailbox = store().find_mailbox(account_id, *name);
         if (!st->mailbox) return;
-        // Refuse over-quota messages before the client sends them (RFC 3501
-        // §7.5 lets the server answer instead of "+"); the commit checks again.
-        auto quota = store().quota(account_id);
-        if (!quota) {
-          st->mailbox = quota.error();
-          return;
-        }
-        if ((quota->byte_limit && quota->bytes + size > quota->byte_limit) ||
-            (quota->message_limit && quota->messages + 1 > quota->message_limit)) {
-          st->mailbox = Error{Errc::no_quota, "Quota exceeded"};
+        // A REPLACE frees the old message's place: only the commit can tell.
+        if (auto q = replace ? Result<void>{} : quota_allows(store(), account_id, size, 1); !q) {
+          st->mailbox = q.error();
           return;
         }
         st->writer = store().begin_body();
@@ -97,6 +122,62 @@ void ImapSession::on_message_start(pi::Command& cmd) {
       });
 }
 
+// RFC 3502: a further message of the same APPEND. The previous one is ended
+// (its writer kept, not linked), the quota is checked for all of them
+// together, and a new body is begun.
+void ImapSession::on_next_message(const pi::CmdAppend& c) {
+  if (!append_) {  // cannot happen: the first message made the upload
+    if (c.sync) parser_.reject_message();
+    return;
+  }
+  AppendUpload& up = *append_;
+  if (up.refusal()) {  // refused already: this message is dropped too
+    if (c.sync) {
+      parser_.reject_message();
+      send(*up.refusal());
+      append_.reset();
+    }
+    return;
+  }
+  busy_ = true;
+  up.add_announced(c.message_size);
+  struct Next {
+    Result<void> ok;
+    std::unique_ptr<storage::BodyWriter> writer;
+  };
+  auto st = std::make_shared<Next>();
+  conn().offload(
+      [this, st, up = append_.get(), account_id = account().id] {
+        st->ok = up->end_message(account_id, now_seconds());
+        if (st->ok) st->ok = quota_allows(store(), account_id, up->announced_bytes(), up->messages() + 1);
+        if (st->ok) {
+          auto writer = store().begin_body();
+          if (writer) st->writer = std::move(*writer);
+          else st->ok = writer.error();
+        }
+        if (!st->ok) up->writers().clear();  // removes the messages received so far
+      },
+      [this, st, c] {
+        AppendUpload& up = *append_;
+        if (!st->ok) {
+          up.refusal() = target_error_line(up.tag(), st->ok.error());
+          if (c.sync) {
+            parser_.reject_message();
+            send(*up.refusal());
+            append_.reset();
+          }
+          finish();
+          return;
+        }
+        up.begin_next(c, std::move(st->writer));
+        if (c.sync) {
+          parser_.accept_message();
+          send("+ Ready for literal data\r\n");
+        }
+        finish();
+      });
+}
+
 void ImapSession::on_message_data(std::string_view bytes) {
   if (!append_ || !append_->take(bytes)) return;
   // A chunk is full: a worker writes it; input waits meanwhile (busy), so the
@@ -116,56 +197,73 @@ void ImapSession::on_message_end() {
   if (!append_) return;
   if (append_->refusal()) {
     send(*append_->refusal());
-    append_.reset();
+    abort_append();
     return;
   }
   busy_ = true;
-  const pi::CmdAppend& c = append_->cmd();
-  auto target = std::make_shared<std::vector<storage::DeliveryTarget>>(1);
-  storage::DeliveryTarget& t = target->front();
-  t.account = account().id;
-  t.mailbox = append_->mailbox().name;
-  t.flags = c.flags.system;
-  t.keywords = c.flags.keywords;
-  t.internal_date = c.internal_date ? *c.internal_date : static_cast<int64_t>(std::time(nullptr));
-  t.tz_offset_minutes = c.internal_date ? c.tz_offset_minutes : 0;
-  using Outcomes = Result<std::vector<storage::DeliveryOutcome>>;
-  auto result = std::make_shared<Outcomes>(Error{Errc::internal, "not committed"});
-  // A worker writes the last bytes and queues the commit without waiting for
-  // its fsync; the reply goes out on this loop once the batch is durable.
+  using Copies = Result<std::vector<storage::DeliveredCopy>>;
+  auto result = std::make_shared<Copies>(Error{Errc::internal, "not committed"});
+  // A worker writes the last bytes; one message is queued for the commit
+  // without waiting for its fsync, several are linked by append_many (all or
+  // none). The reply goes out on this loop once the batch is durable.
   conn().offload_async(
-      [this, up = append_.get(), target, result](std::function<void()> finished) {
-        auto body = up->release_for_commit();
-        if (!body) {
-          *result = body.error();
+      [this, up = append_.get(), result, account_id = account().id](std::function<void()> finished) {
+        if (auto ended = up->end_message(account_id, now_seconds()); !ended) {
+          up->writers().clear();
+          *result = ended.error();
           finished();
           return;
         }
-        store().deliver_async(std::move(*body), *target,
-                              [result, finished = std::move(finished)](Outcomes outcomes) {
-                                *result = std::move(outcomes);
-                                finished();
-                              });
+        if (auto old = up->replacing()) {  // RFC 8508: the append and the expunge in one batch
+          auto copy = store().replace(*up->writers().front(), up->targets().front(), old->mailbox, old->uid);
+          up->writers().clear();  // spent
+          if (copy) *result = std::vector<storage::DeliveredCopy>{*copy};
+          else *result = copy.error();
+          finished();
+          return;
+        }
+        if (up->writers().size() == 1) {
+          store().deliver_async(std::move(up->writers().front()), up->targets(),
+                                [result, finished = std::move(finished)](Result<std::vector<storage::DeliveryOutcome>> o) {
+                                  if (!o) *result = o.error();
+                                  else if (o->size() != 1) *result = Error{Errc::internal, "no outcome"};
+                                  else if (!o->front()) *result = o->front().error();
+                                  else *result = std::vector<storage::DeliveredCopy>{o->front().value()};
+                                  finished();
+                                });
+          return;
+        }
+        std::vector<storage::BodyWriter*> bodies;
+        for (auto& w : up->writers()) bodies.push_back(w.get());
+        *result = store().append_many(bodies, up->targets());
+        up->writers().clear();  // spent: linked, or removed by append_many
+        finished();
       },
       [this, result] {
         std::string tag = append_->tag();
         storage::MailboxId target_id = append_->mailbox().id;
+        std::optional<AppendUpload::Replacing> replaced = append_->replacing();
         append_.reset();
-        Result<storage::DeliveredCopy> copy = Error{Errc::internal, "no outcome"};
-        if (!*result) copy = result->error();
-        else if (result->value().size() == 1) copy = std::move(result->value().front());
-        if (!copy) {
-          log_warn("imap: APPEND failed: ", copy.error().message);
-          send(target_error_line(tag, copy.error()));
+        if (!*result || result->value().empty()) {
+          Error e = *result ? Error{Errc::internal, "no outcome"} : result->error();
+          log_warn("imap: APPEND failed: ", e.message);
+          send(target_error_line(tag, e));
           finish();
+          return;
+        }
+        if (replaced) {
+          replace_done(tag, result->value().front(), replaced->uid, selected() && selected()->info.id == target_id);
           return;
         }
         // RFC 3501 §6.3.11: a selected target reports the new message (EXISTS)
         // before the tagged reply.
         if (selected() && selected()->info.id == target_id) note_own_arrival(*selected());
-        sync_mailbox([this, tag, copy = *copy] {
+        sync_mailbox([this, tag, copies = std::move(result->value())] {
+          // RFC 4315 §3: APPENDUID uidvalidity uid-set (several for MULTIAPPEND).
+          pi::AppendUid uid{copies.front().uidvalidity, {}};
+          for (const auto& copy : copies) uid.uids.push_back(copy.uid);
           std::string out, code;
-          pi::AppendUid{copy.uidvalidity, copy.uid}.serialize(&code);
+          uid.serialize(&code);
           pi::append_tagged_ok(&out, tag, code, "APPEND completed");
           send(out);
           finish();

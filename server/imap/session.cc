@@ -25,6 +25,8 @@ pi::ParserLimits limits_from(const Config& c, bool authenticated) {
   l.max_line = authenticated ? c.limits.max_line : c.limits.preauth_max_line;
   l.max_literal = authenticated ? c.limits.max_message_size : c.limits.preauth_max_literal;
   l.max_literals_total = static_cast<size_t>(l.max_literal);
+  l.max_append_messages = c.limits.max_append_messages;
+  l.max_append_total = authenticated ? c.limits.max_append_total : l.max_literal;
   return l;
 }
 }  // namespace
@@ -85,6 +87,7 @@ std::string ImapSession::capabilities() const {
     // RFC 8438 STATUS=SIZE, RFC 5819 LIST-STATUS, RFC 7889 APPENDLIMIT.
     caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET STATUS=SIZE LIST-STATUS";
     caps += " APPENDLIMIT=" + std::to_string(conn_.server().config().limits.max_message_size);
+    caps += " MULTIAPPEND REPLACE";  // RFC 3502, RFC 8508
   }
   caps += " IDLE";  // RFC 2177
   if (state_ != pi::kNotAuthenticated) {

@@ -124,6 +124,13 @@ class ImapSession final : public Session {
   void on_message_start(proto::imap::Command& cmd);
   void on_message_data(std::string_view bytes);
   void on_message_end();
+  // A further message of an RFC 3502 MULTIAPPEND (cmd_append.cc).
+  void on_next_message(const proto::imap::CmdAppend& c);
+  // RFC 8508 REPLACE (cmd_replace.cc): finds the message to replace in the
+  // selected mailbox (kept in append_), or the refusal line to answer with.
+  std::optional<std::string> resolve_replace(const std::string& tag, const proto::imap::CmdAppend& c);
+  // The replies after a durable REPLACE: APPENDUID, EXPUNGE, tagged OK.
+  void replace_done(const std::string& tag, const storage::DeliveredCopy& copy, uint32_t old_uid, bool into_selected);
   // Drops an APPEND cut short (a BAD after its literal): a worker removes
   // what was written.
   void abort_append();

@@ -54,4 +54,17 @@ struct LinkBodies final : EventRequest {
   Result<void> stage(GroupTxn& txn) override;
 };
 
+// REPLACE (RFC 8508 §3.3): expunges old_uid of old_mailbox, then links body
+// to one new message at target, in the same batch; any failure (the old
+// message gone: Errc::expunged) fails the request and nothing is staged.
+struct ReplaceMessage final : EventRequest {
+  FinishedBody body;
+  DeliveryTarget target;
+  MailboxId old_mailbox = 0;
+  uint32_t old_uid = 0;
+  DeliveredCopy out;
+  bool staged = false;  // stage() completed (the body is in the batch)
+  Result<void> stage(GroupTxn& txn) override;
+};
+
 }  // namespace loft::storage::rocks

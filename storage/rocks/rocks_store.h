@@ -51,6 +51,8 @@ class RocksStore final : public Store {
   Result<std::vector<DeliveryOutcome>> deliver(BodyWriter& body, std::span<const DeliveryTarget> targets) override;
   Result<std::vector<DeliveredCopy>> append_many(std::span<BodyWriter* const> bodies,
                                                  std::span<const DeliveryTarget> targets) override;
+  Result<DeliveredCopy> replace(BodyWriter& body, const DeliveryTarget& target, MailboxId old_mailbox,
+                                uint32_t old_uid) override;
   Result<std::vector<MessageSummary>> message_index(MailboxId mailbox) override;
   Result<std::vector<MessageSize>> message_sizes(MailboxId mailbox) override;
   Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) override;

@@ -143,6 +143,8 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdAppend& a) const {
       std::string s = "APPEND [" + a.mailbox + "] " + flags(a.flags);
       if (a.internal_date) s += " date=" + std::to_string(*a.internal_date) + "/" + std::to_string(a.tz_offset_minutes);
+      if (a.index > 0) s += " #" + std::to_string(a.index);
+      if (a.replace) s += std::string(a.replace_uid ? " uid-replace=" : " replace=") + std::to_string(*a.replace);
       return s + " {" + std::to_string(a.message_size) + (a.sync ? "}" : "+}");
     }
     std::string operator()(const CmdStore& c) const {

@@ -1,0 +1,75 @@
+// REPLACE (RFC 8508) in the store: the old message's expunge and the new
+// message's link are staged in one request, so one WAL sync makes both
+// durable or neither (docs/storage.md, "REPLACE").
+#include <map>
+
+#include "storage/rocks/body_writer.h"
+#include "storage/rocks/committer.h"
+#include "storage/rocks/message_ops.h"
+#include "storage/rocks/mutations.h"
+#include "storage/rocks/rocks_store.h"
+
+namespace loft::storage::rocks {
+
+Result<void> ReplaceMessage::stage(GroupTxn& txn) {
+  staged = false;
+  auto src = stage_mailbox(txn, old_mailbox);
+  if (!src) return src.error();
+  auto old = stage_message(txn, old_mailbox, old_uid);
+  if (!old) return old.error();
+  if (!*old) return make_error(Errc::expunged, "the message to replace was expunged");
+  // The old message goes first, so a replacement in the same account is
+  // charged against the quota the old one frees.
+  const uint64_t modseq = src->highestmodseq + 1;
+  std::map<BlobId, uint32_t> released;
+  if (auto r = stage_remove_message(txn, *src, **old, modseq, &released, &event(old_mailbox)); !r) return r;
+  src->highestmodseq = modseq;
+  txn.put_mailbox(*src);
+  if (auto r = release_blobs(txn, released); !r) return r;
+
+  auto id = stage_find_mailbox_id(txn, target.account, target.mailbox);
+  if (!id) return id.error();
+  if (!*id) return make_error(Errc::not_found, "no mailbox " + target.mailbox);
+  auto mb = stage_mailbox(txn, **id);
+  if (!mb) return mb.error();
+  if (mb->uidnext == UINT32_MAX) return make_error(Errc::limit, "mailbox " + target.mailbox + " has run out of UIDs");
+  if (auto q = check_quota(txn, target.account, body.size, 1); !q) return q.error();
+  MessageMeta meta;
+  meta.flags = target.flags;
+  meta.keywords = target.keywords;
+  meta.internal_date = target.internal_date;
+  meta.tz_offset_minutes = target.tz_offset_minutes;
+  meta.size = body.size;
+  meta.header_size = body.header_size;
+  meta.blob = body.blob;
+  if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
+  txn.put_mailbox(*mb);
+  txn.put(kBlobsCf, id_key(body.blob), encode_blob(BlobRecord{1, body.size, body.chunk_size}));
+  if (!body.structure.empty()) txn.put(kStructuresCf, id_key(body.blob), encode_bytes(body.structure));
+  txn.erase(kPendingCf, id_key(body.blob));
+  out = DeliveredCopy{target.account, mb->id, meta.uid, mb->uidvalidity};
+  staged = true;
+  return {};
+}
+
+Result<DeliveredCopy> RocksStore::replace(BodyWriter& body, const DeliveryTarget& target, MailboxId old_mailbox,
+                                          uint32_t old_uid) {
+  auto* writer = dynamic_cast<RocksBodyWriter*>(&body);
+  if (!writer) return make_error(Errc::internal, "body writer from another store");
+  auto finished = writer->finish();
+  if (!finished) {
+    writer->discard();
+    return finished.error();
+  }
+  ReplaceMessage r;
+  r.body = std::move(*finished);
+  r.target = target;
+  r.old_mailbox = old_mailbox;
+  r.old_uid = old_uid;
+  auto done = committer_->run(r);
+  settle_body(*writer, done.ok(), r.staged ? 1 : 0);
+  if (!done) return done.error();
+  return r.out;
+}
+
+}  // namespace loft::storage::rocks
