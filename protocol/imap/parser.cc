@@ -147,10 +147,11 @@ bool Parser::end_segment(ParseEvent* ev) {
   bool utf8_item = false;
   if (lit.present && carries_message(line_)) {
     append_head = std::string_view(line_).substr(0, line_.rfind('{') - (lit.literal8 ? 1 : 0));
-    // RFC 6855 §4: a literal8 is APPEND's message only inside UTF8 ( ).
+    // RFC 6855 §4: UTF8 (literal8) is a message with UTF-8 headers; RFC 3516
+    // §4.4 (BINARY): a bare literal8 is a message that may carry binary data.
     utf8_item = lit.literal8 && strip_utf8_data_item(&append_head);
   }
-  if (lit.present && (!lit.literal8 || utf8_item) && carries_message(line_)) {
+  if (lit.present && carries_message(line_)) {
     AppendHead head = classify_append(append_head, lit.size, lit.sync, limits_);
     if (head.kind == AppendHead::Kind::message) {
       head.cmd.message_size = lit.size;
@@ -291,9 +292,10 @@ bool Parser::end_message(const LiteralSpec& lit, ParseEvent* ev) {
     return true;
   }
   std::string error = "Unexpected arguments after the message";
-  if (!unclosed && lit.present && !lit.literal8 && !message_replace_) {
-    AppendHead head = classify_next_message(std::string_view(tail).substr(0, tail.rfind('{')), lit.size, lit.sync,
-                                            limits_);
+  if (!unclosed && lit.present && !message_replace_) {
+    // RFC 3502 with RFC 3516 §4.4: a further message may be a literal8 too.
+    AppendHead head = classify_next_message(
+        std::string_view(tail).substr(0, tail.rfind('{') - (lit.literal8 ? 1 : 0)), lit.size, lit.sync, limits_);
     if (head.kind == AppendHead::Kind::message) {
       head.cmd.mailbox = message_mailbox_;
       ev->command = Command{std::move(tag), std::move(head.cmd)};

@@ -98,6 +98,7 @@ std::string ImapSession::capabilities() const {
     caps += " PARTIAL";    // RFC 9394
     caps += " UTF8=ACCEPT";  // RFC 6855 (ENABLE, UTF-8 names, APPEND UTF8)
     caps += " METADATA METADATA-SERVER";  // RFC 5464
+    caps += " BINARY";  // RFC 3516: FETCH BINARY[]/BINARY.SIZE, APPEND of literal8
     caps += " UNAUTHENTICATE";  // RFC 8437 §2: advertised once authenticated
     caps += " OBJECTID SAVEDATE PREVIEW";  // RFC 8474 (THREADID is NIL), RFC 8514, RFC 8970
   }

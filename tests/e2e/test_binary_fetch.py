@@ -243,6 +243,38 @@ class BinaryFetchTest(unittest.TestCase):
         r = self.fetch('4', '(BINARY.PEEK[2]<10485760.100>)')[0]
         self.assertEqual(r['BINARY[2]<10485760>'][0], payload[10485760:10485860])
 
+    def test_09_append_of_literal8_stores_binary_bytes(self):
+        # RFC 3516 §4.4: APPEND takes a literal8; with MULTIAPPEND (RFC 3502)
+        # each message may be one. BINARY is advertised with both sides.
+        typ, caps = self.m.capability()
+        self.assertIn(b'BINARY', caps[0].split())
+        bodies = [ALL_BYTES, b'\0' + ALL_BYTES[::-1]]
+        msgs = [b'From: a@example.org\r\nSubject: binappend %d\r\nMIME-Version: 1.0\r\n'
+                b'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n'
+                % i + body for i, body in enumerate(bodies)]
+        c = loftlib.RawImap(self.srv, USER, PASSWORD, tag_prefix='l')
+        c.c.send(b'l8 APPEND INBOX ~{%d+}\r\n%s (\\Flagged) ~{%d+}\r\n%s\r\n'
+                 % (len(msgs[0]), msgs[0], len(msgs[1]), msgs[1]))
+        tagged, _ = c.c.read_until_tagged('l8')
+        self.assertTrue(tagged.startswith(b'l8 OK'), tagged)
+        self.assertEqual(self.m.select('INBOX')[0], 'OK')
+        for i, body in enumerate(bodies):
+            typ, data = self.m.search(None, 'SUBJECT', '"binappend %d"' % i)
+            self.assertEqual(typ, 'OK')
+            seq = data[0].decode()
+            self.assertTrue(seq.isdigit(), data)
+            r = self.fetch(seq, '(BINARY.PEEK[1] BINARY.SIZE[1] FLAGS)')[0]
+            self.assertEqual(r['BINARY[1]'], (body, True))
+            self.assertEqual(r['BINARY.SIZE[1]'], len(body))
+            self.assertEqual('\\Flagged' in r['FLAGS'], i == 1)
+        # A synchronising literal8 gets its continuation like any literal.
+        c.c.send(b'l9 APPEND INBOX ~{%d}\r\n' % len(msgs[0]))
+        self.assertTrue(c.c.readline().startswith(b'+'))
+        c.c.send(msgs[0] + b'\r\n')
+        tagged, _ = c.c.read_until_tagged('l9')
+        self.assertTrue(tagged.startswith(b'l9 OK'), tagged)
+        c.c.close()
+
 
 if __name__ == '__main__':
     loftlib.run_unittest('test_binary_fetch')

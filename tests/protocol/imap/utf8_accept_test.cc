@@ -151,7 +151,7 @@ TEST_CASE("APPEND takes its message as UTF8 (literal8) and streams it (RFC 6855 
   CHECK(sync->sync);
 }
 
-TEST_CASE("a UTF8 data item without its parenthesis, or a bare literal8, is refused") {
+TEST_CASE("a UTF8 data item without its parenthesis is refused") {
   using V = std::vector<std::string>;
   V unclosed = events_bytewise("a APPEND INBOX UTF8 (~{1+}\r\nx\r\nb NOOP\r\n");
   REQUIRE(unclosed.size() == 4);
@@ -160,9 +160,26 @@ TEST_CASE("a UTF8 data item without its parenthesis, or a bare literal8, is refu
   V extra = events_bytewise("a APPEND INBOX UTF8 (~{1+}\r\nx) junk\r\nb NOOP\r\n");
   REQUIRE(extra.size() == 4);
   CHECK(extra[2].find("Unexpected arguments") != std::string::npos);
-  // No UTF8 wrapper: a literal8 is not APPEND's message here (RFC 3516 is
-  // not offered), refused before the client sends it.
-  V bare = events_bytewise("a APPEND INBOX ~{1}\r\nb NOOP\r\n");
-  REQUIRE(bare.size() == 2);
-  CHECK(bare[0].find("Literal8") != std::string::npos);
+}
+
+TEST_CASE("APPEND takes a bare literal8 as a binary message (RFC 3516 §4.4), also in MULTIAPPEND") {
+  using V = std::vector<std::string>;
+  const std::string bin("a\0b", 3);
+  V bare = events_bytewise("a APPEND INBOX ~{3+}\r\n" + bin + "\r\nb NOOP\r\n");
+  REQUIRE(bare.size() == 4);
+  CHECK(bare[0].rfind("START a APPEND [INBOX]", 0) == 0);
+  CHECK(bare[1] == "DATA " + bin);
+  CHECK(bare[2] == "END");
+  auto cmd = append_of("a APPEND INBOX ~{3}\r\n");
+  REQUIRE(cmd);
+  CHECK(!cmd->utf8);
+  CHECK(cmd->sync);
+  V multi = events_bytewise("a APPEND INBOX {1+}\r\nx (\\Seen) ~{3+}\r\n" + bin + "\r\nb NOOP\r\n");
+  REQUIRE(multi.size() == 7);
+  CHECK(multi[3].rfind("START a APPEND [INBOX] (\\Seen)", 0) == 0);
+  CHECK(multi[4] == "DATA " + bin);
+  // Outside APPEND a literal8 is still refused.
+  V login = events_bytewise("a LOGIN ~{1}\r\nb NOOP\r\n");
+  REQUIRE(login.size() == 2);
+  CHECK(login[0].find("Literal8") != std::string::npos);
 }
