@@ -131,9 +131,12 @@ class Utf8AcceptTest(unittest.TestCase):
         status, _, _ = u.cmd(b'APPEND "appended-' + ETE + b'" UTF8 (~{%d+}\r\n' % len(msg) + msg)
         self.assertEqual(status, 'BAD')
         self.assertIn(b'(MESSAGES 1)', b' '.join(u.ok(b'STATUS "appended-' + ETE + b'" (MESSAGES)')))
-        # A bare literal8 is not an APPEND message without UTF8 ( ).
-        status, _, _ = u.cmd(b'APPEND INBOX ~{%d}' % len(msg))
-        self.assertEqual(status, 'BAD')
+        # A bare literal8 is a BINARY message (RFC 3516 §4.4): its continuation comes.
+        u.c.send(b'bin APPEND INBOX ~{%d}\r\n' % len(msg))
+        self.assertTrue(u.c.readline().startswith(b'+'))
+        u.c.send(msg + b'\r\n')
+        tagged, _ = u.c.read_until_tagged('bin')
+        self.assertTrue(tagged.startswith(b'bin OK'), tagged)
 
     def test_enable_only_before_select(self):
         c = loftlib.RawImap(self.server, 'una', PASSWORD)
