@@ -8,26 +8,6 @@ using namespace loft::proto::imap;
 using namespace loft::proto::imap::test;
 using V = std::vector<std::string>;
 
-namespace {
-
-// Feeds in whole, one byte at a time, and split in two at every offset; all
-// must give the same events.
-V feed_every_way(const std::string& in, ParserLimits limits = {}) {
-  V whole = feed_all(in, limits);
-  Parser bytewise(limits);
-  std::vector<std::string_view> bytes;
-  for (size_t i = 0; i < in.size(); ++i) bytes.push_back(std::string_view(in).substr(i, 1));
-  CHECK(feed_chunks(bytewise, bytes) == whole);
-  for (size_t cut = 1; cut < in.size(); ++cut) {
-    Parser p(limits);
-    std::string_view v(in);
-    CHECK(feed_chunks(p, {v.substr(0, cut), v.substr(cut)}) == whole);
-  }
-  return whole;
-}
-
-}  // namespace
-
 TEST_CASE("APPEND with flags and a date-time streams its message") {
   CHECK(feed_every_way("a APPEND INBOX (\\Seen $Junk \\Draft) \"17-Jul-1996 02:44:25 -0700\" {5}\r\nhello\r\nb NOOP\r\n") ==
         V{"START a APPEND [INBOX] (\\Seen \\Draft $Junk) date=837596665/-420 {5}", "DATA hello", "END", "b NOOP"});

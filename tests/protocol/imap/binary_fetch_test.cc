@@ -14,17 +14,8 @@ using loft::proto::imap::BinarySizeItem;
 using loft::proto::imap::Parser;
 using loft::proto::imap::test::feed_chunks;
 using loft::proto::imap::test::parse;
+constexpr auto items = loft::proto::imap::test::fetch_items;
 namespace mime = loft::proto::mime;
-
-namespace {
-
-std::string items(std::string_view text) {
-  std::string r = parse("t FETCH 1 " + std::string(text));
-  if (r.rfind("t FETCH 1 (", 0) == 0) return r.substr(11, r.size() - 12);
-  return r;
-}
-
-}  // namespace
 
 TEST_CASE("BINARY, BINARY.PEEK and BINARY.SIZE parse with a part, any case") {
   CHECK(items("BINARY[]") == "BINARY[]");

@@ -8,17 +8,7 @@ using loft::proto::imap::FetchAtt;
 using loft::proto::imap::ParserLimits;
 using loft::proto::imap::parse_command;
 using loft::proto::imap::test::parse;
-
-namespace {
-
-// The items of "t FETCH 1 <items>" as text, or the error message.
-std::string items(std::string_view text) {
-  std::string r = parse("t FETCH 1 " + std::string(text));
-  if (r.rfind("t FETCH 1 (", 0) == 0) return r.substr(11, r.size() - 12);
-  return r;
-}
-
-}  // namespace
+constexpr auto items = loft::proto::imap::test::fetch_items;
 
 TEST_CASE("every simple FETCH item parses, case-insensitively") {
   CHECK(items("FLAGS") == "FLAGS");

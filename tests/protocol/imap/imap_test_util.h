@@ -241,10 +241,33 @@ inline std::vector<std::string> feed_all(std::string_view input, ParserLimits li
 
 // Parses one command text (no final CRLF) with default limits: the command
 // as text, or "BAD tag message".
+// Feeds in whole, one byte at a time, and split in two at every offset; all
+// must give the same events.
+inline std::vector<std::string> feed_every_way(const std::string& in, ParserLimits limits = {}) {
+  std::vector<std::string> whole = feed_all(in, limits);
+  Parser bytewise(limits);
+  std::vector<std::string_view> bytes;
+  for (size_t i = 0; i < in.size(); ++i) bytes.push_back(std::string_view(in).substr(i, 1));
+  CHECK(feed_chunks(bytewise, bytes) == whole);
+  for (size_t cut = 1; cut < in.size(); ++cut) {
+    Parser p(limits);
+    std::string_view v(in);
+    CHECK(feed_chunks(p, {v.substr(0, cut), v.substr(cut)}) == whole);
+  }
+  return whole;
+}
+
 inline std::string parse(std::string_view text, ParserLimits limits = {}) {
   ParseResult r = parse_command(text, limits);
   if (r.command) return describe(*r.command);
   return "BAD " + r.error.tag + " " + r.error.message;
+}
+
+// The items of "t FETCH 1 <items>" as text, or the error message.
+inline std::string fetch_items(std::string_view text) {
+  std::string r = parse("t FETCH 1 " + std::string(text));
+  if (r.rfind("t FETCH 1 (", 0) == 0) return r.substr(11, r.size() - 12);
+  return r;
 }
 
 }  // namespace loft::proto::imap::test

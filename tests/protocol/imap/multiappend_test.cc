@@ -10,26 +10,6 @@ using namespace loft::proto::imap;
 using namespace loft::proto::imap::test;
 using V = std::vector<std::string>;
 
-namespace {
-
-// Feeds in whole, one byte at a time, and split in two at every offset; all
-// must give the same events.
-V feed_every_way(const std::string& in, ParserLimits limits = {}) {
-  V whole = feed_all(in, limits);
-  Parser bytewise(limits);
-  std::vector<std::string_view> bytes;
-  for (size_t i = 0; i < in.size(); ++i) bytes.push_back(std::string_view(in).substr(i, 1));
-  CHECK(feed_chunks(bytewise, bytes) == whole);
-  for (size_t cut = 1; cut < in.size(); ++cut) {
-    Parser p(limits);
-    std::string_view v(in);
-    CHECK(feed_chunks(p, {v.substr(0, cut), v.substr(cut)}) == whole);
-  }
-  return whole;
-}
-
-}  // namespace
-
 TEST_CASE("MULTIAPPEND streams each message with its own flags and date") {
   CHECK(feed_every_way("a APPEND INBOX (\\Seen) {2+}\r\nhi (\\Flagged $X) \"17-Jul-1996 02:44:25 -0700\" {3+}\r\nabc"
                        " {0+}\r\n {1+}\r\nz\r\nb NOOP\r\n") ==
