@@ -16,6 +16,8 @@ constexpr DefaultMailbox kDefaultMailboxes[] = {
     {"Drafts", kUseDrafts}, {"Sent", kUseSent}, {"Trash", kUseTrash}, {"Junk", kUseJunk}, {"Archive", kUseArchive},
 };
 
+}  // namespace
+
 // One target's mailbox, checked: the error is that target's outcome.
 Result<MailboxInfo> target_mailbox(GroupTxn& txn, const DeliveryTarget& t, uint64_t size) {
   auto id = stage_find_mailbox_id(txn, t.account, t.mailbox);
@@ -40,8 +42,6 @@ MessageMeta message_meta(const DeliveryTarget& t, const FinishedBody& body) {
   meta.blob = body.blob;
   return meta;
 }
-
-}  // namespace
 
 Result<void> CreateAccount::stage(GroupTxn& txn) {
   auto existing = stage_find_account(txn, name);

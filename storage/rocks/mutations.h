@@ -43,6 +43,13 @@ struct LinkBody final : EventRequest {
 // link, since a write reported failed may still be durable.
 void settle_body(RocksBodyWriter& writer, bool committed, uint32_t linked);
 
+// The mailbox a new message of target t goes to, staged and checked (it
+// exists, has a UID left, and the account's quota takes size more bytes);
+// the error is that target's outcome.
+Result<MailboxInfo> target_mailbox(GroupTxn& txn, const DeliveryTarget& t, uint64_t size);
+// The record of a new message: what the target asks for, and the body's facts.
+MessageMeta message_meta(const DeliveryTarget& t, const FinishedBody& body);
+
 // MULTIAPPEND (RFC 3502 §3): links bodies[i] to one new message at
 // targets[i], all or nothing: the first target that fails is the request's
 // error and the committer rolls back everything it staged.

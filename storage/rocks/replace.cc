@@ -27,21 +27,9 @@ Result<void> ReplaceMessage::stage(GroupTxn& txn) {
   txn.put_mailbox(*src);
   if (auto r = release_blobs(txn, released); !r) return r;
 
-  auto id = stage_find_mailbox_id(txn, target.account, target.mailbox);
-  if (!id) return id.error();
-  if (!*id) return make_error(Errc::not_found, "no mailbox " + target.mailbox);
-  auto mb = stage_mailbox(txn, **id);
+  auto mb = target_mailbox(txn, target, body.size);
   if (!mb) return mb.error();
-  if (mb->uidnext == UINT32_MAX) return make_error(Errc::limit, "mailbox " + target.mailbox + " has run out of UIDs");
-  if (auto q = check_quota(txn, target.account, body.size, 1); !q) return q.error();
-  MessageMeta meta;
-  meta.flags = target.flags;
-  meta.keywords = target.keywords;
-  meta.internal_date = target.internal_date;
-  meta.tz_offset_minutes = target.tz_offset_minutes;
-  meta.size = body.size;
-  meta.header_size = body.header_size;
-  meta.blob = body.blob;
+  MessageMeta meta = message_meta(target, body);
   if (auto r = stage_add_message(txn, *mb, meta, &event(mb->id)); !r) return r;
   txn.put_mailbox(*mb);
   txn.put(kBlobsCf, id_key(body.blob), encode_blob(BlobRecord{1, body.size, body.chunk_size}));
