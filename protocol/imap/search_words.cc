@@ -1,0 +1,91 @@
+// Words of folded search text (see search_words.h).
+#include "protocol/imap/search_words.h"
+
+#include <unicode/uchar.h>
+
+namespace loft::proto::imap {
+namespace {
+
+// Length of the UTF-8 sequence led by b; 1 for a stray byte (folded text is
+// valid UTF-8, this is only a guard).
+size_t seq_len(unsigned char b) {
+  if (b < 0x80) return 1;
+  if ((b & 0xE0) == 0xC0) return 2;
+  if ((b & 0xF0) == 0xE0) return 3;
+  if ((b & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
+char32_t decode(std::string_view s) {
+  auto b = static_cast<unsigned char>(s[0]);
+  if (s.size() == 1) return b;
+  char32_t c = s.size() == 2 ? (b & 0x1F) : s.size() == 3 ? (b & 0x0F) : (b & 0x07);
+  for (size_t i = 1; i < s.size(); ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  return c;
+}
+
+}  // namespace
+
+bool word_char(char32_t c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  auto u = static_cast<UChar32>(c);
+  if (u_isalnum(u)) return true;
+  auto cat = u_charType(u);
+  return cat == U_NON_SPACING_MARK || cat == U_COMBINING_SPACING_MARK || cat == U_ENCLOSING_MARK;
+}
+
+void WordSplitter::end_word() {
+  if (!word_.empty() && !too_long_) on_word_(word_);
+  word_.clear();
+  too_long_ = false;
+}
+
+void WordSplitter::push(char32_t c, std::string_view bytes) {
+  if (!word_char(c)) {
+    end_word();
+    return;
+  }
+  if (too_long_) return;
+  if (word_.size() + bytes.size() > kMaxWordBytes) {
+    too_long_ = true;
+    word_.clear();
+    return;
+  }
+  word_.append(bytes);
+}
+
+void WordSplitter::feed(std::string_view folded) {
+  std::string joined;
+  if (!held_.empty()) {
+    joined = held_;
+    joined.append(folded);
+    folded = joined;
+    held_.clear();
+  }
+  size_t i = 0;
+  while (i < folded.size()) {
+    size_t n = seq_len(static_cast<unsigned char>(folded[i]));
+    if (i + n > folded.size()) {
+      held_.assign(folded.substr(i));
+      return;
+    }
+    std::string_view ch = folded.substr(i, n);
+    push(decode(ch), ch);
+    i += n;
+  }
+}
+
+void WordSplitter::boundary() {
+  held_.clear();
+  end_word();
+}
+
+std::vector<std::string> split_words(std::string_view folded) {
+  std::vector<std::string> out;
+  WordSplitter s([&out](std::string_view w) { out.emplace_back(w); });
+  s.feed(folded);
+  s.finish();
+  return out;
+}
+
+}  // namespace loft::proto::imap
