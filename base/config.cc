@@ -263,11 +263,16 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
     auto& A = c.auth;
     if (!ar.get("failure_delay_ms", &A.failure_delay_ms) || !ar.get("failure_delay_max_ms", &A.failure_delay_max_ms) ||
         !ar.get("lockout_failures", &A.lockout_failures) || !ar.get("lockout_seconds", &A.lockout_seconds) ||
-        !ar.get("hash_concurrency", &A.hash_concurrency) || !ar.no_unknown_keys())
+        !ar.get("hash_concurrency", &A.hash_concurrency) || !ar.get("cache_seconds", &A.cache_seconds) ||
+        !ar.get("cache_entries", &A.cache_entries) || !ar.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + ar.error());
     if (A.failure_delay_max_ms < A.failure_delay_ms || A.failure_delay_max_ms > 600000)
       return make_error(Errc::bad_input,
                         std::string(source) + ": auth.failure_delay_max_ms must be failure_delay_ms..600000");
+    if (A.cache_seconds > 86400)
+      return make_error(Errc::bad_input, std::string(source) + ": auth.cache_seconds must be 0..86400");
+    if (A.cache_entries > 1000000)
+      return make_error(Errc::bad_input, std::string(source) + ": auth.cache_entries must be 0..1000000");
     if (A.hash_concurrency > 256)
       return make_error(Errc::bad_input, std::string(source) + ": auth.hash_concurrency must be 0..256");
   }

@@ -68,6 +68,8 @@ struct AuthConfig {
   uint32_t lockout_failures = 20;        // failures from one address before it is locked out (0: never)
   uint32_t lockout_seconds = 300;        // how long a lockout lasts
   unsigned hash_concurrency = 0;         // password checks running at once; 0 = half the cores (at least 1)
+  uint32_t cache_seconds = 3600;         // a verified password is trusted again this long (0: never cached)
+  uint32_t cache_entries = 10000;        // accounts remembered at most (0: never cached)
 };
 
 // [imap]: IMAP protocol switches (server/imap/session.h).

@@ -1,5 +1,6 @@
 #include "server/login.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,14 @@
 namespace loft::server {
 
 namespace {
+// Milliseconds of a monotonic clock, readable on a worker thread (uv_now is
+// the loop's).
+uint64_t steady_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
 const std::string& dummy_hash() {
   static const std::string hash = [] {
     auto h = hash_password("loft-dummy-password");
@@ -23,7 +32,8 @@ const std::string& dummy_hash() {
 }
 }  // namespace
 
-LoginCheck check_login(storage::Store& store, std::string_view user, std::string_view password) {
+LoginCheck check_login(storage::Store& store, AuthCache* cache, std::string_view user, std::string_view password,
+                       uint64_t now_ms) {
   LoginCheck out;
   auto account = store.find_account(user);
   if (!account) {
@@ -31,7 +41,14 @@ LoginCheck check_login(storage::Store& store, std::string_view user, std::string
     verify_password(dummy_hash(), password);
     return out;
   }
-  if (verify_password(account->password_hash, password)) out.account = std::move(*account);
+  if (cache && cache->verified(account->name, account->password_hash, password, now_ms)) {
+    out.account = std::move(*account);
+    return out;
+  }
+  if (verify_password(account->password_hash, password)) {
+    if (cache) cache->remember(account->name, account->password_hash, password, now_ms);
+    out.account = std::move(*account);
+  }
   return out;
 }
 
@@ -51,7 +68,7 @@ void gated_login(Connection& conn, std::string user, std::string password, std::
     server.auth_quota().submit(
         conn, urgent,
         [&server, outcome, user, password = std::move(password)] {
-          *outcome = check_login(server.store(), user, password);
+          *outcome = check_login(server.store(), &server.auth_cache(), user, password, steady_ms());
         },
         [&conn, &server, outcome, user, done = std::move(done)] {
           if (outcome->account) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/auth_cache.h"
 #include "storage/store.h"
 
 namespace loft::server {
@@ -19,9 +20,11 @@ struct LoginCheck {
   bool locked_out = false;                  // too many failures from this address: not checked
 };
 
-// Looks up user and verifies password (argon2id). An unknown user costs the
-// same verification, so that timing does not tell which names exist.
-LoginCheck check_login(storage::Store& store, std::string_view user, std::string_view password);
+// Looks up user and verifies password (argon2id, or a hit in cache when not
+// null). An unknown user costs the same verification, so that timing does not
+// tell which names exist; only a name that logged in before can be fast.
+LoginCheck check_login(storage::Store& store, AuthCache* cache, std::string_view user, std::string_view password,
+                       uint64_t now_ms);
 
 // The login every session uses: waits out the address's failure penalty on a
 // timer, checks the password on a worker within the server's hashing quota

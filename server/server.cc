@@ -48,6 +48,7 @@ struct Server::Listener {
 Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, std::shared_ptr<TlsContext> tls)
     : config_(config), store_(store), tls_(std::move(tls)),
       address_limits_(config.limits.max_connections_per_address), login_throttle_(config.auth),
+      auth_cache_(config.auth.cache_entries, uint64_t{config.auth.cache_seconds} * 1000),
       auth_quota_(config.auth.hash_concurrency ? config.auth.hash_concurrency
                                                : std::max(1u, std::thread::hardware_concurrency() / 2)),
       aliases_(config.lmtp.aliases) {

@@ -19,6 +19,7 @@
 #include "base/result.h"
 #include "server/address_limits.h"
 #include "server/lmtp/alias_source.h"
+#include "server/auth_cache.h"
 #include "server/login_throttle.h"
 #include "server/loop.h"
 #include "server/work_quota.h"
@@ -66,6 +67,8 @@ class Server {
   AddressLimits& address_limits() { return address_limits_; }
   // Failed-login delays and lockouts, shared by every protocol.
   LoginThrottle& login_throttle() { return login_throttle_; }
+  // Recent successful password checks (auth.cache_seconds, auth.cache_entries).
+  AuthCache& auth_cache() { return auth_cache_; }
   // The quota of worker threads password checks may occupy (auth.hash_concurrency).
   WorkQuota& auth_quota() { return auth_quota_; }
   // The LMTP aliases file ([lmtp] aliases): loaded by start(), again on SIGHUP.
@@ -110,6 +113,7 @@ class Server {
   std::vector<std::unique_ptr<Loop>> loops_;
   AddressLimits address_limits_;
   LoginThrottle login_throttle_;
+  AuthCache auth_cache_;
   WorkQuota auth_quota_;
   lmtp::AliasSource aliases_;
   std::vector<std::unique_ptr<Listener>> listeners_;

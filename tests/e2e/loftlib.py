@@ -780,6 +780,9 @@ ssl_key = <{d}/key.pem
 disable_plaintext_auth = yes
 auth_mechanisms = plain
 auth_username_format = %Ln
+# Dovecot's passdb cache (off by default), as loftd's [auth] cache is on.
+auth_cache_size = 10M
+auth_cache_ttl = 1 hour
 passdb {{
   driver = passwd-file
   args = username_format=%n {d}/passwd

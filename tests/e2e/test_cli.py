@@ -70,10 +70,14 @@ class CliTest(unittest.TestCase):
         self.fails('user', 'passwd', 'nosuchuser', stdin='x\n')        # unknown user
         self.fails('user', 'delete', 'nosuchuser')
 
+        # dave-pw-1 is in loftd's auth cache ([auth] cache_seconds) by now:
+        # the change must still refuse it at once.
         self.ok('user', 'passwd', 'dave', stdin='dave-pw-2\n')
-        self.assertTrue(can_login(s, 'dave', 'dave-pw-2'))
         self.assertFalse(can_login(s, 'dave', 'dave-pw-1'))
+        self.assertTrue(can_login(s, 'dave', 'dave-pw-2'))
+        self.assertTrue(can_login(s, 'dave', 'dave-pw-2'))            # cached now
 
+        self.assertTrue(can_login(s, 'erin', 'erin-pw'))
         self.ok('user', 'delete', 'erin')
         self.assertNotIn('erin', listed(self.ok('user', 'list')))
         self.assertFalse(can_login(s, 'erin', 'erin-pw'))
