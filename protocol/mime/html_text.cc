@@ -91,6 +91,13 @@ void HtmlText::feed(std::string_view html, std::string* out) {
         i = end;
         continue;
       }
+    } else if (state_ == State::quoted || state_ == State::bogus_comment ||
+               (state_ == State::raw_text && raw_match_ == 0)) {
+      // Skipped bytes: jump to the one byte that can change the state.
+      char stop = state_ == State::quoted ? quote_ : state_ == State::bogus_comment ? '>' : '<';
+      size_t at = html.find(stop, i);
+      if (at == std::string_view::npos) return;
+      i = at;
     }
     step(html[i++], out);
   }
