@@ -1,10 +1,12 @@
 // The named character references HTML text may use: the 252 of HTML 4.01
 // (§24: HTMLlat1, HTMLsymbol, HTMLspecial) and XHTML's &apos;. Sorted by name
-// (byte order; names are case-sensitive) for a binary search.
+// (byte order; names are case-sensitive) for a binary search. Numeric
+// references and UTF-8 output too.
 #include "protocol/mime/html_entities.h"
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace loft::proto::mime {
 
@@ -63,6 +65,32 @@ constexpr std::array<Entity, 253> kEntities = {{
     {"zwnj", 0x200C},
 }};
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The code point of a numeric reference body ("#233", "#xE9"), or 0 when it
+// is malformed or names no Unicode scalar value (NUL, surrogates, > U+10FFFF).
+char32_t numeric_reference(std::string_view ref) {
+  bool hex = ref.size() > 1 && (ref[1] == 'x' || ref[1] == 'X');
+  std::string_view digits = ref.substr(hex ? 2 : 1);
+  if (digits.empty()) return 0;
+  uint32_t value = 0;
+  for (char c : digits) {
+    uint32_t d;
+    if (is_digit(c)) {
+      d = static_cast<uint32_t>(c - '0');
+    } else if (hex && lower(c) >= 'a' && lower(c) <= 'f') {
+      d = static_cast<uint32_t>(lower(c) - 'a' + 10);
+    } else {
+      return 0;
+    }
+    value = value * (hex ? 16 : 10) + d;
+    if (value > 0x10FFFF) return 0;
+  }
+  // &#0; yields 0 too: no reference.
+  return value >= 0xD800 && value <= 0xDFFF ? 0 : value;
+}
+
 }  // namespace
 
 char32_t html_entity(std::string_view name) {
@@ -72,5 +100,28 @@ char32_t html_entity(std::string_view name) {
 }
 
 size_t html_entity_count() { return kEntities.size(); }
+
+char32_t html_reference(std::string_view body) {
+  if (body.empty()) return 0;
+  return body[0] == '#' ? numeric_reference(body) : html_entity(body);
+}
+
+void append_utf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
 
 }  // namespace loft::proto::mime

@@ -36,47 +36,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// The code point of a numeric reference body ("#233", "#xE9"), or 0 when it
-// is malformed or names no Unicode scalar value (NUL, surrogates, > U+10FFFF).
-char32_t numeric_reference(std::string_view ref) {
-  bool hex = ref.size() > 1 && (ref[1] == 'x' || ref[1] == 'X');
-  std::string_view digits = ref.substr(hex ? 2 : 1);
-  if (digits.empty()) return 0;
-  uint32_t value = 0;
-  for (char c : digits) {
-    uint32_t d;
-    if (is_digit(c)) {
-      d = static_cast<uint32_t>(c - '0');
-    } else if (hex && lower(c) >= 'a' && lower(c) <= 'f') {
-      d = static_cast<uint32_t>(lower(c) - 'a' + 10);
-    } else {
-      return 0;
-    }
-    value = value * (hex ? 16 : 10) + d;
-    if (value > 0x10FFFF) return 0;
-  }
-  if (value == 0 || (value >= 0xD800 && value <= 0xDFFF)) return 0;
-  return value;
-}
-
-void append_utf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 }  // namespace
 
 void HtmlText::feed(std::string_view html, std::string* out) {
@@ -145,7 +104,7 @@ void HtmlText::code_point(char32_t cp, std::string* out) {
 }
 
 void HtmlText::end_reference(std::string* out) {
-  char32_t cp = buf_[0] == '#' ? numeric_reference(buf_) : html_entity(buf_);
+  char32_t cp = html_reference(buf_);
   if (cp != 0) {
     code_point(cp, out);
   } else {  // not a reference we know: the text as written

@@ -143,7 +143,8 @@ inline std::vector<CorpusMessage> html_messages(size_t count) {
       default:
         break;
     }
-    std::string part = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n" + body;
+    std::string part =
+        "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n" + body;
     std::string msg = "From: gen@example.org\r\nSubject: html " + std::to_string(n) + "\r\nMIME-Version: 1.0\r\n";
     if (rng() % 3 == 0) {
       msg += "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\n"
