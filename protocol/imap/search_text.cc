@@ -7,6 +7,7 @@
 #include "protocol/imap/search_header.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/decode.h"
+#include "protocol/mime/html_text.h"
 
 namespace loft::proto::imap {
 
@@ -34,12 +35,14 @@ void NeedleSet::feed(std::string_view folded) {
   tail_ = joined.size() > overlap_ ? joined.substr(joined.size() - overlap_) : joined;
 }
 
-// The decoders of one body: transfer encoding -> charset -> case folding.
+// The decoders of one body: transfer encoding -> charset -> HTML to text
+// (text/html only) -> case folding.
 struct TextScanner::Part {
   enum class Enc { identity, qp, base64 } enc = Enc::identity;
   mime::QpDecoder qp;
   mime::Base64Decoder b64;
   std::unique_ptr<mime::CharsetDecoder> charset;
+  std::unique_ptr<mime::HtmlText> html;  // set for text/html
   mime::CaseFolder folder;
 
   void feed(std::string_view raw, TextSink* out, bool last) {
@@ -55,6 +58,12 @@ struct TextScanner::Part {
     }
     charset->feed(decoded, &utf8);
     if (last) charset->finish(&utf8);
+    if (html) {
+      std::string text;
+      html->feed(utf8, &text);
+      if (last) html->finish(&text);
+      utf8.swap(text);
+    }
     folder.feed(utf8, &folded);
     if (last) folder.finish(&folded);
     out->feed(folded);
@@ -98,6 +107,14 @@ std::string param(std::string_view value, std::string_view name) {
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// True when a Content-Type value's type/subtype is exactly text/html.
+bool is_html(std::string_view type) {
+  size_t start = type.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return false;
+  type.remove_prefix(start);
+  return iequals(type.substr(0, type.find_first_of("; \t(")), "text/html");
 }
 
 }  // namespace
@@ -232,6 +249,8 @@ void TextScanner::end_header() {
   decode_->enc = kind;
   std::string charset = param(*type, "charset");
   decode_->charset = std::make_unique<mime::CharsetDecoder>(charset.empty() ? "us-ascii" : charset);
+  // HTML is searched as the text it shows (docs/search.md, "HTML").
+  if (is_html(*type)) decode_->html = std::make_unique<mime::HtmlText>();
   body_->boundary();
 }
 

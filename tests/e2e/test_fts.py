@@ -5,6 +5,7 @@ dates, sizes, NOT, OR, UID sets) over the corpus, answered with the index,
 must equal the answers of the same server with [search] index = false.
 Then the crash test: loftd is SIGKILLed while it indexes a fresh batch of
 deliveries, restarts, catches up (every job done), and answers stay exact.
+Last, an HTML-only message, indexed: searched as the text it shows.
 
     LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tests/e2e/test_fts.py
 """
@@ -162,6 +163,38 @@ class FtsTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         type(self).restart(index=True)
         self.assertEqual(self.answers(False), plain_after)
+
+    def test_2_html_is_searched_as_text(self):
+        """docs/search.md "HTML": tag and entity names are no text, decoded
+        references and words cut by inline tags are, with the index on."""
+        html = (b'From: h@example.org\r\nSubject: html only\r\nMIME-Version: 1.0\r\n'
+                b'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+                b'<html><head><style>div.zqstyle { color: red }</style></head><body>\r\n'
+                b'<div>Zqhtml caf&eacute;&nbsp;cr&#232;me</div><p>W<b>ond</b>erful<br>z=C3=BCrich</p>\r\n'
+                b'<!-- zqcomment --><script>var zqscript = 1;</script></body></html>\r\n')
+        before = open(self.server.log_path, errors='replace').read().count('search index caught up')
+        self.deliver([html])
+        type(self).wait_caught_up(before + 1)
+        imap = loftlib.imap_connect(self.server.imap_implicit, 'implicit')
+        try:
+            imap.login('alice', PASSWORD)
+            imap.select('INBOX')
+            typ, data = imap.uid('SEARCH', 'BODY', quote('zqhtml'))
+            self.assertEqual(typ, 'OK')
+            uids = [int(x) for x in data[0].split()]
+            self.assertEqual(len(uids), 1, data)
+            uid = uids[0]
+
+            def found(needle):
+                typ, data = imap.uid('SEARCH', 'CHARSET', 'UTF-8', 'BODY', quote(needle))
+                self.assertEqual(typ, 'OK', (needle, data))
+                return uid in [int(x) for x in data[0].split()]
+            for needle in ['nbsp', 'div', 'eacute', 'caf&eacute;', '<b>', 'zqstyle', 'zqcomment', 'zqscript', 'html>']:
+                self.assertFalse(found(needle), needle)
+            for needle in ['café', 'CAFÉ', 'café crème', 'wonderful', 'zürich', 'Zqhtml café']:
+                self.assertTrue(found(needle), needle)
+        finally:
+            imap.logout()
 
 
 if __name__ == '__main__':

@@ -25,6 +25,7 @@ const char* const kGolden[] = {
     "flanker/messages/8bitmime.eml",
     "flanker/messages/apache-message-news-mime.eml",
     "flanker/messages/attached-pdf.eml",
+    "mail-parser/thirdparty/018.eml",  // quoted-printable HTML
 };
 
 std::string golden_name(std::string path) {

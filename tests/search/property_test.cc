@@ -3,6 +3,7 @@
 // several scripts, mixed case, with flags, dates, NOT and OR) are answered
 // by the plain evaluator over every message, and by the index's candidates
 // then the evaluator over those only; the two answers must be identical.
+// Generated HTML messages (html_messages.h) come first, among the indexed.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "corpus_util.h"
+#include "html_messages.h"
 #include "protocol/imap/search_content.h"
 #include "protocol/imap/search_eval.h"
 #include "protocol/mime/charset.h"
@@ -23,12 +25,15 @@ namespace pi = loft::proto::imap;
 using K = pi::SearchKey::Kind;
 using loft::test::CorpusMessage;
 
+constexpr size_t kHtmlMessages = 60;
+
 struct Fixture {
   std::vector<CorpusMessage> corpus;
   std::vector<std::string> texts;  // extracted folded text, to draw needles from
   std::string dir;
   Fixture() {
-    corpus = loft::test::load_corpus();
+    corpus = loft::test::html_messages(kHtmlMessages);
+    for (CorpusMessage& m : loft::test::load_corpus()) corpus.push_back(std::move(m));
     dir = (std::filesystem::temp_directory_path() / ("loft-prop-" + std::to_string(getpid()))).string();
     std::filesystem::remove_all(dir);
   }
@@ -88,7 +93,10 @@ std::string slice(const std::string& text, std::mt19937& rng) {
 const std::vector<std::string> kFixed = {
     "the", "message", "From", "subject", "attachment", "--", "=?", "@", "http://", ".com>", "boundary", "Content",
     "привет", "Привет", "тест", "日本", "日本語", "こんにちは", "中文", "测试", "Ünïcödé", "ÄÖÜ", "straße", "ΑΒΓ",
-    "Ελληνικά", "עברית", "नमस्ते", "zzzzzqqqq", "a b", "no such thing at all", "Re:", "  ", "é", "ß", "x", "ab"};
+    "Ελληνικά", "עברית", "नमस्ते", "zzzzzqqqq", "a b", "no such thing at all", "Re:", "  ", "é", "ß", "x", "ab",
+    // HTML: tag and entity names, decoded references, words cut by tags
+    "div", "nbsp", "eacute", "&eacute;", "caf&eacute;", "café", "<b>", "span", "script", "var budget", "meeting",
+    "AT&T", "a<b", "l'été", "Ωmega", "5€", "naïveté", "hello world", "<div>", "&amp;", "color"};
 
 pi::SearchKey text_key(std::mt19937& rng, const std::vector<std::string>& texts) {
   static const K kinds[] = {K::body, K::text, K::from, K::to, K::cc, K::bcc, K::subject, K::header};
@@ -193,4 +201,23 @@ TEST_CASE("indexed SEARCH answers equal the plain evaluator's over the corpus") 
   MESSAGE("queries ", kQueries, ", narrowed by the index ", narrowed, ", with hits ", nonempty);
   CHECK(narrowed > kQueries / 2);  // the index was really used
   CHECK(nonempty > kQueries / 4);  // and the queries really find things
+}
+
+TEST_CASE("the generated HTML messages are searched as text: tag and entity names are no words") {
+  auto html = loft::test::html_messages(kHtmlMessages);
+  auto count = [&html](const char* needle) {
+    pi::SearchKey top;
+    top.kind = K::all_of;
+    pi::SearchKey k;
+    k.kind = K::body;
+    k.text = needle;
+    top.children = {k};
+    return evaluate(top, html, [](uint32_t) { return true; }).size();
+  };
+  CHECK(count("eacute") == 0);
+  CHECK(count("<b>") == 0);
+  CHECK(count("<span") == 0);
+  CHECK(count("café") > 0);   // written café, caf&eacute;, caf&#233;, c<b>af</b>é...
+  CHECK(count("l'été") > 0);  // &apos; and &eacute;
+  CHECK(count("a<b") > 0);    // a&lt;b
 }
