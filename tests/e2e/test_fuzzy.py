@@ -31,6 +31,7 @@ MESSAGES = [
     mail('Connected', 'They met at the connection point of the two roads.'),          # uid 4
     mail('Other', 'Nothing about it here at all, just filler words and more words.'),  # uid 5
     mail('Planning meeting', 'Agenda attached.'),                                      # uid 6
+    mail('Haus', 'Das Haus steht am See.'),                                            # uid 7
 ]
 
 QUERIES = [
@@ -163,6 +164,33 @@ class FuzzyTest(unittest.TestCase):
                     imap._simple_command(*bad)
         finally:
             imap.logout()
+
+    def test_5_languages(self):
+        # german added: "häuser" finds "haus"; an unknown language stops loftd at start.
+        self.server.stop()
+        try:
+            with open(self.server.config, 'w') as f:
+                f.write(self.base_config + '\n[search]\nstem_languages = ["english", "german"]\n')
+            self.server.start()
+            imap = self.connect()
+            try:
+                imap.literal = 'h\u00e4user'.encode()  # sent as a literal after the other arguments
+                self.assertEqual(imap.uid('SEARCH', 'CHARSET', 'UTF-8', 'FUZZY', 'BODY')[1][0], b'7')
+            finally:
+                imap.logout()
+            self.server.stop()
+            with open(self.server.config, 'w') as f:
+                f.write(self.base_config + '\n[search]\nstem_languages = ["klingon"]\n')
+            with self.assertRaises(RuntimeError) as e:
+                self.server.start()
+            self.assertIn('klingon', str(e.exception))
+        finally:
+            if self.server.proc is not None and self.server.proc.poll() is None:
+                self.server.stop()
+            with open(self.server.config, 'w') as f:
+                f.write(self.base_config)
+            self.server.reset_addresses()
+            self.server.start()
 
     def test_4_index_off_same_answers(self):
         indexed = self.answers()
