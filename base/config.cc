@@ -301,8 +301,11 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
   }
   if (const toml::table* t = sub("search")) {
     TableReader sr(*t, "search");
-    if (!sr.get("index", &c.search_index) || !sr.no_unknown_keys())
+    std::vector<std::string> langs;  // get_strings appends: the default is replaced, not extended
+    if (!sr.get("index", &c.search_index) || !sr.get_strings("stem_languages", &langs) ||
+        !sr.no_unknown_keys())
       return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
+    if (t->get("stem_languages") != nullptr) c.stem_languages = std::move(langs);
   }
   if (const toml::table* t = sub("metadata")) {
     TableReader mr(*t, "metadata");

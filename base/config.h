@@ -95,6 +95,8 @@ struct Config {
   std::string tls_key;
   bool storage_sync = true;                       // fsync before acknowledging
   bool search_index = true;                       // [search] index: full-text index (docs/search.md)
+  // [search] stem_languages: Snowball languages of SEARCH FUZZY (RFC 6203); loftd checks the names.
+  std::vector<std::string> stem_languages{"english"};
   unsigned worker_threads = 16;                   // blocking store/crypto work
   LimitsConfig limits;
   AuthConfig auth;

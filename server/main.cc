@@ -14,6 +14,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "protocol/imap/stemmer.h"
 #include "server/server.h"
 #include "server/search/background.h"
 #include "server/tls/ticket_keys.h"
@@ -198,6 +199,15 @@ int run(const std::string& config_path, const std::string& ready_file) {
     log_error("cannot open the store at ", config->store_path(), ": ", store.error().message);
     return 1;
   }
+
+  // RFC 6203 FUZZY stems in the configured languages; an unknown name is a config error.
+  for (const std::string& lang : config->stem_languages) {
+    if (!proto::imap::stem_language_known(lang)) {
+      log_error("[search] stem_languages: unknown Snowball language \"", lang, "\"");
+      return 1;
+    }
+  }
+  proto::imap::set_stem_languages(config->stem_languages);
 
   // The full-text indexer drains the store's index jobs on its own thread
   // (docs/search.md); it stops before the store closes.

@@ -18,7 +18,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libssl-dev
   libxapian-dev doctest-dev libtomlplusplus-dev libcli11-dev libsodium-dev libzstd-dev
-  openssl python3 zlib1g-dev libicu-dev)
+  openssl python3 zlib1g-dev libicu-dev
+  libstemmer-dev)
 TEST_PACKAGES=(swaks isync fetchmail getmail6 mpop dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3
   libinterimap clang-14 libclang-rt-14-dev neomutt tmux nodejs)
 # npm for tests/e2e/node (imapflow); Debian ships it apart from nodejs, other

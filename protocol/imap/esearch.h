@@ -28,8 +28,9 @@ struct SearchReturn {
   bool min = false, max = false, all = false, count = false;
   bool save = false;  // RFC 5182 §2.1
   std::optional<PartialRange> partial;  // RFC 9394 PARTIAL
+  bool relevancy = false;  // RFC 6203 §4: RELEVANCY (scores in ALL's order)
   // False for RETURN (SAVE) alone: RFC 5182 §2.1 sends no ESEARCH then.
-  bool reports() const { return min || max || all || count || partial; }
+  bool reports() const { return min || max || all || count || partial || relevancy; }
 };
 
 // One "* ESEARCH" response (RFC 4731 §3.1 esearch-response).

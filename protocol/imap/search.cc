@@ -43,6 +43,15 @@ void order_by_cost(SearchKey* key) {
   }
 }
 
+bool has_fuzzy_text(const SearchKey& key) {
+  using K = SearchKey::Kind;
+  if (key.fuzzy && (key.kind == K::body || key.kind == K::text || key.kind == K::subject)) return true;
+  for (const SearchKey& c : key.children) {
+    if (has_fuzzy_text(c)) return true;
+  }
+  return false;
+}
+
 bool search_charset_supported(std::string_view charset) {
   return iequals(charset, "UTF-8") || iequals(charset, "US-ASCII") || iequals(charset, "UTF8");
 }

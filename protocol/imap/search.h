@@ -47,7 +47,13 @@ struct SearchKey {
   int32_t date = 0;     // days since 1970-01-01 (civil date, no time or zone)
   SeqSet set;           // UID / sequence set
   std::vector<SearchKey> children;
+  // RFC 6203 §3: the key stood under FUZZY. BODY, TEXT and SUBJECT then match
+  // inexactly (search_fuzzy.h); other keys stay exact (docs/search.md).
+  bool fuzzy = false;
 };
+
+// True if key or a key under it is a FUZZY BODY, TEXT or SUBJECT key.
+bool has_fuzzy_text(const SearchKey& key);
 
 // RFC 3501 §6.4.4 SEARCH and §6.4.8 UID SEARCH.
 struct CmdSearch {

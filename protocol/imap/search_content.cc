@@ -15,11 +15,17 @@ void SearchNeedles::collect(const SearchKey& key) {
   switch (key.kind) {
     case K::bcc: case K::cc: case K::from: case K::to: case K::subject: case K::header:
       folded_[&key] = mime::fold_case(key.text);
+      if (key.fuzzy && key.kind == K::subject) fuzzy_[&key] = std::make_unique<FuzzyNeedle>(folded_[&key]);
       break;
     case K::body: case K::text:
       folded_[&key] = mime::fold_case(key.text);
       body_index_[&key] = body_.size();
       body_.push_back(folded_[&key]);
+      if (key.fuzzy) {
+        fuzzy_[&key] = std::make_unique<FuzzyNeedle>(folded_[&key]);
+        fuzzy_body_index_[&key] = fuzzy_body_.size();
+        fuzzy_body_.push_back(fuzzy_[&key].get());
+      }
       break;
     default:
       break;
@@ -67,7 +73,12 @@ bool SearchContent::scan_body() {
   if (error_) return false;
   const auto& list = needles_.body_needles();
   NeedleSet headers(list), body(list);
-  TextScanner scanner(&headers, &body);
+  // FUZZY BODY/TEXT (RFC 6203) also need the words of the whole text.
+  const auto& fuzzy = needles_.fuzzy_body();
+  FuzzySink fuzzy_headers(fuzzy), fuzzy_body(fuzzy);
+  TeeSink tee_headers(&headers, &fuzzy_headers), tee_body(&body, &fuzzy_body);
+  TextScanner scanner(fuzzy.empty() ? static_cast<TextSink*>(&headers) : &tee_headers,
+                      fuzzy.empty() ? static_cast<TextSink*>(&body) : &tee_body);
   for (uint64_t off = 0; off < size_; off += kPiece) {
     auto piece = read_(off, std::min(kPiece, size_ - off));
     if (!piece) {
@@ -75,9 +86,16 @@ bool SearchContent::scan_body() {
       return false;
     }
     scanner.feed(*piece);
-    if (body.all_found()) break;  // every needle is already in the body: nothing left to learn
+    // Every needle is already in the body: nothing left to learn (FUZZY counts every word).
+    if (body.all_found() && fuzzy.empty()) break;
   }
   scanner.finish();
+  fuzzy_headers.finish();
+  fuzzy_body.finish();
+  for (size_t i = 0; i < fuzzy.size(); ++i) {
+    fuzzy_header_.push_back(fuzzy_headers.stats(i));
+    fuzzy_body_.push_back(fuzzy_body.stats(i));
+  }
   in_header_.resize(list.size());
   in_body_.resize(list.size());
   for (size_t i = 0; i < list.size(); ++i) {
@@ -93,6 +111,45 @@ bool SearchContent::body_matches(const SearchKey& key) {
   size_t i = needles_.body_index(key);
   // RFC 3501 §6.4.4: TEXT is "in the header or body", BODY "in the body".
   return in_body_[i] || (key.kind == SearchKey::Kind::text && in_header_[i]);
+}
+
+const FuzzyStats* SearchContent::subject_stats(const SearchKey& key) {
+  auto it = fuzzy_subject_.find(&key);
+  if (it != fuzzy_subject_.end()) return &it->second;
+  if (!load_header()) return nullptr;
+  FuzzySink sink({&needles_.fuzzy(key)});
+  for (const std::string& value : header_->folded_values("Subject")) {
+    sink.feed(value);
+    sink.boundary();
+  }
+  sink.finish();
+  return &fuzzy_subject_.emplace(&key, sink.stats(0)).first->second;
+}
+
+bool SearchContent::fuzzy_matches(const SearchKey& key) {
+  // A needle without words (punctuation only, or empty) can only match exactly.
+  if (needles_.fuzzy(key).words.empty()) return SearchContentSource::fuzzy_matches(key);
+  if (key.kind == SearchKey::Kind::subject) {
+    const FuzzyStats* s = subject_stats(key);
+    return s != nullptr && s->matches();
+  }
+  if (!scan_body()) return false;
+  size_t i = needles_.fuzzy_body_index(key);
+  // As for exact TEXT: in the header text or in the body text (RFC 3501 §6.4.4).
+  return fuzzy_body_[i].matches() || (key.kind == SearchKey::Kind::text && fuzzy_header_[i].matches());
+}
+
+double SearchContent::fuzzy_strength(const SearchKey& key) {
+  if (needles_.fuzzy(key).words.empty()) return SearchContentSource::fuzzy_strength(key);
+  if (key.kind == SearchKey::Kind::subject) {
+    const FuzzyStats* s = subject_stats(key);
+    return s != nullptr ? imap::fuzzy_strength(*s, FuzzyField::subject) : 0.0;
+  }
+  if (!scan_body()) return 0.0;
+  size_t i = needles_.fuzzy_body_index(key);
+  double body = imap::fuzzy_strength(fuzzy_body_[i], FuzzyField::body);
+  if (key.kind != SearchKey::Kind::text) return body;
+  return std::max(body, imap::fuzzy_strength(fuzzy_header_[i], FuzzyField::header));
 }
 
 }  // namespace loft::proto::imap

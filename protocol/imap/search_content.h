@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "protocol/imap/search_eval.h"
+#include "protocol/imap/search_fuzzy.h"
 #include "protocol/imap/search_header.h"
 
 namespace loft::proto::imap {
@@ -27,12 +28,20 @@ class SearchNeedles {
   // BODY and TEXT keys, in one list for NeedleSet (index = body_index(key)).
   const std::vector<std::string>& body_needles() const { return body_; }
   size_t body_index(const SearchKey& key) const { return body_index_.at(&key); }
+  // RFC 6203 FUZZY BODY/TEXT/SUBJECT keys: the needle's words and stems.
+  const FuzzyNeedle& fuzzy(const SearchKey& key) const { return *fuzzy_.at(&key); }
+  // FUZZY BODY and TEXT needles, in one list for FuzzySink (index = fuzzy_body_index(key)).
+  const std::vector<const FuzzyNeedle*>& fuzzy_body() const { return fuzzy_body_; }
+  size_t fuzzy_body_index(const SearchKey& key) const { return fuzzy_body_index_.at(&key); }
 
  private:
   void collect(const SearchKey& key);
   std::unordered_map<const SearchKey*, std::string> folded_;
   std::unordered_map<const SearchKey*, size_t> body_index_;
   std::vector<std::string> body_;
+  std::unordered_map<const SearchKey*, std::unique_ptr<FuzzyNeedle>> fuzzy_;
+  std::vector<const FuzzyNeedle*> fuzzy_body_;
+  std::unordered_map<const SearchKey*, size_t> fuzzy_body_index_;
 };
 
 // SearchContentSource over one message's bytes. A read failure makes every
@@ -46,6 +55,8 @@ class SearchContent final : public SearchContentSource {
   bool header_matches(const SearchKey& key) override;
   std::optional<int32_t> sent_day() override;
   bool body_matches(const SearchKey& key) override;
+  bool fuzzy_matches(const SearchKey& key) override;
+  double fuzzy_strength(const SearchKey& key) override;
   const std::optional<Error>& error() const { return error_; }
 
   static constexpr uint64_t kMaxHeader = 1024 * 1024;  // header bytes searched by header keys
@@ -54,6 +65,7 @@ class SearchContent final : public SearchContentSource {
  private:
   bool load_header();
   bool scan_body();
+  const FuzzyStats* subject_stats(const SearchKey& key);
 
   const SearchNeedles& needles_;
   ReadFn read_;
@@ -63,6 +75,8 @@ class SearchContent final : public SearchContentSource {
   bool scanned_ = false;
   std::vector<bool> in_header_;  // per body needle: found in a header (TEXT)
   std::vector<bool> in_body_;    // per body needle: found in body text
+  std::vector<FuzzyStats> fuzzy_header_, fuzzy_body_;  // per FUZZY BODY/TEXT needle
+  std::unordered_map<const SearchKey*, FuzzyStats> fuzzy_subject_;
   std::optional<Error> error_;
 };
 

@@ -2,6 +2,7 @@
 #include "protocol/imap/search_eval.h"
 
 #include "base/bytes.h"
+#include "protocol/imap/search_fuzzy.h"
 
 namespace loft::proto::imap {
 
@@ -82,9 +83,11 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
     case K::smaller: return m.size < key.number;
     case K::uid: return key.set.contains(m.uid, view.max_uid);
     case K::seqset: return key.set.contains(m.seq, view.exists);
-    case K::bcc: case K::cc: case K::from: case K::to: case K::subject: case K::header:
-      return content->header_matches(key);
-    case K::body: case K::text: return content->body_matches(key);
+    case K::subject:  // RFC 6203 §3: FUZZY matches inexactly
+      return key.fuzzy ? content->fuzzy_matches(key) : content->header_matches(key);
+    case K::bcc: case K::cc: case K::from: case K::to: case K::header:
+      return content->header_matches(key);  // addresses and named fields: exact even under FUZZY
+    case K::body: case K::text: return key.fuzzy ? content->fuzzy_matches(key) : content->body_matches(key);
     case K::not_: return !search_matches(key.children[0], m, view, content);
     case K::or_:
       return search_matches(key.children[0], m, view, content) || search_matches(key.children[1], m, view, content);
@@ -95,6 +98,25 @@ bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView
       return true;
   }
   return false;
+}
+
+namespace {
+
+void fuzzy_strengths(const SearchKey& key, SearchContentSource* content, std::vector<double>* out) {
+  using K = SearchKey::Kind;
+  if (key.fuzzy && (key.kind == K::body || key.kind == K::text || key.kind == K::subject)) {
+    out->push_back(content->fuzzy_strength(key));
+  }
+  for (const SearchKey& c : key.children) fuzzy_strengths(c, content, out);
+}
+
+}  // namespace
+
+uint8_t search_relevancy(const SearchKey& program, SearchContentSource* content) {
+  if (content == nullptr || !has_fuzzy_text(program)) return 100;
+  std::vector<double> strengths;
+  fuzzy_strengths(program, content, &strengths);
+  return relevancy_score(strengths);
 }
 
 void append_search_response(std::string* out, std::span<const uint32_t> numbers) {

@@ -58,6 +58,12 @@ class SearchContentSource {
   virtual std::optional<int32_t> sent_day() = 0;
   // BODY, TEXT: substring (case-insensitive) of the decoded text.
   virtual bool body_matches(const SearchKey& key) = 0;
+  // RFC 6203 FUZZY BODY, TEXT or SUBJECT (search_fuzzy.h); by default exact.
+  virtual bool fuzzy_matches(const SearchKey& key) {
+    return key.kind == SearchKey::Kind::subject ? header_matches(key) : body_matches(key);
+  }
+  // How strongly a FUZZY text key matches (search_fuzzy.h fuzzy_strength), 0 if not.
+  virtual double fuzzy_strength(const SearchKey& key) { return fuzzy_matches(key) ? 1.0 : 0.0; }
 };
 
 // True if the message matches key. AND and OR stop at the first operand
@@ -65,6 +71,11 @@ class SearchContentSource {
 // the answer needs is never asked.
 bool search_matches(const SearchKey& key, const SearchFacts& m, const SearchView& view,
                     SearchContentSource* content);
+
+// RFC 6203 §4 relevancy (1..100) of a message that matched program, from
+// the strengths of its FUZZY text keys (relevancy_score); content may be
+// null only when the program has none (then 100).
+uint8_t search_relevancy(const SearchKey& program, SearchContentSource* content);
 
 // The day of an internal date in its own zone (RFC 3501: dates ignore time and zone).
 int32_t internal_day(int64_t unix_seconds, int32_t tz_offset_minutes);

@@ -62,6 +62,16 @@ bool HeaderSearch::contains(std::string_view name, std::string_view folded_needl
   return false;
 }
 
+std::vector<std::string> HeaderSearch::folded_values(std::string_view name) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (!iequals(fields_[i].name, name)) continue;
+    if (!folded_[i]) folded_[i] = mime::fold_case(mime::decode_header_value(fields_[i].value));
+    out.push_back(*folded_[i]);
+  }
+  return out;
+}
+
 std::optional<int32_t> HeaderSearch::date_day() const {
   for (const HeaderField& f : fields_) {
     if (iequals(f.name, "Date")) return parse_rfc5322_day(f.value);

@@ -32,6 +32,8 @@ class HeaderSearch {
   bool contains(std::string_view name, std::string_view folded_needle);
   // The Date: field's day as written (RFC 5322 §3.3), nullopt if absent or unreadable.
   std::optional<int32_t> date_day() const;
+  // The decoded, case-folded values of every field named `name` (any case), in order.
+  std::vector<std::string> folded_values(std::string_view name);
 
  private:
   std::vector<HeaderField> fields_;

@@ -18,7 +18,13 @@ namespace {
 using K = SearchKey::Kind;
 
 // What follows a key's name.
-enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq, interval, objectid };
+enum class Arg : uint8_t { none, astring, atom, date, number, set, header, one, two, modseq, interval, objectid, fuzzy };
+
+// RFC 6203 §3: FUZZY applies to the key it prefixes and everything under it.
+void mark_fuzzy(SearchKey* key) {
+  key->fuzzy = true;
+  for (SearchKey& c : key->children) mark_fuzzy(&c);
+}
 
 struct KeyInfo {
   std::string_view name;
@@ -38,6 +44,7 @@ constexpr std::array kKeys = {
     KeyInfo{"EMAILID", K::emailid, Arg::objectid},  // RFC 8474 §6
     KeyInfo{"FLAGGED", K::flagged, Arg::none},
     KeyInfo{"FROM", K::from, Arg::astring},
+    KeyInfo{"FUZZY", K::all, Arg::fuzzy},  // RFC 6203 §3: a modifier; the key becomes the one it prefixes
     KeyInfo{"HEADER", K::header, Arg::header},
     KeyInfo{"KEYWORD", K::keyword, Arg::atom},
     KeyInfo{"LARGER", K::larger, Arg::number},
@@ -141,6 +148,13 @@ class ProgramParser {
       case Arg::one:
         out->children.resize(1);
         return r_->expect_sp() && key(&out->children[0], depth + 1);
+      case Arg::fuzzy: {  // "FUZZY" SP search-key
+        SearchKey inner;
+        if (!r_->expect_sp() || !key(&inner, depth + 1)) return false;
+        mark_fuzzy(&inner);
+        *out = std::move(inner);
+        return true;
+      }
       case Arg::two:
         out->children.resize(2);
         return r_->expect_sp() && key(&out->children[0], depth + 1) && r_->expect_sp() &&

@@ -70,6 +70,8 @@ int compare_facts(const SortFacts& a, const SortFacts& b, SortKey key) {
     case SortKey::to: return cmp(a.to, b.to);
     case SortKey::display_from: return cmp(a.display_from, b.display_from);
     case SortKey::display_to: return cmp(a.display_to, b.display_to);
+    // RFC 6203 §4: more relevant first, unlike the other keys' ascending order.
+    case SortKey::relevancy: return cmp(b.relevancy, a.relevancy);
   }
   return 0;
 }

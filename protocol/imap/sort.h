@@ -16,7 +16,8 @@
 namespace loft::proto::imap {
 
 // RFC 5256 §3 sort-key, plus RFC 5957 DISPLAYFROM and DISPLAYTO.
-enum class SortKey : uint8_t { arrival, cc, date, from, size, subject, to, display_from, display_to };
+// RFC 6203 §4 RELEVANCY: the highest score first (REVERSE: lowest first).
+enum class SortKey : uint8_t { arrival, cc, date, from, size, subject, to, display_from, display_to, relevancy };
 
 struct SortCriterion {
   SortKey key = SortKey::arrival;
@@ -56,6 +57,7 @@ struct SortFacts {
   std::string display_from, display_to;   // folded RFC 5957 display form
   std::string message_id;                 // msg-id without brackets; empty if none
   std::vector<std::string> references;    // References (else In-Reply-To's first msg-id), oldest first
+  uint8_t relevancy = 100;                // RFC 6203 §4 score (1..100) of the search's FUZZY keys
 };
 
 // Fills everything but seq and uid from the message's header block, its

@@ -57,6 +57,7 @@ bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
     else if (iequals(opt, "ALL")) ret.all = true;
     else if (iequals(opt, "COUNT")) ret.count = true;
     else if (iequals(opt, "SAVE")) ret.save = true;
+    else if (iequals(opt, "RELEVANCY")) ret.relevancy = true;  // RFC 6203 §4
     else if (iequals(opt, "PARTIAL")) {
       if (ret.partial) return r->fail("PARTIAL given twice");
       ret.partial.emplace();
@@ -89,7 +90,7 @@ bool parse_sort_args(Reader* r, CmdSort* cmd) {
                                      {"DATE", SortKey::date},       {"FROM", SortKey::from},
                                      {"SIZE", SortKey::size},       {"SUBJECT", SortKey::subject},
                                      {"TO", SortKey::to},           {"DISPLAYFROM", SortKey::display_from},
-                                     {"DISPLAYTO", SortKey::display_to}};
+                                     {"DISPLAYTO", SortKey::display_to}, {"RELEVANCY", SortKey::relevancy}};
     bool known = false;
     for (const Name& n : kKeys) {
       if (iequals(word, n.name)) {
@@ -100,7 +101,7 @@ bool parse_sort_args(Reader* r, CmdSort* cmd) {
     if (!known) return r->fail("Unknown sort key");
     // A key already given cannot break a tie it left (equal stays equal,
     // reversed or not): dropping the repeat keeps the order and bounds the
-    // comparisons per pair to the nine keys whatever the client sends.
+    // comparisons per pair to the ten keys whatever the client sends.
     bool repeat = std::any_of(cmd->criteria.begin(), cmd->criteria.end(),
                               [&c](const SortCriterion& e) { return e.key == c.key; });
     if (!repeat) cmd->criteria.push_back(c);

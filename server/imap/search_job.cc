@@ -35,7 +35,8 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
       mailbox_(mailbox),
       cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
       needles_(cmd_.program),
-      uses_modseq_(pi::search_uses_modseq(cmd_.program)) {
+      uses_modseq_(pi::search_uses_modseq(cmd_.program)),
+      fuzzy_(pi::has_fuzzy_text(cmd_.program)) {
   auto has_email_id = [](const pi::SearchKey& k, const auto& self) -> bool {
     if (k.kind == pi::SearchKey::Kind::emailid) return true;
     for (const auto& c : k.children)
@@ -117,6 +118,8 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     if (pi::search_matches(cmd_.program, facts, view, content ? &*content : nullptr)) {
       hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
       if (uses_modseq_) hit_modseqs_.push_back(facts.modseq);
+      // RFC 6203 §4: scored while the message's text is at hand (the scan is cached).
+      if (fuzzy_) scores_.push_back(pi::search_relevancy(cmd_.program, content ? &*content : nullptr));
     }
     if (content && content->error()) return *content->error();
   }
@@ -182,7 +185,7 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
           return;
         }
         if (job->done_) {
-          job->done_(std::move(job->hits_));
+          job->done_(std::move(job->hits_), std::move(job->scores_));
           return;
         }
         if (job->cmd_.ret && job->cmd_.ret->save) {
@@ -192,7 +195,7 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
           }
           job->save(saved_subset(*job->cmd_.ret, uids));
         }
-        send_search_result(s, job->tag_, job->cmd_, job->hits_, job->hit_modseqs_);
+        send_search_result(s, job->tag_, job->cmd_, job->hits_, job->hit_modseqs_, job->scores_);
         s.finish();
       });
 }

@@ -56,7 +56,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   std::vector<uint32_t> view_uids() const;
   // Called on the loop with the hits instead of sending the SEARCH reply
   // (SORT and THREAD go on from there); errors are still answered here.
-  using Done = std::function<void(std::vector<uint32_t> hits)>;
+  // scores: RFC 6203 relevancy per hit, or empty when the program has no FUZZY text key.
+  using Done = std::function<void(std::vector<uint32_t> hits, std::vector<uint8_t> scores)>;
   void on_done(Done done) { done_ = std::move(done); }
 
  private:
@@ -87,6 +88,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending
   std::vector<uint64_t> hit_modseqs_;   // per hit, only when the program has MODSEQ
+  bool fuzzy_ = false;                  // RFC 6203: a FUZZY text key; scores_ kept
+  std::vector<uint8_t> scores_;         // per hit, relevancy (1..100) when fuzzy_
   Done done_;
 };
 

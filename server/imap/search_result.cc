@@ -4,6 +4,7 @@
 
 #include "protocol/imap/condstore.h"
 #include "protocol/imap/esearch.h"
+#include "protocol/imap/search_fuzzy.h"
 #include "protocol/imap/search_eval.h"
 #include "server/imap/session.h"
 
@@ -28,7 +29,8 @@ uint64_t esearch_modseq(const pi::SearchReturn& ret, const std::vector<uint64_t>
 }  // namespace
 
 void send_search_result(ImapSession& s, const std::string& tag, const pi::CmdSearch& cmd,
-                        const std::vector<uint32_t>& hits, const std::vector<uint64_t>& hit_modseqs) {
+                        const std::vector<uint32_t>& hits, const std::vector<uint64_t>& hit_modseqs,
+                        const std::vector<uint8_t>& scores) {
   std::string out;
   bool modseq = !hit_modseqs.empty() && hit_modseqs.size() == hits.size();
   if (cmd.ret && !cmd.ret->reports()) {
@@ -37,6 +39,12 @@ void send_search_result(ImapSession& s, const std::string& tag, const pi::CmdSea
     // RFC 4731 §3.1: with RETURN the answer is ESEARCH, never SEARCH.
     pi::EsearchResponse r = pi::make_esearch(tag, cmd.uid, *cmd.ret, hits, true);
     if (modseq) r.extra.push_back("MODSEQ " + std::to_string(esearch_modseq(*cmd.ret, hit_modseqs)));
+    // RFC 6203 §4: a score per match in ALL's order, whatever else is asked
+    // (MIN, MAX, COUNT); left out, like ALL, when nothing matched.
+    if (cmd.ret->relevancy && !hits.empty()) {
+      std::vector<uint8_t> all = scores.size() == hits.size() ? scores : std::vector<uint8_t>(hits.size(), 100);
+      r.extra.push_back(pi::relevancy_return_data(all));
+    }
     r.serialize(&out);
   } else if (modseq) {
     pi::append_search_modseq_response(&out, hits, *std::max_element(hit_modseqs.begin(), hit_modseqs.end()));

@@ -14,8 +14,10 @@ class ImapSession;
 
 // Sends "* SEARCH ..." or "* ESEARCH ..." for hits (ascending sequence
 // numbers, or UIDs for UID SEARCH) and the tagged OK. hit_modseqs, parallel
-// to hits, is filled when the program has a MODSEQ key (RFC 7162 §3.1.5).
+// to hits, is filled when the program has a MODSEQ key (RFC 7162 §3.1.5);
+// scores, parallel too, when it has a FUZZY text key (RFC 6203 §4; else 100).
 void send_search_result(ImapSession& s, const std::string& tag, const proto::imap::CmdSearch& cmd,
-                        const std::vector<uint32_t>& hits, const std::vector<uint64_t>& hit_modseqs = {});
+                        const std::vector<uint32_t>& hits, const std::vector<uint64_t>& hit_modseqs = {},
+                        const std::vector<uint8_t>& scores = {});
 
 }  // namespace loft::server::imap

@@ -101,6 +101,7 @@ std::string ImapSession::capabilities() const {
     caps += " BINARY";  // RFC 3516: FETCH BINARY[]/BINARY.SIZE, APPEND of literal8
     caps += " UNAUTHENTICATE";  // RFC 8437 §2: advertised once authenticated
     caps += " OBJECTID SAVEDATE PREVIEW";  // RFC 8474 (THREADID is NIL), RFC 8514, RFC 8970
+    caps += " SEARCH=FUZZY";  // RFC 6203: FUZZY key, RELEVANCY return option and sort key
   }
   return caps;
 }

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "protocol/imap/esearch.h"
+#include "protocol/imap/search_fuzzy.h"
 #include "protocol/imap/thread.h"
 #include "server/connection.h"
 #include "server/imap/search_res.h"
@@ -22,8 +23,9 @@ void SortJob::start(ImapSession& s, const std::string& tag, Request request, pi:
   if (request.ret && request.ret->save) s.selected()->search_result.clear();
   std::vector<uint32_t> uids = search_job->view_uids();
   search_job->on_done([&s, tag, request = std::move(request), uids = std::move(uids), mailbox](
-                          std::vector<uint32_t> hits) mutable {
+                          std::vector<uint32_t> hits, std::vector<uint8_t> scores) mutable {
     auto job = std::make_shared<SortJob>(s, tag, std::move(request), std::move(uids), std::move(hits), mailbox);
+    job->set_scores(std::move(scores));
     step(std::move(job));
   });
   SearchJob::start(std::move(search_job));
@@ -65,6 +67,7 @@ Result<void> SortJob::run_batch(storage::Store& store) {
     }
     f.seq = seq;
     f.uid = uid;
+    if (i < scores_.size()) f.relevancy = scores_[i];  // RFC 6203 §4 RELEVANCY sort key
     facts_.push_back(std::move(f));
   }
   return {};
@@ -87,7 +90,15 @@ void SortJob::finish_output() {
       saved_ = saved_subset(*req_.ret, uids);
     }
     // RFC 5267 §3.2: ESORT answers with ESEARCH, ALL in sort order.
-    if (req_.ret->reports()) pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false).serialize(&output_);
+    if (req_.ret->reports()) {
+      pi::EsearchResponse r = pi::make_esearch(tag_, req_.uid, *req_.ret, numbers, false);
+      if (req_.ret->relevancy && !order.empty()) {  // RFC 6203 §4: in ALL's (the sort) order
+        std::vector<uint8_t> scores;
+        for (size_t i : order) scores.push_back(facts_[i].relevancy);
+        r.extra.push_back(pi::relevancy_return_data(scores));
+      }
+      r.serialize(&output_);
+    }
     return;
   }
   pi::append_sort_response(&output_, numbers);

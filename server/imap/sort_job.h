@@ -39,6 +39,8 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
 
   SortJob(ImapSession& s, std::string tag, Request request, std::vector<uint32_t> uids,
           std::vector<uint32_t> hits, storage::MailboxId mailbox);
+  // RFC 6203 §4: the search's relevancy per hit, for the RELEVANCY sort key and return data.
+  void set_scores(std::vector<uint8_t> scores) { scores_ = std::move(scores); }
 
  private:
   static void step(std::shared_ptr<SortJob> job);
@@ -51,6 +53,7 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
   Request req_;
   std::vector<uint32_t> uids_;  // the client's numbering at the start: uids_[seq - 1]
   std::vector<uint32_t> hits_;  // matching sequence numbers, ascending
+  std::vector<uint8_t> scores_;  // RFC 6203 relevancy per hit; empty: 100 each
   storage::MailboxId mailbox_;
   bool needs_header_ = true;  // a key or THREAD looks at header fields
   std::vector<proto::imap::SortFacts> facts_;

@@ -32,6 +32,7 @@ std::vector<Field> fields_of(pi::SearchKey::Kind kind) {
 Narrow narrow_for(const pi::SearchKey& key) {
   using K = pi::SearchKey::Kind;
   Narrow n;
+  if (key.fuzzy) return n;  // RFC 6203 FUZZY: trigrams of the needle would miss other word forms
   switch (key.kind) {
     case K::body: case K::text: case K::from: case K::to: case K::cc: case K::bcc: case K::subject:
     case K::header:
@@ -54,6 +55,7 @@ Narrow narrow_for(const pi::SearchKey& key) {
 
 bool index_can_narrow(const pi::SearchKey& key) {
   using K = pi::SearchKey::Kind;
+  if (key.fuzzy) return false;  // FUZZY keys are "all" (narrow_for)
   switch (key.kind) {
     case K::body: case K::text: case K::from: case K::to: case K::cc: case K::bcc: case K::subject:
     case K::header:

@@ -107,6 +107,12 @@ pi::SearchKey text_key(std::mt19937& rng, const std::vector<std::string>& texts)
     k.field = fields[rng() % 6];
   }
   k.text = rng() % 4 == 0 ? kFixed[rng() % kFixed.size()] : slice(texts[rng() % texts.size()], rng);
+  // RFC 6203 FUZZY on one key in five: inflected forms must not be lost by narrowing.
+  if (rng() % 5 == 0) {
+    k.fuzzy = true;
+    static const char* kInflected[] = {"messages", "attached", "meetings", "connection", "sending", "tests"};
+    if (rng() % 2 == 0) k.text = kInflected[rng() % 6];
+  }
   return k;
 }
 

@@ -79,6 +79,7 @@ inline std::string describe(const SearchKey& k) {
       "SUBJECT", "HEADER", "BODY", "TEXT", "NOT", "OR", "AND", "MODSEQ", "OLDER", "YOUNGER",
       "EMAILID", "THREADID", "SAVEDBEFORE", "SAVEDON", "SAVEDSINCE", "SAVEDATESUPPORTED"};
   std::string s = kNames[static_cast<int>(k.kind)];
+  if (k.fuzzy) s = "FUZZY " + s;  // RFC 6203
   switch (k.kind) {
     case K::keyword: case K::unkeyword: case K::bcc: case K::cc: case K::from: case K::to:
     case K::subject: case K::body: case K::text: case K::emailid: case K::threadid: s += " [" + k.text + "]"; break;
