@@ -1,9 +1,10 @@
 // The full-text index of one account, on Xapian (docs/search.md): one
 // database directory per account, a document per message keyed by
-// (mailbox id, uid), holding the character trigrams (trigrams.h) of each
-// searchable field under that field's prefix. No positions, no stored data
-// beyond the uid: the index only narrows candidates; the plain evaluator
-// decides (RFC 3501 §6.4.4 substring semantics stay exact).
+// (mailbox id, uid), holding the character grams (trigrams.h) and whole
+// words (word_terms.h) of each searchable field under that field's prefix.
+// No positions, no stored data beyond the uid: grams narrow candidates,
+// which the plain evaluator verifies, and a word term proves a one-word key
+// (RFC 3501 §6.4.4 substring semantics stay exact).
 //
 // Threading: every call blocks (disk I/O); run it on a worker thread, never
 // on an event loop. One writer per directory (open); any number of readers
@@ -34,7 +35,9 @@ namespace loft::search {
 enum class Field : uint8_t { body, header_text, from, to, cc, bcc, subject };
 inline constexpr size_t kFieldCount = 7;
 
-// The grams of one message, per Field, as the indexer collected them.
+// The grams of one message, per Field, as the indexer collected them (the
+// extractor fills grams for body and header_text only: header_text holds
+// the named fields' values too).
 struct MessageTerms {
   std::array<TrigramCollector, kFieldCount> fields;
   TrigramCollector& operator[](Field f) { return fields[static_cast<size_t>(f)]; }

@@ -54,6 +54,12 @@ bool cjk_char(char32_t c) {
          (c >= 0x20000 && c <= 0x3FFFF);   // CJK extensions B and later
 }
 
+bool has_cjk(std::string_view utf8) {
+  bool found = false;
+  each_char(utf8, [&found](char32_t c, std::string_view) { found = found || cjk_char(c); });
+  return found;
+}
+
 void TrigramCollector::insert(std::string gram) {
   if (terms_.size() < max_terms_ || terms_.count(gram)) {
     terms_.insert(std::move(gram));

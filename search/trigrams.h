@@ -25,6 +25,8 @@ bool indexable_char(char32_t c);
 // extensions, Hiragana, Katakana, Hangul (syllables and jamo), CJK
 // punctuation and full-width forms.
 bool cjk_char(char32_t c);
+// True if the UTF-8 text holds a cjk_char.
+bool has_cjk(std::string_view utf8);
 
 // Collects the distinct indexable trigrams of a stream of folded text.
 // Memory: the distinct trigrams (bounded by max_terms) and two characters.

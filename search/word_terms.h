@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "search/trigrams.h"
+
 namespace loft::search {
 
 // A bounded set of words. Words past the bound are dropped: a missing word
@@ -18,8 +20,10 @@ class WordTerms {
  public:
   explicit WordTerms(size_t max_terms = kDefaultMaxTerms) : max_terms_(max_terms) {}
   // Adds one folded word (at most 64 bytes, as the splitter gives them).
+  // Runs holding CJK characters are skipped: unspaced CJK text makes them
+  // phrases, rarely a whole needle, and CJK needles narrow well by bigrams.
   void add(std::string_view word) {
-    if (terms_.size() < max_terms_) terms_.emplace(word);
+    if (terms_.size() < max_terms_ && !has_cjk(word)) terms_.emplace(word);
   }
   const std::unordered_set<std::string>& terms() const { return terms_; }
 

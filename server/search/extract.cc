@@ -84,13 +84,16 @@ Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_si
   for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
     words.emplace_back([out, f](std::string_view w) { out->words[f].add(w); });
   }
+  // Grams only for body and header_text: the named fields' values are in
+  // header_text too, which narrows their keys (narrow.cc).
   auto r = walk(read, size, header_size, [&](Field f, std::string_view text, bool boundary) {
     const bool worded = f != Field::header_text;
+    const bool grams = f == Field::body || f == Field::header_text;
     if (boundary) {
-      (*out)[f].boundary();
+      if (grams) (*out)[f].boundary();
       if (worded) words[static_cast<size_t>(f)].boundary();
     } else {
-      (*out)[f].feed(text);
+      if (grams) (*out)[f].feed(text);
       if (worded) words[static_cast<size_t>(f)].feed(text);
     }
   });
