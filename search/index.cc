@@ -32,6 +32,12 @@ constexpr const char* kMailboxPrefix = "XM";
 constexpr const char* kOverflowTerm = "XOVERFLOW";  // matches every text condition
 constexpr const char* kThroughKey = "through:";     // metadata: indexed_through per mailbox
 constexpr const char* kRebuildingKey = "rebuilding";  // metadata: "1" while a rebuild is incomplete
+// Whole-word terms: "W" + the field's prefix + the folded word (word_terms.h).
+constexpr const char* kWordPrefix = "W";
+// metadata: the term scheme. 2 = CJK bigrams and word terms. An index
+// without it (scheme 1, trigrams only) reads as rebuilding: scanned, exact.
+constexpr const char* kFormatKey = "format";
+constexpr const char* kFormat = "2";
 constexpr Xapian::valueno kUidSlot = 0;
 
 const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
@@ -149,6 +155,9 @@ Result<Index> Index::open(const std::string& dir) {
     auto impl = std::make_unique<Impl>();
     impl->dir = dir;
     auto w = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
+    // A new (or empty) database takes the current scheme; an older one keeps
+    // its mark until a rebuild (remove_index, then open) starts it afresh.
+    if (w->get_doccount() == 0 && w->get_metadata(kFormatKey).empty()) w->set_metadata(kFormatKey, kFormat);
     impl->writer = w.get();
     impl->db = std::move(w);
     return Index(std::move(impl));
@@ -176,6 +185,7 @@ Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& t
     for (size_t f = 0; f < kFieldCount; ++f) {
       // Boolean terms: no positions, no within-document frequency.
       for (const auto& t : terms.fields[f].terms()) doc.add_boolean_term(kPrefixes[f] + t);
+      for (const auto& w : terms.words[f].terms()) doc.add_boolean_term(kWordPrefix + (kPrefixes[f] + w));
       overflow = overflow || terms.fields[f].overflowed();
     }
     if (overflow) doc.add_boolean_term(kOverflowTerm);
@@ -232,7 +242,14 @@ Result<void> Index::set_rebuilding(bool on) {
 
 Result<bool> Index::rebuilding() {
   if (!impl_) return moved_from();
-  return guarded("index rebuild mark", [&]() -> Result<bool> { return !impl_->db->get_metadata(kRebuildingKey).empty(); });
+  return guarded("index rebuild mark", [&]() -> Result<bool> {
+    return !impl_->db->get_metadata(kRebuildingKey).empty() || impl_->db->get_metadata(kFormatKey) != kFormat;
+  });
+}
+
+Result<bool> Index::current_format() {
+  if (!impl_) return moved_from();
+  return guarded("index format", [&]() -> Result<bool> { return impl_->db->get_metadata(kFormatKey) == kFormat; });
 }
 
 Result<void> Index::commit() {
@@ -248,6 +265,7 @@ Result<uint32_t> Index::indexed_through(uint64_t mailbox_id) {
   if (!impl_) return moved_from();
   return guarded("index mark", [&]() -> Result<uint32_t> {
     if (!impl_->db->get_metadata(kRebuildingKey).empty()) return 0;  // partial: scan everything
+    if (impl_->db->get_metadata(kFormatKey) != kFormat) return 0;   // older scheme: scan until rebuilt
     return stored_mark(*impl_->db, mailbox_id);
   });
 }
@@ -258,12 +276,31 @@ Result<std::optional<std::vector<uint32_t>>> Index::candidates(uint64_t mailbox_
   auto query = guarded("search", [&]() -> Result<Xapian::Query> { return build(n, &all); });
   if (!query) return query.error();
   if (all) return std::optional<std::vector<uint32_t>>();
+  auto uids = matching_uids(mailbox_id, *query);
+  if (!uids) return uids.error();
+  return std::optional<std::vector<uint32_t>>(std::move(*uids));
+}
+
+Result<std::vector<uint32_t>> Index::with_word(uint64_t mailbox_id, const std::vector<Field>& fields,
+                                               const std::string& word) {
+  if (!impl_) return moved_from();
+  if (fields.empty() || word.empty()) return std::vector<uint32_t>();
+  auto query = guarded("search", [&]() -> Result<Xapian::Query> {
+    std::vector<Xapian::Query> any;
+    for (Field f : fields) any.emplace_back(kWordPrefix + (prefix_of(f) + word));
+    return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+  });
+  if (!query) return query.error();
+  return matching_uids(mailbox_id, *query);
+}
+
+Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xapian::Query& query) {
   // A reader sees one commit; if the writer commits twice meanwhile,
   // Xapian says DatabaseModifiedError: reopen and try again (bounded).
   for (int attempt = 0;; ++attempt) {
     try {
       Xapian::Enquire enquire(*impl_->db);
-      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, *query, Xapian::Query(mailbox_term(mailbox_id))));
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(mailbox_term(mailbox_id))));
       enquire.set_weighting_scheme(Xapian::BoolWeight());
       enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
       Xapian::MSet matches = enquire.get_mset(0, impl_->db->get_doccount());
@@ -275,7 +312,7 @@ Result<std::optional<std::vector<uint32_t>>> Index::candidates(uint64_t mailbox_
         uids.push_back(get_be32(v.data()));
       }
       std::sort(uids.begin(), uids.end());
-      return std::optional<std::vector<uint32_t>>(std::move(uids));
+      return uids;
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 3) return make_error(Errc::temp, "search index changing too fast");
       auto r = guarded("reopen search index", [&]() -> Result<void> {
@@ -284,7 +321,7 @@ Result<std::optional<std::vector<uint32_t>>> Index::candidates(uint64_t mailbox_
       });
       if (!r) return r.error();
     } catch (...) {
-      return guarded("search", []() -> Result<std::optional<std::vector<uint32_t>>> { throw; });
+      return guarded("search", []() -> Result<std::vector<uint32_t>> { throw; });
     }
   }
 }
@@ -310,6 +347,15 @@ Result<void> remove_index(const std::string& dir) {
   std::filesystem::remove_all(dir, ec);
   if (ec) return make_error(Errc::temp, "remove search index " + dir + ": " + ec.message());
   return {};
+}
+
+Result<void> clear_format_mark(const std::string& dir) {
+  return guarded("clear index format", [&]() -> Result<void> {
+    Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
+    db.set_metadata(kFormatKey, "");
+    db.commit();
+    return {};
+  });
 }
 
 Result<void> optimize_index(const std::string& dir) {

@@ -1,9 +1,10 @@
 // The full-text index of one account, on Xapian (docs/search.md): one
 // database directory per account, a document per message keyed by
-// (mailbox id, uid), holding the character trigrams (trigrams.h) of each
-// searchable field under that field's prefix. No positions, no stored data
-// beyond the uid: the index only narrows candidates; the plain evaluator
-// decides (RFC 3501 §6.4.4 substring semantics stay exact).
+// (mailbox id, uid), holding the character grams (trigrams.h) and whole
+// words (word_terms.h) of each searchable field under that field's prefix.
+// No positions, no stored data beyond the uid: grams narrow candidates,
+// which the plain evaluator verifies, and a word term proves a one-word key
+// (RFC 3501 §6.4.4 substring semantics stay exact).
 //
 // Threading: every call blocks (disk I/O); run it on a worker thread, never
 // on an event loop. One writer per directory (open); any number of readers
@@ -21,6 +22,11 @@
 
 #include "base/result.h"
 #include "search/trigrams.h"
+#include "search/word_terms.h"
+
+namespace Xapian {
+class Query;
+}
 
 namespace loft::search {
 
@@ -29,10 +35,16 @@ namespace loft::search {
 enum class Field : uint8_t { body, header_text, from, to, cc, bcc, subject };
 inline constexpr size_t kFieldCount = 7;
 
-// The trigrams of one message, per Field, as the indexer collected them.
+// The grams of one message, per Field, as the indexer collected them (the
+// extractor fills grams for body and header_text only: header_text holds
+// the named fields' values too).
 struct MessageTerms {
   std::array<TrigramCollector, kFieldCount> fields;
   TrigramCollector& operator[](Field f) { return fields[static_cast<size_t>(f)]; }
+  // Whole words per Field (word_terms.h); header_text has none (TEXT is
+  // proven by body words, HEADER names one field).
+  std::array<WordTerms, kFieldCount> words;
+  WordTerms& words_of(Field f) { return words[static_cast<size_t>(f)]; }
 };
 
 // A narrowing condition built from a SEARCH program: its text keys become
@@ -51,7 +63,7 @@ struct Narrow {
 struct IndexStats {
   uint64_t documents = 0;
   uint64_t bytes = 0;  // on disk
-  bool rebuilding = false;  // a rebuild is running or was interrupted
+  bool rebuilding = false;  // a rebuild is running or was interrupted, or the format is old
 };
 
 class Index {
@@ -91,16 +103,28 @@ class Index {
   // UIDs (ascending) of indexed messages that may match n, or nullopt when n
   // cannot narrow (every message is a candidate).
   Result<std::optional<std::vector<uint32_t>>> candidates(uint64_t mailbox_id, const Narrow& n);
+  // UIDs (ascending) of indexed messages holding the folded word as a word
+  // term in any of fields: each of them contains it (word_terms.h).
+  Result<std::vector<uint32_t>> with_word(uint64_t mailbox_id, const std::vector<Field>& fields,
+                                          const std::string& word);
+  // False for an index written in an older term scheme (kFormat): it is
+  // then treated as rebuilding (scanned) until `loftctl index rebuild`.
+  Result<bool> current_format();
   Result<IndexStats> stats();
 
  private:
   struct Impl;
   explicit Index(std::unique_ptr<Impl> impl);
+  // The sorted uids of the mailbox's documents matching query.
+  Result<std::vector<uint32_t>> matching_uids(uint64_t mailbox_id, const Xapian::Query& query);
   std::unique_ptr<Impl> impl_;
 };
 
 // Removes the index directory (for rebuild); succeeds if there was none.
 Result<void> remove_index(const std::string& dir);
+// Removes the index's format mark, as an index of the previous term scheme
+// has none (tests of the upgrade path; no writer may have it open).
+Result<void> clear_format_mark(const std::string& dir);
 // Compacts the index in dir into a fresh copy and swaps it in (no writer
 // may have it open).
 Result<void> optimize_index(const std::string& dir);

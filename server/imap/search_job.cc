@@ -15,6 +15,7 @@
 #include "server/search/indexer.h"
 #include "server/server.h"
 #include "server/search/narrow.h"
+#include "server/search/proof.h"
 
 namespace loft::server::imap {
 
@@ -47,19 +48,27 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
 }
 
 void SearchJob::narrow() {
-  if (index_dir_.empty() || !server::search::index_can_narrow(cmd_.program)) return;
+  const bool can_narrow = server::search::index_can_narrow(cmd_.program);
+  const bool can_prove = server::search::has_provable_key(cmd_.program);  // one-word needles
+  if (index_dir_.empty() || (!can_narrow && !can_prove)) return;
   auto index = loft::search::Index::open_reader(index_dir_);
   if (!index) return;  // no index yet: scan
   auto through = index->indexed_through(mailbox_);
-  auto found = through ? index->candidates(mailbox_, server::search::narrow_for(cmd_.program))
-                       : Result<std::optional<std::vector<uint32_t>>>(through.error());
+  auto found = !through ? Result<std::optional<std::vector<uint32_t>>>(through.error())
+               : can_narrow ? index->candidates(mailbox_, server::search::narrow_for(cmd_.program))
+                            : Result<std::optional<std::vector<uint32_t>>>(std::nullopt);
   if (!found) {
     log_warn("search index ", index_dir_, ": ", found.error().message, " (scanning instead)");
     return;
   }
+  through_ = *through;
+  if (can_prove) {
+    auto proofs = server::search::Proofs::read(*index, mailbox_, cmd_.program, through_);
+    if (proofs) proofs_ = std::move(*proofs);
+    else log_warn("search index ", index_dir_, ": ", proofs.error().message, " (verifying every candidate)");
+  }
   if (!*found) return;
   candidates_ = std::move(**found);
-  through_ = *through;
   narrowed_ = true;
 }
 
@@ -115,7 +124,11 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
           needles_, [&store, blob](uint64_t off, uint64_t len) { return store.read_body(blob, off, len); },
           meta->size, meta->header_size);
     }
-    if (pi::search_matches(cmd_.program, facts, view, content ? &*content : nullptr)) {
+    // Keys the index proves true for this message are not read (proof.h).
+    pi::SearchContentSource* source = content ? &*content : nullptr;
+    std::optional<server::search::ProvenContent> proven;
+    if (source && !proofs_.empty()) source = &proven.emplace(proofs_, facts.uid, source);
+    if (pi::search_matches(cmd_.program, facts, view, source)) {
       hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
       if (uses_modseq_) hit_modseqs_.push_back(facts.modseq);
       // RFC 6203 §4: scored while the message's text is at hand (the scan is cached).

@@ -16,6 +16,7 @@
 
 #include "protocol/imap/search.h"
 #include "protocol/imap/search_content.h"
+#include "server/search/proof.h"
 #include "storage/store.h"
 
 namespace loft::server::imap {
@@ -87,6 +88,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   bool narrowed_ = false;            // candidates_ and through_ apply
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending
+  server::search::Proofs proofs_;     // one-word keys the index proves, per message
   std::vector<uint64_t> hit_modseqs_;   // per hit, only when the program has MODSEQ
   bool fuzzy_ = false;                  // RFC 6203: a FUZZY text key; scores_ kept
   std::vector<uint8_t> scores_;         // per hit, relevancy (1..100) when fuzzy_

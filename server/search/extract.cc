@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "base/bytes.h"
 #include "protocol/imap/search_content.h"
 #include "protocol/imap/search_header.h"
 #include "protocol/imap/search_text.h"
+#include "protocol/imap/search_words.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/decode.h"
 
@@ -75,13 +77,28 @@ Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
 
 Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_size,
                            loft::search::MessageTerms* out) {
-  return walk(read, size, header_size, [out](Field f, std::string_view text, bool boundary) {
+  // Word terms from the same text as the grams (none for header_text, see
+  // MessageTerms::words), split as the needle is (search_words.h).
+  std::vector<pi::WordSplitter> words;
+  words.reserve(loft::search::kFieldCount);
+  for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
+    words.emplace_back([out, f](std::string_view w) { out->words[f].add(w); });
+  }
+  // Grams only for body and header_text: the named fields' values are in
+  // header_text too, which narrows their keys (narrow.cc).
+  auto r = walk(read, size, header_size, [&](Field f, std::string_view text, bool boundary) {
+    const bool worded = f != Field::header_text;
+    const bool grams = f == Field::body || f == Field::header_text;
     if (boundary) {
-      (*out)[f].boundary();
+      if (grams) (*out)[f].boundary();
+      if (worded) words[static_cast<size_t>(f)].boundary();
     } else {
-      (*out)[f].feed(text);
+      if (grams) (*out)[f].feed(text);
+      if (worded) words[static_cast<size_t>(f)].feed(text);
     }
   });
+  for (auto& w : words) w.finish();
+  return r;
 }
 
 Result<std::string> extract_text(const ReadFn& read, uint64_t size, uint64_t header_size) {

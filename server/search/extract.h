@@ -1,4 +1,4 @@
-// Text extraction for the search index: the trigrams of a stored message,
+// Text extraction for the search index: the grams and words of a stored message,
 // taken from exactly the text the plain SEARCH evaluator scans
 // (proto::imap::TextScanner for BODY/TEXT, the top-level header fields for
 // FROM..HEADER), so an indexed candidate set always contains the plain

@@ -11,18 +11,15 @@ using loft::search::Narrow;
 namespace {
 
 // The key -> fields table. TEXT is "in the header or body" (RFC 3501
-// §6.4.4); HEADER names any field, so it uses every header line.
+// §6.4.4); HEADER names any field, so it uses every header line. FROM..
+// SUBJECT narrow by header_text too, which holds every top-level field's
+// value: their own fields keep only word terms (docs/search.md, sizes).
 std::vector<Field> fields_of(pi::SearchKey::Kind kind) {
   using K = pi::SearchKey::Kind;
   switch (kind) {
     case K::body: return {Field::body};
     case K::text: return {Field::body, Field::header_text};
-    case K::from: return {Field::from};
-    case K::to: return {Field::to};
-    case K::cc: return {Field::cc};
-    case K::bcc: return {Field::bcc};
-    case K::subject: return {Field::subject};
-    case K::header: return {Field::header_text};
+    case K::from: case K::to: case K::cc: case K::bcc: case K::subject: case K::header: return {Field::header_text};
     default: return {};
   }
 }

@@ -1,7 +1,7 @@
 // The one table from IMAP SEARCH keys (RFC 3501 §6.4.4) to index fields,
 // and the translation of a SEARCH program into a search::Narrow whose
 // candidates are a superset of the program's matches: text keys become
-// trigram conditions, every other key (and NOT) takes every message.
+// gram conditions, every other key (and NOT) takes every message.
 #pragma once
 
 #include "protocol/imap/search.h"

@@ -80,5 +80,10 @@ TEST_CASE("extraction decodes charsets and folds case the way SEARCH does") {
   loft::search::MessageTerms terms;
   REQUIRE(loft::server::search::extract_terms(read, msg.size(), msg.find("\r\n\r\n") + 4, &terms));
   CHECK(terms[loft::search::Field::body].terms().count("вет") == 1);
-  CHECK(terms[loft::search::Field::subject].terms().count("üße") == 1);
+  // The named fields keep words only; their grams are header_text's.
+  CHECK(terms[loft::search::Field::subject].terms().empty());
+  CHECK(terms[loft::search::Field::header_text].terms().count("üße") == 1);
+  CHECK(terms.words_of(loft::search::Field::subject).terms().count("grüße") == 1);
+  CHECK(terms.words_of(loft::search::Field::body).terms().count("привет") == 1);
+  CHECK(terms.words_of(loft::search::Field::header_text).terms().empty());
 }

@@ -60,7 +60,8 @@ TEST_CASE("trigrams of a needle: every indexable window, no white space") {
   CHECK(needle_trigrams("abab") == std::vector<std::string>{"aba", "bab"});
   // Characters, not bytes: Cyrillic and CJK trigrams are three code points.
   CHECK(needle_trigrams("при") == std::vector<std::string>{"при"});
-  CHECK(needle_trigrams("日本語") == std::vector<std::string>{"日本語"});
+  CHECK(needle_trigrams("при") == std::vector<std::string>{"при"});  // not CJK: a trigram
+  CHECK(needle_trigrams("日本語") == std::vector<std::string>{"日本", "本語"});  // CJK: bigrams
 }
 
 TEST_CASE("collector: trigrams span feeds and split UTF-8, never a boundary") {
