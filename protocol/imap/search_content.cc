@@ -128,7 +128,9 @@ const FuzzyStats* SearchContent::subject_stats(const SearchKey& key) {
 
 bool SearchContent::fuzzy_matches(const SearchKey& key) {
   // A needle without words (punctuation only, or empty) can only match exactly.
-  if (needles_.fuzzy(key).words.empty()) return SearchContentSource::fuzzy_matches(key);
+  if (needles_.fuzzy(key).words.empty()) {
+    return key.kind == SearchKey::Kind::subject ? header_matches(key) : body_matches(key);
+  }
   if (key.kind == SearchKey::Kind::subject) {
     const FuzzyStats* s = subject_stats(key);
     return s != nullptr && s->matches();
@@ -140,7 +142,7 @@ bool SearchContent::fuzzy_matches(const SearchKey& key) {
 }
 
 double SearchContent::fuzzy_strength(const SearchKey& key) {
-  if (needles_.fuzzy(key).words.empty()) return SearchContentSource::fuzzy_strength(key);
+  if (needles_.fuzzy(key).words.empty()) return fuzzy_matches(key) ? 1.0 : 0.0;
   if (key.kind == SearchKey::Kind::subject) {
     const FuzzyStats* s = subject_stats(key);
     return s != nullptr ? imap::fuzzy_strength(*s, FuzzyField::subject) : 0.0;

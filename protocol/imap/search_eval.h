@@ -58,12 +58,11 @@ class SearchContentSource {
   virtual std::optional<int32_t> sent_day() = 0;
   // BODY, TEXT: substring (case-insensitive) of the decoded text.
   virtual bool body_matches(const SearchKey& key) = 0;
-  // RFC 6203 FUZZY BODY, TEXT or SUBJECT (search_fuzzy.h); by default exact.
-  virtual bool fuzzy_matches(const SearchKey& key) {
-    return key.kind == SearchKey::Kind::subject ? header_matches(key) : body_matches(key);
-  }
+  // RFC 6203 FUZZY BODY, TEXT or SUBJECT (search_fuzzy.h). No default: a
+  // wrapper that forgot it would quietly answer FUZZY keys exactly.
+  virtual bool fuzzy_matches(const SearchKey& key) = 0;
   // How strongly a FUZZY text key matches (search_fuzzy.h fuzzy_strength), 0 if not.
-  virtual double fuzzy_strength(const SearchKey& key) { return fuzzy_matches(key) ? 1.0 : 0.0; }
+  virtual double fuzzy_strength(const SearchKey& key) = 0;
 };
 
 // True if the message matches key. AND and OR stop at the first operand

@@ -68,6 +68,8 @@ class Counting final : public pi::SearchContentSource {
   bool header_matches(const pi::SearchKey& key) override { return ++*count_, inner_->header_matches(key); }
   std::optional<int32_t> sent_day() override { return inner_->sent_day(); }
   bool body_matches(const pi::SearchKey& key) override { return ++*count_, inner_->body_matches(key); }
+  bool fuzzy_matches(const pi::SearchKey& key) override { return ++*count_, inner_->fuzzy_matches(key); }
+  double fuzzy_strength(const pi::SearchKey& key) override { return inner_->fuzzy_strength(key); }
 
  private:
   pi::SearchContentSource* inner_;
@@ -262,7 +264,9 @@ TEST_CASE("indexed SEARCH answers equal the plain evaluator's over the corpus") 
   }
   MESSAGE("queries ", kQueries, ", narrowed by the index ", narrowed, ", with hits ", nonempty, ", proven by word terms ",
           proved_queries, " (", saved, " text questions answered without reading)");
-  CHECK(proved_queries > kQueries / 10);  // word proofs were really exercised
+  // Word proofs were really exercised (about 8% of queries; one text key in
+  // five is FUZZY, which is never proven).
+  CHECK(proved_queries > kQueries / 20);
   CHECK(narrowed > kQueries / 2);  // the index was really used
   CHECK(nonempty > kQueries / 4);  // and the queries really find things
 }

@@ -41,6 +41,11 @@ struct FakeContent : SearchContentSource {
     ++body_calls;
     return body_text.find(k.text) != std::string::npos;
   }
+  // FUZZY answered exactly: these tests are about the evaluator's order.
+  bool fuzzy_matches(const SearchKey& k) override {
+    return k.kind == SearchKey::Kind::subject ? header_matches(k) : body_matches(k);
+  }
+  double fuzzy_strength(const SearchKey& k) override { return fuzzy_matches(k) ? 1.0 : 0.0; }
 };
 
 bool match(const std::string& text, const SearchFacts& m, FakeContent* c = nullptr, SearchView v = {10, 100}) {
