@@ -1,27 +1,10 @@
 // Character trigrams (see trigrams.h).
 #include "search/trigrams.h"
 
+#include "base/utf8.h"
+
 namespace loft::search {
 namespace {
-
-// Length of the UTF-8 sequence starting with lead byte b; 1 for invalid
-// bytes, which then stand for themselves (folded text is valid UTF-8, with
-// U+FFFD for what was not, so this is only a guard).
-size_t seq_len(unsigned char b) {
-  if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) return 2;
-  if ((b & 0xF0) == 0xE0) return 3;
-  if ((b & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
-char32_t decode(std::string_view s) {
-  auto b = static_cast<unsigned char>(s[0]);
-  if (s.size() == 1) return b;
-  char32_t c = s.size() == 2 ? (b & 0x1F) : s.size() == 3 ? (b & 0x0F) : (b & 0x07);
-  for (size_t i = 1; i < s.size(); ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
-  return c;
-}
 
 // Calls f(char, bytes) for each complete character of s; returns the bytes
 // of an incomplete trailing sequence.
@@ -29,9 +12,9 @@ template <class F>
 std::string_view each_char(std::string_view s, F&& f) {
   size_t i = 0;
   while (i < s.size()) {
-    size_t n = seq_len(static_cast<unsigned char>(s[i]));
+    size_t n = utf8_sequence_length(static_cast<unsigned char>(s[i]));
     if (i + n > s.size()) return s.substr(i);
-    f(decode(s.substr(i, n)), s.substr(i, n));
+    f(utf8_decode(s.substr(i, n)), s.substr(i, n));
     i += n;
   }
   return {};

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "base/utf8.h"
+
 namespace loft::proto::imap {
 namespace {
 
@@ -21,24 +23,6 @@ int b64_value(unsigned char c) {
 }
 
 bool is_printable(uint32_t c) { return c >= 0x20 && c <= 0x7e; }
-
-void append_utf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 // Reads one code point at *pos; returns U+FFFD (and advances one byte) for an
 // ill-formed sequence. Sets *ok to false in that case.
@@ -93,7 +77,7 @@ Result<void> decode_run(std::string_view run, std::string* out) {
     bits &= (1u << nbits) - 1;
     if (high != 0) {
       if (unit < 0xdc00 || unit > 0xdfff) return bad("high surrogate without a low one");
-      append_utf8(0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00), out);
+      loft::append_utf8(out, 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00));
       high = 0;
     } else if (unit >= 0xd800 && unit <= 0xdbff) {
       high = unit;
@@ -102,7 +86,7 @@ Result<void> decode_run(std::string_view run, std::string* out) {
     } else if (is_printable(unit)) {
       return bad("printable ASCII inside a base64 run");
     } else {
-      append_utf8(unit, out);
+      loft::append_utf8(out, unit);
     }
   }
   if (high != 0) return bad("high surrogate at the end of a run");

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/utf8.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/decode.h"
 
@@ -40,23 +41,10 @@ size_t skip_element(std::string_view html, size_t pos, std::string_view name) {
   return html.size();
 }
 
-void append_utf8(std::string* out, uint32_t cp) {
+// A reference to no scalar value reads as U+FFFD.
+void append_scalar(std::string* out, uint32_t cp) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  loft::append_utf8(out, cp);
 }
 
 // Decodes the entity at html[pos] == '&'; returns the bytes consumed (0: none).
@@ -69,7 +57,7 @@ size_t entity(std::string_view html, size_t pos, std::string* out) {
   };
   for (const auto& e : kNamed)
     if (iequals(name, e.name)) {
-      append_utf8(out, e.cp);
+      append_scalar(out, e.cp);
       return semi - pos + 1;
     }
   if (name.size() >= 2 && name[0] == '#') {
@@ -83,7 +71,7 @@ size_t entity(std::string_view html, size_t pos, std::string* out) {
       cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
     }
     if (digits == 0) return 0;
-    append_utf8(out, cp);
+    append_scalar(out, cp);
     return semi - pos + 1;
   }
   return 0;

@@ -3,29 +3,9 @@
 
 #include <unicode/uchar.h>
 
+#include "base/utf8.h"
+
 namespace loft::proto::imap {
-namespace {
-
-// Length of the UTF-8 sequence led by b; 1 for a stray byte (folded text is
-// valid UTF-8, this is only a guard).
-size_t seq_len(unsigned char b) {
-  if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) return 2;
-  if ((b & 0xF0) == 0xE0) return 3;
-  if ((b & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
-char32_t decode(std::string_view s) {
-  auto b = static_cast<unsigned char>(s[0]);
-  if (s.size() == 1) return b;
-  char32_t c = s.size() == 2 ? (b & 0x1F) : s.size() == 3 ? (b & 0x0F) : (b & 0x07);
-  for (size_t i = 1; i < s.size(); ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
-  return c;
-}
-
-}  // namespace
-
 bool word_char(char32_t c) {
   if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   auto u = static_cast<UChar32>(c);
@@ -64,13 +44,13 @@ void WordSplitter::feed(std::string_view folded) {
   }
   size_t i = 0;
   while (i < folded.size()) {
-    size_t n = seq_len(static_cast<unsigned char>(folded[i]));
+    size_t n = utf8_sequence_length(static_cast<unsigned char>(folded[i]));
     if (i + n > folded.size()) {
       held_.assign(folded.substr(i));
       return;
     }
     std::string_view ch = folded.substr(i, n);
-    push(decode(ch), ch);
+    push(utf8_decode(ch), ch);
     i += n;
   }
 }

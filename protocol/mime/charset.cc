@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "base/bytes.h"
+#include "base/utf8.h"
 
 namespace loft::proto::mime {
 namespace {
@@ -79,24 +80,6 @@ void validate_utf8(std::string_view in, std::string* out, std::string* held, boo
       out->append(kReplacement);
       ++i;
     }
-  }
-}
-
-void append_utf8(std::string* out, UChar32 c) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
   }
 }
 
@@ -220,7 +203,7 @@ void CaseFolder::feed(std::string_view utf8, std::string* out) {
     if (n == 2) cp = ((c & 0x1F) << 6) | (utf8[i + 1] & 0x3F);
     if (n == 3) cp = ((c & 0x0F) << 12) | ((utf8[i + 1] & 0x3F) << 6) | (utf8[i + 2] & 0x3F);
     if (n == 4) cp = ((c & 0x07) << 18) | ((utf8[i + 1] & 0x3F) << 12) | ((utf8[i + 2] & 0x3F) << 6) | (utf8[i + 3] & 0x3F);
-    append_utf8(out, u_foldCase(cp, U_FOLD_CASE_DEFAULT));
+    loft::append_utf8(out, static_cast<char32_t>(u_foldCase(cp, U_FOLD_CASE_DEFAULT)));
     i += static_cast<size_t>(n);
   }
 }

@@ -17,9 +17,6 @@ char32_t html_entity(std::string_view name);
 // Unicode scalar value (0, a surrogate, above U+10FFFF).
 char32_t html_reference(std::string_view body);
 
-// Appends the UTF-8 form of a Unicode scalar value.
-void append_utf8(char32_t cp, std::string* out);
-
 // How many names html_entity knows (253: HTML 4's 252 and apos).
 size_t html_entity_count();
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <iterator>
 
+#include "base/utf8.h"
 #include "protocol/mime/html_entities.h"
 
 namespace loft::proto::mime {
@@ -99,7 +100,7 @@ void HtmlText::code_point(char32_t cp, std::string* out) {
     return;
   }
   std::string bytes;
-  append_utf8(cp, &bytes);
+  loft::append_utf8(&bytes, cp);
   text_bytes(bytes, out);
 }
 
