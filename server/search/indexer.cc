@@ -14,7 +14,13 @@ std::string index_dir(const std::string& data_dir, storage::AccountId account) {
 Result<loft::search::Index*> Indexer::writer(storage::AccountId account) {
   auto it = writers_.find(account);
   if (it != writers_.end()) return &it->second;
-  if (writers_.size() >= kMaxOpenWriters) writers_.erase(writers_.begin());  // bounded: close one
+  if (writers_.size() >= kMaxOpenWriters) {
+    // Bounded: close one, committing first what the running batch gave it
+    // (the batch's jobs are deleted only once every touched index committed).
+    auto victim = writers_.begin();
+    if (auto r = victim->second.commit(); !r) return r.error();
+    writers_.erase(victim);
+  }
   auto opened = loft::search::Index::open(index_dir(data_dir_, account));
   if (!opened) return opened.error();
   return &writers_.emplace(account, std::move(*opened)).first->second;
@@ -106,7 +112,9 @@ Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
     if (auto r = (*index)->set_indexed_through(j.mailbox, j.uid); !r) return r.error();
   }
   for (storage::AccountId a : touched) {
-    if (auto r = writers_.at(a).commit(); !r) return r.error();
+    auto open = writers_.find(a);
+    if (open == writers_.end()) continue;  // closed mid-batch by writer(): committed then
+    if (auto r = open->second.commit(); !r) return r.error();
   }
   // Only now are the jobs done: a crash before this line repeats them.
   if (jobs->empty()) return size_t{0};

@@ -156,3 +156,27 @@ TEST_CASE("a rebuild in progress or interrupted answers no mark: the account is 
   CHECK(!search::Index::open_reader(dir_a)->rebuilding().value());
   indexer.close();
 }
+
+TEST_CASE("one batch over more accounts than open writers indexes every account") {
+  // Deliveries to many accounts land in one batch; the writer bound closes
+  // some accounts' indexes mid-batch, and their work must still be committed.
+  TempDir dir;
+  auto store = open_store(dir);
+  const size_t accounts = server::search::Indexer::kMaxOpenWriters * 2 + 3;
+  std::vector<storage::AccountId> ids;
+  for (size_t i = 0; i < accounts; ++i) ids.push_back(store->create_account("u" + std::to_string(i), "h")->id);
+  for (storage::AccountId id : ids) {
+    REQUIRE(store->deliver("Subject: s\r\n\r\nwombatfjord note\r\n", std::vector<storage::AccountId>{id}, 0).ok());
+  }
+  server::search::Indexer indexer(*store, dir.path());
+  auto n = indexer.run_batch(256);
+  REQUIRE(n.ok());
+  CHECK(*n == accounts);
+  CHECK(pending(*store) == 0);
+  indexer.close();
+  for (storage::AccountId id : ids) {
+    auto inbox = store->find_mailbox(id, "INBOX");
+    REQUIRE(inbox.ok());
+    CHECK(matches(server::search::index_dir(dir.path(), id), inbox->id, "wombatfjord") == std::vector<uint32_t>{1});
+  }
+}
