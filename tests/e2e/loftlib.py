@@ -686,6 +686,26 @@ class LoftServer(ServerBase):
             raise RuntimeError('loftctl user add %s: rc=%d\n%s%s'
                                % (name, r.returncode, r.stdout, r.stderr))
 
+    def deliver_all(self, messages, rcpt='alice@example.org', sender='a@example.org'):
+        """Delivers each raw message to rcpt over one LMTP session; every one
+        must get its 250."""
+        lmtp = LMTPClient(self.lmtp)
+        try:
+            for raw in messages:
+                _, _, data = lmtp.transaction(sender, [rcpt], wire_data(raw)[0])
+                assert [r[0] for r in data.values()] == [250], data
+        finally:
+            lmtp.close()
+
+    def index_batches_done(self):
+        """How many times the search indexer has logged that it caught up."""
+        with open(self.log_path, errors='replace') as f:
+            return f.read().count('search index caught up')
+
+    def wait_index_caught_up(self, times=1, timeout=300):
+        """Waits until the indexer has caught up `times` times since start."""
+        wait_until(lambda: self.index_batches_done() >= times, timeout, 'the indexer to catch up')
+
 
 POP3_LISTENERS = [('pop3', '127.0.0.1:0', 'starttls', False),
                   ('pop3', '127.0.0.1:0', 'implicit', False)]

@@ -58,20 +58,11 @@ class FtsTest(unittest.TestCase):
 
     @classmethod
     def deliver(cls, messages):
-        lmtp = loftlib.LMTPClient(cls.server.lmtp)
-        try:
-            for raw in messages:
-                _, _, data = lmtp.transaction('a@example.org', ['alice@example.org'], loftlib.wire_data(raw)[0])
-                assert [r[0] for r in data.values()] == [250], data
-        finally:
-            lmtp.close()
+        cls.server.deliver_all(messages)
 
     @classmethod
     def wait_caught_up(cls, times):
-        def done():
-            with open(cls.server.log_path, errors='replace') as f:
-                return len(re.findall(r'search index caught up', f.read())) >= times
-        loftlib.wait_until(done, 300, 'the indexer to catch up')
+        cls.server.wait_index_caught_up(times)
 
     @classmethod
     def restart(cls, index):
@@ -138,7 +129,7 @@ class FtsTest(unittest.TestCase):
         self.deliver(self.corpus)
         self.server.kill()
         self.server.reset_addresses()
-        log_before = open(self.server.log_path, errors='replace').read().count('search index caught up')
+        log_before = self.server.index_batches_done()
         self.server.start()
         type(self).wait_caught_up(log_before + 1)
         self.server.stop()
@@ -172,7 +163,7 @@ class FtsTest(unittest.TestCase):
                 b'<html><head><style>div.zqstyle { color: red }</style></head><body>\r\n'
                 b'<div>Zqhtml caf&eacute;&nbsp;cr&#232;me</div><p>W<b>ond</b>erful<br>z=C3=BCrich</p>\r\n'
                 b'<!-- zqcomment --><script>var zqscript = 1;</script></body></html>\r\n')
-        before = open(self.server.log_path, errors='replace').read().count('search index caught up')
+        before = self.server.index_batches_done()
         self.deliver([html])
         type(self).wait_caught_up(before + 1)
         imap = loftlib.imap_connect(self.server.imap_implicit, 'implicit')

@@ -49,18 +49,8 @@ class FuzzyTest(unittest.TestCase):
         cls.base_config = open(cls.server.config).read()
         cls.server.start()
         cls.server.add_user('alice', PASSWORD)
-        lmtp = loftlib.LMTPClient(cls.server.lmtp)
-        try:
-            for raw in MESSAGES:
-                _, _, data = lmtp.transaction('a@example.org', ['alice@example.org'], loftlib.wire_data(raw)[0])
-                assert [r[0] for r in data.values()] == [250], data
-        finally:
-            lmtp.close()
-
-        def indexed():
-            with open(cls.server.log_path, errors='replace') as f:
-                return 'search index caught up' in f.read()
-        loftlib.wait_until(indexed, 120, 'the indexer to catch up')
+        cls.server.deliver_all(MESSAGES)
+        cls.server.wait_index_caught_up(1, 120)
 
     @classmethod
     def tearDownClass(cls):

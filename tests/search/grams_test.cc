@@ -3,14 +3,13 @@
 // prove matches; an index of the previous term scheme reads as rebuilding.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "search/index.h"
 #include "search/trigrams.h"
+#include "tests/storage/temp_store.h"
 
 namespace {
 
@@ -20,14 +19,7 @@ using loft::search::MessageTerms;
 using loft::search::needle_trigrams;
 using loft::search::TrigramCollector;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    path = (std::filesystem::temp_directory_path() / ("loft-grams-" + std::to_string(getpid()))).string();
-    std::filesystem::remove_all(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using loft::storage::testing::TempDir;
 
 // A random text of up to 14 characters mixing Latin, Cyrillic, CJK, kana,
 // Hangul, full-width forms and white space, as UTF-8, with its characters.
@@ -91,7 +83,7 @@ TEST_CASE("grams: every substring's grams are the text's, fed split at every off
 TEST_CASE("index: word terms per field, and an older term scheme reads as rebuilding") {
   TempDir dir;
   {
-    auto index = Index::open(dir.path);
+    auto index = Index::open(dir.path());
     REQUIRE(index);
     MessageTerms a, b;
     a[Field::body].feed("meeting at noon");
@@ -112,22 +104,22 @@ TEST_CASE("index: word terms per field, and an older term scheme reads as rebuil
     CHECK(*index->current_format());
     CHECK(!index->stats()->rebuilding);
   }
-  REQUIRE(loft::search::clear_format_mark(dir.path));
+  REQUIRE(loft::search::clear_format_mark(dir.path()));
   {
-    auto reader = Index::open_reader(dir.path);
+    auto reader = Index::open_reader(dir.path());
     REQUIRE(reader);
     CHECK(!*reader->current_format());
     CHECK(*reader->indexed_through(1) == 0);  // scanned until rebuilt
     CHECK(reader->stats()->rebuilding);
   }
   {
-    auto writer = Index::open(dir.path);  // the indexer keeps writing: still old until rebuilt
+    auto writer = Index::open(dir.path());  // the indexer keeps writing: still old until rebuilt
     REQUIRE(writer);
     REQUIRE(writer->commit());
     CHECK(*writer->indexed_through(1) == 0);
   }
-  REQUIRE(loft::search::remove_index(dir.path));  // what a rebuild does first
-  auto fresh = Index::open(dir.path);
+  REQUIRE(loft::search::remove_index(dir.path()));  // what a rebuild does first
+  auto fresh = Index::open(dir.path());
   REQUIRE(fresh);
   REQUIRE(fresh->set_indexed_through(1, 9));
   REQUIRE(fresh->commit());

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import resource
-import re
 import statistics
 import sys
 import threading
@@ -157,11 +156,6 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def caught_up(srv, times=1):
-    with open(srv.log_path, errors='replace') as f:
-        return len(re.findall(r'search index caught up', f.read())) >= times
-
-
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     m = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
@@ -195,7 +189,7 @@ def main():
         t0 = time.monotonic()
         deliver(loft, msgs)
         t_del = time.monotonic() - t0
-        loftlib.wait_until(lambda: caught_up(loft), 7200, 'the indexer', interval=1)
+        loft.wait_index_caught_up(1, 7200)
         t_idx = time.monotonic() - t0
         print('loft: delivered %d in %.1f s; index caught up %.1f s after the first delivery' % (n, t_del, t_idx), flush=True)
         # Indexing throughput and size, on the stopped store.
