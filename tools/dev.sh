@@ -25,7 +25,7 @@ TEST_PACKAGES=(swaks isync fetchmail getmail6 mpop dovecot-imapd dovecot-pop3d d
 # npm for tests/e2e/node (imapflow); Debian ships it apart from nodejs, other
 # nodejs builds bring their own and conflict with Debian's: installed only when absent
 NODE_DIR=tests/e2e/node
-FUZZ_TARGETS=(imap_parser lmtp pop3 admin search_text mime)
+FUZZ_TARGETS=(imap_parser lmtp pop3 admin search_text mime html_text)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 CONFIG=conf/loft.toml
 
