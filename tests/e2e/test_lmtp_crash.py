@@ -9,7 +9,10 @@ body), loftd gets SIGKILL within milliseconds of a 250 (an answer sent before
 its commit was durable would show as a lost message). After a restart on the same data dir:
 - `loftctl check` is clean: nothing half-stored, no body left pending by the
   crash (the `pending-bodies` check), refcounts, chunks and quotas agree;
-- the restart removed the unfinished bodies (the store's log line says so);
+- the restart removed the unfinished bodies (the store's log line says so):
+  a body counted half-received may have been committed before the kill (the
+  client reads replies late), so the run is repeated, up to three times,
+  until one has a body that is in no mailbox afterwards;
 - every recipient that got a 250 has the message exactly once, byte-identical;
   anything else present is also complete and byte-identical (committed, but
   its 250 was lost with the connection);
@@ -161,12 +164,20 @@ class BdatDeliverer(threading.Thread):
 
 class LmtpCrashTest(unittest.TestCase):
     def test_sigkill_during_pipelined_large_deliveries(self):
-        server = loftlib.LoftServer()
-        try:
-            self.run_case(server)
-        finally:
-            server.stop()
-            server.cleanup()
+        # The client learns late that a body is done (its reader thread may lag
+        # the server by the whole pipelined message), so a body it counted as
+        # half-received may have been committed just before the kill. Such a
+        # run proves durability but not the clean-up: up to three runs.
+        for attempt in range(3):
+            server = loftlib.LoftServer()
+            try:
+                if self.run_case(server):
+                    return
+            finally:
+                server.stop()
+                server.cleanup()
+            loftlib.log('run %d: every half-received body had been committed; again' % (attempt + 1))
+        self.fail('in three runs no body was still unfinished at the kill: the clean-up was never exercised')
 
     def run_case(self, server):
         server.start()
@@ -218,17 +229,24 @@ class LmtpCrashTest(unittest.TestCase):
         with open(server.log_path, 'rb') as f:
             f.seek(log_size)
             restart_log = f.read().decode('utf-8', 'replace')
-        removed = REMOVED.search(restart_log)
-        self.assertTrue(removed and int(removed.group(1)) >= 1,
-                        'the restart did not remove the half-received bodies:\n' + restart_log[-2000:])
-
+        present = set()
         for user, pw in USERS.items():
             with self.subTest(user=user):
                 seen = self.check_mailbox(server, user, pw)
+                present |= seen
                 missing = sorted(acked.get(user, set()) - seen)
                 self.assertEqual(missing, [], '%s: acknowledged but lost' % user)
                 loftlib.log('%s: %d acknowledged, %d present after restart'
                             % (user, len(acked.get(user, ())), len(seen)))
+
+        # A body still unfinished at the kill is in no mailbox; its chunks and
+        # pending mark were on disk and the restart must have removed them.
+        unfinished = [mid for mid in in_flight if mid not in present]
+        removed = REMOVED.search(restart_log)
+        if unfinished:
+            self.assertTrue(removed and int(removed.group(1)) >= 1,
+                            'the restart did not remove the half-received bodies %s:\n%s'
+                            % (unfinished, restart_log[-2000:]))
 
         # The recovered store takes new mail.
         c = loftlib.LMTPClient(server.lmtp)
@@ -239,6 +257,7 @@ class LmtpCrashTest(unittest.TestCase):
         r = server.ctl('check')
         self.assertEqual((r.returncode, r.stdout), (0, ''), r.stdout + r.stderr)
         self.assertTrue(server.alive())
+        return bool(unfinished)
 
     def check_mailbox(self, server, user, pw):
         """Every message of the INBOX is one of ours, whole, once; returns their ids."""

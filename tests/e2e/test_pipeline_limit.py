@@ -5,7 +5,9 @@ that piles more complete commands than that behind a running one gets
 the excess being run; a long pipeline under the limit is answered in full.
 
 LOGIN keeps the session busy while the password hash (argon2id) is checked
-on a worker, so the NOOPs sent right behind it wait in the input.
+on a worker, so the NOOPs sent right behind it wait in the input. Each test
+logs in as its own account: a password checked once is remembered (the login
+cache, server/auth_cache.h) and a second LOGIN would not wait for a worker.
 
     LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tests/e2e/test_pipeline_limit.py
 """
@@ -47,13 +49,14 @@ class PipelineLimitTest(unittest.TestCase):
         cls.server = loftlib.LoftServer()
         cls.server.start()
         cls.server.add_user('dave', PASSWORD)
+        cls.server.add_user('erin', PASSWORD)
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
         cls.server.cleanup()
 
-    def pipeline(self, count):
+    def pipeline(self, user, count):
         host, port = loftlib.split_hostport(self.server.imap_implicit)
         s = loftlib.client_tls_context().wrap_socket(socket.create_connection((host, port), timeout=30))
         try:
@@ -61,7 +64,7 @@ class PipelineLimitTest(unittest.TestCase):
             while not greeting.endswith(b'\r\n'):
                 greeting += s.recv(4096)
             self.assertTrue(greeting.startswith(b'* OK'), greeting)
-            burst = b'L LOGIN dave "%s"\r\n' % PASSWORD.encode()
+            burst = b'L LOGIN %s "%s"\r\n' % (user.encode(), PASSWORD.encode())
             burst += b''.join(b'n%d NOOP\r\n' % i for i in range(count))
             burst += b'Z LOGOUT\r\n'
             s.sendall(burst)
@@ -70,7 +73,7 @@ class PipelineLimitTest(unittest.TestCase):
             s.close()
 
     def test_1_a_long_pipeline_under_the_limit_is_answered(self):
-        data, closed = self.pipeline(2000)
+        data, closed = self.pipeline('dave', 2000)
         self.assertIn(b'L OK', data)
         self.assertEqual(data.count(b' OK NOOP completed'), 2000, data[-300:])
         self.assertIn(b'Z OK', data)
@@ -78,7 +81,7 @@ class PipelineLimitTest(unittest.TestCase):
 
     def test_2_more_than_the_limit_is_refused_with_bye(self):
         t0 = time.monotonic()
-        data, closed = self.pipeline(LIMIT + 8000)  # 144 KB: under the 256 KiB input bound
+        data, closed = self.pipeline('erin', LIMIT + 8000)  # 144 KB: under the 256 KiB input bound
         noops = data.count(b' OK NOOP completed')
         print('%d NOOP answered, %d bytes, closed=%s, %.2f s'
               % (noops, len(data), closed, time.monotonic() - t0), flush=True)
