@@ -38,6 +38,12 @@ constexpr const char* kWordPrefix = "W";
 // without it (scheme 1, trigrams only) reads as rebuilding: scanned, exact.
 constexpr const char* kFormatKey = "format";
 constexpr const char* kFormat = "2";
+// Stem terms (SEARCH=FUZZY): "Z" + the field's prefix + the stem. The
+// metadata key holds the languages they were made in; kMixedStems once the
+// documents disagree (the configuration changed without a rebuild).
+constexpr const char* kStemPrefix = "Z";
+constexpr const char* kStemsKey = "stems";
+constexpr const char* kMixedStems = "!mixed";
 constexpr Xapian::valueno kUidSlot = 0;
 
 const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
@@ -90,6 +96,31 @@ Xapian::Query build(const Narrow& n, bool* all) {
         any.emplace_back(Xapian::Query::OP_AND, each.begin(), each.end());
       }
       return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+    }
+    case Narrow::Op::fuzzy: {
+      // Per word: its grams in a field (it occurs exactly) or one of its
+      // stems among a field's stems. A word without grams may occur
+      // anywhere: it rules nothing out.
+      std::vector<Xapian::Query> words;
+      for (const FuzzyWord& w : n.fuzzy_words) {
+        auto trigrams = needle_trigrams(w.word);
+        if (trigrams.empty()) continue;
+        std::vector<Xapian::Query> any{Xapian::Query(kOverflowTerm)};
+        for (Field f : n.fields) {
+          std::vector<Xapian::Query> each;
+          for (const auto& t : trigrams) each.emplace_back(prefix_of(f) + t);
+          any.emplace_back(Xapian::Query::OP_AND, each.begin(), each.end());
+        }
+        for (Field f : n.stem_fields) {
+          for (const auto& stem : w.stems) any.emplace_back(kStemPrefix + (prefix_of(f) + stem));
+        }
+        words.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
+      }
+      if (words.empty()) {
+        *all = true;
+        return Xapian::Query::MatchAll;
+      }
+      return Xapian::Query(Xapian::Query::OP_AND, words.begin(), words.end());
     }
     case Narrow::Op::and_: {
       std::vector<Xapian::Query> parts;
@@ -186,7 +217,8 @@ Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& t
       // Boolean terms: no positions, no within-document frequency.
       for (const auto& t : terms.fields[f].terms()) doc.add_boolean_term(kPrefixes[f] + t);
       for (const auto& w : terms.words[f].terms()) doc.add_boolean_term(kWordPrefix + (kPrefixes[f] + w));
-      overflow = overflow || terms.fields[f].overflowed();
+      for (const auto& st : terms.stems[f].terms()) doc.add_boolean_term(kStemPrefix + (kPrefixes[f] + st));
+      overflow = overflow || terms.fields[f].overflowed() || terms.stems[f].overflowed();
     }
     if (overflow) doc.add_boolean_term(kOverflowTerm);
     const std::string id = unique_term(mailbox_id, uid);
@@ -250,6 +282,26 @@ Result<bool> Index::rebuilding() {
 Result<bool> Index::current_format() {
   if (!impl_) return moved_from();
   return guarded("index format", [&]() -> Result<bool> { return impl_->db->get_metadata(kFormatKey) == kFormat; });
+}
+
+Result<void> Index::prepare_stems(const std::string& signature) {
+  if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
+  return guarded("index stems mark", [&]() -> Result<void> {
+    const std::string stored = impl_->writer->get_metadata(kStemsKey);
+    if (stored == signature) return {};
+    // Empty: nothing disagrees. Otherwise documents of the old languages
+    // (or of none, before stem terms) stay: FUZZY scans until a rebuild.
+    impl_->writer->set_metadata(kStemsKey, impl_->writer->get_doccount() == 0 ? signature : kMixedStems);
+    return {};
+  });
+}
+
+Result<bool> Index::stems_match(const std::string& signature) {
+  if (!impl_) return moved_from();
+  return guarded("index stems mark", [&]() -> Result<bool> {
+    return !signature.empty() && impl_->db->get_metadata(kStemsKey) == signature;
+  });
 }
 
 Result<void> Index::commit() {

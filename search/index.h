@@ -1,7 +1,7 @@
 // The full-text index of one account, on Xapian (docs/search.md): one
 // database directory per account, a document per message keyed by
-// (mailbox id, uid), holding the character grams (trigrams.h) and whole
-// words (word_terms.h) of each searchable field under that field's prefix.
+// (mailbox id, uid), holding the character grams (trigrams.h), whole words
+// and word stems (word_terms.h) of each searchable field under that field's prefix.
 // No positions, no stored data beyond the uid: grams narrow candidates,
 // which the plain evaluator verifies, and a word term proves a one-word key
 // (RFC 3501 §6.4.4 substring semantics stay exact).
@@ -45,17 +45,31 @@ struct MessageTerms {
   // proven by body words, HEADER names one field).
   std::array<WordTerms, kFieldCount> words;
   WordTerms& words_of(Field f) { return words[static_cast<size_t>(f)]; }
+  // Stems of the words of body, header_text and subject (the texts FUZZY
+  // BODY, TEXT and SUBJECT look at); empty for the other fields.
+  std::array<StemTerms, kFieldCount> stems;
+  StemTerms& stems_of(Field f) { return stems[static_cast<size_t>(f)]; }
+};
+
+// One word of a FUZZY needle and its stems in every configured language.
+struct FuzzyWord {
+  std::string word;                // folded, as split_words gives it
+  std::vector<std::string> stems;  // empty when no language is configured
 };
 
 // A narrowing condition built from a SEARCH program: its text keys become
-// `text` leaves; any key the index cannot decide (flags, dates, NOT, short
-// needles) is `all`. AND/OR keep their meaning, so the set it selects is a
-// superset of the program's matches.
+// `text` leaves, its FUZZY text keys `fuzzy` leaves; any key the index
+// cannot decide (flags, dates, NOT, short needles) is `all`. AND/OR keep
+// their meaning, so the set it selects is a superset of the program's matches.
 struct Narrow {
-  enum class Op : uint8_t { all, and_, or_, text };
+  enum class Op : uint8_t { all, and_, or_, text, fuzzy };
   Op op = Op::all;
-  std::vector<Field> fields;  // text: the needle occurs in any of these
+  std::vector<Field> fields;  // text: the needle occurs in any of these; fuzzy: each exact word's
   std::string folded_needle;  // text: case-folded like the indexed text
+  // fuzzy: every word occurs (grams in `fields`) or shares a stem with a
+  // word of one of `stem_fields` (search_fuzzy.h's rule).
+  std::vector<Field> stem_fields;
+  std::vector<FuzzyWord> fuzzy_words;
   std::vector<Narrow> children;
 };
 
@@ -110,6 +124,14 @@ class Index {
   // False for an index written in an older term scheme (kFormat): it is
   // then treated as rebuilding (scanned) until `loftctl index rebuild`.
   Result<bool> current_format();
+  // Records which stem languages the documents' stem terms use (signature,
+  // e.g. "english,german"), before any document is added by this writer: an
+  // empty index takes it; an index holding stems of other languages is
+  // marked mixed for good (until it is rebuilt).
+  Result<void> prepare_stems(const std::string& signature);
+  // True if every document's stem terms are of exactly these languages, so
+  // FUZZY keys may narrow by them (never for an index without stem terms).
+  Result<bool> stems_match(const std::string& signature);
   Result<IndexStats> stats();
 
  private:

@@ -34,4 +34,32 @@ class WordTerms {
   std::unordered_set<std::string> terms_;
 };
 
+// The distinct stems of one field's words (SEARCH=FUZZY, RFC 6203 §3), in
+// every configured language, as the extractor computed them. Unlike a word
+// term, a missing stem would lose a FUZZY match, so past the bound the set
+// overflows (and empties): the document then matches every FUZZY condition.
+class StemTerms {
+ public:
+  explicit StemTerms(size_t max_terms = WordTerms::kDefaultMaxTerms) : max_terms_(max_terms) {}
+  // Adds one stem (UTF-8, at most 64 bytes as the stemmer gives them).
+  void add(std::string_view stem) {
+    if (overflowed_ || terms_.count(std::string(stem)) != 0) return;
+    if (terms_.size() >= max_terms_) return set_overflowed();
+    terms_.emplace(stem);
+  }
+  // Gives up on the field (its words overflowed before they were stemmed).
+  void set_overflowed() {
+    overflowed_ = true;
+    terms_.clear();
+  }
+  // True once more distinct stems came than the bound allows.
+  bool overflowed() const { return overflowed_; }
+  const std::unordered_set<std::string>& terms() const { return terms_; }
+
+ private:
+  size_t max_terms_;
+  bool overflowed_ = false;
+  std::unordered_set<std::string> terms_;
+};
+
 }  // namespace loft::search

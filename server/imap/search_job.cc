@@ -12,6 +12,7 @@
 #include "server/imap/search_res.h"
 #include "server/imap/search_result.h"
 #include "server/imap/session.h"
+#include "server/search/extract.h"
 #include "server/search/indexer.h"
 #include "server/server.h"
 #include "server/search/narrow.h"
@@ -48,14 +49,21 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
 }
 
 void SearchJob::narrow() {
-  const bool can_narrow = server::search::index_can_narrow(cmd_.program);
   const bool can_prove = server::search::has_provable_key(cmd_.program);  // one-word needles
-  if (index_dir_.empty() || (!can_narrow && !can_prove)) return;
+  if (index_dir_.empty() || (!server::search::index_can_narrow(cmd_.program, true) && !can_prove)) return;
   auto index = loft::search::Index::open_reader(index_dir_);
   if (!index) return;  // no index yet: scan
+  // FUZZY keys narrow by stems only if the index's stems are this process's languages.
+  bool fuzzy_stems = false;
+  if (fuzzy_) {
+    auto match = index->stems_match(server::search::stem_signature());
+    fuzzy_stems = match && *match;
+  }
+  const bool can_narrow = server::search::index_can_narrow(cmd_.program, fuzzy_stems);
+  if (!can_narrow && !can_prove) return;
   auto through = index->indexed_through(mailbox_);
   auto found = !through ? Result<std::optional<std::vector<uint32_t>>>(through.error())
-               : can_narrow ? index->candidates(mailbox_, server::search::narrow_for(cmd_.program))
+               : can_narrow ? index->candidates(mailbox_, server::search::narrow_for(cmd_.program, fuzzy_stems))
                             : Result<std::optional<std::vector<uint32_t>>>(std::nullopt);
   if (!found) {
     log_warn("search index ", index_dir_, ": ", found.error().message, " (scanning instead)");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 #include <vector>
 
 #include "base/bytes.h"
@@ -10,6 +11,7 @@
 #include "protocol/imap/search_header.h"
 #include "protocol/imap/search_text.h"
 #include "protocol/imap/search_words.h"
+#include "protocol/imap/stemmer.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/decode.h"
 
@@ -60,6 +62,8 @@ Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
       visit(*k, folded, false);
     }
   }
+  // The raw header lines that follow are not contiguous with the values.
+  visit(Field::header_text, {}, true);
   Sink headers([&](std::string_view t, bool b) { visit(Field::header_text, t, b); });
   Sink body([&](std::string_view t, bool b) { visit(Field::body, t, b); });
   pi::TextScanner scanner(&headers, &body);
@@ -75,29 +79,80 @@ Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
 
 }  // namespace
 
+namespace {
+
+// True for the fields FUZZY BODY, TEXT and SUBJECT read (search_fuzzy.h).
+bool stemmed(size_t f) {
+  return f == static_cast<size_t>(Field::body) || f == static_cast<size_t>(Field::header_text) ||
+         f == static_cast<size_t>(Field::subject);
+}
+
+// The distinct words of a stemmed field, bounded like its stems: past the
+// bound the stems overflow (StemTerms), as a missing stem would lose a match.
+class DistinctWords {
+ public:
+  void add(std::string_view w) {
+    if (overflowed_) return;
+    if (words_.size() >= loft::search::WordTerms::kDefaultMaxTerms && !words_.count(std::string(w))) {
+      overflowed_ = true;
+      words_.clear();
+      return;
+    }
+    words_.emplace(w);
+  }
+  // Every stem of every word in every configured language (none without a
+  // language: FuzzySink then matches words exactly, by their grams).
+  void stems_into(loft::search::StemTerms* out) const {
+    if (overflowed_) return out->set_overflowed();
+    for (const std::string& w : words_) {
+      for (const std::string& st : pi::word_stems(w)) out->add(st);
+    }
+  }
+
+ private:
+  bool overflowed_ = false;
+  std::unordered_set<std::string> words_;
+};
+
+}  // namespace
+
+std::string stem_signature() {
+  std::string sig;
+  for (const std::string& lang : pi::stem_languages()) sig += (sig.empty() ? "" : ",") + lang;
+  return sig.empty() ? "none" : sig;
+}
+
 Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_size,
                            loft::search::MessageTerms* out) {
   // Word terms from the same text as the grams (none for header_text, see
-  // MessageTerms::words), split as the needle is (search_words.h).
+  // MessageTerms::words), split as the needle is (search_words.h); the
+  // stemmed fields' distinct words, stemmed once at the end.
+  std::array<DistinctWords, loft::search::kFieldCount> distinct;
   std::vector<pi::WordSplitter> words;
   words.reserve(loft::search::kFieldCount);
   for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
-    words.emplace_back([out, f](std::string_view w) { out->words[f].add(w); });
+    words.emplace_back([out, f, &distinct](std::string_view w) {
+      if (f != static_cast<size_t>(Field::header_text)) out->words[f].add(w);
+      if (stemmed(f)) distinct[f].add(w);
+    });
   }
   // Grams only for body and header_text: the named fields' values are in
   // header_text too, which narrows their keys (narrow.cc).
   auto r = walk(read, size, header_size, [&](Field f, std::string_view text, bool boundary) {
-    const bool worded = f != Field::header_text;
     const bool grams = f == Field::body || f == Field::header_text;
+    pi::WordSplitter& split = words[static_cast<size_t>(f)];
     if (boundary) {
       if (grams) (*out)[f].boundary();
-      if (worded) words[static_cast<size_t>(f)].boundary();
+      split.boundary();
     } else {
       if (grams) (*out)[f].feed(text);
-      if (worded) words[static_cast<size_t>(f)].feed(text);
+      split.feed(text);
     }
   });
   for (auto& w : words) w.finish();
+  for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
+    if (stemmed(f)) distinct[f].stems_into(&out->stems[f]);
+  }
   return r;
 }
 

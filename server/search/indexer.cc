@@ -23,6 +23,8 @@ Result<loft::search::Index*> Indexer::writer(storage::AccountId account) {
   }
   auto opened = loft::search::Index::open(index_dir(data_dir_, account));
   if (!opened) return opened.error();
+  // Before this writer adds a document with stems of this process's languages.
+  if (auto r = opened->prepare_stems(stem_signature()); !r) return r.error();
   return &writers_.emplace(account, std::move(*opened)).first->second;
 }
 

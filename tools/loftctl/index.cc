@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "protocol/imap/stemmer.h"
 #include "server/admin/admin_service.h"
 #include "server/search/index_admin.h"
 #include "storage/store.h"
@@ -63,6 +64,8 @@ int run_offline(const Config& config, wire::RequestKind kind, const std::string&
   }
   if (kind == wire::RequestKind::index_status)
     return print(server::search::index_status(**store, config.data_dir, user));
+  // Stems as loftd makes them (docs/search.md "FUZZY"): the same languages.
+  proto::imap::set_stem_languages(config.stem_languages);
   server::search::Indexer indexer(**store, config.data_dir);
   if (kind == wire::RequestKind::index_optimize) return print(server::search::index_optimize(indexer, **store, user));
   int code = print(server::search::index_rebuild(indexer, **store, user, print_progress, nullptr));
