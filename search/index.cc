@@ -111,8 +111,20 @@ Xapian::Query build(const Narrow& n, bool* all) {
           for (const auto& t : trigrams) each.emplace_back(prefix_of(f) + t);
           any.emplace_back(Xapian::Query::OP_AND, each.begin(), each.end());
         }
+        // A text word that is its own stem may have no stem term
+        // (MessageTerms::stems): it is then the field's word term or, in
+        // header_text, which has none, the stem's grams.
         for (Field f : n.stem_fields) {
-          for (const auto& stem : w.stems) any.emplace_back(kStemPrefix + (prefix_of(f) + stem));
+          for (const auto& stem : w.stems) {
+            any.emplace_back(kStemPrefix + (prefix_of(f) + stem));
+            if (f != Field::header_text) {
+              any.emplace_back(kWordPrefix + (prefix_of(f) + stem));
+              continue;
+            }
+            std::vector<Xapian::Query> each;
+            for (const auto& t : needle_trigrams(stem)) each.emplace_back(prefix_of(f) + t);
+            if (!each.empty()) any.emplace_back(Xapian::Query::OP_AND, each.begin(), each.end());
+          }
         }
         words.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
       }

@@ -46,7 +46,9 @@ struct MessageTerms {
   std::array<WordTerms, kFieldCount> words;
   WordTerms& words_of(Field f) { return words[static_cast<size_t>(f)]; }
   // Stems of the words of body, header_text and subject (the texts FUZZY
-  // BODY, TEXT and SUBJECT look at); empty for the other fields.
+  // BODY, TEXT and SUBJECT look at); empty for the other fields. A stem
+  // equal to its word is left out where `words` holds that word, and in
+  // header_text when the word has grams (the query looks there instead).
   std::array<StemTerms, kFieldCount> stems;
   StemTerms& stems_of(Field f) { return stems[static_cast<size_t>(f)]; }
 };

@@ -101,11 +101,18 @@ class DistinctWords {
     words_.emplace(w);
   }
   // Every stem of every word in every configured language (none without a
-  // language: FuzzySink then matches words exactly, by their grams).
-  void stems_into(loft::search::StemTerms* out) const {
+  // language: FuzzySink then matches words exactly, by their grams), except
+  // a stem equal to its word where the query finds that word otherwise
+  // (MessageTerms::stems): by the field's word term, or, in header_text,
+  // which has none, by the word's grams.
+  void stems_into(loft::search::StemTerms* out, const loft::search::WordTerms* words) const {
     if (overflowed_) return out->set_overflowed();
     for (const std::string& w : words_) {
-      for (const std::string& st : pi::word_stems(w)) out->add(st);
+      const bool found_otherwise = words != nullptr ? words->terms().count(w) != 0
+                                                    : !loft::search::needle_trigrams(w).empty();
+      for (const std::string& st : pi::word_stems(w)) {
+        if (!(found_otherwise && st == w)) out->add(st);
+      }
     }
   }
 
@@ -151,7 +158,8 @@ Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_si
   });
   for (auto& w : words) w.finish();
   for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
-    if (stemmed(f)) distinct[f].stems_into(&out->stems[f]);
+    if (stemmed(f))
+      distinct[f].stems_into(&out->stems[f], f == static_cast<size_t>(Field::header_text) ? nullptr : &out->words[f]);
   }
   return r;
 }

@@ -72,17 +72,23 @@ TEST_CASE("a fuzzy condition selects by each word's grams or stems") {
   REQUIRE(index->add(1, 2, extracted(mail("b", "one meeting"))));
   REQUIRE(index->add(1, 3, extracted(mail("c", "nothing of the sort"))));
   REQUIRE(index->add(1, 4, extracted(mail("meeting", "elsewhere"))));
+  // "meet" is its own stem: kept as a word term (body) or by its grams (header text) only.
+  REQUIRE(index->add(1, 5, extracted(mail("we meet", "we meet"))));
   REQUIRE(index->commit());
+  CHECK(extracted(mail("we meet", "we meet")).stems_of(Field::body).terms().count("meet") == 0);
+  CHECK(extracted(mail("we meet", "we meet")).stems_of(Field::header_text).terms().count("meet") == 0);
 
-  // "meeting": exact in 2 (grams), stem "meet" in 1; 4 has it only in its subject.
-  CHECK(candidates(*index, fuzzy({"meeting"})) == std::vector<uint32_t>{1, 2});
+  // "meeting": exact in 2 (grams), stem "meet" in 1 and 5; 4 has it only in its subject.
+  CHECK(candidates(*index, fuzzy({"meeting"})) == std::vector<uint32_t>{1, 2, 5});
   // Every word must be there: "long" only in 1.
   CHECK(candidates(*index, fuzzy({"meeting", "longs"})) == std::vector<uint32_t>{1});
   // A word without grams ("of") rules nothing out; the other word still narrows.
   CHECK(candidates(*index, fuzzy({"of", "sorts"})) == std::vector<uint32_t>{3});
   CHECK(!candidates(*index, fuzzy({"of"})).has_value());
   // SUBJECT: header_text grams, subject stems.
-  CHECK(candidates(*index, fuzzy({"meetings"}, Field::header_text, Field::subject)) == std::vector<uint32_t>{4});
+  CHECK(candidates(*index, fuzzy({"meetings"}, Field::header_text, Field::subject)) == std::vector<uint32_t>{4, 5});
+  // TEXT's header side: header_text grams and stems.
+  CHECK(candidates(*index, fuzzy({"meetings"}, Field::header_text, Field::header_text)) == std::vector<uint32_t>{4, 5});
 }
 
 TEST_CASE("a field whose stems overflowed makes the document a candidate of every fuzzy condition") {
