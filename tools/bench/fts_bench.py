@@ -11,8 +11,7 @@ per query, the median of 5 runs (Dovecot: 3), Loft's CPU per search, and
 the ratio. Also: indexing throughput (`loftctl index rebuild` on the stopped
 store), index size / mail size (`loftctl index status`), and the LMTP
 delivery rate of M messages (default 3,000) into fresh servers with the
-index on and off, alternated twice. Last, four FUZZY searches (RFC 6203),
-Loft only: Dovecot has SEARCH=FUZZY only with an FTS plugin.
+index on and off, alternated twice. FUZZY searches: fuzzy_bench.py.
 
     LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tools/bench/fts_bench.py [N] [M]
 
@@ -259,21 +258,6 @@ def main():
             print('%-36s %s hits %6d  loft %8.1f ms (cpu %6.1f ms)  dovecot %9.1f ms  ratio %7.1fx'
                   % (q, same, res['loft'][1], res['loft'][0], res['loft'][2], res['dovecot'][0],
                      res['dovecot'][0] / max(res['loft'][0], 0.01)), flush=True)
-        # RFC 6203 FUZZY: Loft only (Dovecot has SEARCH=FUZZY only with an
-        # FTS plugin); inflected needles, narrowed by the index's stem terms.
-        fuzzy = ['UID SEARCH FUZZY BODY "meetings"', 'UID SEARCH FUZZY BODY "%ss"' % rare,
-                 'UID SEARCH FUZZY TEXT "quarterly releases"', 'UID SEARCH FUZZY SUBJECT "budgets"']
-        c, pid = conns['loft'], loft.proc.pid
-        for q in fuzzy:
-            times, hits, c0 = [], None, cpu_seconds(pid)
-            for _ in range(5):
-                t1 = time.monotonic()
-                st, lines = c.cmd(q)
-                times.append(time.monotonic() - t1)
-                assert st == 'OK', (q, st)
-                hits = sum(len(l.split()) - 2 for l in lines if (l if isinstance(l, str) else l.decode()).startswith('* SEARCH'))
-            print('%-44s hits %6d  loft %8.1f ms (cpu %6.1f ms)'
-                  % (q, hits, statistics.median(times) * 1000, (cpu_seconds(pid) - c0) / 5 * 1000), flush=True)
     finally:
         loft.stop()
         loft.cleanup()
