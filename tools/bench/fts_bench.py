@@ -24,6 +24,7 @@ is fixed) reads them instead of loading Dovecot again. The figures then come
 from two runs: say so when quoting them.
 """
 
+import contextlib
 import json
 
 import os
@@ -148,6 +149,24 @@ def loft_server(index, sync=True):
     with open(srv.config, 'w') as f:
         f.write(text + '\n[search]\nindex = %s\n' % ('true' if index else 'false'))
     return srv
+
+
+@contextlib.contextmanager
+def loaded_loft(n):
+    """A fresh loftd with its index whose one account, alice, holds the N
+    generated messages (SEED: the same mailbox every run), indexed; yields
+    (server, words)."""
+    msgs, words = make_messages(n, random.Random(SEED))
+    srv = loft_server(True)
+    try:
+        srv.start()
+        srv.add_user('alice', 'alice-secret')
+        deliver(srv, msgs)
+        srv.wait_index_caught_up(1, 3600)
+        yield srv, words
+    finally:
+        srv.stop()
+        srv.cleanup()
 
 
 def cpu_seconds(pid):

@@ -10,7 +10,6 @@ them (docs/performance.md "FUZZY").
 """
 
 import os
-import random
 import statistics
 import sys
 import time
@@ -21,13 +20,7 @@ import fts_bench  # noqa: E402
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    msgs, words = fts_bench.make_messages(n, random.Random(fts_bench.SEED))
-    srv = fts_bench.loft_server(True)
-    try:
-        srv.start()
-        srv.add_user('alice', 'alice-secret')
-        fts_bench.deliver(srv, msgs)
-        srv.wait_index_caught_up(1, 3600)
+    with fts_bench.loaded_loft(n) as (srv, words):
         c = fts_bench.ImapRaw(srv.imap_implicit)
         c.login('alice', 'alice-secret')
         c.cmd('SELECT INBOX')
@@ -49,9 +42,6 @@ def main():
             print('%-44s hits %6d  %8.1f ms (cpu %6.1f ms)'
                   % (q, hits, statistics.median(times) * 1000, (fts_bench.cpu_seconds(pid) - c0) / 5 * 1000),
                   flush=True)
-    finally:
-        srv.stop()
-        srv.cleanup()
 
 
 if __name__ == '__main__':

@@ -12,7 +12,6 @@ second (the indexer's cost per message). About 40 s for N = 3,000 on the
 """
 
 import os
-import random
 import resource
 import sys
 import time
@@ -23,13 +22,7 @@ import fts_bench  # noqa: E402
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    msgs, _ = fts_bench.make_messages(n, random.Random(fts_bench.SEED))
-    srv = fts_bench.loft_server(True)
-    try:
-        srv.start()
-        srv.add_user('alice', 'alice-secret')
-        fts_bench.deliver(srv, msgs)
-        srv.wait_index_caught_up(1, 3600)
+    with fts_bench.loaded_loft(n) as (srv, _):
         srv.stop()
         t0, cpu0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
         r = srv.ctl('index', 'rebuild', '--user', 'alice', timeout=3600)
@@ -41,9 +34,6 @@ def main():
         r = srv.ctl('index', 'optimize')
         assert r.returncode == 0, r.stderr
         print(srv.ctl('index', 'status', '--user', 'alice').stdout.strip(), flush=True)
-    finally:
-        srv.stop()
-        srv.cleanup()
 
 
 if __name__ == '__main__':
