@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <system_error>
@@ -27,17 +28,20 @@ constexpr std::array<const char*, kFieldCount> kPrefixes{
     "K",  // bcc: BCC
     "S",  // subject: SUBJECT
 };
-constexpr const char* kUniquePrefix = "Q";
 constexpr const char* kMailboxPrefix = "XM";
 constexpr const char* kOverflowTerm = "XOVERFLOW";  // matches every text condition
 constexpr const char* kThroughKey = "through:";     // metadata: indexed_through per mailbox
 constexpr const char* kRebuildingKey = "rebuilding";  // metadata: "1" while a rebuild is incomplete
 // Whole-word terms: "W" + the field's prefix + the folded word (word_terms.h).
 constexpr const char* kWordPrefix = "W";
-// metadata: the term scheme. 2 = CJK bigrams and word terms. An index
-// without it (scheme 1, trigrams only) reads as rebuilding: scanned, exact.
+// metadata: the term scheme. 2 = CJK bigrams and word terms; 3 = the same
+// without Xapian's termlist table (DB_NO_TERMLIST: documents are never
+// deleted, see remove()). An index of an older scheme (1, trigrams only, has
+// no mark) reads as rebuilding: scanned, exact.
 constexpr const char* kFormatKey = "format";
-constexpr const char* kFormat = "2";
+constexpr const char* kFormat = "3";
+// metadata: documents left behind by remove() and forget_mailbox(), decimal.
+constexpr const char* kDeadKey = "dead";
 // Stem terms (SEARCH=FUZZY): "Z" + the field's prefix + the stem. The
 // metadata key holds the languages they were made in; kMixedStems once the
 // documents disagree (the configuration changed without a rebuild).
@@ -48,9 +52,6 @@ constexpr Xapian::valueno kUidSlot = 0;
 
 const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
 
-std::string unique_term(uint64_t mailbox_id, uint32_t uid) {
-  return kUniquePrefix + std::to_string(mailbox_id) + ":" + std::to_string(uid);
-}
 std::string mailbox_term(uint64_t mailbox_id) { return kMailboxPrefix + std::to_string(mailbox_id); }
 
 template <class F>
@@ -183,7 +184,17 @@ struct Index::Impl {
   std::string dir;
   std::unique_ptr<Xapian::Database> db;
   Xapian::WritableDatabase* writer = nullptr;  // db, when opened for writing
+  uint64_t dead = 0;                           // writer: kDeadKey as last set
 };
+
+namespace {
+
+uint64_t stored_dead(Xapian::Database& db) {
+  const std::string v = db.get_metadata(kDeadKey);
+  return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10);
+}
+
+}  // namespace
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::Index(Index&&) noexcept = default;
@@ -197,11 +208,14 @@ Result<Index> Index::open(const std::string& dir) {
   return guarded("open search index", [&]() -> Result<Index> {
     auto impl = std::make_unique<Impl>();
     impl->dir = dir;
-    auto w = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
+    // No termlist: it was more than half of the index, and is needed only
+    // to delete or replace documents, which this index never does.
+    auto w = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_TERMLIST);
     // A new (or empty) database takes the current scheme; an older one keeps
     // its mark until a rebuild (remove_index, then open) starts it afresh.
     if (w->get_doccount() == 0 && w->get_metadata(kFormatKey).empty()) w->set_metadata(kFormatKey, kFormat);
     impl->writer = w.get();
+    impl->dead = stored_dead(*w);
     impl->db = std::move(w);
     return Index(std::move(impl));
   });
@@ -233,13 +247,13 @@ Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& t
       overflow = overflow || terms.fields[f].overflowed() || terms.stems[f].overflowed();
     }
     if (overflow) doc.add_boolean_term(kOverflowTerm);
-    const std::string id = unique_term(mailbox_id, uid);
-    doc.add_boolean_term(id);
     doc.add_boolean_term(mailbox_term(mailbox_id));
     std::string uid_bytes;
     put_be32(&uid_bytes, uid);
     doc.add_value(kUidSlot, uid_bytes);
-    impl_->writer->replace_document(id, doc);
+    // A job repeated after a crash adds the message again: the same terms
+    // twice, and matching_uids() lists the uid once.
+    impl_->writer->add_document(doc);
     return {};
   });
 }
@@ -247,8 +261,19 @@ Result<void> Index::add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& t
 Result<void> Index::remove(uint64_t mailbox_id, uint32_t uid) {
   if (!impl_) return moved_from();
   if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
-  return guarded("unindex message", [&]() -> Result<void> {
-    impl_->writer->delete_document(unique_term(mailbox_id, uid));
+  (void)mailbox_id;
+  (void)uid;
+  // Without a termlist a document cannot be deleted: it stays, matching as
+  // before, and is harmless, since a SEARCH only evaluates the messages of
+  // its view and an expunged uid never comes back (RFC 3501 §2.3.1.1). It
+  // is counted; the indexer rebuilds an index that is mostly dead.
+  return add_dead(1);
+}
+
+Result<void> Index::add_dead(uint64_t n) {
+  return guarded("index dead count", [&]() -> Result<void> {
+    impl_->dead += n;
+    impl_->writer->set_metadata(kDeadKey, std::to_string(impl_->dead));
     return {};
   });
 }
@@ -269,9 +294,11 @@ Result<void> Index::forget_mailbox(uint64_t mailbox_id) {
   if (!impl_) return moved_from();
   if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
   return guarded("forget mailbox", [&]() -> Result<void> {
-    impl_->writer->delete_document(mailbox_term(mailbox_id));  // every document holding the term
+    // Its documents stay (remove()): mailbox ids are never reused.
+    const uint64_t docs = impl_->writer->get_termfreq(mailbox_term(mailbox_id));
     impl_->writer->set_metadata(kThroughKey + std::to_string(mailbox_id), "");
-    return {};
+    if (docs == 0) return {};
+    return add_dead(docs);
   });
 }
 
@@ -376,6 +403,7 @@ Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xa
         uids.push_back(get_be32(v.data()));
       }
       std::sort(uids.begin(), uids.end());
+      uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
       return uids;
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 3) return make_error(Errc::temp, "search index changing too fast");
@@ -393,9 +421,12 @@ Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xa
 Result<IndexStats> Index::stats() {
   if (!impl_) return moved_from();
   IndexStats s;
-  auto docs = guarded("index stats", [&]() -> Result<uint64_t> { return impl_->db->get_doccount(); });
+  auto docs = guarded("index stats", [&]() -> Result<std::pair<uint64_t, uint64_t>> {
+    return std::make_pair(uint64_t{impl_->db->get_doccount()}, stored_dead(*impl_->db));
+  });
   if (!docs) return docs.error();
-  s.documents = *docs;
+  s.dead = std::min(docs->second, docs->first);
+  s.documents = docs->first - s.dead;
   auto rebuilding_now = rebuilding();
   if (!rebuilding_now) return rebuilding_now.error();
   s.rebuilding = *rebuilding_now;
@@ -415,7 +446,7 @@ Result<void> remove_index(const std::string& dir) {
 
 Result<void> clear_format_mark(const std::string& dir) {
   return guarded("clear index format", [&]() -> Result<void> {
-    Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
+    Xapian::WritableDatabase db(dir, Xapian::DB_OPEN | Xapian::DB_NO_TERMLIST);
     db.set_metadata(kFormatKey, "");
     db.commit();
     return {};
@@ -428,7 +459,7 @@ Result<void> optimize_index(const std::string& dir) {
   std::filesystem::remove_all(tmp, ec);
   auto r = guarded("compact search index", [&]() -> Result<void> {
     // Hold the write lock so no indexer writes while the copy is made.
-    Xapian::WritableDatabase lock(dir, Xapian::DB_OPEN);
+    Xapian::WritableDatabase lock(dir, Xapian::DB_OPEN | Xapian::DB_NO_TERMLIST);
     Xapian::Database db(dir);
     db.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
     lock.close();

@@ -2,7 +2,8 @@
 // database directory per account, a document per message keyed by
 // (mailbox id, uid), holding the character grams (trigrams.h), whole words
 // and word stems (word_terms.h) of each searchable field under that field's prefix.
-// No positions, no stored data beyond the uid: grams narrow candidates,
+// No positions, no termlist (documents are never deleted: see remove()), no
+// stored data beyond the uid: grams narrow candidates,
 // which the plain evaluator verifies, and a word term proves a one-word key
 // (RFC 3501 §6.4.4 substring semantics stay exact).
 //
@@ -77,7 +78,8 @@ struct Narrow {
 
 // Counts for `loftctl index status`.
 struct IndexStats {
-  uint64_t documents = 0;
+  uint64_t documents = 0;  // live: added and not removed
+  uint64_t dead = 0;       // removed (remove(), forget_mailbox()) but still stored
   uint64_t bytes = 0;  // on disk
   bool rebuilding = false;  // a rebuild is running or was interrupted, or the format is old
 };
@@ -94,17 +96,19 @@ class Index {
   Index& operator=(Index&&) noexcept;
   ~Index();
 
-  // Indexes a message, replacing any earlier document for (mailbox_id, uid).
+  // Indexes a message (added again, it is listed once by candidates()).
   // A field whose collector overflowed makes the document match every text
   // condition (it is then always verified). uid 0 is bad_input.
   Result<void> add(uint64_t mailbox_id, uint32_t uid, const MessageTerms& terms);
-  // Drops the message's document; succeeds also if there was none.
+  // The message was expunged. The index keeps no termlist, so its document
+  // stays (callers only ask about uids that exist) and is counted dead
+  // (stats()); a rebuild drops the dead.
   Result<void> remove(uint64_t mailbox_id, uint32_t uid);
   // Every message of the mailbox with a uid <= uid has been indexed (or was
   // expunged): raised monotonically, committed with the documents.
   Result<void> set_indexed_through(uint64_t mailbox_id, uint32_t uid);
-  // Drops every document of the mailbox and its mark (the mailbox was
-  // deleted; its id is never reused).
+  // Forgets the mailbox's mark and counts its documents dead (the mailbox
+  // was deleted; its id is never reused).
   Result<void> forget_mailbox(uint64_t mailbox_id);
   // While set (committed with the documents), indexed_through() answers 0
   // for every mailbox: a rebuild in progress, or one interrupted, leaves the
@@ -141,6 +145,7 @@ class Index {
   explicit Index(std::unique_ptr<Impl> impl);
   // The sorted uids of the mailbox's documents matching query.
   Result<std::vector<uint32_t>> matching_uids(uint64_t mailbox_id, const Xapian::Query& query);
+  Result<void> add_dead(uint64_t n);
   std::unique_ptr<Impl> impl_;
 };
 

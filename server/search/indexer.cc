@@ -3,6 +3,7 @@
 
 #include <unordered_map>
 
+#include "base/log.h"
 #include "server/search/extract.h"
 
 namespace loft::server::search {
@@ -121,7 +122,26 @@ Result<size_t> Indexer::run_batch(size_t max, const std::atomic<bool>* cancel) {
   // Only now are the jobs done: a crash before this line repeats them.
   if (jobs->empty()) return size_t{0};
   if (auto r = store_.delete_index_jobs(*jobs); !r) return r.error();
+  for (storage::AccountId a : touched) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) break;
+    if (auto r = rebuild_if_needed(a, cancel); !r) return r.error();
+  }
   return jobs->size();
+}
+
+Result<void> Indexer::rebuild_if_needed(storage::AccountId account, const std::atomic<bool>* cancel) {
+  auto index = writer(account);
+  if (!index) return index.error();
+  auto st = (*index)->stats();
+  if (!st) return st.error();
+  const bool dead = st->dead >= kRebuildDead && st->dead > st->documents;
+  if (!dead && !st->rebuilding) return {};
+  log_info("search: rebuilding the index of account ", account, dead ? " (mostly expunged messages: " : " (",
+           dead ? std::to_string(st->dead) + " dead, " + std::to_string(st->documents) + " live)"
+                : "unfinished rebuild or older term scheme)");
+  auto r = rebuild(account, {}, cancel);
+  if (!r) return r.error();
+  return {};
 }
 
 Result<void> Indexer::drop_account(storage::AccountId account) {

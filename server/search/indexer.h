@@ -31,7 +31,8 @@ class Indexer {
   // On error nothing of the batch is acknowledged: it is retried later.
   // Once *cancel is set, the jobs done so far are committed and the rest left.
   // Jobs of a deleted mailbox drop all its documents and its mark; jobs of a
-  // deleted account remove the account's whole index directory.
+  // deleted account remove the account's whole index directory. Then an
+  // account's index that needs it is rebuilt (rebuild_if_needed).
   Result<size_t> run_batch(size_t max, const std::atomic<bool>* cancel = nullptr);
   // Drops the account's index and indexes every stored message again,
   // calling progress(done, total) every kProgressEvery messages. The index
@@ -50,9 +51,16 @@ class Indexer {
   static constexpr size_t kMaxOpenWriters = 8;  // accounts kept open between batches
   static constexpr uint64_t kProgressEvery = 1000;
   static constexpr size_t kRebuildBatch = 512;  // messages per commit in rebuild
+  // Dead documents (expunged, Index::remove) that make an index worth
+  // rebuilding, once they also outnumber its live ones.
+  static constexpr uint64_t kRebuildDead = 1000;
 
  private:
   Result<loft::search::Index*> writer(storage::AccountId account);
+  // Rebuilds the account's index when it is mostly expunged messages
+  // (kRebuildDead), or says "rebuilding" (a rebuild was interrupted, or the
+  // index is of an older term scheme): searches would scan it otherwise.
+  Result<void> rebuild_if_needed(storage::AccountId account, const std::atomic<bool>* cancel);
   // The mailbox ids of each account the jobs name; an empty set: the account
   // is gone (every account keeps its INBOX).
   Result<std::map<storage::AccountId, std::set<storage::MailboxId>>> live_mailboxes(
