@@ -123,15 +123,24 @@ TEST_CASE("a deleted mailbox leaves the index; a deleted account takes its direc
   indexer.close();
 }
 
-TEST_CASE("a rebuild in progress or interrupted answers no mark: the account is scanned") {
+// One account with three indexed messages in its INBOX.
+struct ThreeIndexed {
   TempDir dir;
-  auto store = open_store(dir);
-  const storage::AccountId a = store->create_account("a", "h")->id;
-  for (int i = 0; i < 3; ++i) REQUIRE(store->deliver("Subject: x\r\n\r\nbody\r\n", std::vector<storage::AccountId>{a}, 0).ok());
-  server::search::Indexer indexer(*store, dir.path());
-  drain(indexer);
-  const storage::MailboxId inbox = store->find_mailbox(a, "INBOX")->id;
-  const std::string dir_a = server::search::index_dir(dir.path(), a);
+  std::unique_ptr<storage::Store> store = open_store(dir);
+  storage::AccountId a = store->create_account("a", "h")->id;
+  server::search::Indexer indexer{*store, dir.path()};
+  storage::MailboxId inbox = 0;
+  std::string dir_a = server::search::index_dir(dir.path(), a);
+  ThreeIndexed() {
+    for (int i = 0; i < 3; ++i) REQUIRE(store->deliver("Subject: x\r\n\r\nbody\r\n", std::vector<storage::AccountId>{a}, 0).ok());
+    drain(indexer);
+    inbox = store->find_mailbox(a, "INBOX")->id;
+  }
+};
+
+TEST_CASE("a rebuild in progress or interrupted answers no mark: the account is scanned") {
+  ThreeIndexed fx;
+  auto& [dir, store, a, indexer, inbox, dir_a] = fx;
   CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == 3);
 
   std::atomic<bool> cancel{true};
@@ -160,14 +169,8 @@ TEST_CASE("a rebuild in progress or interrupted answers no mark: the account is 
 }
 
 TEST_CASE("the next batch finishes an interrupted rebuild") {
-  TempDir dir;
-  auto store = open_store(dir);
-  const storage::AccountId a = store->create_account("a", "h")->id;
-  for (int i = 0; i < 3; ++i) REQUIRE(store->deliver("Subject: x\r\n\r\nbody\r\n", std::vector<storage::AccountId>{a}, 0).ok());
-  server::search::Indexer indexer(*store, dir.path());
-  drain(indexer);
-  const storage::MailboxId inbox = store->find_mailbox(a, "INBOX")->id;
-  const std::string dir_a = server::search::index_dir(dir.path(), a);
+  ThreeIndexed fx;
+  auto& [dir, store, a, indexer, inbox, dir_a] = fx;
   std::atomic<bool> cancel{true};
   CHECK(!indexer.rebuild(a, {}, &cancel).ok());
   CHECK(search::Index::open_reader(dir_a)->rebuilding().value());
