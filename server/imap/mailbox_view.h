@@ -58,6 +58,23 @@ class MailboxView {
   uint32_t max_uid() const;
   // Resolves message sequence numbers; false if one is above exists() (§9: BAD).
   bool resolve_seqs(const proto::imap::SeqSet& set, std::vector<SeqUid>* out) const;
+  // Calls fn(uid, entry, recent) for sequence numbers 1..exists() in order,
+  // in one pass (a snapshot of a 100,000-message mailbox without a lookup per
+  // message); entry is null for an expunge not yet reported to the client.
+  template <typename Fn>
+  void for_each_numbered(Fn&& fn) const {
+    const auto& e = shared_->entries();
+    const size_t v = visible();
+    size_t i = 0, j = 0;
+    while (i < v || j < pending_expunged_.size()) {
+      if (j < pending_expunged_.size() && (i >= v || pending_expunged_[j] < e[i].uid)) {
+        fn(pending_expunged_[j++], static_cast<const SharedIndex::Entry*>(nullptr), false);
+      } else {
+        fn(e[i].uid, &e[i], is_recent(e[i].uid));
+        ++i;
+      }
+    }
+  }
   // Resolves UIDs; UIDs that are not in the view are skipped (§6.4.8).
   void resolve_uids(const proto::imap::SeqSet& set, std::vector<SeqUid>* out) const;
   // The current state of a message still in the store; nullopt once expunged.

@@ -88,21 +88,29 @@ bool SearchJob::candidate(uint32_t uid) const {
 
 Result<void> SearchJob::run_batch(storage::Store& store) {
   if (next_ == 0 && !narrowed_) narrow();
-  size_t end = std::min(view_.size(), next_ + kBatch);
+  // This step's messages: up to kBatch that need the store. Those the index
+  // rules out cannot match and cost nothing, and a program the view answers
+  // alone (flags, UIDs, sequence numbers) costs little per message: neither
+  // counts, so a narrowed search of 100,000 messages takes a few worker
+  // round trips, not 400.
+  const bool reads = cost_ >= pi::SearchCost::record;
+  const size_t limit = reads ? kBatch : kViewBatch;
+  std::vector<size_t> batch;  // positions in view_
+  size_t next = next_;
+  for (; next < view_.size() && batch.size() < limit; ++next)
+    if (candidate(view_[next].uid)) batch.push_back(next);
   pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid, now_};
   // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
   std::unordered_map<uint32_t, storage::MessageMeta> records;
-  if (cost_ >= pi::SearchCost::record) {
+  if (reads) {
     std::vector<uint32_t> uids;
-    for (size_t i = next_; i < end; ++i) {
-      if (candidate(view_[i].uid)) uids.push_back(view_[i].uid);
-    }
+    uids.reserve(batch.size());
+    for (size_t i : batch) uids.push_back(view_[i].uid);
     auto metas = store.messages(mailbox_, uids);
     if (!metas) return metas.error();
     for (auto& m : *metas) records.emplace(m.uid, std::move(m));
   }
-  for (size_t i = next_; i < end; ++i) {
-    if (!candidate(view_[i].uid)) continue;  // the index rules it out: it cannot match
+  for (size_t i : batch) {
     pi::SearchFacts facts;
     facts.seq = static_cast<uint32_t>(i + 1);
     facts.uid = view_[i].uid;
@@ -144,7 +152,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     }
     if (content && content->error()) return *content->error();
   }
-  next_ = end;
+  next_ = next;
   return {};
 }
 
@@ -154,16 +162,10 @@ std::shared_ptr<SearchJob> SearchJob::for_selected(ImapSession& s, std::string t
   const MailboxView& view = *sel->view;
   std::vector<Message> messages;
   messages.reserve(view.exists());
-  for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
-    uint32_t uid = view.uid_at(seq).value_or(0);
-    Message m{uid, 0, false, 0};
-    if (auto st = view.state(uid)) {  // nullopt: expunged, not yet reported; matches no flag key
-      m.flags = st->flags;
-      m.recent = st->recent;
-      m.modseq = st->modseq;
-    }
-    messages.push_back(m);
-  }
+  view.for_each_numbered([&](uint32_t uid, const SharedIndex::Entry* e, bool recent) {
+    // No entry: expunged, not yet reported; it matches no flag key.
+    messages.push_back(e ? Message{uid, e->flags(), recent, e->modseq} : Message{uid, 0, false, 0});
+  });
   expand_last_result(*sel, &cmd.program);  // RFC 5182 "$" as it is before this search saves
   auto job = std::make_shared<SearchJob>(s, std::move(tag), std::move(cmd), std::move(messages), sel->info.id);
   const Config& config = s.conn().server().config();

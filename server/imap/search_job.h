@@ -1,6 +1,6 @@
 // Runs one SEARCH / UID SEARCH (RFC 3501 §6.4.4, §6.4.8) on worker threads,
-// in steps of kBatch messages so a long body search never holds a worker for
-// the whole mailbox. Message records are loaded only when the program has a
+// in steps of kBatch messages to read so a long body search never holds a
+// worker for the whole mailbox. Message records are loaded only when the program has a
 // record key (keywords, dates, sizes), headers and bodies only when a key
 // still undecided needs them (proto::imap::search_matches); bodies are read
 // in 64 KiB pieces, never whole.
@@ -46,9 +46,13 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // The mailbox's account, for SEARCH EMAILID (RFC 8474 §6): ids derive from it.
   void set_account(storage::AccountId account) { account_ = account; }
 
+  // Per worker step: messages that need the store (record, header or body),
+  // or messages of a program the view answers alone.
   static constexpr size_t kBatch = 256;
+  static constexpr size_t kViewBatch = 65536;
 
-  // Runs on a worker: evaluates messages [next_, next_ + kBatch).
+  // Runs on a worker: evaluates the next kBatch messages that need the store
+  // (kViewBatch when none does), skipping those the index rules out.
   Result<void> run_batch(storage::Store& store);
   // The numbers to report so far (UIDs for UID SEARCH).
   const std::vector<uint32_t>& hits() const { return hits_; }

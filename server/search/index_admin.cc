@@ -40,7 +40,8 @@ wire::Response index_status(storage::Store& store, const std::string& data_dir, 
       st = *s;
     }
     r.rows.push_back({a.name, std::to_string(st.documents), std::to_string(st.bytes), std::to_string(quota->bytes),
-                      std::to_string(pending[a.id]), std::to_string(messages), st.rebuilding ? "rebuilding" : "ready"});
+                      std::to_string(pending[a.id]), std::to_string(messages), std::to_string(st.dead),
+                      st.rebuilding ? "rebuilding" : "ready"});
   }
   return r;
 }

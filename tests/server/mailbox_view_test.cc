@@ -135,6 +135,46 @@ TEST_CASE("EXPUNGE renumbers: pending expunges are reported highest first and se
   CHECK_FALSE(v->seq_of(20));
 }
 
+TEST_CASE("one pass over the numbering (SEARCH's snapshot) equals uid_at and state per sequence number") {
+  Fixture f;
+  auto v = f.open();
+  f.shared->load(index_of({10, 20, 30, 40, 50}));
+  f.shared->apply(flagged(f.mb, 30, st::kSeen, 60));
+  f.shared->apply(added(f.mb, 60, 61));
+  f.flush(*v);  // the client is told of 60
+  f.shared->apply(expunged(f.mb, {10, 40}));  // numbered until reported
+  f.shared->apply(added(f.mb, 70, 62));       // not announced yet: not numbered
+  struct Seen {
+    uint32_t uid;
+    bool entry;
+    uint32_t flags;
+    uint64_t modseq;
+    bool recent;
+  };
+  std::vector<Seen> pass;
+  v->for_each_numbered([&](uint32_t uid, const SharedIndex::Entry* e, bool recent) {
+    pass.push_back({uid, e != nullptr, e ? e->flags() : 0, e ? e->modseq : 0, recent});
+  });
+  REQUIRE(pass.size() == v->exists());
+  REQUIRE(pass.size() == 6);
+  for (uint32_t seq = 1; seq <= v->exists(); ++seq) {
+    const Seen& p = pass[seq - 1];
+    CHECK(v->uid_at(seq) == p.uid);
+    auto st = v->state(p.uid);
+    CHECK(st.has_value() == p.entry);
+    if (st) {
+      CHECK(st->flags == p.flags);
+      CHECK(st->modseq == p.modseq);
+      CHECK(st->recent == p.recent);
+    }
+  }
+  CHECK_FALSE(pass[0].entry);  // 10 and 40: expunged, not yet reported
+  CHECK_FALSE(pass[3].entry);
+  CHECK(pass[2].flags == st::kSeen);
+  CHECK(pass[5].uid == 60);
+  CHECK(pass[5].recent);
+}
+
 TEST_CASE("no EXPUNGE while a command uses sequence numbers; EXISTS and FLAGS use the client's numbers") {
   Fixture f;
   auto v = f.open();

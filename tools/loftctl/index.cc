@@ -3,7 +3,8 @@
 // the work runs on loftd's indexer thread); when no server listens there,
 // or with --offline, opens the store directly (loftd must then be stopped:
 // the store's lock says so). Both ways print the same lines:
-//   status:   "user documents N bytes N mail_bytes N ratio R pending N indexed D/M [rebuilding]"
+//   status:   "user documents N bytes N mail_bytes N ratio R pending N indexed D/M
+//             expunged X [rebuilding]" (X: documents of expunged messages still stored)
 //   rebuild:  "user: D/M messages" progress on stderr, "user indexed N" on stdout
 //   optimize: "user optimized"
 #include <cstdio>
@@ -40,11 +41,12 @@ int print(const wire::Response& response) {
                                                                                             : kExitFailed);
   }
   for (const auto& row : response.rows) {
-    if (row.size() == 7) {  // status: name documents bytes mail_bytes pending messages state
+    if (row.size() == 8) {  // status: name documents bytes mail_bytes pending messages dead state
       const unsigned long long bytes = number(row[2]), mail = number(row[3]);
-      std::printf("%s documents %s bytes %s mail_bytes %s ratio %.3f pending %s indexed %s/%s%s\n", row[0].c_str(),
-                  row[1].c_str(), row[2].c_str(), row[3].c_str(), mail ? static_cast<double>(bytes) / mail : 0.0,
-                  row[4].c_str(), row[1].c_str(), row[5].c_str(), row[6] == "ready" ? "" : (" " + row[6]).c_str());
+      std::printf("%s documents %s bytes %s mail_bytes %s ratio %.3f pending %s indexed %s/%s expunged %s%s\n",
+                  row[0].c_str(), row[1].c_str(), row[2].c_str(), row[3].c_str(),
+                  mail ? static_cast<double>(bytes) / mail : 0.0, row[4].c_str(), row[1].c_str(), row[5].c_str(),
+                  row[6].c_str(), row[7] == "ready" ? "" : (" " + row[7]).c_str());
     } else if (row.size() == 3 && row[0] == "indexed") {
       std::printf("%s indexed %s\n", row[1].c_str(), row[2].c_str());
     } else if (row.size() == 2 && row[0] == "optimized") {
