@@ -395,11 +395,22 @@ Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xa
       enquire.set_weighting_scheme(Xapian::BoolWeight());
       enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
       Xapian::MSet matches = enquire.get_mset(0, impl_->db->get_doccount());
+      // Uids from the value stream of the uid slot, walked once in docid
+      // order (skip_to seeks by chunk): reading each document's value on its
+      // own took 35-40% of a rare-word SEARCH.
+      std::vector<Xapian::docid> docids;
+      docids.reserve(matches.size());
+      for (auto it = matches.begin(); it != matches.end(); ++it) docids.push_back(*it);
+      std::sort(docids.begin(), docids.end());
       std::vector<uint32_t> uids;
-      uids.reserve(matches.size());
-      for (auto it = matches.begin(); it != matches.end(); ++it) {
-        const std::string v = impl_->db->get_document(*it, Xapian::DOC_ASSUME_VALID).get_value(kUidSlot);
-        if (v.size() != 4) return make_error(Errc::internal, "search index: document without uid");
+      uids.reserve(docids.size());
+      Xapian::ValueIterator values = impl_->db->valuestream_begin(kUidSlot);
+      const Xapian::ValueIterator values_end = impl_->db->valuestream_end(kUidSlot);
+      for (Xapian::docid d : docids) {
+        if (values != values_end) values.skip_to(d);
+        if (values == values_end || values.get_docid() != d || (*values).size() != 4)
+          return make_error(Errc::internal, "search index: document without uid");
+        const std::string v = *values;
         uids.push_back(get_be32(v.data()));
       }
       std::sort(uids.begin(), uids.end());

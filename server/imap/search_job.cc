@@ -46,6 +46,13 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
     return false;
   };
   uses_email_id_ = has_email_id(cmd_.program, has_email_id);
+  auto has_record_key = [](const pi::SearchKey& k, const auto& self) -> bool {
+    if (k.children.empty()) return pi::search_cost(k) == pi::SearchCost::record;
+    for (const auto& c : k.children)
+      if (self(c, self)) return true;
+    return false;
+  };
+  record_keys_ = has_record_key(cmd_.program, has_record_key);
 }
 
 void SearchJob::narrow() {
@@ -86,6 +93,23 @@ bool SearchJob::candidate(uint32_t uid) const {
   return std::binary_search(candidates_.begin(), candidates_.end(), uid);
 }
 
+pi::SearchFacts SearchJob::view_facts(size_t i) const {
+  pi::SearchFacts facts;
+  facts.seq = static_cast<uint32_t>(i + 1);
+  facts.uid = view_[i].uid;
+  facts.flags = view_[i].flags;
+  facts.recent = view_[i].recent;
+  facts.modseq = view_[i].modseq;
+  return facts;
+}
+
+void SearchJob::add_hit(const pi::SearchFacts& facts, pi::SearchContentSource* content) {
+  hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
+  if (uses_modseq_) hit_modseqs_.push_back(facts.modseq);
+  // RFC 6203 §4: scored while the message's text is at hand (the scan is cached).
+  if (fuzzy_) scores_.push_back(pi::search_relevancy(cmd_.program, content));
+}
+
 Result<void> SearchJob::run_batch(storage::Store& store) {
   if (next_ == 0 && !narrowed_) narrow();
   // This step's messages: up to kBatch that need the store. Those the index
@@ -100,25 +124,38 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
   for (; next < view_.size() && batch.size() < limit; ++next)
     if (candidate(view_[next].uid)) batch.push_back(next);
   pi::SearchView view{static_cast<uint32_t>(view_.size()), view_.empty() ? 0 : view_.back().uid, now_};
+  // Without record keys, a message whose text keys the index proves (or
+  // whose proven keys alone decide, as in AND or OR) is answered from the
+  // view and the proofs: its record is not read. A rare word's hits cost no
+  // store read at all.
+  enum : uint8_t { kRead, kMatch, kNoMatch };
+  std::vector<uint8_t> decided(batch.size(), kRead);
+  if (reads && !proofs_.empty() && !record_keys_ && !fuzzy_) {
+    for (size_t k = 0; k < batch.size(); ++k) {
+      server::search::ProofOnlyContent proofs(proofs_, view_[batch[k]].uid);
+      const bool m = pi::search_matches(cmd_.program, view_facts(batch[k]), view, &proofs);
+      if (!proofs.asked()) decided[k] = m ? kMatch : kNoMatch;
+    }
+  }
   // Records only when a key needs them: flags, UIDs and sequence numbers are in the view.
   std::unordered_map<uint32_t, storage::MessageMeta> records;
   if (reads) {
     std::vector<uint32_t> uids;
-    uids.reserve(batch.size());
-    for (size_t i : batch) uids.push_back(view_[i].uid);
-    auto metas = store.messages(mailbox_, uids);
+    for (size_t k = 0; k < batch.size(); ++k)
+      if (decided[k] == kRead) uids.push_back(view_[batch[k]].uid);
+    auto metas = uids.empty() ? Result<std::vector<storage::MessageMeta>>(std::vector<storage::MessageMeta>{})
+                              : store.messages(mailbox_, uids);
     if (!metas) return metas.error();
     for (auto& m : *metas) records.emplace(m.uid, std::move(m));
   }
-  for (size_t i : batch) {
-    pi::SearchFacts facts;
-    facts.seq = static_cast<uint32_t>(i + 1);
-    facts.uid = view_[i].uid;
-    facts.flags = view_[i].flags;
-    facts.recent = view_[i].recent;
-    facts.modseq = view_[i].modseq;
+  for (size_t k = 0; k < batch.size(); ++k) {
+    pi::SearchFacts facts = view_facts(batch[k]);
+    if (decided[k] != kRead) {
+      if (decided[k] == kMatch) add_hit(facts, nullptr);
+      continue;
+    }
     const storage::MessageMeta* meta = nullptr;
-    if (cost_ >= pi::SearchCost::record) {
+    if (reads) {
       auto it = records.find(facts.uid);
       if (it == records.end()) continue;  // expunged meanwhile: it matches nothing
       meta = &it->second;
@@ -144,12 +181,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     pi::SearchContentSource* source = content ? &*content : nullptr;
     std::optional<server::search::ProvenContent> proven;
     if (source && !proofs_.empty()) source = &proven.emplace(proofs_, facts.uid, source);
-    if (pi::search_matches(cmd_.program, facts, view, source)) {
-      hits_.push_back(cmd_.uid ? facts.uid : facts.seq);
-      if (uses_modseq_) hit_modseqs_.push_back(facts.modseq);
-      // RFC 6203 §4: scored while the message's text is at hand (the scan is cached).
-      if (fuzzy_) scores_.push_back(pi::search_relevancy(cmd_.program, content ? &*content : nullptr));
-    }
+    if (pi::search_matches(cmd_.program, facts, view, source)) add_hit(facts, content ? &*content : nullptr);
     if (content && content->error()) return *content->error();
   }
   next_ = next;

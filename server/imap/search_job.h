@@ -73,6 +73,10 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   void narrow();
   // False for a message the index rules out.
   bool candidate(uint32_t uid) const;
+  // What the view knows of the message at position i (sequence number i + 1).
+  proto::imap::SearchFacts view_facts(size_t i) const;
+  // Records a match (and its relevancy, read from content, when fuzzy_).
+  void add_hit(const proto::imap::SearchFacts& facts, proto::imap::SearchContentSource* content);
 
   ImapSession& session_;
   std::string tag_;
@@ -89,6 +93,7 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   std::string index_dir_;            // empty: no index
   storage::AccountId account_ = 0;   // set_account
   bool uses_email_id_ = false;       // the program has an EMAILID key
+  bool record_keys_ = false;         // a key the message record answers (keywords, dates, sizes)
   bool narrowed_ = false;            // candidates_ and through_ apply
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending

@@ -69,4 +69,33 @@ class ProvenContent final : public proto::imap::SearchContentSource {
   proto::imap::SearchContentSource* inner_;
 };
 
+// The proofs alone, for a message whose record and text are not read yet:
+// a proven key is true; any other question is noted (asked()) and answered
+// false, so an evaluation that asked decides nothing and must be done again
+// with the message's contents. One that did not ask is exact, if the program
+// has no key the record answers (keywords, dates, sizes).
+class ProofOnlyContent final : public proto::imap::SearchContentSource {
+ public:
+  ProofOnlyContent(const Proofs& proofs, uint32_t uid) : proofs_(proofs), uid_(uid) {}
+  bool header_matches(const proto::imap::SearchKey& key) override { return answer(key); }
+  std::optional<int32_t> sent_day() override {
+    asked_ = true;
+    return std::nullopt;
+  }
+  bool body_matches(const proto::imap::SearchKey& key) override { return answer(key); }
+  bool fuzzy_matches(const proto::imap::SearchKey&) override { return unknown(); }
+  double fuzzy_strength(const proto::imap::SearchKey&) override { return unknown(); }
+  bool asked() const { return asked_; }
+
+ private:
+  bool answer(const proto::imap::SearchKey& key) { return proofs_.proven(key, uid_) || unknown(); }
+  bool unknown() {
+    asked_ = true;
+    return false;
+  }
+  const Proofs& proofs_;
+  uint32_t uid_;
+  bool asked_ = false;
+};
+
 }  // namespace loft::server::search

@@ -136,6 +136,24 @@ Result<std::optional<std::string>> Db::get(Cf which, std::string_view key, const
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::vector<std::optional<std::string>>> Db::multi_get(Cf which, std::span<const std::string> keys,
+                                                              const rocksdb::ReadOptions& options) const {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const std::string& k : keys) slices.emplace_back(k.data(), k.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(options, cfs_[which], keys.size(), slices.data(), values.data(), statuses.data(),
+                /*sorted_input=*/false);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return to_error(statuses[i], std::string("reading ") + kCfNames[which]);
+    out[i] = values[i].ToString();
+  }
+  return out;
+}
+
 std::optional<std::string> Db::background_error() const { return events_->error(); }
 
 uint64_t Db::write_stalls() const { return events_->stalls(); }

@@ -7,7 +7,10 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <rocksdb/db.h>
 
@@ -35,6 +38,11 @@ class Db {
   // Reads one key; nullopt when absent.
   Result<std::optional<std::string>> get(Cf which, std::string_view key,
                                          const rocksdb::ReadOptions& options = {}) const;
+  // Reads many keys of one column family in one batched lookup (RocksDB's
+  // MultiGet: memtables, filters and blocks are visited once per batch, not
+  // once per key); one entry per key, in order, nullopt where absent.
+  Result<std::vector<std::optional<std::string>>> multi_get(Cf which, std::span<const std::string> keys,
+                                                            const rocksdb::ReadOptions& options = {}) const;
 
   // The first background error RocksDB raised with severity kHardError or
   // worse (writes stop until a restart), or nullopt. Set from RocksDB's

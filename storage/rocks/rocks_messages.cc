@@ -125,13 +125,21 @@ Result<std::vector<MessageMeta>> RocksStore::messages(MailboxId mailbox, std::sp
   if (auto m = read_mailbox(*db_, mailbox, s.ro); !m) return m.error();
   std::vector<MessageMeta> out;
   out.reserve(uids.size());
-  for (uint32_t uid : uids) {
-    auto v = db_->get(kMessagesCf, message_key(mailbox, uid), s.ro);
-    if (!v) return v.error();
-    if (!*v) continue;
-    auto m = decode_message(uid, **v);
-    if (!m) return corrupt("message " + std::to_string(uid) + " in mailbox " + std::to_string(mailbox));
-    out.push_back(std::move(*m));
+  // One batched lookup per kMultiGet uids (a SEARCH step asks 256 at a time).
+  constexpr size_t kMultiGet = 1024;
+  std::vector<std::string> keys;
+  for (size_t first = 0; first < uids.size(); first += kMultiGet) {
+    const auto part = uids.subspan(first, std::min(kMultiGet, uids.size() - first));
+    keys.clear();
+    for (uint32_t uid : part) keys.push_back(message_key(mailbox, uid));
+    auto values = db_->multi_get(kMessagesCf, keys, s.ro);
+    if (!values) return values.error();
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (!(*values)[i]) continue;
+      auto m = decode_message(part[i], *(*values)[i]);
+      if (!m) return corrupt("message " + std::to_string(part[i]) + " in mailbox " + std::to_string(mailbox));
+      out.push_back(std::move(*m));
+    }
   }
   return out;
 }
