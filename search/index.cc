@@ -408,9 +408,8 @@ Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xa
       const Xapian::ValueIterator values_end = impl_->db->valuestream_end(kUidSlot);
       for (Xapian::docid d : docids) {
         if (values != values_end) values.skip_to(d);
-        if (values == values_end || values.get_docid() != d || (*values).size() != 4)
-          return make_error(Errc::internal, "search index: document without uid");
-        const std::string v = *values;
+        const std::string v = values != values_end && values.get_docid() == d ? *values : std::string();
+        if (v.size() != 4) return make_error(Errc::internal, "search index: document without uid");
         uids.push_back(get_be32(v.data()));
       }
       std::sort(uids.begin(), uids.end());

@@ -52,6 +52,14 @@ bool has_fuzzy_text(const SearchKey& key) {
   return false;
 }
 
+bool has_record_key(const SearchKey& key) {
+  if (key.children.empty()) return search_cost(key) == SearchCost::record;
+  for (const SearchKey& c : key.children) {
+    if (has_record_key(c)) return true;
+  }
+  return false;
+}
+
 bool search_charset_supported(std::string_view charset) {
   return iequals(charset, "UTF-8") || iequals(charset, "US-ASCII") || iequals(charset, "UTF8");
 }

@@ -38,7 +38,8 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
       cost_((pi::order_by_cost(&cmd_.program), pi::search_cost(cmd_.program))),
       needles_(cmd_.program),
       uses_modseq_(pi::search_uses_modseq(cmd_.program)),
-      fuzzy_(pi::has_fuzzy_text(cmd_.program)) {
+      fuzzy_(pi::has_fuzzy_text(cmd_.program)),
+      record_keys_(pi::has_record_key(cmd_.program)) {
   auto has_email_id = [](const pi::SearchKey& k, const auto& self) -> bool {
     if (k.kind == pi::SearchKey::Kind::emailid) return true;
     for (const auto& c : k.children)
@@ -46,13 +47,6 @@ SearchJob::SearchJob(ImapSession& session, std::string tag, pi::CmdSearch cmd,
     return false;
   };
   uses_email_id_ = has_email_id(cmd_.program, has_email_id);
-  auto has_record_key = [](const pi::SearchKey& k, const auto& self) -> bool {
-    if (k.children.empty()) return pi::search_cost(k) == pi::SearchCost::record;
-    for (const auto& c : k.children)
-      if (self(c, self)) return true;
-    return false;
-  };
-  record_keys_ = has_record_key(cmd_.program, has_record_key);
 }
 
 void SearchJob::narrow() {
@@ -143,10 +137,11 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
     std::vector<uint32_t> uids;
     for (size_t k = 0; k < batch.size(); ++k)
       if (decided[k] == kRead) uids.push_back(view_[batch[k]].uid);
-    auto metas = uids.empty() ? Result<std::vector<storage::MessageMeta>>(std::vector<storage::MessageMeta>{})
-                              : store.messages(mailbox_, uids);
-    if (!metas) return metas.error();
-    for (auto& m : *metas) records.emplace(m.uid, std::move(m));
+    if (!uids.empty()) {
+      auto metas = store.messages(mailbox_, uids);
+      if (!metas) return metas.error();
+      for (auto& m : *metas) records.emplace(m.uid, std::move(m));
+    }
   }
   for (size_t k = 0; k < batch.size(); ++k) {
     pi::SearchFacts facts = view_facts(batch[k]);

@@ -93,13 +93,13 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   std::string index_dir_;            // empty: no index
   storage::AccountId account_ = 0;   // set_account
   bool uses_email_id_ = false;       // the program has an EMAILID key
-  bool record_keys_ = false;         // a key the message record answers (keywords, dates, sizes)
   bool narrowed_ = false;            // candidates_ and through_ apply
   uint32_t through_ = 0;             // UIDs above this are not indexed yet: always evaluated
   std::vector<uint32_t> candidates_;  // ascending
   server::search::Proofs proofs_;     // one-word keys the index proves, per message
   std::vector<uint64_t> hit_modseqs_;   // per hit, only when the program has MODSEQ
   bool fuzzy_ = false;                  // RFC 6203: a FUZZY text key; scores_ kept
+  bool record_keys_ = false;            // a key the message record answers (keywords, dates, sizes)
   std::vector<uint8_t> scores_;         // per hit, relevancy (1..100) when fuzzy_
   Done done_;
 };

@@ -225,7 +225,7 @@ TEST_CASE("indexed SEARCH answers equal the plain evaluator's over the corpus") 
   const char* seed_env = std::getenv("LOFT_PROPERTY_SEED");
   std::mt19937 rng(seed_env ? static_cast<unsigned>(std::atoi(seed_env)) : 20261127u);
   const int kQueries = 3000;
-  int narrowed = 0, nonempty = 0, saved = 0, proved_queries = 0, fuzzy_narrowed = 0;
+  int narrowed = 0, nonempty = 0, saved = 0, proved_queries = 0, fuzzy_narrowed = 0, decided_by_proofs = 0;
   for (int q = 0; q < kQueries; ++q) {
     pi::SearchKey top;
     top.kind = K::all_of;
@@ -250,6 +250,23 @@ TEST_CASE("indexed SEARCH answers equal the plain evaluator's over the corpus") 
         &*proofs, &saved_here);
     saved += saved_here;
     if (saved_here > 0) ++proved_queries;
+    // The server answers a candidate from the view and the proofs alone,
+    // without its record, when that evaluation asks nothing else
+    // (ProofOnlyContent, SearchJob::run_batch): such answers must be exact.
+    if (!pi::has_record_key(top) && !pi::has_fuzzy_text(top) && !proofs->empty()) {
+      pi::SearchView view{static_cast<uint32_t>(fx.corpus.size()), static_cast<uint32_t>(fx.corpus.size())};
+      for (uint32_t uid = 1; uid <= through; ++uid) {
+        if (*found && !std::binary_search(candidates.begin(), candidates.end(), uid)) continue;
+        loft::server::search::ProofOnlyContent alone(*proofs, uid);
+        pi::SearchFacts f;
+        f.seq = f.uid = uid;
+        f.flags = facts_of(uid).flags;
+        const bool m = pi::search_matches(top, f, view, &alone);
+        if (alone.asked()) continue;
+        ++decided_by_proofs;
+        CHECK_MESSAGE(m == std::binary_search(plain.begin(), plain.end(), uid), "query ", q, " uid ", uid);
+      }
+    }
     if (!plain.empty()) ++nonempty;
     // FUZZY keys narrowed by stem terms and still matching something.
     if (*found && !plain.empty() && pi::has_fuzzy_text(top)) ++fuzzy_narrowed;
@@ -266,10 +283,11 @@ TEST_CASE("indexed SEARCH answers equal the plain evaluator's over the corpus") 
   }
   MESSAGE("queries ", kQueries, ", narrowed by the index ", narrowed, ", with hits ", nonempty, ", proven by word terms ",
           proved_queries, " (", saved, " text questions answered without reading), FUZZY narrowed with hits ",
-          fuzzy_narrowed);
+          fuzzy_narrowed, ", candidates decided by proofs alone ", decided_by_proofs);
   // Word proofs were really exercised (about 8% of queries; one text key in
   // five is FUZZY, which is never proven).
   CHECK(proved_queries > kQueries / 20);
+  CHECK(decided_by_proofs > kQueries / 10);  // the record-free path was really taken
   CHECK(narrowed > kQueries / 2);  // the index was really used
   CHECK(fuzzy_narrowed > kQueries / 50);  // stem terms were really used
   CHECK(nonempty > kQueries / 4);  // and the queries really find things
