@@ -59,6 +59,8 @@ bool log_enabled(LogLevel level, std::string_view component) {
   return l >= g_default.load(std::memory_order_relaxed);
 }
 
+std::string_view log_level_name(LogLevel level) { return kLevelNames[static_cast<int>(level)]; }
+
 bool parse_log_level(std::string_view text, LogLevel* out) {
   for (int i = 0; i < 4; ++i) {
     if (text == kLevelNames[i]) {

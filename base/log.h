@@ -26,6 +26,8 @@ void set_component_log_level(std::string_view component, LogLevel level);
 bool log_enabled(LogLevel level, std::string_view component);
 // Parses "debug" | "info" | "warn" | "error"; false for anything else.
 bool parse_log_level(std::string_view text, LogLevel* out);
+// The name parse_log_level accepts for a level ("debug" ... "error").
+std::string_view log_level_name(LogLevel level);
 
 // Appends ` key=value` to *line, quoting and escaping value when needed.
 void append_log_field(std::string* line, std::string_view key, std::string_view value);

@@ -17,7 +17,6 @@
 namespace loft {
 
 namespace {
-constexpr const char* kLevelNames[] = {"debug", "info", "warn", "error"};
 
 struct Sink {
   std::mutex mu;  // guards everything below; held only to move strings
@@ -83,7 +82,7 @@ void writer_main(Sink* s) {
 void write_log_record(LogLevel level, std::string_view body) {
   std::string line;
   line.reserve(body.size() + 48);
-  line.append("time=").append(stamp_now()).append(" level=").append(kLevelNames[static_cast<int>(level)]);
+  line.append("time=").append(stamp_now()).append(" level=").append(log_level_name(level));
   line.push_back(' ');
   line.append(body);
   line.push_back('\n');

@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,7 +153,10 @@ Result<std::string> Server::bind(Listener* l) {
     }
   }
   handle->data = l;
-  if (r == 0) r = uv_listen(&l->h.stream, 511, on_connection);
+  // The kernel's largest accept queue (net.core.somaxconn caps it): a burst of
+  // connects beyond the queue is dropped or left half-open by SYN cookies, where
+  // loftd can neither serve nor refuse it.
+  if (r == 0) r = uv_listen(&l->h.stream, SOMAXCONN, on_connection);
   if (r != 0) {
     uv_close(handle, nullptr);
     return make_error(Errc::temp, "cannot listen on " + c.address + ": " + uv_strerror(r));

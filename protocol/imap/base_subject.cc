@@ -2,24 +2,11 @@
 // subj-leader, subj-blob, subj-refwd, subj-fwd-hdr, subj-fwd-trl).
 #include "protocol/imap/base_subject.h"
 
+#include "base/bytes.h"
 #include "protocol/mime/decode.h"
 
 namespace loft::proto::imap {
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (lower(s[i]) != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && starts_with_ci(s.substr(s.size() - suffix.size()), suffix);
-}
 
 // subj-blob = "[" *BLOBCHAR "]" *WSP at pos; its length, or 0 if none.
 // BLOBCHAR is any CHAR but "[" and "]".
@@ -37,11 +24,11 @@ size_t blob_at(std::string_view s, size_t pos) {
 size_t refwd_at(std::string_view s, size_t pos) {
   std::string_view t = s.substr(pos);
   size_t i = 0;
-  if (starts_with_ci(t, "re")) {
+  if (istarts_with(t, "re")) {
     i = 2;
-  } else if (starts_with_ci(t, "fwd")) {
+  } else if (istarts_with(t, "fwd")) {
     i = 3;
-  } else if (starts_with_ci(t, "fw")) {
+  } else if (istarts_with(t, "fw")) {
     i = 2;
   } else {
     return 0;
@@ -84,7 +71,7 @@ BaseSubject base_subject(std::string_view raw) {
     for (;;) {
       if (!v.empty() && v.back() == ' ') {
         v.remove_suffix(1);
-      } else if (ends_with_ci(v, "(fwd)")) {
+      } else if (iends_with(v, "(fwd)")) {
         v.remove_suffix(5);
         out.reply = true;
       } else {
@@ -105,7 +92,7 @@ BaseSubject base_subject(std::string_view raw) {
       }
     }
     // (6) "[fwd:" ... "]": remove both and go back to (2).
-    if (starts_with_ci(v, "[fwd:") && !v.empty() && v.back() == ']') {
+    if (istarts_with(v, "[fwd:") && !v.empty() && v.back() == ']') {
       v = v.substr(5, v.size() - 6);
       out.reply = true;
       continue;

@@ -5,7 +5,7 @@
 namespace loft::proto::imap {
 namespace {
 
-enum : int { kStar = 256, kPercent = 257 };
+enum : int { kStarToken = 256, kPercentToken = 257 };
 
 void set_bit(std::vector<uint64_t>& bits, size_t offset, size_t k) { bits[offset + k / 64] |= uint64_t{1} << (k % 64); }
 
@@ -24,7 +24,7 @@ ListPattern::ListPattern(std::string_view pattern, char delimiter) : delimiter_(
     }
     bool star = false;
     for (; i < pattern.size() && (pattern[i] == '*' || pattern[i] == '%'); ++i) star |= pattern[i] == '*';
-    tokens.push_back(star ? kStar : kPercent);
+    tokens.push_back(star ? kStarToken : kPercentToken);
   }
   ends_with_percent_ = !pattern.empty() && pattern.back() == '%';
   states_ = tokens.size() + 1;
@@ -34,10 +34,10 @@ ListPattern::ListPattern(std::string_view pattern, char delimiter) : delimiter_(
   wild_.assign(words_, 0);
   literal_.assign(256 * words_, 0);
   for (size_t k = 0; k < tokens.size(); ++k) {
-    if (tokens[k] == kStar) {
+    if (tokens[k] == kStarToken) {
       set_bit(star_, 0, k);
       set_bit(wild_, 0, k);
-    } else if (tokens[k] == kPercent) {
+    } else if (tokens[k] == kPercentToken) {
       set_bit(percent_, 0, k);
       set_bit(wild_, 0, k);
     } else {

@@ -9,12 +9,6 @@
 namespace loft::proto::imap {
 namespace {
 
-void upper(std::string* s) {
-  for (char& c : *s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-}
-
 // RFC 3501 §9 list-char = ATOM-CHAR / list-wildcards / resp-specials.
 bool is_list_char(unsigned char c) { return is_atom_char(c) || c == '%' || c == '*' || c == ']'; }
 
@@ -31,7 +25,7 @@ bool read_list_mailbox(Reader* r, std::string* out) {
 // An atom, upper-cased.
 bool read_upper_atom(Reader* r, std::string* out) {
   if (!r->read_atom(out)) return false;
-  upper(out);
+  ascii_upper_in_place(out);
   return true;
 }
 

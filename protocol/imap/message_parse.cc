@@ -54,8 +54,6 @@ bool digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
-
 }  // namespace
 
 bool parse_flag_list(Reader* r, FlagList* out) {

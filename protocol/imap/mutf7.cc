@@ -10,7 +10,7 @@
 namespace loft::proto::imap {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+constexpr char kModifiedBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 // The 6-bit value of a modified-base64 character, or -1.
 int b64_value(unsigned char c) {
@@ -152,7 +152,7 @@ std::string mutf7_encode(std::string_view utf8) {
       nbits += 16;
       while (nbits >= 6) {
         nbits -= 6;
-        out.push_back(kAlphabet[(bits >> nbits) & 0x3f]);
+        out.push_back(kModifiedBase64[(bits >> nbits) & 0x3f]);
       }
       bits &= (1u << nbits) - 1;
     };
@@ -168,7 +168,7 @@ std::string mutf7_encode(std::string_view utf8) {
       }
       i = at;
     }
-    if (nbits > 0) out.push_back(kAlphabet[(bits << (6 - nbits)) & 0x3f]);
+    if (nbits > 0) out.push_back(kModifiedBase64[(bits << (6 - nbits)) & 0x3f]);
     out.push_back('-');
   }
   return out;

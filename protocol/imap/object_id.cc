@@ -7,7 +7,7 @@ namespace loft::proto::imap {
 namespace {
 
 // RFC 4648 §5 base64url: every character is one RFC 8474 allows.
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kObjectIdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string derive(char kind, std::string_view key, uint64_t account, uint64_t id) {
   std::string data(1, kind);
@@ -23,10 +23,10 @@ std::string derive(char kind, std::string_view key, uint64_t account, uint64_t i
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
+      out.push_back(kObjectIdAlphabet[(acc >> bits) & 63]);
     }
   }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  if (bits > 0) out.push_back(kObjectIdAlphabet[(acc << (6 - bits)) & 63]);
   return out;
 }
 

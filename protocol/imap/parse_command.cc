@@ -81,8 +81,6 @@ bool parse_compress(Reader* r, CommandBody* body) {
   return true;
 }
 
-bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
-
 // RFC 3501 §6.4.5/§6.4.8: [UID] FETCH SP sequence-set SP items.
 bool parse_fetch_args(Reader* r, CommandBody* body, bool uid) {
   CmdFetch cmd;

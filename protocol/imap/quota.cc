@@ -1,6 +1,7 @@
 // RFC 9208 §4.1 command arguments and §4.2 responses (grammar in §6).
 #include "protocol/imap/quota.h"
 
+#include "base/bytes.h"
 #include "protocol/imap/mutf7.h"
 #include "protocol/imap/reader.h"
 #include "protocol/imap/writer.h"
@@ -10,12 +11,6 @@ namespace {
 
 // RFC 9208 §6: number64 is at most 2^63 - 1.
 constexpr uint64_t kMaxNumber64 = 9223372036854775807ull;
-
-void upper(std::string* s) {
-  for (char& c : *s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-}
 
 }  // namespace
 
@@ -32,7 +27,7 @@ bool parse_setquota(Reader* r, CmdSetQuota* out) {
     std::string name;
     uint64_t limit = 0;
     if (!r->read_atom(&name) || !r->expect_sp() || !r->read_number(kMaxNumber64, &limit)) return false;
-    upper(&name);
+    ascii_upper_in_place(&name);
     for (const auto& seen : out->limits) {
       if (seen.first == name) return r->fail("Resource " + name + " given twice");
     }

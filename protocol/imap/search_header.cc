@@ -10,15 +10,6 @@
 #include "protocol/mime/decode.h"
 
 namespace loft::proto::imap {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::vector<HeaderField> parse_header_fields(std::string_view block) {
   std::vector<HeaderField> out;
@@ -41,10 +32,10 @@ std::vector<HeaderField> parse_header_fields(std::string_view block) {
       continue;
     }
     // obs-header allows white space before the colon (RFC 5322 §4.5.8)
-    out.push_back({std::string(trim(line.substr(0, colon))), std::string(line.substr(colon + 1))});
+    out.push_back({std::string(trim_blanks(line.substr(0, colon))), std::string(line.substr(colon + 1))});
     in_field = true;
   }
-  for (HeaderField& f : out) f.value = std::string(trim(f.value));
+  for (HeaderField& f : out) f.value = std::string(trim_blanks(f.value));
   return out;
 }
 

@@ -80,8 +80,6 @@ constexpr std::array kKeys = {
     KeyInfo{"YOUNGER", K::younger, Arg::interval},
 };
 
-bool is_seqset_char(unsigned char c) { return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*'; }
-
 // Recursive descent with the key count and nesting depth of one program.
 class ProgramParser {
  public:

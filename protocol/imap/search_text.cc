@@ -105,10 +105,6 @@ std::string param(std::string_view value, std::string_view name) {
   return {};
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 // True when a Content-Type value's type/subtype is exactly text/html.
 bool is_html(std::string_view type) {
   size_t start = type.find_first_not_of(" \t");
@@ -217,22 +213,22 @@ void TextScanner::end_header() {
   // A Content-Type that is present but unreadable is not text (as Dovecot reads it).
   if (!type) type = digest_child ? "message/rfc822" : "text/plain";
   close_decoders();
-  if (starts_with_ci(*type, "multipart/")) {
+  if (istarts_with(*type, "multipart/")) {
     std::string b = param(*type, "boundary");
     searchable_ = false;  // the preamble is not text; a multipart without a boundary is no text either
     // RFC 2046 §5.1.1 allows 70 characters; longer ones are cut to kMaxBoundary,
     // as Dovecot does, and match as a prefix.
     if (b.size() > kMaxBoundary) b.resize(kMaxBoundary);
     if (!b.empty() && boundaries_.size() < kMaxDepth) {
-      boundaries_.push_back({"--" + b, starts_with_ci(*type, "multipart/digest")});
+      boundaries_.push_back({"--" + b, istarts_with(*type, "multipart/digest")});
     }
     return;
   }
-  if (starts_with_ci(*type, "message/rfc822") || starts_with_ci(*type, "message/global")) {
+  if (istarts_with(*type, "message/rfc822") || istarts_with(*type, "message/global")) {
     in_header_ = true;  // the body is a whole message: its header comes next
     return;
   }
-  searchable_ = starts_with_ci(*type, "text/") || starts_with_ci(*type, "message/");
+  searchable_ = istarts_with(*type, "text/") || istarts_with(*type, "message/");
   // RFC 2045 §6.4: an unrecognised transfer encoding (an empty one too, as
   // Dovecot reads it) makes the body application/octet-stream.
   std::string enc = ascii_lower(encoding.value_or("7bit"));

@@ -13,6 +13,12 @@ namespace loft::proto::imap {
 // Stands for "*" (the largest number in use) until resolved.
 inline constexpr uint32_t kStar = UINT32_MAX;
 
+// A byte that can occur in a sequence-set's text (digits, ":", ",", "*"): the
+// parsers read such a run before parsing it.
+constexpr bool is_seqset_char(unsigned char c) {
+  return (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*';
+}
+
 // One range lo:hi as written (either may be kStar; lo may exceed hi).
 struct SeqRange {
   uint32_t lo = 0;

@@ -7,12 +7,6 @@
 namespace loft::proto::lmtp {
 
 namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 bool valid_name(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s)
@@ -30,20 +24,20 @@ Result<Aliases> Aliases::parse(std::string_view text) {
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
+    line = trim_blanks(line);
     if (line.empty()) continue;
     auto bad = [&](const char* why) {
       return make_error(Errc::bad_input, "line " + std::to_string(line_no) + ": " + why);
     };
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return bad("expected \"name: target, ...\"");
-    std::string_view name = trim(line.substr(0, colon));
+    std::string_view name = trim_blanks(line.substr(0, colon));
     if (!valid_name(name)) return bad("bad alias name");
     std::vector<std::string> targets;
     std::string_view rest = line.substr(colon + 1);
     while (true) {
       size_t comma = rest.find(',');
-      std::string_view t = trim(rest.substr(0, comma));
+      std::string_view t = trim_blanks(rest.substr(0, comma));
       if (!valid_name(t)) return bad("bad or empty target");
       targets.push_back(ascii_lower(t));
       if (comma == std::string_view::npos) break;

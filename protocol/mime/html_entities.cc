@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdint>
 
+#include "base/bytes.h"
+
 namespace loft::proto::mime {
 
 namespace {
@@ -65,8 +67,6 @@ constexpr std::array<Entity, 253> kEntities = {{
     {"zwnj", 0x200C},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // The code point of a numeric reference body ("#233", "#xE9"), or 0 when it
 // is malformed or names no Unicode scalar value (NUL, surrogates, > U+10FFFF).
@@ -77,10 +77,10 @@ char32_t numeric_reference(std::string_view ref) {
   uint32_t value = 0;
   for (char c : digits) {
     uint32_t d;
-    if (is_digit(c)) {
+    if (is_ascii_digit(c)) {
       d = static_cast<uint32_t>(c - '0');
-    } else if (hex && lower(c) >= 'a' && lower(c) <= 'f') {
-      d = static_cast<uint32_t>(lower(c) - 'a' + 10);
+    } else if (hex && ascii_lower_char(c) >= 'a' && ascii_lower_char(c) <= 'f') {
+      d = static_cast<uint32_t>(ascii_lower_char(c) - 'a' + 10);
     } else {
       return 0;
     }

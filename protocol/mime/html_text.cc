@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <iterator>
 
+#include "base/bytes.h"
 #include "base/utf8.h"
 #include "protocol/mime/html_entities.h"
 
@@ -34,8 +35,6 @@ bool is_block(std::string_view name) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -148,7 +147,7 @@ void HtmlText::step(char c, std::string* out) {
     case State::reference:
       if (c == ';' && !buf_.empty()) {
         end_reference(out);
-      } else if ((is_alpha(c) || is_digit(c) || (c == '#' && buf_.empty())) && buf_.size() < kMaxBuffer) {
+      } else if ((is_alpha(c) || is_ascii_digit(c) || (c == '#' && buf_.empty())) && buf_.size() < kMaxBuffer) {
         buf_.push_back(c);
       } else {  // no reference ("AT&T", "a & b", or too long): the text as written
         text_bytes("&", out);
@@ -167,7 +166,7 @@ void HtmlText::step(char c, std::string* out) {
       } else if (is_alpha(c)) {
         state_ = State::tag_name;
         end_tag_ = false;
-        buf_.assign(1, lower(c));
+        buf_.assign(1, ascii_lower_char(c));
       } else if (c == '?') {
         state_ = State::bogus_comment;  // <?xml ...?>: a processing instruction, hidden
       } else {  // "a < b": the '<' is text
@@ -180,7 +179,7 @@ void HtmlText::step(char c, std::string* out) {
       if (is_alpha(c)) {
         state_ = State::tag_name;
         end_tag_ = true;
-        buf_.assign(1, lower(c));
+        buf_.assign(1, ascii_lower_char(c));
       } else {
         state_ = c == '>' ? State::text : State::bogus_comment;  // "</>" is nothing
       }
@@ -192,7 +191,7 @@ void HtmlText::step(char c, std::string* out) {
         state_ = State::attributes;
         after_eq_ = false;
       } else if (buf_.size() < kMaxBuffer) {
-        buf_.push_back(lower(c));
+        buf_.push_back(ascii_lower_char(c));
       } else {
         long_name_ = true;
       }
@@ -276,7 +275,7 @@ void HtmlText::step(char c, std::string* out) {
         }
         raw_match_ = 0;
       }
-      if (lower(c) == raw_end_[raw_match_]) {
+      if (ascii_lower_char(c) == raw_end_[raw_match_]) {
         ++raw_match_;
       } else {
         raw_match_ = c == '<' ? 1 : 0;

@@ -7,12 +7,12 @@
 namespace loft::proto::sasl {
 
 namespace {
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr std::array<int8_t, 256> make_table() {
   std::array<int8_t, 256> t{};
   for (auto& v : t) v = -1;
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
   return t;
 }
 constexpr auto kTable = make_table();
@@ -51,10 +51,10 @@ std::string base64_encode(std::string_view in) {
     uint32_t n = uint32_t(static_cast<unsigned char>(in[i])) << 16;
     if (i + 1 < in.size()) n |= uint32_t(static_cast<unsigned char>(in[i + 1])) << 8;
     if (i + 2 < in.size()) n |= uint32_t(static_cast<unsigned char>(in[i + 2]));
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back(i + 2 < in.size() ? kAlphabet[n & 63] : '=');
+    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
+    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kBase64Alphabet[(n >> 6) & 63] : '=');
+    out.push_back(i + 2 < in.size() ? kBase64Alphabet[n & 63] : '=');
   }
   return out;
 }

@@ -12,7 +12,8 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 namespace {
-bool by_uid(const SharedIndex::Entry& e, uint32_t uid) { return e.uid < uid; }
+
+constexpr auto uid_before = SharedIndex::Entry::uid_before;
 
 // Inserts the sorted uids into the sorted set *into, without duplicates.
 void merge_into(std::vector<uint32_t>* into, std::span<const uint32_t> uids) {
@@ -90,8 +91,8 @@ uint32_t MailboxView::recent_count() const {
   size_t v = visible();
   uint32_t n = 0;
   for (const auto& [lo, hi] : recent_) {
-    auto a = std::lower_bound(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(v), lo, by_uid);
-    auto b = std::lower_bound(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(v), hi + 1, by_uid);
+    auto a = std::lower_bound(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(v), lo, uid_before);
+    auto b = std::lower_bound(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(v), hi + 1, uid_before);
     n += static_cast<uint32_t>(b - a);
   }
   return n;
@@ -102,7 +103,7 @@ std::pair<size_t, size_t> MailboxView::locate(size_t k) const {
   // expunges (disjoint, both ascending). Pending expunges are few.
   const auto& e = shared_->entries();
   for (size_t j = 0; j < pending_expunged_.size(); ++j) {
-    size_t before = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), pending_expunged_[j], by_uid) - e.begin());
+    size_t before = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), pending_expunged_[j], uid_before) - e.begin());
     if (before + j >= k) return {k - j, j};
   }
   return {k - pending_expunged_.size(), pending_expunged_.size()};
@@ -119,7 +120,7 @@ std::optional<uint32_t> MailboxView::uid_at(uint32_t seq) const {
 std::optional<uint32_t> MailboxView::seq_of(uint32_t uid) const {
   if (uid == 0 || uid > told_max_) return std::nullopt;
   const auto& e = shared_->entries();
-  size_t before_shared = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), uid, by_uid) - e.begin());
+  size_t before_shared = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), uid, uid_before) - e.begin());
   auto p = std::lower_bound(pending_expunged_.begin(), pending_expunged_.end(), uid);
   size_t before_pending = static_cast<size_t>(p - pending_expunged_.begin());
   bool in_shared = before_shared < e.size() && e[before_shared].uid == uid;
@@ -199,7 +200,7 @@ void MailboxView::flush(bool allow_expunge, std::string* out) {
     // (§7.4.1), so the numbers of the lower ones stay as computed.
     for (size_t j = pending_expunged_.size(); j-- > 0;) {
       uint32_t uid = pending_expunged_[j];
-      size_t before = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), uid, by_uid) - e.begin());
+      size_t before = static_cast<size_t>(std::lower_bound(e.begin(), e.end(), uid, uid_before) - e.begin());
       pi::ExpungeResponse{static_cast<uint32_t>(before + j + 1)}.serialize(out);
     }
     pending_expunged_.clear();

@@ -62,7 +62,6 @@ void forget_recent(SharedIndex* index) {
 // Distinct keyword sets kept before unused ones are dropped.
 constexpr size_t kMaxKeywordSets = 1 << 16;
 
-bool by_uid(const SharedIndex::Entry& e, uint32_t uid) { return e.uid < uid; }
 }  // namespace
 
 SharedIndex::~SharedIndex() {
@@ -147,7 +146,7 @@ void SharedIndex::apply(const storage::MailboxChange& change) {
 }
 
 const SharedIndex::Entry* SharedIndex::find(uint32_t uid) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, Entry::uid_before);
   return it != entries_.end() && it->uid == uid ? &*it : nullptr;
 }
 
@@ -204,7 +203,7 @@ void SharedIndex::compact_keyword_sets() {
 
 bool SharedIndex::set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq,
                             MailboxView* origin) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, Entry::uid_before);
   if (it == entries_.end() || it->uid != uid || modseq <= it->modseq) return false;
   it->bits = (flags & 0xffu) | (intern(keywords) << 8);
   it->modseq = modseq;
@@ -215,7 +214,7 @@ bool SharedIndex::set_flags(uint32_t uid, uint32_t flags, std::span<const std::s
 }
 
 bool SharedIndex::expunge(uint32_t uid, MailboxView* origin) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, by_uid);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, Entry::uid_before);
   if (it == entries_.end() || it->uid != uid) return false;
   entries_.erase(it);
   uint32_t one[] = {uid};
@@ -227,7 +226,7 @@ void SharedIndex::apply_now(const storage::MailboxChange& change, MailboxView* o
   std::vector<uint32_t> flagged;
   bool added = false;
   auto upsert = [&](const storage::ChangedMessage& m, bool insert) {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, by_uid);
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, Entry::uid_before);
     uint32_t bits = (m.flags & 0xffu) | (intern(m.keywords) << 8);
     if (it != entries_.end() && it->uid == m.uid) {
       if (m.modseq <= it->modseq) return;  // already applied (own change, or the loaded snapshot)

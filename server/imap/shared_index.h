@@ -35,6 +35,8 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
     uint64_t modseq = 0;
     uint32_t flags() const { return bits & 0xffu; }
     uint32_t keyword_set() const { return bits >> 8; }
+    // Orders entries against a UID, for lower_bound over ascending entries.
+    static bool uid_before(const Entry& e, uint32_t uid) { return e.uid < uid; }
   };
 
   explicit SharedIndex(storage::MailboxId mailbox) : mailbox_(mailbox) {}

@@ -9,7 +9,7 @@
 namespace loft::server::imap {
 
 namespace {
-constexpr uint64_t kReadPiece = 64 * 1024;
+constexpr uint64_t kStructureReadPiece = 64 * 1024;
 }
 
 Result<proto::mime::Structure> load_structure(storage::Store& store, const storage::MessageMeta& m) {
@@ -22,8 +22,8 @@ Result<proto::mime::Structure> load_structure(storage::Store& store, const stora
              "): parsing the body again");
   }
   proto::mime::Parser parser;
-  for (uint64_t off = 0; off < m.size; off += kReadPiece) {
-    auto bytes = storage::read_body_exact(store, m.blob, off, std::min(kReadPiece, m.size - off));
+  for (uint64_t off = 0; off < m.size; off += kStructureReadPiece) {
+    auto bytes = storage::read_body_exact(store, m.blob, off, std::min(kStructureReadPiece, m.size - off));
     if (!bytes) return bytes.error();
     parser.feed(*bytes);
   }

@@ -13,10 +13,6 @@ namespace loft::server::lmtp {
 
 namespace pl = proto::lmtp;
 
-namespace {
-constexpr size_t kFlushBytes = 64 * 1024;  // as for DATA: about two chunks held
-}  // namespace
-
 void LmtpSession::on_bdat(const pl::Command& cmd) {
   bdat_left_ = cmd.chunk_size;
   bdat_last_ = cmd.last;
@@ -55,7 +51,7 @@ bool LmtpSession::step_bdat(std::string_view* view) {
     end_chunk();
     return true;
   }
-  if (body_.size() >= kFlushBytes) flush_body();
+  if (body_.size() >= kBodyFlushBytes) flush_body();
   return true;
 }
 
@@ -68,7 +64,7 @@ void LmtpSession::end_chunk() {
     return;
   }
   if (!bdat_last_) {
-    if (body_.size() >= kFlushBytes) flush_body();
+    if (body_.size() >= kBodyFlushBytes) flush_body();
     reply(pl::reply(250, "2.0.0", std::to_string(bdat_size_) + " octets received"));
     return;
   }

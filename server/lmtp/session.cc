@@ -17,11 +17,8 @@ namespace loft::server::lmtp {
 namespace pl = proto::lmtp;
 
 namespace {
-// DATA is fed to the reader in slices of this size, and the unstuffed bytes
-// go to the store's body writer whenever this many are waiting: a delivery
-// in flight holds about two chunks of the message, whatever its size.
+// DATA is fed to the reader in slices of this size (kBodyFlushBytes in session.h).
 constexpr size_t kFeedBytes = 64 * 1024;
-constexpr size_t kFlushBytes = 64 * 1024;
 }  // namespace
 
 LmtpSession::LmtpSession(Connection& conn)
@@ -57,7 +54,7 @@ bool LmtpSession::step(std::string_view* view) {
     auto st = data_.feed(&part, &body_);
     view->remove_prefix(offered - part.size());
     if (st == pl::DataReader::Status::need_more) {
-      if (body_.size() >= kFlushBytes) flush_body();
+      if (body_.size() >= kBodyFlushBytes) flush_body();
       return true;  // busy_ holds further input while the chunk is written
     }
     in_data_ = false;

@@ -28,6 +28,10 @@ class Connection;
 
 namespace lmtp {
 
+// The unstuffed body goes to the store's body writer whenever this many bytes
+// are waiting (DATA and BDAT alike): a delivery in flight holds about two chunks.
+inline constexpr size_t kBodyFlushBytes = 64 * 1024;
+
 class LmtpSession final : public Session {
  public:
   explicit LmtpSession(Connection& conn);

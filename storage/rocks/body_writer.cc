@@ -4,6 +4,7 @@
 
 #include "base/bytes.h"
 #include "base/log.h"
+#include "storage/rocks/read_util.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
@@ -13,7 +14,6 @@ namespace {
 // Ids reserved per synced write: one fsync per 4096 bodies at most.
 constexpr uint64_t kReserveStep = 4096;
 
-rocksdb::Slice slice(const std::string& s) { return rocksdb::Slice(s.data(), s.size()); }
 
 }  // namespace
 
@@ -52,9 +52,9 @@ Result<uint64_t> remove_pending_bodies(const Db& db) {
     const std::string blob = it->key().ToString();
     const std::string end = prefix_end(blob);
     // A pending body has no blobs row: its chunks are all there is of it.
-    rocksdb::Status s = batch.DeleteRange(db.cf(kChunksCf), slice(blob), slice(end));
-    if (s.ok()) s = batch.Delete(db.cf(kStructuresCf), slice(blob));
-    if (s.ok()) s = batch.Delete(db.cf(kPendingCf), slice(blob));
+    rocksdb::Status s = batch.DeleteRange(db.cf(kChunksCf), as_slice(blob), as_slice(end));
+    if (s.ok()) s = batch.Delete(db.cf(kStructuresCf), as_slice(blob));
+    if (s.ok()) s = batch.Delete(db.cf(kPendingCf), as_slice(blob));
     if (!s.ok()) return to_error(s, "removing pending bodies");
     ++removed;
   }

@@ -4,12 +4,12 @@
 #include <memory>
 
 #include "base/bytes.h"
+#include "storage/rocks/read_util.h"
 #include "storage/rocks/status.h"
 
 namespace loft::storage::rocks {
 
 namespace {
-rocksdb::Slice slice(const std::string& s) { return rocksdb::Slice(s.data(), s.size()); }
 size_t entry_bytes(const std::string& key, const std::optional<std::string>& value) {
   return key.size() + (value ? value->size() : 0);
 }
@@ -31,10 +31,10 @@ Result<std::vector<std::pair<std::string, std::string>>> GroupTxn::scan_range(Cf
                                                                               size_t limit) const {
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions ro;
-  rocksdb::Slice upper = slice(end);
+  rocksdb::Slice upper = as_slice(end);
   if (!end.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(ro, db_.cf(cf)));
-  it->Seek(slice(from));
+  it->Seek(as_slice(from));
 
   // A merge of two sorted sequences; on equal keys the overlay wins (a staged
   // delete hides the stored row).
@@ -44,7 +44,7 @@ Result<std::vector<std::pair<std::string, std::string>>> GroupTxn::scan_range(Cf
   while (out.size() < limit) {
     const bool db_valid = it->Valid(), staged_valid = s != last;
     if (!db_valid && !staged_valid) break;
-    const int cmp = !db_valid ? 1 : !staged_valid ? -1 : it->key().compare(slice(s->first));
+    const int cmp = !db_valid ? 1 : !staged_valid ? -1 : it->key().compare(as_slice(s->first));
     if (cmp < 0) {
       out.emplace_back(it->key().ToString(), it->value().ToString());
       it->Next();
@@ -138,7 +138,7 @@ Result<void> GroupTxn::build(const Counters& persisted, rocksdb::WriteBatch* bat
     auto* cf = db_.cf(static_cast<Cf>(i));
     for (const auto& [key, value] : staged_[i]) {
       // Fails only when a key or value exceeds 4 GiB.
-      rocksdb::Status s = value ? batch->Put(cf, slice(key), slice(*value)) : batch->Delete(cf, slice(key));
+      rocksdb::Status s = value ? batch->Put(cf, as_slice(key), as_slice(*value)) : batch->Delete(cf, as_slice(key));
       if (!s.ok()) return to_error(s, "building the commit batch");
     }
   }

@@ -4,6 +4,8 @@
 #include "base/password.h"
 #include "base/result.h"
 
+namespace base_base_test {
+
 using namespace loft;
 
 TEST_CASE("a password hash is argon2id, salted, and verifies only the right password") {
@@ -61,3 +63,5 @@ TEST_CASE("big-endian encoding sorts like the numbers and round-trips") {
   CHECK(iequals("INBOX", "inbox"));
   CHECK_FALSE(iequals("INBOX", "inbo"));
 }
+
+}  // namespace base_base_test

@@ -4,6 +4,8 @@
 
 #include "base/config.h"
 
+namespace base_config_loops_log_test {
+
 using loft::Config;
 using loft::LogLevel;
 
@@ -71,3 +73,5 @@ TEST_CASE("[imap] imap4rev2 is the IMAP4rev2 switch, off by default") {
   CHECK(!Config::parse("data_dir = \"d\"\n[imap]\nimap4rev2 = \"yes\"\n", "t.toml"));
   CHECK(!Config::parse("data_dir = \"d\"\n[imap]\nrev3 = true\n", "t.toml"));
 }
+
+}  // namespace base_config_loops_log_test

@@ -4,6 +4,8 @@
 
 #include "base/config.h"
 
+namespace base_config_metadata_test {
+
 using loft::Config;
 
 TEST_CASE("[metadata] has working defaults, reads every key and refuses unusable bounds") {
@@ -25,3 +27,5 @@ TEST_CASE("[metadata] has working defaults, reads every key and refuses unusable
   CHECK(!Config::parse("data_dir = \"d\"\n[metadata]\nmax_value_size = 100\nmax_total_size = 99\n", "t.toml"));
   CHECK(!Config::parse("data_dir = \"d\"\n[metadata]\nmax_entrys = 5\n", "t.toml"));
 }
+
+}  // namespace base_config_metadata_test

@@ -2,6 +2,8 @@
 
 #include "base/config.h"
 
+namespace base_config_test {
+
 using loft::Config;
 using loft::Errc;
 using loft::ListenerProtocol;
@@ -156,3 +158,5 @@ TEST_CASE("[lmtp] and unix socket modes: defaults, values, and every mistake ref
     CHECK_MESSAGE(!r.ok(), bad);
   }
 }
+
+}  // namespace base_config_test

@@ -9,6 +9,8 @@
 
 #include "base/log.h"
 
+namespace base_log_test {
+
 using namespace loft;
 
 TEST_CASE("log fields are key=value, quoted and escaped when the value needs it") {
@@ -91,3 +93,5 @@ TEST_CASE("with stderr stuck, logging does not block: lines are dropped and coun
   CHECK(got.rfind("time=", 0) == 0);
   CHECK(got.find("level=info component=test session=0 event=line pad=" + pad + "\n") != std::string::npos);
 }
+
+}  // namespace base_log_test

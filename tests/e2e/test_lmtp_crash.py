@@ -35,7 +35,9 @@ MIB = 1 << 20
 BODY_BYTES = 10 * MIB
 CHUNK = MIB
 CONNECTIONS = 4
-PER_CONNECTION = 6
+# At most this many messages per connection: the kill comes at the first
+# moment it may (usually within a few messages), or when all are delivered.
+PER_CONNECTION = 24
 KILL_AFTER_ACKS = 3
 USERS = {'alice': 'alice-pw', 'bob': 'bob-pw', 'carol': 'carol-pw'}
 ID_HEADER = re.compile(rb'^X-Loft-Crash-Id: (\S+)\r\n')
@@ -218,7 +220,11 @@ class LmtpCrashTest(unittest.TestCase):
         loftlib.log('killed after %.1fs: %d acknowledged transactions, BDAT bodies half-received: %s, '
                     'acked per user: %s' % (killed_at, state.acks, in_flight,
                                             {u: sorted(v) for u, v in acked.items()}))
-        self.assertTrue(in_flight, 'the kill came with no body half-received: the test proved nothing')
+        if not in_flight:
+            # Every body finished before a kill moment came (a fast machine):
+            # nothing was half-received, so this run proves nothing; again.
+            loftlib.log('run ended with no body half-received')
+            return False
 
         log_size = os.path.getsize(server.log_path)
         server.reset_addresses()

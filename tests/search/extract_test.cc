@@ -10,6 +10,8 @@
 #include "corpus_util.h"
 #include "server/search/extract.h"
 
+namespace search_extract_test {
+
 namespace {
 
 const char* const kGolden[] = {
@@ -87,3 +89,5 @@ TEST_CASE("extraction decodes charsets and folds case the way SEARCH does") {
   CHECK(terms.words_of(loft::search::Field::body).terms().count("привет") == 1);
   CHECK(terms.words_of(loft::search::Field::header_text).terms().empty());
 }
+
+}  // namespace search_extract_test

@@ -10,6 +10,8 @@
 #include "server/search/extract.h"
 #include "tests/storage/temp_store.h"
 
+namespace search_fuzzy_index_test {
+
 namespace {
 
 using loft::search::Field;
@@ -145,3 +147,5 @@ TEST_CASE("the stems signature names the configured languages in order") {
   loft::proto::imap::set_stem_languages(saved);
   CHECK(loft::server::search::stem_signature() == "english");
 }
+
+}  // namespace search_fuzzy_index_test

@@ -11,6 +11,8 @@
 #include "search/trigrams.h"
 #include "tests/storage/temp_store.h"
 
+namespace search_grams_test {
+
 namespace {
 
 using loft::search::Field;
@@ -125,3 +127,5 @@ TEST_CASE("index: word terms per field, and an older term scheme reads as rebuil
   REQUIRE(fresh->commit());
   CHECK(*fresh->indexed_through(1) == 9);
 }
+
+}  // namespace search_grams_test

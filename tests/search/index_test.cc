@@ -8,6 +8,8 @@
 #include "search/index.h"
 #include "search/trigrams.h"
 
+namespace search_index_test {
+
 namespace {
 
 using loft::search::Field;
@@ -168,3 +170,5 @@ TEST_CASE("index: readers see commits; a second writer is in_use; optimize keeps
   CHECK(r->stats()->documents == 1);
   CHECK(r->stats()->bytes > 0);
 }
+
+}  // namespace search_index_test

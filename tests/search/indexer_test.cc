@@ -11,6 +11,8 @@
 #include "server/search/indexer.h"
 #include "tests/storage/temp_store.h"
 
+namespace search_indexer_test {
+
 using namespace loft;
 using loft::storage::testing::open_store;
 using loft::storage::testing::TempDir;
@@ -237,3 +239,5 @@ TEST_CASE("an index mostly of expunged messages is rebuilt by the next batch") {
   CHECK(search::Index::open_reader(dir_a)->indexed_through(inbox).value() == total);
   indexer.close();
 }
+
+}  // namespace search_indexer_test

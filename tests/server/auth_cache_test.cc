@@ -6,6 +6,8 @@
 
 #include "server/auth_cache.h"
 
+namespace server_auth_cache_test {
+
 using loft::server::AuthCache;
 
 TEST_CASE("a remembered check hits only with the same password and stored hash, within the TTL") {
@@ -50,3 +52,5 @@ TEST_CASE("a cache of size or TTL 0 never hits") {
   CHECK_FALSE(none.verified("a", "h", "p", 0));
   CHECK_FALSE(instant.verified("a", "h", "p", 0));
 }
+
+}  // namespace server_auth_cache_test

@@ -9,6 +9,8 @@
 #include "server/transform/chain.h"
 #include "server/transform/deflate.h"
 
+namespace server_chain_test {
+
 using loft::server::DeflateTransform;
 using loft::server::Transform;
 using loft::server::TransformChain;
@@ -101,3 +103,5 @@ TEST_CASE("DEFLATE under another layer: held input comes out on later calls") {
   CHECK_FALSE(chain.pending());
   CHECK(plain == text);
 }
+
+}  // namespace server_chain_test

@@ -9,6 +9,8 @@
 
 #include "server/transform/deflate.h"
 
+namespace server_deflate_test {
+
 using loft::server::DeflateTransform;
 using loft::server::Transform;
 
@@ -186,3 +188,5 @@ TEST_CASE("an idle stream keeps only the inflater; the compressor restarts after
   REQUIRE(t.encode("* OK still here\r\n", &wire2) == Transform::Status::ok);
   CHECK(peer.inflate_bytes(wire2) == "* OK still here\r\n");
 }
+
+}  // namespace server_deflate_test

@@ -2,6 +2,8 @@
 
 #include "server/imap/fetch_response.h"
 
+namespace server_fetch_response_test {
+
 using namespace loft;
 using namespace loft::server::imap;
 using Kind = proto::imap::FetchAtt::Kind;
@@ -101,3 +103,5 @@ TEST_CASE("structure items and part sections ask for the message structure") {
   CHECK(ok->sets_seen);
   CHECK_FALSE(check_fetch_items({section(Text::all, true)})->sets_seen);
 }
+
+}  // namespace server_fetch_response_test

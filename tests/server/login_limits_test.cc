@@ -6,6 +6,8 @@
 #include "server/address_limits.h"
 #include "server/login_throttle.h"
 
+namespace server_login_limits_test {
+
 using loft::AuthConfig;
 using loft::server::AddressLimits;
 using loft::server::LoginThrottle;
@@ -98,3 +100,5 @@ TEST_CASE("per-address connection counts are capped and released") {
   a.release("10.0.0.9");  // unknown: ignored
   CHECK(a.count("10.0.0.9") == 0);
 }
+
+}  // namespace server_login_limits_test

@@ -16,6 +16,8 @@
 #include "server/server.h"
 #include "storage/store.h"
 
+namespace server_loop_test {
+
 using namespace loft;
 using namespace loft::server;
 
@@ -131,3 +133,5 @@ TEST_CASE("a committed change reaches the watchers of every loop, each on its ow
   CHECK(seen_on[0] >= 1);
   CHECK(seen_on[1] >= 1);
 }
+
+}  // namespace server_loop_test

@@ -12,6 +12,8 @@
 #include "server/imap/mailbox_view.h"
 #include "storage/types.h"
 
+namespace server_mailbox_view_test {
+
 using loft::server::imap::MailboxView;
 using loft::server::imap::SharedIndex;
 namespace st = loft::storage;
@@ -268,3 +270,5 @@ TEST_CASE("keyword sets are shared, and 10,000 messages cost 16 bytes each in th
   for (uint32_t u = 1; u <= 10000; ++u) f.shared->apply(flagged(f.mb, u, 0, 20000 + u, {"k" + std::to_string(u)}));
   for (auto& v : views) CHECK(v->memory() < 256 + 10000 * sizeof(uint32_t) * 2);
 }
+
+}  // namespace server_mailbox_view_test

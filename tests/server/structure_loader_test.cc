@@ -7,6 +7,8 @@
 #include "protocol/mime/parser.h"
 #include "server/imap/structure_loader.h"
 
+namespace server_structure_loader_test {
+
 using namespace loft;
 using storage::testing::TempDir;
 
@@ -61,3 +63,5 @@ TEST_CASE("a stored structure is used as it is, an unreadable one is replaced by
   REQUIRE(garbage.ok());
   CHECK(*garbage == proto::mime::parse(kMessage));
 }
+
+}  // namespace server_structure_loader_test

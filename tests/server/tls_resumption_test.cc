@@ -13,6 +13,8 @@
 #include "server/tls/tls_context.h"
 #include "server/tls/tls_session.h"
 
+namespace server_tls_resumption_test {
+
 using namespace loft::server;
 
 namespace {
@@ -149,3 +151,5 @@ TEST_CASE("the context offers TLS 1.2 and 1.3 only") {
   CHECK(SSL_CTX_get_min_proto_version((*ctx)->native()) == TLS1_2_VERSION);
   CHECK(SSL_CTX_get_max_proto_version((*ctx)->native()) == TLS1_3_VERSION);
 }
+
+}  // namespace server_tls_resumption_test

@@ -11,6 +11,8 @@
 #include "server/tls/tls_context.h"
 #include "server/tls/tls_session.h"
 
+namespace server_tls_session_test {
+
 using namespace loft::server;
 
 namespace {
@@ -126,3 +128,5 @@ TEST_CASE("TLS 1.1 and garbage are refused without crashing") {
     CHECK(plain.empty());
   }
 }
+
+}  // namespace server_tls_session_test

@@ -10,6 +10,8 @@
 #include "server/imap/view_fetch.h"
 #include "storage/types.h"
 
+namespace server_view_fetch_test {
+
 using loft::server::imap::append_view_fetch;
 using loft::server::imap::MailboxView;
 using loft::server::imap::SharedIndex;
@@ -100,3 +102,5 @@ TEST_CASE("FETCH FLAGS from the view: every message in order, keywords, UID, bou
   append_view_fetch(*f.view, std::span(targets).first(3), true, &next, 1u << 20, &out);
   CHECK(out == "* 1 FETCH (UID 2 FLAGS ())\r\n* 3 FETCH (UID 6 FLAGS (\\Seen))\r\n");
 }
+
+}  // namespace server_view_fetch_test

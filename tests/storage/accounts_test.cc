@@ -2,6 +2,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_accounts_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::open_store;
@@ -147,3 +149,5 @@ TEST_CASE("opening without a path fails with bad_input") {
   REQUIRE_FALSE(store.ok());
   CHECK(store.error().code == Errc::bad_input);
 }
+
+}  // namespace storage_accounts_test

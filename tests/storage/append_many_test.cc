@@ -8,6 +8,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_append_many_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -123,3 +125,5 @@ TEST_CASE("append_many wants one target per body") {
   for (BlobId blob : b.blobs) CHECK(store->blob_info(blob).error().code == Errc::not_found);
   CHECK(!store->append_many({}, {}).ok());
 }
+
+}  // namespace storage_append_many_test

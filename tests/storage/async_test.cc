@@ -17,6 +17,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_async_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -253,3 +255,5 @@ TEST_CASE("a group stops at its byte bound; the rest commit in the next groups, 
   CHECK(order == expected);
   MESSAGE(kCount, " queued 100 KiB requests, 256 KiB group bound: ", commits, " commits");
 }
+
+}  // namespace storage_async_test

@@ -5,6 +5,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_body_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -211,3 +213,5 @@ TEST_CASE("everything survives a reopen and UIDNEXT continues") {
   REQUIRE(other.ok());
   CHECK(other->id > id);
 }
+
+}  // namespace storage_body_test

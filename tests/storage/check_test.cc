@@ -15,6 +15,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_check_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::rocks::RawEdit;
@@ -318,3 +320,5 @@ TEST_CASE("check: every check of the table was seen reporting by the tests above
   for (const auto& c : r::checks()) all.insert(c.name);
   CHECK(g_reported == all);
 }
+
+}  // namespace storage_check_test

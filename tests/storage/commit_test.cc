@@ -12,6 +12,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_commit_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -293,3 +295,5 @@ TEST_CASE("RocksDB write stalls slow acknowledgements down but never fail a requ
   CHECK(store.write_stalls() > 0);
   MESSAGE("write stalls during ", kThreads * kEach, " deliveries: ", store.write_stalls());
 }
+
+}  // namespace storage_commit_test

@@ -7,6 +7,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_deliver_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -124,3 +126,5 @@ TEST_CASE("the message quota counts messages; usage follows expunge") {
   CHECK(store->quota(a)->bytes == 1);
   CHECK(store->deliver("3", std::vector<AccountId>{a}, 0).ok());
 }
+
+}  // namespace storage_deliver_test

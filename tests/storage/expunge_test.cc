@@ -8,6 +8,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_expunge_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -203,3 +205,5 @@ TEST_CASE("a refcount that would go below zero fails the request as internal ins
   CHECK(inbox_of(store, a).messages == 2);
   CHECK(store.blob_info(blob)->refs == 1);
 }
+
+}  // namespace storage_expunge_test

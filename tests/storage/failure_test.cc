@@ -16,6 +16,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_failure_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -138,3 +140,5 @@ TEST_CASE("a WAL sync failure puts the store in its failed state; every later re
 TEST_CASE("a WAL append failure puts the store in its failed state; every later request fails at once") {
   fails_the_store(Fault::append, /*sync=*/false);
 }
+
+}  // namespace storage_failure_test

@@ -4,6 +4,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_flags_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -108,3 +110,5 @@ TEST_CASE("update_flags on an unknown mailbox fails with not_found") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Errc::not_found);
 }
+
+}  // namespace storage_flags_test

@@ -11,6 +11,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_ingest_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::rocks::RocksStore;
@@ -162,3 +164,5 @@ TEST_CASE("blob ids are never handed out twice, even after a crash and reopen") 
   }
   CHECK(seen.size() == 9);
 }
+
+}  // namespace storage_ingest_test

@@ -9,6 +9,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_mailbox_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -167,3 +169,5 @@ TEST_CASE("subscriptions are kept apart from existence") {
   REQUIRE(store->delete_account("a").ok());
   CHECK(store->subscriptions(a)->empty());
 }
+
+}  // namespace storage_mailbox_test

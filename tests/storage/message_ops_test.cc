@@ -9,6 +9,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_message_ops_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -200,3 +202,5 @@ TEST_CASE("every store and expunge records an index job, read in order and delet
   REQUIRE(rest->size() == 1);
   CHECK(!rest->front().add);
 }
+
+}  // namespace storage_message_ops_test

@@ -7,6 +7,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_message_sizes_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::open_store;
@@ -43,3 +45,5 @@ TEST_CASE("message_sizes lists every message's uid and size in uid order, as mes
   }
   CHECK(store->message_sizes(999999).error().code == Errc::not_found);
 }
+
+}  // namespace storage_message_sizes_test

@@ -8,6 +8,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_metadata_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::open_store;
@@ -171,3 +173,5 @@ TEST_CASE("annotations persist across a reopen") {
         std::vector<std::string>{"/shared/comment=kept"});
   CHECK(store->metadata_usage(a)->entries == 1);
 }
+
+}  // namespace storage_metadata_test

@@ -14,6 +14,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_model_ops_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::open_store;
@@ -269,3 +271,5 @@ TEST_CASE("concurrent random mutations of every kind agree with per-account mode
   store = open_store(dir, /*chunk_size=*/300);
   for (const MAccount& m : models) compare(*store, m);
 }
+
+}  // namespace storage_model_ops_test

@@ -8,6 +8,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_model_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::open_store;
@@ -166,3 +168,5 @@ TEST_CASE("random operations leave the store equal to a simple model, also after
   store = open_store(dir, /*chunk_size=*/300);
   compare(*store, model);
 }
+
+}  // namespace storage_model_test

@@ -11,6 +11,8 @@
 #include "storage/rocks/keys.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_object_savedate_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::rocks::RawEdit;
@@ -141,3 +143,5 @@ TEST_CASE("a message stored before save dates reads without one and keeps none w
   REQUIRE(issues.ok());
   CHECK(issues->empty());
 }
+
+}  // namespace storage_object_savedate_test

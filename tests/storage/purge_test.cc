@@ -12,6 +12,8 @@
 #include "storage/rocks/rocks_store.h"
 #include "tests/storage/temp_store.h"
 
+namespace storage_purge_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -197,3 +199,5 @@ TEST_CASE("deleting a mailbox purges it in slices: quota, change log, keywords a
   CHECK(again->id != work->id);
   CHECK(store.mailbox_keywords(again->id)->empty());
 }
+
+}  // namespace storage_purge_test

@@ -9,6 +9,8 @@
 
 #include "tests/storage/temp_store.h"
 
+namespace storage_replace_test {
+
 using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::inbox_of;
@@ -104,3 +106,5 @@ TEST_CASE("replace stores nothing when the old message is gone or the target fai
   CHECK(inbox_of(*store, a).messages == 1);
   require_consistent(*store);
 }
+
+}  // namespace storage_replace_test

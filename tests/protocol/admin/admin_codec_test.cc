@@ -7,6 +7,8 @@
 #include "protocol/admin/line_splitter.h"
 #include "protocol/admin/message.h"
 
+namespace protocol_admin_admin_codec_test {
+
 using namespace loft::proto::admin;
 using loft::Errc;
 using loft::make_error;
@@ -164,3 +166,5 @@ TEST_CASE("admin line splitter: pieces, CRLF, limits") {
   CHECK(u.next(&in) == LineSplitter::Status::line);
   CHECK(u.line() == "12345678");
 }
+
+}  // namespace protocol_admin_admin_codec_test

@@ -4,6 +4,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_append_stream_test {
+
 using namespace loft::proto::imap;
 using namespace loft::proto::imap::test;
 using V = std::vector<std::string>;
@@ -93,3 +95,5 @@ TEST_CASE("LITERAL- bounds non-synchronising literals (RFC 7888 §4)") {
   // A synchronising literal of any size is fine.
   CHECK(feed_all("a APPEND INBOX {5000}\r\n", l) == V{"START a APPEND [INBOX] () {5000}"});
 }
+
+}  // namespace protocol_imap_append_stream_test

@@ -9,6 +9,8 @@
 #include "protocol/imap/binary_fetch.h"
 #include "protocol/mime/transfer_decoder.h"
 
+namespace protocol_imap_binary_fetch_test {
+
 using loft::proto::imap::BinaryItem;
 using loft::proto::imap::BinarySizeItem;
 using loft::proto::imap::Parser;
@@ -103,3 +105,5 @@ TEST_CASE("the Content-Transfer-Encoding picks the decoder") {
   CHECK(run(mime::Cte::quoted_printable, "caf=C3=A9 soft=\r\nbreak") == "caf\xc3\xa9 softbreak");
   CHECK(run(mime::Cte::identity, "as =3D is") == "as =3D is");
 }
+
+}  // namespace protocol_imap_binary_fetch_test

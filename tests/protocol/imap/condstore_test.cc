@@ -8,6 +8,8 @@
 #include "protocol/imap/condstore.h"
 #include "protocol/imap/enable.h"
 
+namespace protocol_imap_condstore_test {
+
 namespace imap = loft::proto::imap;
 using loft::proto::imap::test::parse;
 
@@ -102,3 +104,5 @@ TEST_CASE("ENABLE knows CONDSTORE and QRESYNC") {
   CHECK(imap::enable_bit("QRESYNC") == imap::kEnableQresync);
   CHECK(imap::enable_bit("X-UNKNOWN") == 0);
 }
+
+}  // namespace protocol_imap_condstore_test

@@ -3,6 +3,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_fetch_items_test {
+
 using loft::proto::imap::CmdFetch;
 using loft::proto::imap::FetchAtt;
 using loft::proto::imap::ParserLimits;
@@ -99,3 +101,5 @@ TEST_CASE("section fields land in the FetchAtt struct") {
   CHECK(*a.partial_offset == 10);
   CHECK(a.partial_length == 20);
 }
+
+}  // namespace protocol_imap_fetch_items_test

@@ -7,6 +7,8 @@
 
 #include "protocol/imap/list_pattern.h"
 
+namespace protocol_imap_list_pattern_test {
+
 using loft::proto::imap::ListPattern;
 
 namespace {
@@ -91,3 +93,5 @@ TEST_CASE("a pathological pattern against many long names finishes fast") {
   CHECK(ms < 2000);
   CHECK(p.matches(std::string(400, 'a') + "b"));
 }
+
+}  // namespace protocol_imap_list_pattern_test

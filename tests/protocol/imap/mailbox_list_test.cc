@@ -11,6 +11,8 @@
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mailbox_response.h"
 
+namespace protocol_imap_mailbox_list_test {
+
 namespace pi = loft::proto::imap;
 using pi::CmdList;
 
@@ -220,3 +222,5 @@ TEST_CASE("LIST on an account with 20,000 mailboxes stays fast") {
   CHECK(none.empty());
   CHECK(ms < 3000);
 }
+
+}  // namespace protocol_imap_mailbox_list_test

@@ -5,6 +5,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_mailbox_parse_test {
+
 using loft::proto::imap::test::parse;
 
 TEST_CASE("CREATE takes a mailbox and an optional USE list of special-use attributes") {
@@ -95,3 +97,5 @@ TEST_CASE("NAMESPACE, ID and ENABLE") {
   for (int i = 0; i < 33; ++i) lots += " X" + std::to_string(i);
   CHECK(parse(lots) == "BAD a Too many ENABLE arguments");
 }
+
+}  // namespace protocol_imap_mailbox_parse_test

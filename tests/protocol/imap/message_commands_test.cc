@@ -4,6 +4,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_message_commands_test {
+
 using loft::proto::imap::test::parse;
 
 TEST_CASE("STORE takes FLAGS, +FLAGS, -FLAGS, .SILENT, a list or bare flags") {
@@ -41,3 +43,5 @@ TEST_CASE("EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT and CHECK") {
   CHECK(parse("a UNSELECT") == "a UNSELECT");
   CHECK(parse("a CHECK") == "a CHECK");
 }
+
+}  // namespace protocol_imap_message_commands_test

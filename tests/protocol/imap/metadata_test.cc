@@ -9,6 +9,8 @@
 #include "imap_test_util.h"
 #include "protocol/imap/metadata.h"
 
+namespace protocol_imap_metadata_test {
+
 namespace pi = loft::proto::imap;
 using loft::proto::imap::test::feed_chunks;
 using loft::proto::imap::test::parse;
@@ -106,3 +108,5 @@ TEST_CASE("METADATA response and response codes") {
   pi::StatusResponse{"a", pi::Status::no, pi::metadata_noprivate(), "x"}.serialize(&out);
   CHECK(out == "a NO [METADATA NOPRIVATE] x\r\n");
 }
+
+}  // namespace protocol_imap_metadata_test

@@ -6,6 +6,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_multiappend_test {
+
 using namespace loft::proto::imap;
 using namespace loft::proto::imap::test;
 using V = std::vector<std::string>;
@@ -83,3 +85,5 @@ TEST_CASE("REPLACE and UID REPLACE stream their one message (RFC 8508)") {
   CHECK(feed_every_way("a UID REPLACE * Drafts {1+}\r\nx\r\nb NOOP\r\n") == V{"BAD a Invalid UID", "b NOOP"});
   CHECK(feed_every_way("a REPLACE 1,2 Drafts {1}\r\nb NOOP\r\n") == V{"BAD a Invalid sequence number", "b NOOP"});
 }
+
+}  // namespace protocol_imap_multiappend_test

@@ -6,6 +6,8 @@
 
 #include "protocol/imap/mutf7.h"
 
+namespace protocol_imap_mutf7_test {
+
 using loft::proto::imap::mutf7_decode;
 using loft::proto::imap::mutf7_encode;
 using loft::proto::imap::utf8_valid;
@@ -131,3 +133,5 @@ TEST_CASE("mutf7: every UTF-8 string survives encode then decode") {
     if (*back != s) FAIL_CHECK("round trip lost " << s);
   }
 }
+
+}  // namespace protocol_imap_mutf7_test

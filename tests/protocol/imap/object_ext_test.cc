@@ -11,6 +11,8 @@
 #include "protocol/imap/search_eval.h"
 #include "protocol/mime/parser.h"
 
+namespace protocol_imap_object_ext_test {
+
 namespace pi = loft::proto::imap;
 using loft::proto::imap::test::parse;
 
@@ -192,3 +194,5 @@ TEST_CASE("PREVIEW is at most 200 characters, never splits a character, and read
   CHECK(pi::collapse_preview("a\x01 b", 10) == "a b");
   CHECK(pi::collapse_preview("abcdef", 3) == "abc");
 }
+
+}  // namespace protocol_imap_object_ext_test

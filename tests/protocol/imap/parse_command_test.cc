@@ -4,6 +4,8 @@
 #include "imap_test_util.h"
 #include "protocol/imap/command_table.h"
 
+namespace protocol_imap_parse_command_test {
+
 using loft::proto::imap::CmdLogin;
 using loft::proto::imap::ParserLimits;
 using loft::proto::imap::parse_command;
@@ -149,3 +151,5 @@ TEST_CASE("a sequence set over the range bound gets a clear LIMIT answer") {
   CHECK(parse("f FETCH " + set + " FLAGS") == "BAD f [LIMIT] Too many ranges in the sequence set");
   CHECK(parse("f FETCH 1,,2 FLAGS") == "BAD f Invalid sequence set");
 }
+
+}  // namespace protocol_imap_parse_command_test

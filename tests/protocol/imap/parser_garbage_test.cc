@@ -8,6 +8,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_parser_garbage_test {
+
 using loft::proto::imap::ParseEvent;
 using loft::proto::imap::Parser;
 using loft::proto::imap::ParserLimits;
@@ -128,3 +130,5 @@ TEST_CASE("every event of a feed consumes input or ends it") {
     }
   }
 }
+
+}  // namespace protocol_imap_parser_garbage_test

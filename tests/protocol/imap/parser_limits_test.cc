@@ -7,6 +7,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_parser_limits_test {
+
 using loft::proto::imap::Parser;
 using loft::proto::imap::ParserLimits;
 using loft::proto::imap::test::feed_all;
@@ -144,3 +146,5 @@ TEST_CASE("more tokens than max_tokens is a non-fatal error") {
   CHECK(feed_both("a FETCH 1 (FLAGS UID)\r\nb FETCH 1 (FLAGS UID RFC822)\r\nc NOOP\r\n", l) ==
         V{"a FETCH 1 (FLAGS UID)", "BAD b Too many tokens", "c NOOP"});
 }
+
+}  // namespace protocol_imap_parser_limits_test

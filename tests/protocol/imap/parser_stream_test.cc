@@ -7,6 +7,8 @@
 
 #include "imap_test_util.h"
 
+namespace protocol_imap_parser_stream_test {
+
 using loft::proto::imap::ParseEvent;
 using loft::proto::imap::Parser;
 using loft::proto::imap::test::feed_all;
@@ -154,3 +156,5 @@ TEST_CASE("read_line reports an over-long line and drops the rest of it") {
   CHECK(p.read_line(&in, &line) == Parser::LineStatus::too_long);
   CHECK(in == "c NOOP\r\n");
 }
+
+}  // namespace protocol_imap_parser_stream_test

@@ -10,6 +10,8 @@
 #include "imap_test_util.h"
 #include "protocol/imap/esearch.h"
 
+namespace protocol_imap_partial_test {
+
 using namespace loft::proto::imap;
 
 namespace {
@@ -88,3 +90,5 @@ TEST_CASE("ESEARCH PARTIAL return data (RFC 9394 §3)") {
   CHECK(esearch(p, {7, 3, 4, 5, 1}, false) == "* ESEARCH (TAG \"T\") UID PARTIAL (-1:-3 4:5,1)\r\n");
   CHECK(p.reports());
 }
+
+}  // namespace protocol_imap_partial_test

@@ -6,6 +6,8 @@
 
 #include "protocol/imap/pipeline.h"
 
+namespace protocol_imap_pipeline_test {
+
 using loft::proto::imap::count_pipelined_commands;
 
 TEST_CASE("pipelined commands are counted by their ends, literals included") {
@@ -26,3 +28,5 @@ TEST_CASE("pipelined commands are counted by their ends, literals included") {
   CHECK(count_pipelined_commands(flood, 10) == 11);
   CHECK(count_pipelined_commands(flood, 5000) == 1000);
 }
+
+}  // namespace protocol_imap_pipeline_test

@@ -10,6 +10,8 @@
 #include "protocol/imap/mailbox_response.h"
 #include "protocol/imap/quota.h"
 
+namespace protocol_imap_quota_status_test {
+
 namespace pi = loft::proto::imap;
 using loft::proto::imap::test::parse;
 
@@ -91,3 +93,5 @@ TEST_CASE("LIST RETURN (STATUS (...)) is RFC 5819 LIST-STATUS") {
   CHECK(parse("a LIST \"\" * RETURN (STATUS (FOO))") == "BAD a Unknown STATUS item FOO");
   CHECK(parse("a LIST \"\" * RETURN (STATUS (MESSAGES) STATUS (UNSEEN))") == "BAD a STATUS given twice");
 }
+
+}  // namespace protocol_imap_quota_status_test

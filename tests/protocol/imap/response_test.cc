@@ -6,6 +6,8 @@
 
 #include "protocol/imap/response.h"
 
+namespace protocol_imap_response_test {
+
 namespace pi = loft::proto::imap;
 
 namespace {
@@ -53,3 +55,5 @@ TEST_CASE("flags are listed system flags first, then \\Recent, then valid keywor
   CHECK(bytes(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::permanentflags(0, {}, false), "Read-only."}) ==
         "* OK [PERMANENTFLAGS ()] Read-only.\r\n");
 }
+
+}  // namespace protocol_imap_response_test

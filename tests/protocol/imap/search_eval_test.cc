@@ -10,6 +10,8 @@
 #include "protocol/imap/search_eval.h"
 #include "protocol/imap/search_parse.h"
 
+namespace protocol_imap_search_eval_test {
+
 using namespace loft::proto::imap;
 
 namespace {
@@ -198,3 +200,5 @@ TEST_CASE("the untagged SEARCH response lists the numbers, or none") {
   append_search_response(&out, {});
   CHECK(out == "* SEARCH\r\n");
 }
+
+}  // namespace protocol_imap_search_eval_test

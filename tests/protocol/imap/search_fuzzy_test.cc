@@ -14,6 +14,8 @@
 #include "protocol/imap/sort.h"
 #include "protocol/imap/stemmer.h"
 
+namespace protocol_imap_search_fuzzy_test {
+
 namespace pi = loft::proto::imap;
 using loft::proto::imap::test::parse;
 
@@ -174,3 +176,5 @@ TEST_CASE("RELEVANCY return data and sort order") {
   std::vector<pi::SortCriterion> rev = {{pi::SortKey::relevancy, true}, {pi::SortKey::size, false}};
   CHECK(pi::sort_order(msgs, rev) == std::vector<size_t>{3, 2, 0, 1});  // tie broken by SIZE
 }
+
+}  // namespace protocol_imap_search_fuzzy_test

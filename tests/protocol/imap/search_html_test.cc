@@ -8,6 +8,8 @@
 
 #include "protocol/imap/search_text.h"
 
+namespace protocol_imap_search_html_test {
+
 using loft::proto::imap::TextScanner;
 using loft::proto::imap::TextSink;
 
@@ -79,3 +81,5 @@ TEST_CASE("html inside a base64 part of a nested message, and state never leaks 
       "--o--\r\n";
   CHECK(body_every_way(msg) == "|unclosed|next <part>");
 }
+
+}  // namespace protocol_imap_search_html_test

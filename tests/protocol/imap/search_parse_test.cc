@@ -5,6 +5,8 @@
 #include "imap_test_util.h"
 #include "protocol/imap/search_parse.h"
 
+namespace protocol_imap_search_parse_test {
+
 using loft::proto::imap::CmdSearch;
 using loft::proto::imap::kMaxSearchDepth;
 using loft::proto::imap::kMaxSearchKeys;
@@ -114,3 +116,5 @@ TEST_CASE("program size and nesting depth are bounded") {
   for (int i = 0; i < 10000; ++i) ranges += ",1";
   CHECK(parse(ranges) == "BAD a Invalid sequence set");
 }
+
+}  // namespace protocol_imap_search_parse_test

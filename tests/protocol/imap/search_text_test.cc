@@ -12,6 +12,8 @@
 #include "protocol/imap/search_text.h"
 #include "protocol/mime/charset.h"
 
+namespace protocol_imap_search_text_test {
+
 using namespace loft::proto::imap;
 using loft::proto::mime::fold_case;
 
@@ -202,3 +204,5 @@ TEST_CASE("SearchContent stops reading once every body needle is found, and repo
   REQUIRE(broken.error());
   CHECK(broken.error()->code == loft::Errc::temp);
 }
+
+}  // namespace protocol_imap_search_text_test

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace protocol_imap_search_words_test {
+
 namespace pi = loft::proto::imap;
 
 namespace {
@@ -49,3 +51,5 @@ TEST_CASE("words longer than the limit are dropped whole") {
   std::string exact(pi::WordSplitter::kMaxWordBytes, 'b');
   CHECK(pi::split_words(exact) == std::vector<std::string>{exact});
 }
+
+}  // namespace protocol_imap_search_words_test

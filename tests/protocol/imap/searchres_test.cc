@@ -12,6 +12,8 @@
 #include "protocol/imap/esearch.h"
 #include "protocol/imap/seqset.h"
 
+namespace protocol_imap_searchres_test {
+
 using namespace loft::proto::imap;
 using loft::proto::imap::test::feed_all;
 using loft::proto::imap::test::feed_chunks;
@@ -104,3 +106,5 @@ TEST_CASE("A pipeline using \"$\" parses the same split at every byte") {
   Parser p(ParserLimits{});
   CHECK(feed_chunks(p, bytes) == whole);
 }
+
+}  // namespace protocol_imap_searchres_test

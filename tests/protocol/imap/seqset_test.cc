@@ -6,6 +6,8 @@
 
 #include "protocol/imap/seqset.h"
 
+namespace protocol_imap_seqset_test {
+
 using loft::proto::imap::kStar;
 using loft::proto::imap::SeqRange;
 using loft::proto::imap::SeqSet;
@@ -89,3 +91,5 @@ TEST_CASE("max_number ignores the star") {
   CHECK(SeqSet::parse("*")->max_number() == 0);
   CHECK(SeqSet::parse("3,*:12")->max_number() == 12);
 }
+
+}  // namespace protocol_imap_seqset_test

@@ -14,6 +14,8 @@
 #include "protocol/imap/sort.h"
 #include "protocol/imap/thread.h"
 
+namespace protocol_imap_sort_thread_test {
+
 using namespace loft::proto::imap;
 
 namespace {
@@ -270,3 +272,5 @@ TEST_CASE("WITHIN (RFC 5032): OLDER and YOUNGER against the search's now") {
   CHECK(search_matches(p.children[0], m, view, nullptr));
   CHECK_FALSE(search_matches(p.children[1], m, view, nullptr));
 }
+
+}  // namespace protocol_imap_sort_thread_test

@@ -10,6 +10,8 @@
 #include "imap_test_util.h"
 #include "protocol/imap/utf8_accept.h"
 
+namespace protocol_imap_utf8_accept_test {
+
 namespace pi = loft::proto::imap;
 using pi::NameForm;
 
@@ -185,3 +187,5 @@ TEST_CASE("APPEND takes a bare literal8 as a binary message (RFC 3516 §4.4), al
   REQUIRE(login.size() == 2);
   CHECK(login[0].find("Literal8") != std::string::npos);
 }
+
+}  // namespace protocol_imap_utf8_accept_test

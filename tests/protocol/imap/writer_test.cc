@@ -9,6 +9,8 @@
 #include "protocol/imap/response_code.h"
 #include "protocol/imap/writer.h"
 
+namespace protocol_imap_writer_test {
+
 namespace imap = loft::proto::imap;
 using loft::Errc;
 using namespace std::literals;
@@ -133,3 +135,5 @@ TEST_CASE("the command table knows names, states and sequence-number use") {
     CHECK_FALSE(imap::command_info(b).uses_msn);
   }
 }
+
+}  // namespace protocol_imap_writer_test

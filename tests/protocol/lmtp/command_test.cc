@@ -5,6 +5,8 @@
 
 #include "protocol/lmtp/command.h"
 
+namespace protocol_lmtp_command_test {
+
 using namespace loft::proto::lmtp;
 using loft::Errc;
 
@@ -143,3 +145,5 @@ TEST_CASE("lmtp command: mailbox syntax") {
   CHECK_FALSE(valid_mailbox("a@x-.org"));
   CHECK_FALSE(valid_mailbox("a\x01@x.org"));
 }
+
+}  // namespace protocol_lmtp_command_test

@@ -6,6 +6,8 @@
 
 #include "protocol/lmtp/data_reader.h"
 
+namespace protocol_lmtp_data_reader_test {
+
 using loft::proto::lmtp::DataReader;
 using Status = DataReader::Status;
 
@@ -138,3 +140,5 @@ TEST_CASE("lmtp data: a large message past the limit is discarded, size still co
   CHECK(r.feed(&next, &out) == Status::done);
   CHECK(out == "hi\r\n");
 }
+
+}  // namespace protocol_lmtp_data_reader_test

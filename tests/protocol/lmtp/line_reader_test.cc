@@ -6,6 +6,8 @@
 
 #include "protocol/lmtp/line_reader.h"
 
+namespace protocol_lmtp_line_reader_test {
+
 using loft::proto::lmtp::LineReader;
 
 namespace {
@@ -91,3 +93,5 @@ TEST_CASE("lmtp line reader: read stops after one line, leaving the rest") {
   CHECK(r.line() == "DATA");
   CHECK(in == "From: a\r\n");
 }
+
+}  // namespace protocol_lmtp_line_reader_test

@@ -9,6 +9,8 @@
 #include "protocol/lmtp/command.h"
 #include "protocol/lmtp/trace.h"
 
+namespace protocol_lmtp_policy_test {
+
 using namespace loft::proto::lmtp;
 
 TEST_CASE("lmtp command: BDAT takes a size and an optional LAST (RFC 3030 §2)") {
@@ -94,3 +96,5 @@ TEST_CASE("trace headers: Dovecot's order and folding; Delivered-To and for only
         "\tby mail.example.org with UTF8LMTP\r\n"
         "\tid abc.1; Tue, 14 Nov 2023 22:13:20 +0000\r\n");
 }
+
+}  // namespace protocol_lmtp_policy_test

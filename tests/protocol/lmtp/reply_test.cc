@@ -7,6 +7,8 @@
 #include "protocol/lmtp/address.h"
 #include "protocol/lmtp/reply.h"
 
+namespace protocol_lmtp_reply_test {
+
 using namespace loft::proto::lmtp;
 using loft::Errc;
 using loft::make_error;
@@ -64,3 +66,5 @@ TEST_CASE("lmtp address: local or not") {
   CHECK_FALSE(local_account("bob@elsewhere.net", domains));
   CHECK_FALSE(local_account("@example.org", domains));
 }
+
+}  // namespace protocol_lmtp_reply_test

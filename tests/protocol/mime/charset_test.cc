@@ -5,6 +5,8 @@
 
 #include "protocol/mime/charset.h"
 
+namespace protocol_mime_charset_test {
+
 using loft::proto::mime::CaseFolder;
 using loft::proto::mime::CharsetDecoder;
 using loft::proto::mime::convert_to_utf8;
@@ -87,3 +89,5 @@ TEST_CASE("case folding streams: a sequence split between pieces waits") {
     CHECK(out == "\xc3\xa9t\xc3\xa9 \xd0\xbf");
   }
 }
+
+}  // namespace protocol_mime_charset_test

@@ -7,6 +7,8 @@
 #include "protocol/mime/codec.h"
 #include "protocol/mime/parser.h"
 
+namespace protocol_mime_codec_test {
+
 namespace mime = loft::proto::mime;
 
 namespace {
@@ -63,3 +65,5 @@ TEST_CASE("corrupt encodings are refused or decode to a consistent tree") {
     }
   }
 }
+
+}  // namespace protocol_mime_codec_test

@@ -5,6 +5,8 @@
 
 #include "protocol/mime/decode.h"
 
+namespace protocol_mime_decode_test {
+
 using loft::proto::mime::Base64Decoder;
 using loft::proto::mime::decode_header_value;
 using loft::proto::mime::QpDecoder;
@@ -96,3 +98,5 @@ TEST_CASE("RFC 2047 words with RFC 2231 languages, other charsets, and broken wo
   CHECK(decode_header_value("raw \xff bytes") == "raw \xef\xbf\xbd bytes");
   CHECK(decode_header_value("=?no-such-charset?q?plain?=") == "=?no-such-charset?q?plain?=");
 }
+
+}  // namespace protocol_mime_decode_test

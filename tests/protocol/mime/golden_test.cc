@@ -14,6 +14,8 @@
 #include "protocol/mime/codec.h"
 #include "protocol/mime/parser.h"
 
+namespace protocol_mime_golden_test {
+
 namespace mime = loft::proto::mime;
 namespace imap = loft::proto::imap;
 
@@ -112,3 +114,5 @@ TEST_CASE("ENVELOPE, BODY and BODYSTRUCTURE of the corpus equal Dovecot's") {
   CHECK(differ == kKnown.size());
   CHECK(compared > 800);
 }
+
+}  // namespace protocol_mime_golden_test

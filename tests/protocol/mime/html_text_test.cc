@@ -10,6 +10,8 @@
 #include "protocol/mime/html_entities.h"
 #include "protocol/mime/html_text.h"
 
+namespace protocol_mime_html_text_test {
+
 using loft::proto::mime::html_entity;
 using loft::proto::mime::html_entity_count;
 using loft::proto::mime::html_to_text;
@@ -147,3 +149,5 @@ TEST_CASE("malformed html: bounded buffers, no growth, no crash") {
   CHECK(reduce(junk, 1) == whole);
   CHECK(reduce(junk, 7) == whole);
 }
+
+}  // namespace protocol_mime_html_text_test

@@ -8,6 +8,8 @@
 #include "protocol/mime/codec.h"
 #include "protocol/mime/parser.h"
 
+namespace protocol_mime_parser_test {
+
 namespace mime = loft::proto::mime;
 using mime::Part;
 
@@ -197,3 +199,5 @@ TEST_CASE("field values kept over a whole message are bounded by kMaxKeptBytes")
   CHECK_FALSE(s.parts[20].description.has_value());
   CHECK(s.parts[20].body_size() == 1);  // the parts are still split
 }
+
+}  // namespace protocol_mime_parser_test

@@ -9,6 +9,8 @@
 #include "protocol/mime/address.h"
 #include "protocol/mime/parser.h"
 
+namespace protocol_mime_writer_test {
+
 namespace mime = loft::proto::mime;
 namespace imap = loft::proto::imap;
 
@@ -89,3 +91,5 @@ TEST_CASE("BODY[section] ranges: parts, MIME headers, encapsulated messages, mis
   auto single = mime::parse("Subject: x\r\n\r\nbody");
   CHECK(section(single, "Subject: x\r\n\r\nbody", {1}, T::all) == "body");
 }
+
+}  // namespace protocol_mime_writer_test

@@ -5,6 +5,8 @@
 
 #include "protocol/pop3/command.h"
 
+namespace protocol_pop3_command_test {
+
 using namespace loft;
 using namespace loft::proto::pop3;
 
@@ -125,3 +127,5 @@ TEST_CASE("pop3 parse: unknown and empty commands") {
   CHECK(parse_err("STARTTLS") == "Unknown command.");
   CHECK(parse_err(std::string("ST\0T", 4)) == "Unknown command.");
 }
+
+}  // namespace protocol_pop3_command_test

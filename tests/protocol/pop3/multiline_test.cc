@@ -7,6 +7,8 @@
 
 #include "protocol/pop3/multiline.h"
 
+namespace protocol_pop3_multiline_test {
+
 using loft::proto::pop3::DotStuffer;
 using loft::proto::pop3::LineLimiter;
 
@@ -167,3 +169,5 @@ TEST_CASE("pop3 line limiter: TOP takes whole lines, across pieces") {
   CHECK(zero.done());
   CHECK(zero.take("abc\r\n") == 0);
 }
+
+}  // namespace protocol_pop3_multiline_test

@@ -5,6 +5,8 @@
 
 #include "protocol/pop3/response.h"
 
+namespace protocol_pop3_response_test {
+
 using namespace loft;
 using namespace loft::proto::pop3;
 
@@ -56,3 +58,5 @@ TEST_CASE("pop3 responses: short multi-line lists") {
         "+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n");
   CHECK(multiline("", {}) == "+OK\r\n.\r\n");
 }
+
+}  // namespace protocol_pop3_response_test

@@ -2,6 +2,8 @@
 
 #include "protocol/sasl/plain.h"
 
+namespace protocol_sasl_plain_test {
+
 using namespace loft::proto::sasl;
 
 TEST_CASE("base64 round-trips every length and byte value") {
@@ -45,3 +47,5 @@ TEST_CASE("PLAIN messages of the wrong shape are refused") {
   CHECK_FALSE(parse_plain(std::string("\0alice\0", 7)).has_value());
   CHECK_FALSE(parse_plain(std::string("\0a\0b\0c", 6)).has_value());
 }
+
+}  // namespace protocol_sasl_plain_test
