@@ -156,6 +156,41 @@ Result<ListenerConfig> read_listener(const toml::table& t, size_t index) {
 }
 
 // [log]: the default level, the writer's queue, and per-component levels.
+// [search.attachments] and its [search.attachments.extractors] table of
+// media type = ["program", "arg", ..., "%f", ...].
+Result<void> read_attachments_table(const toml::table& t, AttachmentConfig* a) {
+  TableReader r(t, "search.attachments");
+  if (!r.get("enabled", &a->enabled) || !r.get("timeout_ms", &a->timeout_ms) || !r.get("max_size", &a->max_size) ||
+      !r.get("max_text", &a->max_text) || !r.get("processes", &a->processes) ||
+      !r.get("cache_bytes", &a->cache_bytes) || !r.no_unknown_keys({"extractors"}))
+    return make_error(Errc::bad_input, r.error());
+  if (a->timeout_ms < 100 || a->processes < 1 || a->max_size < 1 || a->max_text < 1)
+    return make_error(Errc::bad_input,
+                      "search.attachments: timeout_ms at least 100; processes, max_size and max_text at least 1");
+  const toml::node* n = t.get("extractors");
+  if (!n) return {};
+  const toml::table* table = n->as_table();
+  if (!table) return make_error(Errc::bad_input, "search.attachments.extractors must be a table of type = [argv]");
+  for (const auto& [k, v] : *table) {
+    std::string type = ascii_lower(k.str());
+    const toml::array* argv = v.as_array();
+    std::vector<std::string> args;
+    bool file = false;
+    for (size_t i = 0; argv != nullptr && i < argv->size(); ++i) {
+      auto s = (*argv)[i].value<std::string>();
+      if (!s) break;
+      file |= *s == "%f";
+      args.push_back(*s);
+    }
+    if (argv == nullptr || args.size() != argv->size() || args.empty() || !file ||
+        type.find('/') == std::string::npos)
+      return make_error(Errc::bad_input, "search.attachments.extractors." + std::string(k.str()) +
+                                             ": a media type = [\"program\", ..., \"%f\", ...]");
+    a->extractors.emplace_back(std::move(type), std::move(args));
+  }
+  return {};
+}
+
 Result<void> read_log_table(const toml::table& t, Config* c) {
   TableReader r(t, "log");
   std::string level;
@@ -303,9 +338,14 @@ Result<Config> Config::parse(std::string_view text, std::string_view source) {
     TableReader sr(*t, "search");
     std::vector<std::string> langs;  // get_strings appends: the default is replaced, not extended
     if (!sr.get("index", &c.search_index) || !sr.get_strings("stem_languages", &langs) ||
-        !sr.no_unknown_keys())
+        !sr.no_unknown_keys({"attachments"}))
       return make_error(Errc::bad_input, std::string(source) + ": " + sr.error());
     if (t->get("stem_languages") != nullptr) c.stem_languages = std::move(langs);
+    if (const toml::node* n = t->get("attachments")) {
+      if (!n->as_table()) return make_error(Errc::bad_input, std::string(source) + ": [search.attachments] must be a table");
+      if (auto r = read_attachments_table(*n->as_table(), &c.attachments); !r)
+        return make_error(Errc::bad_input, std::string(source) + ": " + r.error().message);
+    }
   }
   if (const toml::table* t = sub("metadata")) {
     TableReader mr(*t, "metadata");

@@ -85,6 +85,19 @@ struct MetadataConfig {
   std::string admin;                    // the server's read-only /shared/admin URI; empty: none
 };
 
+// [search.attachments]: the text of PDF and office attachments for BODY and
+// TEXT search, by external extractor programs (docs/search.md, "Attachments").
+struct AttachmentConfig {
+  bool enabled = false;
+  uint64_t timeout_ms = 10000;     // per document; the extractor is then killed
+  uint64_t max_size = 20 << 20;    // decoded bytes; a larger attachment is not extracted
+  uint64_t max_text = 4 << 20;     // text bytes kept of one attachment
+  unsigned processes = 2;          // extractors running at once
+  uint64_t cache_bytes = 32 << 20; // extracted texts kept in memory, by content hash
+  // media type (lower case) -> argv ("%f": the attachment's file); empty: the built-in table
+  std::vector<std::pair<std::string, std::vector<std::string>>> extractors;
+};
+
 struct Config {
   std::string data_dir = "var/loft";
   LogLevel log_level = LogLevel::info;
@@ -97,6 +110,7 @@ struct Config {
   bool search_index = true;                       // [search] index: full-text index (docs/search.md)
   // [search] stem_languages: Snowball languages of SEARCH FUZZY (RFC 6203); loftd checks the names.
   std::vector<std::string> stem_languages{"english"};
+  AttachmentConfig attachments;                   // [search.attachments]
   unsigned worker_threads = 16;                   // blocking store/crypto work
   LimitsConfig limits;
   AuthConfig auth;

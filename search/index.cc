@@ -48,6 +48,7 @@ constexpr const char* kDeadKey = "dead";
 constexpr const char* kStemPrefix = "Z";
 constexpr const char* kStemsKey = "stems";
 constexpr const char* kMixedStems = "!mixed";
+constexpr const char* kAttachmentsKey = "attachments";  // metadata: the extractors' signature
 constexpr Xapian::valueno kUidSlot = 0;
 
 const char* prefix_of(Field f) { return kPrefixes[static_cast<size_t>(f)]; }
@@ -340,6 +341,26 @@ Result<bool> Index::stems_match(const std::string& signature) {
   if (!impl_) return moved_from();
   return guarded("index stems mark", [&]() -> Result<bool> {
     return !signature.empty() && impl_->db->get_metadata(kStemsKey) == signature;
+  });
+}
+
+Result<bool> Index::prepare_attachments(const std::string& signature) {
+  if (!impl_) return moved_from();
+  if (!impl_->writer) return make_error(Errc::internal, "search index opened read-only");
+  return guarded("index attachments mark", [&]() -> Result<bool> {
+    const std::string stored = impl_->writer->get_metadata(kAttachmentsKey);
+    if ((stored.empty() ? "none" : stored) == signature) return true;
+    if (impl_->writer->get_doccount() != 0) return false;
+    impl_->writer->set_metadata(kAttachmentsKey, signature);
+    return true;
+  });
+}
+
+Result<bool> Index::attachments_match(const std::string& signature) {
+  if (!impl_) return moved_from();
+  return guarded("index attachments mark", [&]() -> Result<bool> {
+    const std::string stored = impl_->db->get_metadata(kAttachmentsKey);
+    return (stored.empty() ? "none" : stored) == signature;
   });
 }
 

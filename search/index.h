@@ -138,6 +138,14 @@ class Index {
   // True if every document's stem terms are of exactly these languages, so
   // FUZZY keys may narrow by them (never for an index without stem terms).
   Result<bool> stems_match(const std::string& signature);
+  // Records which attachment extractors the documents' text comes from
+  // (signature: server/search/attachments.h; "none", also for an index
+  // without the mark). True if the index already agrees or was empty (it
+  // takes it); false if it holds documents of other extractors: the caller
+  // must rebuild it before answering from it.
+  Result<bool> prepare_attachments(const std::string& signature);
+  // True if the documents' attachment text came from these extractors.
+  Result<bool> attachments_match(const std::string& signature);
   Result<IndexStats> stats();
 
  private:

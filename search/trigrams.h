@@ -43,6 +43,9 @@ class TrigramCollector {
   // True if max_terms was reached and trigrams were dropped: the document
   // must then be treated as unindexed for narrowing (see Index::add).
   bool overflowed() const { return overflowed_; }
+  // Marks the text incomplete for another reason (an attachment whose text
+  // could not be extracted): treated like an overflow.
+  void set_overflowed() { overflowed_ = true; }
 
   static constexpr size_t kDefaultMaxTerms = 200000;
 

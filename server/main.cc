@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "protocol/imap/stemmer.h"
 #include "server/server.h"
+#include "server/search/attachments.h"
 #include "server/search/background.h"
 #include "server/tls/ticket_keys.h"
 #include "server/tls/tls_context.h"
@@ -208,6 +209,9 @@ int run(const std::string& config_path, const std::string& ready_file) {
     }
   }
   proto::imap::set_stem_languages(config->stem_languages);
+  // PDF and office attachments, by external extractors, for the indexer and SEARCH alike.
+  server::search::set_attachment_extractor(
+      server::search::AttachmentExtractor::create(config->attachments, config->data_dir + "/tmp-attachments"));
 
   // The full-text indexer drains the store's index jobs on its own thread
   // (docs/search.md); it stops before the store closes.

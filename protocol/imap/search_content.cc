@@ -33,8 +33,9 @@ void SearchNeedles::collect(const SearchKey& key) {
   for (const SearchKey& c : key.children) collect(c);
 }
 
-SearchContent::SearchContent(const SearchNeedles& needles, ReadFn read, uint64_t size, uint64_t header_size)
-    : needles_(needles), read_(std::move(read)), size_(size), header_size_(header_size) {}
+SearchContent::SearchContent(const SearchNeedles& needles, ReadFn read, uint64_t size, uint64_t header_size,
+                             AttachmentText* attachments)
+    : needles_(needles), read_(std::move(read)), size_(size), header_size_(header_size), attachments_(attachments) {}
 
 bool SearchContent::load_header() {
   if (header_) return true;
@@ -78,7 +79,8 @@ bool SearchContent::scan_body() {
   FuzzySink fuzzy_headers(fuzzy), fuzzy_body(fuzzy);
   TeeSink tee_headers(&headers, &fuzzy_headers), tee_body(&body, &fuzzy_body);
   TextScanner scanner(fuzzy.empty() ? static_cast<TextSink*>(&headers) : &tee_headers,
-                      fuzzy.empty() ? static_cast<TextSink*>(&body) : &tee_body);
+                      fuzzy.empty() ? static_cast<TextSink*>(&body) : &tee_body, attachments_);
+  bool early = false;
   for (uint64_t off = 0; off < size_; off += kPiece) {
     auto piece = read_(off, std::min(kPiece, size_ - off));
     if (!piece) {
@@ -86,10 +88,14 @@ bool SearchContent::scan_body() {
       return false;
     }
     scanner.feed(*piece);
-    // Every needle is already in the body: nothing left to learn (FUZZY counts every word).
-    if (body.all_found() && fuzzy.empty()) break;
+    // Every needle is already in the body: nothing left to learn (FUZZY
+    // counts every word), and no attachment left half-read is extracted.
+    if (body.all_found() && fuzzy.empty()) {
+      early = true;
+      break;
+    }
   }
-  scanner.finish();
+  if (!early) scanner.finish();
   fuzzy_headers.finish();
   fuzzy_body.finish();
   for (size_t i = 0; i < fuzzy.size(); ++i) {

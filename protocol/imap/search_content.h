@@ -16,6 +16,7 @@
 #include "protocol/imap/search_eval.h"
 #include "protocol/imap/search_fuzzy.h"
 #include "protocol/imap/search_header.h"
+#include "protocol/imap/search_text.h"
 
 namespace loft::proto::imap {
 
@@ -50,7 +51,10 @@ class SearchContent final : public SearchContentSource {
  public:
   // Reads [offset, offset + length) of the message (possibly less at its end).
   using ReadFn = std::function<Result<std::string>(uint64_t offset, uint64_t length)>;
-  SearchContent(const SearchNeedles& needles, ReadFn read, uint64_t size, uint64_t header_size);
+  // With `attachments`, BODY and TEXT also search the text it extracts
+  // (TextScanner); it must outlive this object.
+  SearchContent(const SearchNeedles& needles, ReadFn read, uint64_t size, uint64_t header_size,
+                AttachmentText* attachments = nullptr);
 
   bool header_matches(const SearchKey& key) override;
   std::optional<int32_t> sent_day() override;
@@ -71,6 +75,7 @@ class SearchContent final : public SearchContentSource {
   ReadFn read_;
   uint64_t size_;
   uint64_t header_size_;
+  AttachmentText* attachments_;
   std::unique_ptr<HeaderSearch> header_;
   bool scanned_ = false;
   std::vector<bool> in_header_;  // per body needle: found in a header (TEXT)

@@ -36,16 +36,19 @@ void NeedleSet::feed(std::string_view folded) {
 }
 
 // The decoders of one body: transfer encoding -> charset -> HTML to text
-// (text/html only) -> case folding.
+// (text/html only) -> case folding. An attachment's decoded bytes go to its
+// extraction job instead, whose text (UTF-8) is folded at the end.
 struct TextScanner::Part {
   enum class Enc { identity, qp, base64 } enc = Enc::identity;
   mime::QpDecoder qp;
   mime::Base64Decoder b64;
   std::unique_ptr<mime::CharsetDecoder> charset;
   std::unique_ptr<mime::HtmlText> html;  // set for text/html
+  std::unique_ptr<AttachmentText::Job> attachment;  // set for an extracted attachment
   mime::CaseFolder folder;
 
-  void feed(std::string_view raw, TextSink* out, bool last) {
+  // False when the attachment's extraction failed.
+  bool feed(std::string_view raw, TextSink* out, bool last) {
     std::string decoded, utf8, folded;
     if (enc == Enc::qp) {
       qp.feed(raw, &decoded);
@@ -55,6 +58,14 @@ struct TextScanner::Part {
       if (last) b64.finish(&decoded);
     } else {
       decoded.assign(raw);
+    }
+    if (attachment) {
+      attachment->feed(decoded);
+      if (!last) return true;
+      std::optional<std::string> text = attachment->finish();
+      attachment.reset();
+      if (!text) return false;
+      decoded = std::move(*text);
     }
     charset->feed(decoded, &utf8);
     if (last) charset->finish(&utf8);
@@ -67,6 +78,7 @@ struct TextScanner::Part {
     folder.feed(utf8, &folded);
     if (last) folder.finish(&folded);
     out->feed(folded);
+    return true;
   }
 };
 
@@ -105,17 +117,18 @@ std::string param(std::string_view value, std::string_view name) {
   return {};
 }
 
-// True when a Content-Type value's type/subtype is exactly text/html.
-bool is_html(std::string_view type) {
+// The "type/subtype" of a Content-Type value, lower case.
+std::string media_type(std::string_view type) {
   size_t start = type.find_first_not_of(" \t");
-  if (start == std::string_view::npos) return false;
+  if (start == std::string_view::npos) return {};
   type.remove_prefix(start);
-  return iequals(type.substr(0, type.find_first_of("; \t(")), "text/html");
+  return ascii_lower(type.substr(0, type.find_first_of("; \t(")));
 }
 
 }  // namespace
 
-TextScanner::TextScanner(TextSink* headers, TextSink* body) : headers_(headers), body_(body) {}
+TextScanner::TextScanner(TextSink* headers, TextSink* body, AttachmentText* attachments)
+    : headers_(headers), body_(body), attachments_(attachments) {}
 TextScanner::~TextScanner() = default;
 
 void TextScanner::feed(std::string_view raw) {
@@ -198,10 +211,11 @@ void TextScanner::end_header() {
   }
   header_.clear();
   in_header_ = false;
-  std::optional<std::string> type, encoding;
+  std::optional<std::string> type, encoding, disposition;
   for (const HeaderField& f : fields) {
     if (iequals(f.name, "Content-Type") && !type) type = f.value;
     if (iequals(f.name, "Content-Transfer-Encoding") && !encoding) encoding = f.value;
+    if (iequals(f.name, "Content-Disposition") && !disposition) disposition = f.value;
     if (headers_ != nullptr) {
       headers_->boundary();
       headers_->feed(mime::fold_case(f.name + ": " + mime::decode_header_value(f.value)));
@@ -239,14 +253,25 @@ void TextScanner::end_header() {
     kind = Part::Enc::base64;
   } else if (enc != "7bit" && enc != "8bit" && enc != "binary") {
     searchable_ = false;
+    return;  // no attachment either: its bytes are unknown
   }
-  if (!searchable_ || body_ == nullptr) return;
+  if (body_ == nullptr) return;
+  std::unique_ptr<AttachmentText::Job> attachment;
+  if (!searchable_ && attachments_ != nullptr) {
+    // A PDF or office document, if an extractor takes it (docs/search.md, "Attachments").
+    std::string name = disposition ? param(*disposition, "filename") : std::string();
+    if (name.empty()) name = param(*type, "name");
+    attachment = attachments_->begin(media_type(*type), name);
+    searchable_ = attachment != nullptr;
+  }
+  if (!searchable_) return;
   decode_ = std::make_unique<Part>();
   decode_->enc = kind;
-  std::string charset = param(*type, "charset");
+  std::string charset = attachment ? "utf-8" : param(*type, "charset");
   decode_->charset = std::make_unique<mime::CharsetDecoder>(charset.empty() ? "us-ascii" : charset);
+  decode_->attachment = std::move(attachment);
   // HTML is searched as the text it shows (docs/search.md, "HTML").
-  if (is_html(*type)) decode_->html = std::make_unique<mime::HtmlText>();
+  if (!decode_->attachment && media_type(*type) == "text/html") decode_->html = std::make_unique<mime::HtmlText>();
   body_->boundary();
 }
 
@@ -293,7 +318,7 @@ bool TextScanner::boundary_line(std::string_view text) {
 
 void TextScanner::close_decoders() {
   flush_body();
-  if (decode_ && body_ != nullptr) decode_->feed({}, body_, true);
+  if (decode_ && body_ != nullptr && !decode_->feed({}, body_, true)) attachment_failed_ = true;
   decode_.reset();
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,16 +45,39 @@ class NeedleSet final : public TextSink {
   std::string tail_;    // the last overlap_ bytes fed
 };
 
+// Text of body parts that are not text/* (PDF, office documents), so BODY
+// and TEXT can search them (docs/search.md, "Attachments"). Declared here,
+// run outside protocol/: server/search/attachments.h calls external extractors.
+class AttachmentText {
+ public:
+  // One part: its decoded bytes in order, then its text.
+  class Job {
+   public:
+    virtual ~Job() = default;
+    virtual void feed(std::string_view decoded) = 0;
+    // The part's text (UTF-8, possibly empty), or nullopt when extraction
+    // failed (timeout, crash): what the part says is then unknown.
+    virtual std::optional<std::string> finish() = 0;
+  };
+  virtual ~AttachmentText() = default;
+  // A job for a part of this media type ("type/subtype", lower case) and file
+  // name (may be empty), or null when such parts are not extracted.
+  virtual std::unique_ptr<Job> begin(std::string_view media_type, std::string_view filename) = 0;
+};
+
 // Walks a raw message given in pieces: decoded header fields ("Name: value"
 // per line, all parts' headers) go to `headers`, the decoded text of text/*
-// and message/* bodies to `body`. Either may be null. The search indexer
+// and message/* bodies to `body`, and with `attachments` the text it
+// extracts from other parts. Either sink may be null. The search indexer
 // uses the same walk, so index and plain scan see the same text.
 class TextScanner {
  public:
-  TextScanner(TextSink* headers, TextSink* body);
+  TextScanner(TextSink* headers, TextSink* body, AttachmentText* attachments = nullptr);
   ~TextScanner();
   void feed(std::string_view raw);
   void finish();
+  // True once an attachment's extraction failed (its text is missing).
+  bool attachment_failed() const { return attachment_failed_; }
 
   static constexpr size_t kMaxLine = 64 * 1024;          // longer lines are text, never boundaries
   static constexpr size_t kMaxPartHeader = 256 * 1024;   // part header bytes kept for parsing
@@ -73,6 +97,8 @@ class TextScanner {
 
   TextSink* headers_;
   TextSink* body_;
+  AttachmentText* attachments_;
+  bool attachment_failed_ = false;
   std::string line_;        // the current line so far (up to kMaxLine)
   bool long_line_ = false;  // the current line passed kMaxLine: the rest is data
   struct Multipart {

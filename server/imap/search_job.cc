@@ -12,6 +12,7 @@
 #include "server/imap/search_res.h"
 #include "server/imap/search_result.h"
 #include "server/imap/session.h"
+#include "server/search/attachments.h"
 #include "server/search/extract.h"
 #include "server/search/indexer.h"
 #include "server/server.h"
@@ -54,6 +55,8 @@ void SearchJob::narrow() {
   if (index_dir_.empty() || (!server::search::index_can_narrow(cmd_.program, true) && !can_prove)) return;
   auto index = loft::search::Index::open_reader(index_dir_);
   if (!index) return;  // no index yet: scan
+  // Made with other attachment extractors: its text is not this process's (scan until rebuilt).
+  if (auto same = index->attachments_match(server::search::attachment_signature()); !same || !*same) return;
   // FUZZY keys narrow by stems only if the index's stems are this process's languages.
   bool fuzzy_stems = false;
   if (fuzzy_) {
@@ -170,7 +173,7 @@ Result<void> SearchJob::run_batch(storage::Store& store) {
       storage::BlobId blob = meta->blob;
       content.emplace(
           needles_, [&store, blob](uint64_t off, uint64_t len) { return store.read_body(blob, off, len); },
-          meta->size, meta->header_size);
+          meta->size, meta->header_size, server::search::attachment_extractor());
     }
     // Keys the index proves true for this message are not read (proof.h).
     pi::SearchContentSource* source = content ? &*content : nullptr;

@@ -45,9 +45,10 @@ std::optional<Field> header_field(std::string_view name) {
   return std::nullopt;
 }
 
-// Walks the message once: visit(field, text, boundary).
+// Walks the message once: visit(field, text, boundary). *attachment_failed
+// (if given): an attachment's text could not be extracted.
 Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
-                  const std::function<void(Field, std::string_view, bool)>& visit) {
+                  const std::function<void(Field, std::string_view, bool)>& visit, bool* attachment_failed = nullptr) {
   // The top-level header as HeaderSearch reads it (SearchContent::kMaxHeader):
   // every field's decoded value goes to header_text (HEADER) and the named
   // keys' fields to their own prefix.
@@ -66,7 +67,7 @@ Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
   visit(Field::header_text, {}, true);
   Sink headers([&](std::string_view t, bool b) { visit(Field::header_text, t, b); });
   Sink body([&](std::string_view t, bool b) { visit(Field::body, t, b); });
-  pi::TextScanner scanner(&headers, &body);
+  pi::TextScanner scanner(&headers, &body, attachment_extractor());
   for (uint64_t off = 0; off < size; off += kPiece) {
     auto piece = read(off, std::min(kPiece, size - off));
     if (!piece) return piece.error();
@@ -74,6 +75,7 @@ Result<void> walk(const ReadFn& read, uint64_t size, uint64_t header_size,
     if (piece->size() < std::min(kPiece, size - off)) break;  // shorter than said
   }
   scanner.finish();
+  if (attachment_failed != nullptr) *attachment_failed = scanner.attachment_failed();
   return {};
 }
 
@@ -145,6 +147,7 @@ Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_si
   }
   // Grams only for body and header_text: the named fields' values are in
   // header_text too, which narrows their keys (narrow.cc).
+  bool attachment_failed = false;
   auto r = walk(read, size, header_size, [&](Field f, std::string_view text, bool boundary) {
     const bool grams = f == Field::body || f == Field::header_text;
     pi::WordSplitter& split = words[static_cast<size_t>(f)];
@@ -155,8 +158,11 @@ Result<void> extract_terms(const ReadFn& read, uint64_t size, uint64_t header_si
       if (grams) (*out)[f].feed(text);
       split.feed(text);
     }
-  });
+  }, &attachment_failed);
   for (auto& w : words) w.finish();
+  // Body text is missing: the document must stay a candidate of every body
+  // condition, verified by the evaluator (which runs the extractor again).
+  if (attachment_failed) (*out)[Field::body].set_overflowed();
   for (size_t f = 0; f < loft::search::kFieldCount; ++f) {
     if (stemmed(f))
       distinct[f].stems_into(&out->stems[f], f == static_cast<size_t>(Field::header_text) ? nullptr : &out->words[f]);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "base/log.h"
+#include "server/search/attachments.h"
 #include "server/search/extract.h"
 
 namespace loft::server::search {
@@ -26,6 +27,15 @@ Result<loft::search::Index*> Indexer::writer(storage::AccountId account) {
   if (!opened) return opened.error();
   // Before this writer adds a document with stems of this process's languages.
   if (auto r = opened->prepare_stems(stem_signature()); !r) return r.error();
+  // Text of other attachment extractors (or none) makes the index wrong for
+  // this process: it reads as rebuilding (scanned) until rebuild_if_needed.
+  auto same = opened->prepare_attachments(attachment_signature());
+  if (!same) return same.error();
+  if (!*same) {
+    log_info("search: the index of account ", account, " was made with other attachment extractors");
+    if (auto r = opened->set_rebuilding(true); !r) return r.error();
+    if (auto r = opened->commit(); !r) return r.error();
+  }
   return &writers_.emplace(account, std::move(*opened)).first->second;
 }
 

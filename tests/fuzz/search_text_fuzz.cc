@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,12 +19,36 @@
 
 namespace {
 
+using loft::proto::imap::AttachmentText;
 using loft::proto::imap::NeedleSet;
 using loft::proto::imap::TextScanner;
 
+// Takes every application/* part: its text is its decoded bytes reversed
+// (anything goes to the UTF-8 decoder), a failure when they hold "FAIL".
+class ReverseAttachments final : public AttachmentText {
+  class Reverse final : public Job {
+   public:
+    void feed(std::string_view decoded) override { bytes_.append(decoded); }
+    std::optional<std::string> finish() override {
+      if (bytes_.find("FAIL") != std::string::npos) return std::nullopt;
+      return std::string(bytes_.rbegin(), bytes_.rend());
+    }
+
+   private:
+    std::string bytes_;
+  };
+
+ public:
+  std::unique_ptr<Job> begin(std::string_view media_type, std::string_view) override {
+    if (media_type.substr(0, 12) != "application/") return nullptr;
+    return std::make_unique<Reverse>();
+  }
+};
+
 std::string hits(std::string_view msg, const std::vector<std::string>& needles, const std::vector<size_t>& cuts) {
   NeedleSet headers(needles), body(needles);
-  TextScanner s(&headers, &body);
+  ReverseAttachments attachments;
+  TextScanner s(&headers, &body, &attachments);
   size_t pos = 0;
   for (size_t cut : cuts) {
     if (cut <= pos || cut > msg.size()) continue;
@@ -33,7 +59,7 @@ std::string hits(std::string_view msg, const std::vector<std::string>& needles, 
   s.finish();
   std::string out;
   for (size_t i = 0; i < needles.size(); ++i) out += std::string(1, headers.found(i) ? 'h' : '-') + (body.found(i) ? 'b' : '-');
-  return out;
+  return out + (s.attachment_failed() ? "!" : "");
 }
 
 }  // namespace

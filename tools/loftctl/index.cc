@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "protocol/imap/stemmer.h"
+#include "server/search/attachments.h"
 #include "server/admin/admin_service.h"
 #include "server/search/index_admin.h"
 #include "storage/store.h"
@@ -68,6 +69,8 @@ int run_offline(const Config& config, wire::RequestKind kind, const std::string&
     return print(server::search::index_status(**store, config.data_dir, user));
   // Stems as loftd makes them (docs/search.md "FUZZY"): the same languages.
   proto::imap::set_stem_languages(config.stem_languages);
+  server::search::set_attachment_extractor(
+      server::search::AttachmentExtractor::create(config.attachments, config.data_dir + "/tmp-attachments"));
   server::search::Indexer indexer(**store, config.data_dir);
   if (kind == wire::RequestKind::index_optimize) return print(server::search::index_optimize(indexer, **store, user));
   int code = print(server::search::index_rebuild(indexer, **store, user, print_progress, nullptr));
