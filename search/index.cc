@@ -36,10 +36,11 @@ constexpr const char* kRebuildingKey = "rebuilding";  // metadata: "1" while a r
 constexpr const char* kWordPrefix = "W";
 // metadata: the term scheme. 2 = CJK bigrams and word terms; 3 = the same
 // without Xapian's termlist table (DB_NO_TERMLIST: documents are never
-// deleted, see remove()). An index of an older scheme (1, trigrams only, has
-// no mark) reads as rebuilding: scanned, exact.
+// deleted, see remove()); 4 = text folded by NFKC_Casefold (protocol/mime/
+// charset.h). An index of an older scheme (1, trigrams only, has no mark)
+// reads as rebuilding: scanned, exact.
 constexpr const char* kFormatKey = "format";
-constexpr const char* kFormat = "3";
+constexpr const char* kFormat = "4";
 // metadata: documents left behind by remove() and forget_mailbox(), decimal.
 constexpr const char* kDeadKey = "dead";
 // Stem terms (SEARCH=FUZZY): "Z" + the field's prefix + the stem. The

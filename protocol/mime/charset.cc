@@ -2,9 +2,16 @@
 #include "protocol/mime/charset.h"
 
 #include <iconv.h>
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
+#include <array>
+#include <bitset>
+#include <cstdint>
 #include <cerrno>
+#include <cstdlib>
 
 #include "base/bytes.h"
 #include "base/utf8.h"
@@ -167,6 +174,100 @@ std::string convert_to_utf8(std::string_view charset, std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// ICU's NFKC_Casefold normalizer (full case folding, compatibility
+// composition, default ignorables removed); process-wide and thread-safe.
+const icu::Normalizer2& nfkc_casefold() {
+  static const icu::Normalizer2* n = [] {
+    UErrorCode e = U_ZERO_ERROR;
+    const icu::Normalizer2* got = icu::Normalizer2::getNFKCCasefoldInstance(e);
+    if (U_FAILURE(e) || got == nullptr) std::abort();  // ICU's data is part of libicu
+    return got;
+  }();
+  return *n;
+}
+
+void normalize_into(std::string_view utf8, std::string* out) {
+  UErrorCode e = U_ZERO_ERROR;
+  icu::StringByteSink<std::string> sink(out, static_cast<int32_t>(utf8.size()));
+  nfkc_casefold().normalizeUTF8(0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr, e);
+  if (U_FAILURE(e)) out->append(utf8);  // valid UTF-8 by construction: not expected
+}
+
+// Asked of ICU once per BMP code point: whether a segment starts at it, and
+// how a segment of just that character folds (kept for two-byte ones, which
+// change often; "unchanged or not" for the rest, such as CJK).
+struct FoldTable {
+  struct Folded {
+    uint8_t size = 0;  // 0: longer than bytes (ask ICU)
+    char bytes[7] = {};
+  };
+  std::bitset<0x10000> boundary;  // hasBoundaryBefore, all of the BMP
+  std::bitset<0x10000> itself;    // a segment of just this character folds to itself
+  std::array<Folded, 0x800> folded;
+};
+
+const FoldTable& fold_table() {
+  static const FoldTable table = [] {
+    FoldTable t;
+    icu::UnicodeString mapping;
+    for (UChar32 c = 0x800; c < 0x10000; ++c) {
+      t.boundary[static_cast<size_t>(c)] = nfkc_casefold().hasBoundaryBefore(c);
+      t.itself[static_cast<size_t>(c)] = !nfkc_casefold().getDecomposition(c, mapping);
+    }
+    for (UChar32 c = 0x80; c < 0x800; ++c) {
+      t.boundary[static_cast<size_t>(c)] = nfkc_casefold().hasBoundaryBefore(c);
+      std::string one, folded;
+      loft::append_utf8(&one, static_cast<char32_t>(c));
+      normalize_into(one, &folded);
+      auto& f = t.folded[static_cast<size_t>(c)];
+      if (!folded.empty() && folded.size() <= sizeof f.bytes) {
+        f.size = static_cast<uint8_t>(folded.size());
+        folded.copy(f.bytes, folded.size());
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+char ascii_lower(char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch; }
+
+}  // namespace
+
+// pending_ is one whole segment (a boundary follows it): one ASCII or
+// two-byte character is folded by table; anything else waits in batch_ so
+// that ICU normalizes many segments at once (CJK text, combining sequences).
+void CaseFolder::end_segment(std::string* out) {
+  if (pending_.empty()) return;
+  const auto lead = static_cast<unsigned char>(pending_[0]);
+  if (pending_.size() == 1) {
+    flush_batch(out);
+    out->push_back(ascii_lower(pending_[0]));
+  } else if (pending_.size() == 2 && lead >= 0xC2 && lead < 0xE0 &&
+             fold_table().folded[static_cast<size_t>(((lead & 0x1F) << 6) | (pending_[1] & 0x3F))].size != 0) {
+    flush_batch(out);
+    const auto& f = fold_table().folded[static_cast<size_t>(((lead & 0x1F) << 6) | (pending_[1] & 0x3F))];
+    out->append(f.bytes, f.size);
+  } else if (pending_.size() == 3 && lead >= 0xE0 &&
+             fold_table().itself[static_cast<size_t>(((lead & 0x0F) << 12) | ((pending_[1] & 0x3F) << 6) |
+                                                         (pending_[2] & 0x3F))]) {
+    flush_batch(out);
+    out->append(pending_);
+  } else {
+    batch_.append(pending_);
+    if (batch_.size() >= kNormalizeChunk) flush_batch(out);
+  }
+  pending_.clear();
+}
+
+void CaseFolder::flush_batch(std::string* out) {
+  if (batch_.empty()) return;
+  normalize_into(batch_, out);
+  batch_.clear();
+}
+
 void CaseFolder::feed(std::string_view utf8, std::string* out) {
   std::string joined;
   if (!held_.empty()) {
@@ -174,43 +275,74 @@ void CaseFolder::feed(std::string_view utf8, std::string* out) {
     utf8 = joined;
     held_.clear();
   }
-  size_t i = 0;
   out->reserve(out->size() + utf8.size());
+  const FoldTable& table = fold_table();
+  size_t i = 0;
   while (i < utf8.size()) {
     auto c = static_cast<unsigned char>(utf8[i]);
-    if (c < 0x80) {  // fast path: a run of ASCII is lower-cased in place
-      size_t start = out->size(), end = i;
+    if (c < 0x80) {
+      // Every ASCII character starts a segment: the run is folded at once but
+      // for its last character, to which a combining mark may still belong.
+      size_t end = i;
       while (end < utf8.size() && static_cast<unsigned char>(utf8[end]) < 0x80) ++end;
-      out->append(utf8.substr(i, end - i));
-      for (size_t k = start; k < out->size(); ++k) {
-        char& ch = (*out)[k];
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-      }
+      end_segment(out);
+      flush_batch(out);
+      const size_t start = out->size();
+      out->append(utf8.substr(i, end - i - 1));
+      for (size_t k = start; k < out->size(); ++k) (*out)[k] = ascii_lower((*out)[k]);
+      pending_.assign(1, utf8[end - 1]);
+      nonstarters_ = 0;
       i = end;
+      continue;
+    }
+    if (c >= 0xC2 && c < 0xE0 && i + 1 < utf8.size() && (utf8[i + 1] & 0xC0) == 0x80) {
+      // Two bytes (Latin to Arabic): the common case, by table.
+      const auto cp = static_cast<size_t>(((c & 0x1F) << 6) | (utf8[i + 1] & 0x3F));
+      if (table.boundary[cp] || nonstarters_ >= 30) {
+        end_segment(out);
+        nonstarters_ = 0;
+      } else {
+        ++nonstarters_;
+      }
+      pending_.append(utf8.data() + i, 2);
+      i += 2;
       continue;
     }
     int n = utf8_sequence(utf8.substr(i));
     if (n < 0) {
       held_.assign(utf8.substr(i));
-      return;
+      break;
     }
-    if (n == 0) {
-      out->append(kReplacement);
-      ++i;
-      continue;
-    }
-    UChar32 cp = 0;
+    UChar32 cp = 0xFFFD;  // invalid UTF-8 (n == 0): one replacement per byte
     if (n == 2) cp = ((c & 0x1F) << 6) | (utf8[i + 1] & 0x3F);
     if (n == 3) cp = ((c & 0x0F) << 12) | ((utf8[i + 1] & 0x3F) << 6) | (utf8[i + 2] & 0x3F);
     if (n == 4) cp = ((c & 0x07) << 18) | ((utf8[i + 1] & 0x3F) << 12) | ((utf8[i + 2] & 0x3F) << 6) | (utf8[i + 3] & 0x3F);
-    loft::append_utf8(out, static_cast<char32_t>(u_foldCase(cp, U_FOLD_CASE_DEFAULT)));
-    i += static_cast<size_t>(n);
+    const bool boundary = cp < 0x10000 ? table.boundary[static_cast<size_t>(cp)] : nfkc_casefold().hasBoundaryBefore(cp);
+    // UAX #15 stream-safe text: after 30 non-starters a segment is cut, so
+    // where it is cut depends on the text alone, never on how it was split.
+    if (boundary || nonstarters_ >= 30) {
+      end_segment(out);
+      nonstarters_ = 0;
+    } else {
+      ++nonstarters_;
+    }
+    if (n == 0) {
+      pending_.append(kReplacement);
+      ++i;
+    } else {
+      pending_.append(utf8.substr(i, static_cast<size_t>(n)));
+      i += static_cast<size_t>(n);
+    }
   }
+  flush_batch(out);  // whole segments; pending_ may still grow
 }
 
 void CaseFolder::finish(std::string* out) {
+  end_segment(out);
+  flush_batch(out);
   for (size_t i = 0; i < held_.size(); ++i) out->append(kReplacement);
   held_.clear();
+  nonstarters_ = 0;
 }
 
 std::string fold_case(std::string_view utf8) {

@@ -44,17 +44,27 @@ class CharsetDecoder {
 // Converts a whole string (a header's encoded word) from charset to UTF-8.
 std::string convert_to_utf8(std::string_view charset, std::string_view bytes);
 
-// Unicode simple case folding (CaseFolding.txt status C+S, ICU u_foldCase) of
-// UTF-8, streaming: an incomplete trailing sequence waits for the next piece.
-// Invalid UTF-8 becomes U+FFFD. Folded text compares case-insensitively by
-// byte equality ("Straße" and "STRASSE" differ: full folding is not simple).
+// Unicode NFKC_Casefold of UTF-8 (ICU's "nfkc_cf", Unicode §3.13 and UAX
+// #15: full case folding, compatibility composition, default ignorables such
+// as the soft hyphen removed), streaming: "Straße" and "STRASSE", "e" + U+0301
+// and "é", "ﬁ" and "fi", "Ａ" and "a" fold alike. Text waits until the next
+// normalization boundary (at most 30 non-starters, UAX #15 stream-safe), so
+// the result never depends on how the input was split. An incomplete
+// trailing sequence waits for the next piece; invalid UTF-8 becomes U+FFFD.
 class CaseFolder {
  public:
   void feed(std::string_view utf8, std::string* out);
   void finish(std::string* out);
 
  private:
-  std::string held_;
+  static constexpr size_t kNormalizeChunk = 4096;  // batch bytes normalized at a time
+  void end_segment(std::string* out);  // pending_ is complete: fold it (or batch it)
+  void flush_batch(std::string* out);  // normalizes batch_
+
+  std::string held_;          // an incomplete UTF-8 sequence
+  std::string pending_;       // the current normalization segment (it may still grow)
+  std::string batch_;         // whole segments waiting for one ICU call
+  unsigned nonstarters_ = 0;  // code points since the segment started
 };
 
 // fold(s): CaseFolder over a whole string.
