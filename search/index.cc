@@ -407,6 +407,37 @@ Result<std::vector<uint32_t>> Index::with_word(uint64_t mailbox_id, const std::v
   return matching_uids(mailbox_id, *query);
 }
 
+Result<std::vector<uint32_t>> Index::with_word_containing(uint64_t mailbox_id, const std::vector<Field>& fields,
+                                                          const std::string& word, size_t max_terms) {
+  if (!impl_) return moved_from();
+  if (fields.empty() || word.empty()) return std::vector<uint32_t>();
+  bool too_many = false;
+  auto terms = guarded("search", [&]() -> Result<std::vector<std::string>> {
+    std::vector<std::string> found;
+    for (Field f : fields) {
+      const std::string prefix = std::string(kWordPrefix) + prefix_of(f);
+      for (auto t = impl_->db->allterms_begin(prefix); t != impl_->db->allterms_end(prefix); ++t) {
+        const std::string& term = *t;
+        if (term.find(word, prefix.size()) == std::string::npos) continue;
+        if (found.size() >= max_terms) {
+          too_many = true;
+          return found;
+        }
+        found.push_back(term);
+      }
+    }
+    return found;
+  });
+  if (!terms) return terms.error();
+  if (too_many) return with_word(mailbox_id, fields, word);  // the exact word only
+  if (terms->empty()) return std::vector<uint32_t>();
+  auto query = guarded("search", [&]() -> Result<Xapian::Query> {
+    return Xapian::Query(Xapian::Query::OP_OR, terms->begin(), terms->end());
+  });
+  if (!query) return query.error();
+  return matching_uids(mailbox_id, *query);
+}
+
 Result<std::vector<uint32_t>> Index::matching_uids(uint64_t mailbox_id, const Xapian::Query& query) {
   // A reader sees one commit; if the writer commits twice meanwhile,
   // Xapian says DatabaseModifiedError: reopen and try again (bounded).

@@ -127,6 +127,13 @@ class Index {
   // term in any of fields: each of them contains it (word_terms.h).
   Result<std::vector<uint32_t>> with_word(uint64_t mailbox_id, const std::vector<Field>& fields,
                                           const std::string& word);
+  // The same for every word term of fields that contains word (a fragment
+  // of one word, "cqjhonq" in "mcqjhonqn"): each such message contains it.
+  // The term dictionary of the fields is walked; if more than max_terms
+  // terms contain it, only the exact word's messages are returned (a subset:
+  // the rest are verified).
+  Result<std::vector<uint32_t>> with_word_containing(uint64_t mailbox_id, const std::vector<Field>& fields,
+                                                     const std::string& word, size_t max_terms);
   // False for an index written in an older term scheme (kFormat): it is
   // then treated as rebuilding (scanned) until `loftctl index rebuild`.
   Result<bool> current_format();

@@ -75,7 +75,10 @@ void SearchJob::narrow() {
   }
   through_ = *through;
   if (can_prove) {
-    auto proofs = server::search::Proofs::read(*index, mailbox_, cmd_.program, through_);
+    // Fragments of words ("cqjhonq") are proven by the words that contain
+    // them when reading the candidates would cost more than the term walk.
+    const bool fragments = !*found || (*found)->size() >= kFragmentProofCandidates;
+    auto proofs = server::search::Proofs::read(*index, mailbox_, cmd_.program, through_, fragments);
     if (proofs) proofs_ = std::move(*proofs);
     else log_warn("search index ", index_dir_, ": ", proofs.error().message, " (verifying every candidate)");
   }

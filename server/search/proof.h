@@ -1,7 +1,7 @@
 // Proven text keys: a SEARCH key whose folded needle is one whole word
 // (proto::imap::split_words(needle) == {needle}) is true for every indexed
-// message holding that word as a word term in the key's fields, since a
-// word is a substring of the text it came from (RFC 3501 §6.4.4 substring
+// message holding that word, or a word containing it, as a word term in the
+// key's fields, since a word is a substring of the text it came from (RFC 3501 §6.4.4 substring
 // semantics). Such messages are not read for that key; every other key of
 // the program (flags, dates, other text keys) is evaluated as before, and a
 // proof is only the truth of that one key, so NOT and OR keep their meaning
@@ -39,8 +39,13 @@ class Proofs {
   // Asks the index once per provable key of program (which must outlive
   // this: keys are known by address). UIDs above through (not indexed yet)
   // are never proven.
+  // With fragments, a key is also proven by the word terms that contain its
+  // needle ("cqjhonq" by "mcqjhonqn"), at the cost of a walk of the fields'
+  // term dictionary: worth it when many candidates would be read otherwise.
   static Result<Proofs> read(loft::search::Index& index, uint64_t mailbox_id, const proto::imap::SearchKey& program,
-                             uint32_t through);
+                             uint32_t through, bool fragments = false);
+  // Word terms containing a fragment beyond which only the exact word proves.
+  static constexpr size_t kMaxFragmentTerms = 2000;
   // True if the index proves key true for the message.
   bool proven(const proto::imap::SearchKey& key, uint32_t uid) const;
   bool empty() const { return by_key_.empty(); }

@@ -103,6 +103,15 @@ TEST_CASE("index: word terms per field, and an older term scheme reads as rebuil
     CHECK(index->with_word(1, {Field::body}, "budget")->empty());                   // per field
     CHECK(*index->with_word(1, {Field::body, Field::subject}, "budget") == std::vector<uint32_t>{1});
     CHECK(*index->with_word(2, {Field::body}, "meeting") == std::vector<uint32_t>{3});  // per mailbox
+    // Fragments: every word term that contains the needle proves it.
+    CHECK(*index->with_word_containing(1, {Field::body}, "eet", 10) == std::vector<uint32_t>{1, 2});
+    CHECK(*index->with_word_containing(1, {Field::body}, "meet", 10) == std::vector<uint32_t>{1, 2});
+    CHECK(*index->with_word_containing(1, {Field::body}, "eeting", 10) == std::vector<uint32_t>{1});
+    CHECK(index->with_word_containing(1, {Field::body}, "udge", 10)->empty());                  // per field
+    CHECK(*index->with_word_containing(1, {Field::subject}, "udge", 10) == std::vector<uint32_t>{1});
+    CHECK(*index->with_word_containing(2, {Field::body}, "eet", 10) == std::vector<uint32_t>{3});  // per mailbox
+    // Past max_terms containing words, only the exact word proves.
+    CHECK(*index->with_word_containing(1, {Field::body}, "meet", 1) == std::vector<uint32_t>{2});
     CHECK(*index->current_format());
     CHECK(!index->stats()->rebuilding);
   }

@@ -26,7 +26,7 @@ with fts_bench.loaded_loft(n) as (srv, words):
     rare, rarer = words['rare'], words['rarer']
     queries = ['UID SEARCH BODY "%s"' % rare, 'UID SEARCH BODY "%s"' % rarer,
                'UID SEARCH BODY "%s"' % rare[1:-1], 'SEARCH TEXT "%s %s"' % (rare, rarer),
-               'UID SEARCH BODY "meeting"', 'UID SEARCH CHARSET UTF-8 BODY "отчёт"',
+               'UID SEARCH BODY "meeting"', 'UID SEARCH BODY "eetin"', 'UID SEARCH CHARSET UTF-8 BODY "отчёт"',
                'UID SEARCH BODY "zz-no-such-word"', 'UID SEARCH SUBJECT "budget"',
                'UID SEARCH FROM "user42@"', 'UID SEARCH FLAGGED', 'UID SEARCH 1:* NOT DELETED']
     res = {}
