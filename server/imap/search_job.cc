@@ -77,8 +77,8 @@ void SearchJob::narrow() {
   if (can_prove) {
     // Fragments of words ("cqjhonq") are proven by the words that contain
     // them when reading the candidates would cost more than the term walk.
-    const bool fragments = !*found || (*found)->size() >= kFragmentProofCandidates;
-    auto proofs = server::search::Proofs::read(*index, mailbox_, cmd_.program, through_, fragments);
+    const size_t candidates = *found ? (*found)->size() : view_.size();
+    auto proofs = server::search::Proofs::read(*index, mailbox_, cmd_.program, through_, candidates);
     if (proofs) proofs_ = std::move(*proofs);
     else log_warn("search index ", index_dir_, ": ", proofs.error().message, " (verifying every candidate)");
   }

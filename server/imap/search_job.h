@@ -50,9 +50,6 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // or messages of a program the view answers alone.
   static constexpr size_t kBatch = 256;
   static constexpr size_t kViewBatch = 65536;
-  // Candidates from which a one-word needle is also proven by the word terms
-  // containing it (Proofs::read fragments): fewer are cheaper to read.
-  static constexpr size_t kFragmentProofCandidates = 64;
 
   // Runs on a worker: evaluates the next kBatch messages that need the store
   // (kViewBatch when none does), skipping those the index rules out.

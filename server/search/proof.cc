@@ -36,7 +36,7 @@ bool has_provable_key(const pi::SearchKey& program) {
 }
 
 Result<Proofs> Proofs::read(loft::search::Index& index, uint64_t mailbox_id, const pi::SearchKey& program,
-                            uint32_t through, bool fragments) {
+                            uint32_t through, size_t candidates) {
   Proofs out;
   out.through_ = through;
   if (through == 0) return out;
@@ -49,9 +49,12 @@ Result<Proofs> Proofs::read(loft::search::Index& index, uint64_t mailbox_id, con
     for (const auto& c : key->children) pending.push_back(&c);
     auto p = provable(*key);
     if (!p) continue;
-    auto uids = fragments ? index.with_word_containing(mailbox_id, p->fields, p->word, kMaxFragmentTerms)
-                          : index.with_word(mailbox_id, p->fields, p->word);
+    auto uids = index.with_word(mailbox_id, p->fields, p->word);
     if (!uids) return uids.error();
+    if (candidates >= uids->size() + kFragmentCandidates) {
+      uids = index.with_word_containing(mailbox_id, p->fields, p->word, kMaxFragmentTerms);
+      if (!uids) return uids.error();
+    }
     if (!uids->empty()) out.by_key_.emplace(key, std::move(*uids));
   }
   return out;

@@ -39,11 +39,14 @@ class Proofs {
   // Asks the index once per provable key of program (which must outlive
   // this: keys are known by address). UIDs above through (not indexed yet)
   // are never proven.
-  // With fragments, a key is also proven by the word terms that contain its
-  // needle ("cqjhonq" by "mcqjhonqn"), at the cost of a walk of the fields'
-  // term dictionary: worth it when many candidates would be read otherwise.
+  // A key whose exact word leaves kFragmentCandidates or more of the
+  // `candidates` (the index's candidate count for the program; 0: none are
+  // read) unproven is also proven by the word terms that contain its needle
+  // ("cqjhonq" by "mcqjhonqn"), at the cost of a walk of the fields' term
+  // dictionary: cheaper than reading that many messages.
   static Result<Proofs> read(loft::search::Index& index, uint64_t mailbox_id, const proto::imap::SearchKey& program,
-                             uint32_t through, bool fragments = false);
+                             uint32_t through, size_t candidates = 0);
+  static constexpr size_t kFragmentCandidates = 64;
   // Word terms containing a fragment beyond which only the exact word proves.
   static constexpr size_t kMaxFragmentTerms = 2000;
   // True if the index proves key true for the message.
