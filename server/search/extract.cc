@@ -14,6 +14,7 @@
 #include "protocol/imap/stemmer.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/decode.h"
+#include "server/search/attachments.h"
 
 namespace loft::server::search {
 namespace pi = proto::imap;
