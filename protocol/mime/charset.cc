@@ -232,29 +232,26 @@ const FoldTable& fold_table() {
   return table;
 }
 
-char ascii_lower(char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch; }
-
 }  // namespace
 
-// pending_ is one whole segment (a boundary follows it): one ASCII or
-// two-byte character is folded by table; anything else waits in batch_ so
+// pending_ is one whole segment (a boundary follows it): a segment of one
+// ASCII, two-byte or unchanged three-byte character is folded by table; anything else waits in batch_ so
 // that ICU normalizes many segments at once (CJK text, combining sequences).
 void CaseFolder::end_segment(std::string* out) {
   if (pending_.empty()) return;
-  const auto lead = static_cast<unsigned char>(pending_[0]);
   if (pending_.size() == 1) {
     flush_batch(out);
-    out->push_back(ascii_lower(pending_[0]));
-  } else if (pending_.size() == 2 && lead >= 0xC2 && lead < 0xE0 &&
-             fold_table().folded[static_cast<size_t>(((lead & 0x1F) << 6) | (pending_[1] & 0x3F))].size != 0) {
+    out->push_back(ascii_lower_char(pending_[0]));
+  } else if (const char32_t cp = loft::utf8_decode(pending_);
+             loft::utf8_sequence_length(static_cast<unsigned char>(pending_[0])) == pending_.size() &&
+             ((pending_.size() == 2 && fold_table().folded[cp].size != 0) ||
+              (pending_.size() == 3 && fold_table().itself[cp]))) {
     flush_batch(out);
-    const auto& f = fold_table().folded[static_cast<size_t>(((lead & 0x1F) << 6) | (pending_[1] & 0x3F))];
-    out->append(f.bytes, f.size);
-  } else if (pending_.size() == 3 && lead >= 0xE0 &&
-             fold_table().itself[static_cast<size_t>(((lead & 0x0F) << 12) | ((pending_[1] & 0x3F) << 6) |
-                                                         (pending_[2] & 0x3F))]) {
-    flush_batch(out);
-    out->append(pending_);
+    if (pending_.size() == 2) {
+      out->append(fold_table().folded[cp].bytes, fold_table().folded[cp].size);
+    } else {
+      out->append(pending_);
+    }
   } else {
     batch_.append(pending_);
     if (batch_.size() >= kNormalizeChunk) flush_batch(out);
@@ -289,7 +286,7 @@ void CaseFolder::feed(std::string_view utf8, std::string* out) {
       flush_batch(out);
       const size_t start = out->size();
       out->append(utf8.substr(i, end - i - 1));
-      for (size_t k = start; k < out->size(); ++k) (*out)[k] = ascii_lower((*out)[k]);
+      for (size_t k = start; k < out->size(); ++k) (*out)[k] = ascii_lower_char((*out)[k]);
       pending_.assign(1, utf8[end - 1]);
       nonstarters_ = 0;
       i = end;

@@ -611,8 +611,19 @@ class LoftServer(ServerBase):
             text += list(entry[4]) if len(entry) > 4 else []
             text.append('')
         text += ['[[listener]]', 'protocol = "admin"', 'address = "unix:%s"' % self.admin_sock, '']
+        self.base_config = '\n'.join(text)
         with open(self.config, 'w') as f:
-            f.write('\n'.join(text))
+            f.write(self.base_config)
+
+    def restart_with(self, extra=''):
+        """Stops loftd, writes its configuration as __init__ made it plus the
+        TOML text extra, and starts it again (on new ports)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.stop()
+        with open(self.config, 'w') as f:
+            f.write(self.base_config + '\n' + extra)
+        self.reset_addresses()
+        self.start()
 
     def start(self, timeout=60):
         for p in (self.ready_file,):

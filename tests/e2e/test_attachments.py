@@ -14,6 +14,7 @@ still answers; turned off again, the index made with extractors is not used
 import base64
 import io
 import os
+import shutil
 import sys
 import time
 import unittest
@@ -110,12 +111,10 @@ class AttachmentsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         for program in ('pdftotext', 'docx2txt', 'odt2txt'):
-            if not any(os.access(os.path.join(d, program), os.X_OK) for d in os.environ['PATH'].split(':')):
+            if shutil.which(program) is None:
                 raise RuntimeError('%s is missing (tools/dev.sh test installs it)' % program)
         cls.server = loftlib.LoftServer()
-        cls.base_config = open(cls.server.config).read()
-        cls.configure(index=True, attachments=ATTACHMENTS)
-        cls.server.start()
+        cls.restart(index=True, attachments=ATTACHMENTS)
         cls.server.add_user('alice', PASSWORD)
         cls.server.deliver_all(MESSAGES)
         cls.server.wait_index_caught_up(1, 120)
@@ -126,16 +125,8 @@ class AttachmentsTest(unittest.TestCase):
         cls.server.cleanup()
 
     @classmethod
-    def configure(cls, index, attachments):
-        with open(cls.server.config, 'w') as f:
-            f.write(cls.base_config + '\n[search]\nindex = %s\n' % ('true' if index else 'false') + attachments)
-
-    @classmethod
     def restart(cls, index, attachments):
-        cls.server.stop()
-        cls.configure(index, attachments)
-        cls.server.reset_addresses()
-        cls.server.start()
+        cls.server.restart_with('[search]\nindex = %s\n%s' % ('true' if index else 'false', attachments))
 
     def answers(self):
         imap = loftlib.imap_connect(self.server.imap_implicit, 'implicit')

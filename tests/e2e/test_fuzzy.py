@@ -62,10 +62,7 @@ class FuzzyTest(unittest.TestCase):
 
     @classmethod
     def restart(cls, index):
-        cls.server.stop()
-        with open(cls.server.config, 'w') as f:
-            f.write(cls.base_config + ('\n[search]\nindex = %s\n' % ('true' if index else 'false')))
-        cls.server.start()
+        cls.server.restart_with('[search]\nindex = %s\n' % ('true' if index else 'false'))
 
     def connect(self):
         imap = loftlib.imap_connect(self.server.imap_implicit, 'implicit')

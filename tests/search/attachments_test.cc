@@ -3,11 +3,9 @@
 // the signature, and Debian's pdftotext on a generated PDF.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,34 +13,25 @@
 
 #include "server/search/attachments.h"
 #include "server/search/extractor_process.h"
+#include "tests/storage/temp_store.h"
 
 namespace search_attachments_test {
 
 using namespace loft::server::search;
 using loft::AttachmentConfig;
 using loft::Errc;
+using loft::storage::testing::TempDir;
 
 namespace {
 
-// A temporary directory, removed with its files.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char templ[] = "/tmp/loft-attach-XXXXXX";
-    path = mkdtemp(templ);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string write(const std::string& name, const std::string& data) const {
-    std::ofstream(path + "/" + name, std::ios::binary) << data;
-    return path + "/" + name;
-  }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path + "/" + name, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-};
+void write_file(const std::string& path, const std::string& data) { std::ofstream(path, std::ios::binary) << data; }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // A one-page PDF showing `text` (Helvetica), with a correct xref table.
 std::string make_pdf(const std::string& text) {
@@ -83,7 +72,8 @@ std::optional<std::string> extract(AttachmentExtractor& x, std::string_view type
 
 TEST_CASE("run_extractor: output, its cap, exit status, missing program, timeout of the whole group") {
   TempDir dir;
-  const std::string file = dir.write("in", "hello attachment\n");
+  const std::string file = dir.path() + "/in";
+  write_file(file, "hello attachment\n");
   const std::vector<std::string> cat{"sh", "-c", "cat \"$0\"", "%f"};
   auto ok = run_extractor(cat, file, 1 << 20, std::chrono::milliseconds(5000));
   REQUIRE(ok);
@@ -111,33 +101,33 @@ TEST_CASE("AttachmentExtractor: configured types only, one run per distinct cont
   AttachmentConfig config;
   config.enabled = true;
   config.max_size = 1000;
-  const std::string counter = dir.path + "/runs";
+  const std::string counter = dir.path() + "/runs";
   config.extractors = {{"application/x-test", {"sh", "-c", "echo run >> \"$1\"; tr a-z A-Z < \"$0\"", "%f", counter}}};
-  auto x = AttachmentExtractor::create(config, dir.path + "/spool");
+  auto x = AttachmentExtractor::create(config, dir.path() + "/spool");
   REQUIRE(x != nullptr);
   CHECK(x->begin("application/pdf", "a.pdf") == nullptr);  // not configured here
   CHECK(x->begin("application/octet-stream", "a.bin") == nullptr);
   CHECK(extract(*x, "application/x-test", "first text", 3) == std::optional<std::string>("FIRST TEXT"));
   CHECK(extract(*x, "application/x-test", "first text") == std::optional<std::string>("FIRST TEXT"));  // cached
-  CHECK(dir.read("runs") == "run\n");
+  CHECK(read_file(dir.path() + "/runs") == "run\n");
   CHECK(extract(*x, "application/x-test", "second") == std::optional<std::string>("SECOND"));
-  CHECK(dir.read("runs") == "run\nrun\n");
+  CHECK(read_file(dir.path() + "/runs") == "run\nrun\n");
   // Over max_size: no text, and no run.
   CHECK(extract(*x, "application/x-test", std::string(1001, 'a'), 100) == std::optional<std::string>(""));
-  CHECK(dir.read("runs") == "run\nrun\n");
+  CHECK(read_file(dir.path() + "/runs") == "run\nrun\n");
   // The spool files are gone.
-  CHECK(std::system(("test -z \"$(ls -A '" + dir.path + "/spool')\"").c_str()) == 0);
+  CHECK(std::filesystem::is_empty(dir.path() + "/spool"));
   // The signature names the table and the limits.
   AttachmentConfig other = config;
   other.max_text = config.max_text + 1;
-  CHECK(AttachmentExtractor::create(other, dir.path + "/spool")->signature() != x->signature());
-  CHECK(AttachmentExtractor::create(config, dir.path + "/spool")->signature() == x->signature());
+  CHECK(AttachmentExtractor::create(other, dir.path() + "/spool")->signature() != x->signature());
+  CHECK(AttachmentExtractor::create(config, dir.path() + "/spool")->signature() == x->signature());
   // Disabled, or nothing installed: no extractor.
   config.enabled = false;
-  CHECK(AttachmentExtractor::create(config, dir.path + "/spool") == nullptr);
+  CHECK(AttachmentExtractor::create(config, dir.path() + "/spool") == nullptr);
   config.enabled = true;
   config.extractors = {{"application/x-test", {"no-such-extractor-here", "%f"}}};
-  CHECK(AttachmentExtractor::create(config, dir.path + "/spool") == nullptr);
+  CHECK(AttachmentExtractor::create(config, dir.path() + "/spool") == nullptr);
 }
 
 TEST_CASE("AttachmentExtractor: a refused document has no text; a timeout is a failure, not cached") {
@@ -147,7 +137,7 @@ TEST_CASE("AttachmentExtractor: a refused document has no text; a timeout is a f
   config.timeout_ms = 300;
   config.extractors = {{"application/x-bad", {"sh", "-c", "exit 1", "%f"}},
                        {"application/x-slow", {"sh", "-c", "sleep 10", "%f"}}};
-  auto x = AttachmentExtractor::create(config, dir.path + "/spool");
+  auto x = AttachmentExtractor::create(config, dir.path() + "/spool");
   REQUIRE(x != nullptr);
   CHECK(extract(*x, "application/x-bad", "whatever") == std::optional<std::string>(""));
   CHECK(extract(*x, "application/x-slow", "whatever") == std::nullopt);
@@ -157,7 +147,7 @@ TEST_CASE("the built-in table reads a PDF with Debian's pdftotext (poppler-utils
   TempDir dir;
   AttachmentConfig config;
   config.enabled = true;
-  auto x = AttachmentExtractor::create(config, dir.path + "/spool");
+  auto x = AttachmentExtractor::create(config, dir.path() + "/spool");
   REQUIRE_MESSAGE(x != nullptr, "no extractor of the built-in table is installed");
   REQUIRE_MESSAGE(!find_program("pdftotext").empty(), "pdftotext (poppler-utils) is missing");
   auto text = extract(*x, "application/pdf", make_pdf("Quarterly zebrafish report"), 97);
