@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "server/search/attachments.h"
 #include "server/search/extractor_process.h"
+#include "tests/search/corpus_util.h"
 #include "tests/storage/temp_store.h"
 
 namespace search_attachments_test {
@@ -20,18 +20,12 @@ namespace search_attachments_test {
 using namespace loft::server::search;
 using loft::AttachmentConfig;
 using loft::Errc;
+using loft::test::read_file;
 using loft::storage::testing::TempDir;
 
 namespace {
 
 void write_file(const std::string& path, const std::string& data) { std::ofstream(path, std::ios::binary) << data; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A one-page PDF showing `text` (Helvetica), with a correct xref table.
 std::string make_pdf(const std::string& text) {
