@@ -142,6 +142,7 @@ void Loop::on_sweep(uv_timer_t* h) {
     c->check_timers(now);
     c = next;
   }
+  if (self->index_ == 0) self->server_.memory_trim().tick(self->uv_, self->server_.connection_count(), now);
 }
 
 void Loop::on_stop_deadline(uv_timer_t* h) {

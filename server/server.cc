@@ -183,7 +183,7 @@ void Server::on_connection(uv_stream_t* s, int status) {
     uv_close(&h->handle, [](uv_handle_t* x) { delete reinterpret_cast<StreamHandle*>(x); });
     return;
   }
-  self->total_.fetch_add(1, std::memory_order_relaxed);
+  self->memory_trim_.opened(self->total_.fetch_add(1, std::memory_order_relaxed) + 1);
   self->adopt(target, *l->config, h);
 }
 
@@ -213,7 +213,7 @@ void Server::hand_off(Listener* l, Loop& target) {
   }
   uv_close(&tmp->handle, [](uv_handle_t* x) { delete reinterpret_cast<StreamHandle*>(x); });
   if (fd < 0) return;
-  total_.fetch_add(1, std::memory_order_relaxed);
+  memory_trim_.opened(total_.fetch_add(1, std::memory_order_relaxed) + 1);
   const ListenerConfig* c = l->config;
   bool posted = target.post([this, &target, c, fd] {
     auto* h = new StreamHandle{};

@@ -22,6 +22,7 @@
 #include "server/auth_cache.h"
 #include "server/login_throttle.h"
 #include "server/loop.h"
+#include "server/memory_trim.h"
 #include "server/work_quota.h"
 #include "storage/store.h"
 
@@ -89,6 +90,8 @@ class Server {
   // Called by Loop when a counted connection goes away.
   void release_connection() { total_.fetch_sub(1, std::memory_order_relaxed); }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+  // Returns the memory of a burst of connections to the kernel after it.
+  MemoryTrim& memory_trim() { return memory_trim_; }
 
   // loftd's full-text indexer (null when [search] index = false); it must
   // outlive the server. stop() interrupts its admin tasks.
@@ -118,6 +121,7 @@ class Server {
   lmtp::AliasSource aliases_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::atomic<size_t> total_{0};
+  MemoryTrim memory_trim_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;     // the loops run (stop must reach them by post)
   unsigned next_loop_ = 0;  // round-robin among equally loaded loops
