@@ -98,25 +98,46 @@ Result<void> FetchJob::load_batch() {
     auto it = batch_.find(targets_[i].uid);
     if (before_stop && it != batch_.end() && !(it->second.flags & storage::kSeen)) unseen.push_back(it->first);
   }
-  if (unseen.empty()) return {};
   std::sort(unseen.begin(), unseen.end());
-  auto updated = session_.store().update_flags(mailbox_, unseen, storage::FlagOp::add, storage::kSeen);
-  if (!updated) return updated.error();
-  for (const auto& u : *updated) {
-    seen_set_.insert(u.uid);
-    flag_updates_.push_back(u);
-    auto it = batch_.find(u.uid);
-    if (it != batch_.end()) {
-      it->second.flags = u.flags;
-      it->second.modseq = u.modseq;
-    }
-  }
+  seen_wanted_ = std::move(unseen);  // committed from the loop thread (commit_seen)
   return {};
+}
+
+void FetchJob::commit_seen() {
+  // No worker waits for the fsync: the request is queued and the next step
+  // is scheduled by its completion, on this connection's loop.
+  auto result = std::make_shared<Result<std::vector<storage::MessageSummary>>>(Error{Errc::internal, "not committed"});
+  auto uids = std::make_shared<std::vector<uint32_t>>(std::move(seen_wanted_));
+  seen_wanted_.clear();
+  session_.conn().offload_async(
+      [this, uids, result](std::function<void()> finished) {
+        session_.store().update_flags_async(mailbox_, *uids, storage::FlagOp::add, storage::kSeen,
+                                            [result, finished = std::move(finished)](auto r) {
+                                              *result = std::move(r);
+                                              finished();
+                                            });
+      },
+      [this, result] {
+        if (!*result) {
+          error_ = result->error();
+          after_step();
+          return;
+        }
+        for (const auto& u : result->value()) {
+          seen_set_.insert(u.uid);
+          flag_updates_.push_back(u);  // applied to the view once the step that tells the client ran
+          auto it = batch_.find(u.uid);
+          if (it != batch_.end()) {
+            it->second.flags = u.flags;
+            it->second.modseq = u.modseq;
+          }
+        }
+        pump_.schedule();
+      });
 }
 
 void FetchJob::run_step() {
   out_.clear();
-  flag_updates_.clear();
   auto read_header = [this](const storage::MessageMeta& m, uint64_t offset, uint64_t length) {
     return session_.store().read_body(m.blob, offset, length);
   };
@@ -131,6 +152,7 @@ void FetchJob::run_step() {
           error_ = r.error();
           return;
         }
+        if (!seen_wanted_.empty()) return;  // the step ends; \Seen is committed before the batch goes out
       }
       const Target& t = targets_[next_++];
       auto it = batch_.find(t.uid);
@@ -201,11 +223,15 @@ void FetchJob::after_step() {
     // The client was just told these flags: not echoed again (mailbox_view.h).
     for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);
   }
+  flag_updates_.clear();
   if (unknown_cte_) {
     session_.tagged(tag_, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding");
   } else if (error_) {
     // The untagged responses sent so far stand; the command fails as a whole.
     session_.tagged_error(tag_, *error_);
+  } else if (!seen_wanted_.empty()) {
+    commit_seen();
+    return;
   } else if (!done_) {
     pump_.schedule();
     return;

@@ -1,7 +1,9 @@
 // Streams the responses of one FETCH / UID FETCH (RFC 3501 §6.4.5). Work is
 // done in steps on a worker: each step loads metadata for a batch of
-// messages, sets \Seen where a non-PEEK item asks for it, and produces up to
-// kStepBytes of response, reading bodies in 64 KiB pieces. The next step starts
+// messages and produces up to kStepBytes of response, reading bodies in 64 KiB
+// pieces. Where a non-PEEK item sets \Seen, the step ends after loading the
+// batch and the loop thread commits the flags asynchronously (no worker waits
+// for the fsync); the batch goes out in the step after the commit. The next step starts
 // only once the connection's backlog is below its high-water mark, so memory
 // per FETCH stays bounded whatever the mailbox or message size. Items the
 // session's view answers alone (view_fetch.h) are built on the loop thread
@@ -51,6 +53,8 @@ class FetchJob {
   // Runs on the loop thread before after_step when the view answers the items.
   void view_step();
   Result<void> load_batch();
+  // Loop thread: commits seen_wanted_ (\Seen added), then schedules the next step.
+  void commit_seen();
 
   ImapSession& session_;
   std::string tag_;
@@ -69,7 +73,8 @@ class FetchJob {
   size_t batch_end_ = 0;               // targets_[..batch_end_) are loaded
   // Results of one step, handed from the worker to the loop thread.
   std::string out_;
-  std::vector<storage::MessageSummary> flag_updates_;
+  std::vector<storage::MessageSummary> flag_updates_;  // told in this step; applied to the view after it
+  std::vector<uint32_t> seen_wanted_;  // sorted uids of the loaded batch that need \Seen
   std::optional<Error> error_;
   bool unknown_cte_ = false;           // a BINARY section's encoding is unknown (RFC 3516 §4.3)
   bool done_ = false;
