@@ -187,6 +187,9 @@ class Store {
   void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
                           Done<std::vector<MessageSummary>> done);
   virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+  // copy / move without waiting (IMAP COPY and MOVE); same outcomes.
+  virtual void copy_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) = 0;
+  virtual void move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) = 0;
 
   // Copies messages into `to` (RFC 4315 COPYUID); bodies are shared, never
   // copied. UIDs that do not exist are skipped. Errc::no_quota before

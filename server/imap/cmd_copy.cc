@@ -36,28 +36,36 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
   storage::AccountId account_id = account().id;
   storage::MailboxId from = sel->info.id;
   bool move = c.move;
-  conn().offload(
-      [this, uids, result, dest, account_id, from, move, wire = c.mailbox, form = name_form()] {
+  // The destination is looked up on a worker; the commit completes on its
+  // own (no worker waits for the fsync).
+  conn().offload_async(
+      [this, uids, result, dest, account_id, from, move, wire = c.mailbox,
+       form = name_form()](std::function<void()> finished) {
         auto name = mailbox_from_wire(wire, form);
         if (!name) {
           *result = name.error();
-          return;
+          return finished();
         }
         auto to = store().find_mailbox(account_id, *name);
         if (!to) {
           *result = to.error();
-          return;
+          return finished();
         }
         *dest = to->id;
         if (move && to->id == from) {  // a well-formed request the store cannot do: NO, not BAD
           *result = Error{Errc::perm, "Cannot move messages into their own mailbox"};
-          return;
+          return finished();
         }
         if (uids->empty()) {  // RFC 3501 §6.4.8: a UID set matching nothing is no error
           *result = storage::CopyResult{to->uidvalidity, {}};
-          return;
+          return finished();
         }
-        *result = move ? store().move(from, *uids, to->id) : store().copy(from, *uids, to->id);
+        auto done = [result, finished = std::move(finished)](Result<storage::CopyResult> r) {
+          *result = std::move(r);
+          finished();
+        };
+        if (move) store().move_async(from, *uids, to->id, std::move(done));
+        else store().copy_async(from, *uids, to->id, std::move(done));
       },
       [this, tag, name, result, dest, from, move] {
         if (!*result) {

@@ -1,6 +1,8 @@
 #include "server/imap/fetch_job.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include "protocol/imap/object_id.h"
 #include "server/connection.h"

@@ -1,6 +1,8 @@
 #include "server/pop3/retr_job.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "base/log.h"
@@ -31,11 +33,12 @@ Result<void> RetrJob::begin() {
   if (!metas) return metas.error();
   if (metas->empty()) return Error{Errc::expunged, "Message was deleted by another session."};
   const storage::MessageMeta& m = metas->front();
-  if (!top_ && !(m.flags & storage::kSeen)) {
+  if (!top_ && !(m.flags & storage::kSeen) && !seen_committed_) {
     // Like Dovecot, RETR marks the message \Seen for IMAP clients, durably
-    // before the bytes go out. TOP is a peek and does not.
-    auto updated = session_.store().update_flags(mailbox_, uids, storage::FlagOp::add, storage::kSeen);
-    if (!updated) return updated.error();
+    // before the bytes go out. TOP is a peek and does not. The loop thread
+    // commits it (commit_seen), then this step runs again.
+    seen_wanted_ = true;
+    return {};
   }
   blob_ = m.blob;
   header_size_ = std::min(m.header_size, m.size);
@@ -53,6 +56,7 @@ void RetrJob::run_step() {
       error_ = r.error();
       return;
     }
+    if (seen_wanted_) return;
   }
   while (out_.size() < kStepBytes && offset_ < end_) {
     // A piece never straddles the end of the header, where TOP starts counting.
@@ -77,7 +81,28 @@ void RetrJob::run_step() {
   }
 }
 
+void RetrJob::commit_seen() {
+  seen_wanted_ = false;
+  auto result = std::make_shared<Result<std::vector<storage::MessageSummary>>>(Error{Errc::internal, "not committed"});
+  session_.conn().offload_async(
+      [this, result](std::function<void()> finished) {
+        const uint32_t uids[] = {uid_};
+        session_.store().update_flags_async(mailbox_, uids, storage::FlagOp::add, storage::kSeen,
+                                            [result, finished = std::move(finished)](auto r) {
+                                              *result = std::move(r);
+                                              finished();
+                                            });
+      },
+      [this, result] {
+        if (!*result) error_ = result->error();
+        seen_committed_ = true;  // begin() runs again and reads the message as it is now
+        if (error_) return after_step();
+        pump_.schedule();
+      });
+}
+
 void RetrJob::after_step() {
+  if (seen_wanted_ && !error_) return commit_seen();
   if (error_ && !begun_) {
     // Nothing sent yet: the command fails as a whole.
     session_.send(pp::error_response(*error_));

@@ -1,7 +1,8 @@
 // Streams one RETR or TOP response (RFC 1939 §7). Work runs in steps on a
 // worker: the first loads the message's metadata (it may have been expunged
-// by another session since login) and, for RETR, sets \Seen as Dovecot does;
-// every step then produces up to kStepBytes of byte-stuffed output, reading
+// by another session since login); for RETR of a message without \Seen it
+// ends there and the loop thread commits \Seen (as Dovecot sets it) without
+// parking a worker, then the first step runs again; every step then produces up to kStepBytes of byte-stuffed output, reading
 // the body in 64 KiB pieces. The next step starts only when the connection's
 // backlog is below its high-water mark, so memory stays bounded whatever the
 // message size.
@@ -39,6 +40,8 @@ class RetrJob {
   Result<void> begin();
   // Runs on the loop thread after run_step.
   void after_step();
+  // Loop thread: commits \Seen, then schedules the first step again.
+  void commit_seen();
 
   Pop3Session& session_;
   const storage::MailboxId mailbox_;
@@ -55,6 +58,8 @@ class RetrJob {
   std::string out_;
   std::optional<Error> error_;
   bool begun_ = false;    // the "+OK" line is in out_ or sent
+  bool seen_wanted_ = false;     // begin() found RETR of an unseen message
+  bool seen_committed_ = false;  // commit_seen() ran: begin() sets it no more
   bool done_ = false;
   StreamPump pump_;                    // runs run_step/after_step with backpressure
 };

@@ -59,4 +59,25 @@ void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids
   });
 }
 
+void RocksStore::copy_or_move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move,
+                                    Done<CopyResult> done) {
+  auto r = std::make_shared<CopyMessages>();
+  r->from = from;
+  r->to = to;
+  r->uids.assign(uids.begin(), uids.end());
+  r->move = move;
+  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
+}
+
+void RocksStore::copy_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) {
+  copy_or_move_async(from, uids, to, false, std::move(done));
+}
+
+void RocksStore::move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) {
+  copy_or_move_async(from, uids, to, true, std::move(done));
+}
+
 }  // namespace loft::storage::rocks

@@ -63,6 +63,8 @@ class RocksStore final : public Store {
   void store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
                          Done<FlagResult> done) override;
   void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) override;
+  void copy_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) override;
+  void move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) override;
   Result<CopyResult> copy(MailboxId from, std::span<const uint32_t> uids, MailboxId to) override;
   Result<CopyResult> move(MailboxId from, std::span<const uint32_t> uids, MailboxId to) override;
   Result<FlagResult> store_flags(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change) override;
@@ -109,6 +111,8 @@ class RocksStore final : public Store {
   // Runs a request that queues purge markers, then purges them; returns once they are done.
   Result<void> run_and_purge(Request& request);
   Result<CopyResult> copy_or_move(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move);
+  void copy_or_move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move,
+                          Done<CopyResult> done);
   Result<std::vector<std::string>> names_under(uint64_t id, int cf);
 
   Options options_;
