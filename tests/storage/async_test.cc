@@ -58,9 +58,15 @@ TEST_CASE("async deliveries from one thread complete on the committer thread, fo
   std::set<uint32_t> uids;
   std::atomic<int> failures{0}, on_caller{0};
   const std::thread::id caller = std::this_thread::get_id();
+  // The first completion holds the committer until every request is queued,
+  // as a slow fsync would: whatever the disk's speed, the other 299 must then
+  // fold into a few groups, never one commit each.
+  Completions submitted;
+  std::atomic<bool> first{true};
   for (int i = 0; i < kCount; ++i) {
     store->deliver_async("message " + std::to_string(i), std::vector<AccountId>{id}, 0,
                          [&](Result<std::vector<DeliveredCopy>> r) {
+                           if (first.exchange(false)) submitted.wait_for(1);
                            if (std::this_thread::get_id() == caller) ++on_caller;
                            if (!r.ok()) ++failures;
                            else {
@@ -70,6 +76,7 @@ TEST_CASE("async deliveries from one thread complete on the committer thread, fo
                            completions.add();
                          });
   }
+  submitted.add();
   REQUIRE(completions.wait_for(kCount));
   const uint64_t commits = store->stats().commits - commits_before;
   CHECK(failures == 0);
@@ -77,7 +84,7 @@ TEST_CASE("async deliveries from one thread complete on the committer thread, fo
   CHECK(uids.size() == kCount);
   CHECK(*uids.begin() == 1);
   CHECK(*uids.rbegin() == kCount);
-  // One thread, never blocking: the committer groups whatever queued during each fsync.
+  // One thread, never blocking: the committer groups whatever queued meanwhile.
   CHECK(commits < kCount / 4);
   MESSAGE(kCount, " async synced deliveries from one thread: ", commits, " commits");
   // Durable and visible by the time each completion ran.
@@ -99,6 +106,34 @@ TEST_CASE("async deliveries from one thread complete on the committer thread, fo
   REQUIRE(more.wait_for(2));
   CHECK(inbox_of(*store, id).messages == kCount - 1);
   CHECK(inbox_of(*store, id).unseen == kCount - 3);
+
+  // Copies and moves: COPYUID's map, the body shared, the source emptied by a move.
+  auto other = store->create_mailbox(id, "Other");
+  REQUIRE(other.ok());
+  Completions copies;
+  std::optional<CopyResult> copied, moved;
+  store->copy_async(box, std::vector<uint32_t>{1, 2, 999}, other->id, [&](Result<CopyResult> r) {
+    if (r.ok()) copied = *r;
+    copies.add();
+  });
+  store->move_async(box, std::vector<uint32_t>{4}, other->id, [&](Result<CopyResult> r) {
+    if (r.ok()) moved = *r;
+    copies.add();
+  });
+  std::optional<Error> refused;
+  store->copy_async(box, std::vector<uint32_t>{5}, MailboxId{987654}, [&](Result<CopyResult> r) {
+    if (!r.ok()) refused = r.error();
+    copies.add();
+  });
+  REQUIRE(copies.wait_for(3));
+  REQUIRE(copied.has_value());
+  REQUIRE(moved.has_value());
+  CHECK(copied->uids == std::vector<std::pair<uint32_t, uint32_t>>{{1, 1}, {2, 2}});
+  CHECK(moved->uids == std::vector<std::pair<uint32_t, uint32_t>>{{4, 3}});
+  REQUIRE(refused.has_value());
+  CHECK(refused->code == Errc::not_found);
+  CHECK(inbox_of(*store, id).messages == kCount - 2);
+  CHECK(store->message_index(other->id)->size() == 3);
 }
 
 namespace {
