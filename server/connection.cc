@@ -348,12 +348,14 @@ void Connection::check_timers(uint64_t now) {
   // A client that sends but never reads: its output cannot be delivered and
   // would only pile up. Only write progress counts here, never reads.
   if (backlog() > 0 && now - last_progress_ > uint64_t{L.stall_timeout_seconds} * 1000) {
-    log_info(peer_, ": closed: the client read nothing for ", L.stall_timeout_seconds, " s");
+    LogEvent(LogLevel::info, "server", "timeout").session(id_).remote(peer_).field("reason", "stall")
+        .field("seconds", L.stall_timeout_seconds);
     abort();
     return;
   }
   if (session_ && !session_->authenticated() && now - opened_at_ > uint64_t{L.login_timeout_seconds} * 1000) {
-    log_info(peer_, ": closed: no login within ", L.login_timeout_seconds, " s");
+    LogEvent(LogLevel::info, "server", "timeout").session(id_).remote(peer_).field("reason", "login")
+        .field("seconds", L.login_timeout_seconds);
     if (opened_) session_->on_login_timeout();
     close_after_flush();
     return;

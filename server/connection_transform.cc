@@ -42,7 +42,7 @@ void Connection::drain_pending_input() {
 void Connection::start_compress() {
   flush();  // RFC 4978 §3: everything before this point goes out uncompressed
   chain_.push(std::make_unique<DeflateTransform>());
-  log_info(peer_, ": COMPRESS=DEFLATE active");
+  LogEvent(LogLevel::info, "server", "compress").session(id_).remote(peer_).field("mechanism", "DEFLATE");
 }
 
 void Connection::redecode_input(std::string_view bytes) {

@@ -56,7 +56,8 @@ void gated_login(Connection& conn, std::string user, std::string password, std::
   Server& server = conn.server();
   LoginThrottle::Before before = server.login_throttle().before_check(conn.peer_address(), uv_now(conn.loop().uv()));
   if (before.locked_out) {
-    log_info("auth: refused login user=", user, " address=", conn.peer_address(), " locked_out=1");
+    LogEvent(LogLevel::info, "auth", "login").session(conn.id()).remote(conn.peer_address()).user(user)
+        .field("result", "refused").field("locked_out", 1);
     LoginCheck locked;
     locked.locked_out = true;
     conn.after_delay(before.delay_ms, [done = std::move(done), locked] { done(locked); });
@@ -80,7 +81,7 @@ void gated_login(Connection& conn, std::string user, std::string password, std::
             done(std::move(*outcome));
             return;
           }
-          uint64_t delay = server.login_throttle().record_failure(conn.peer_address(), user, uv_now(conn.loop().uv()));
+          uint64_t delay = server.login_throttle().record_failure(conn.peer_address(), user, uv_now(conn.loop().uv()), conn.id());
           conn.after_delay(delay, [done, outcome] { done(std::move(*outcome)); });
         });
   };

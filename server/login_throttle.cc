@@ -42,7 +42,8 @@ LoginThrottle::Before LoginThrottle::before_check(std::string_view address, uint
   return b;
 }
 
-uint64_t LoginThrottle::record_failure(std::string_view address, std::string_view user, uint64_t now_ms) {
+uint64_t LoginThrottle::record_failure(std::string_view address, std::string_view user, uint64_t now_ms,
+                                      uint64_t session) {
   std::lock_guard lock(mu_);
   Entry& a = entry(by_address_, address, now_ms);
   ++a.failures;
@@ -57,8 +58,11 @@ uint64_t LoginThrottle::record_failure(std::string_view address, std::string_vie
   ++u.failures;
   u.last_ms = now_ms;
   uint64_t delay = delay_for(u.failures);
-  log_info("auth: failed login user=", name, " address=", address, " address_failures=", a.failures,
-           " user_failures=", u.failures, " delay_ms=", delay, locked ? " locked_out=1" : "");
+  LogEvent event(LogLevel::info, "auth", "login");
+  if (session) event.session(session);
+  event.remote(address).user(name).field("result", "failed").field("address_failures", a.failures)
+      .field("user_failures", u.failures).field("delay_ms", delay);
+  if (locked) event.field("locked_out", 1);
   return delay;
 }
 

@@ -29,8 +29,9 @@ class LoginThrottle {
   Before before_check(std::string_view address, uint64_t now_ms);
 
   // Records a failed check and returns how long to wait before answering it.
-  // Logs the failure once, with address, account and counts.
-  uint64_t record_failure(std::string_view address, std::string_view user, uint64_t now_ms);
+  // Logs the failure once (event=login result=failed), with the connection's
+  // session id, address, account and counts.
+  uint64_t record_failure(std::string_view address, std::string_view user, uint64_t now_ms, uint64_t session = 0);
   // Records a successful login: the account's failure count is forgotten.
   void record_success(std::string_view user);
 

@@ -263,10 +263,13 @@ void Server::adopt(Loop& loop, const ListenerConfig& c, StreamHandle* h) {
   bool over_limit = false;
   if (c.protocol != ListenerProtocol::admin) {
     over_limit = connection_count() > config_.limits.max_connections;
+    if (over_limit)
+      LogEvent(LogLevel::info, "server", "refused").session(conn->id()).remote(conn->peer()).field("reason", "total");
     // One address may not take every slot (limits.max_connections_per_address).
     if (!over_limit && !conn->count_address()) {
       over_limit = true;
-      log_info(conn->peer(), ": refused: too many connections from this address");
+      LogEvent(LogLevel::info, "server", "refused").session(conn->id()).remote(conn->peer())
+          .field("reason", "per_address");
     }
   }
   conn->start(make_session(*conn, over_limit));

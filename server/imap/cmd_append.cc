@@ -246,7 +246,8 @@ void ImapSession::on_message_end() {
         append_.reset();
         if (!*result || result->value().empty()) {
           Error e = *result ? Error{Errc::internal, "no outcome"} : result->error();
-          log_warn("imap: APPEND failed: ", e.message);
+          LogEvent(LogLevel::warn, "imap", "append").session(conn().id()).remote(conn().peer()).user(account().name)
+              .field("result", "failed").field("error", e.message);
           send(target_error_line(tag, e));
           finish();
           return;

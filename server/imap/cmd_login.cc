@@ -18,7 +18,8 @@ void ImapSession::authenticate(const std::string& tag, std::string user, std::st
   busy_ = true;
   gated_login(conn(), std::move(user), std::move(password), [this, tag](LoginCheck outcome) {
     if (outcome.account) {
-      log_info("imap: login ", outcome.account->name, " from ", conn().peer());
+      LogEvent(LogLevel::info, "imap", "login").session(conn().id()).remote(conn().peer()).user(outcome.account->name)
+          .field("result", "ok");
       set_account(std::move(*outcome.account));
       set_state(proto::imap::kAuthenticated);
       tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");

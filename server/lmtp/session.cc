@@ -268,10 +268,12 @@ void LmtpSession::on_message_end(bool too_big) {
           const auto& outcomes = result->value();
           for (size_t i = 0; i < recipients_.size(); ++i)
             reply(recipient_reply(recipients_[i], plan->of_recipient[i], *plan, outcomes));
-          log_info("lmtp: delivered ", bytes, " bytes to ", recipients_.size(), " recipient(s)");
+          LogEvent(LogLevel::info, "lmtp", "deliver").session(conn_.id()).remote(conn_.peer()).field("bytes", bytes)
+              .field("recipients", recipients_.size());
         } else {
           const Error e = result->ok() ? Error{Errc::internal, "wrong number of outcomes"} : result->error();
-          log_warn("lmtp: delivery failed: ", e.message);
+          LogEvent(LogLevel::warn, "lmtp", "deliver").session(conn_.id()).remote(conn_.peer())
+              .field("result", "failed").field("error", e.message);
           for (size_t i = 0; i < recipients_.size(); ++i) reply(pl::error_reply(e));
         }
         reset_transaction();

@@ -164,7 +164,8 @@ void Pop3Session::authenticate(std::string user, std::string password) {
     }
     // RFC 2449 §8.1.1: one session per maildrop; the second is refused.
     if (!lock_maildrop(check.account->id)) {
-      log_info("pop3: ", check.account->name, " refused, maildrop in use");
+      LogEvent(LogLevel::info, "pop3", "login").session(conn_.id()).remote(conn_.peer()).user(check.account->name)
+          .field("result", "in_use");
       send(pp::err(pp::RespCode::in_use, "Mailbox is locked by another POP3 session."));
       finish();
       return;
@@ -179,7 +180,8 @@ void Pop3Session::authenticate(std::string user, std::string password) {
         },
         [this, login] {
           if (!login->load_error) {
-            log_info("pop3: login ", login->account->name, " from ", conn_.peer());
+            LogEvent(LogLevel::info, "pop3", "login").session(conn_.id()).remote(conn_.peer())
+                .user(login->account->name).field("result", "ok");
             login->account->password_hash = std::string();  // no session needs it
             account_ = std::move(login->account);
             mailbox_ = std::move(login->inbox);
@@ -189,7 +191,8 @@ void Pop3Session::authenticate(std::string user, std::string password) {
             send(pp::ok("Logged in, maildrop has " + std::to_string(count) + " messages (" + std::to_string(size) +
                         " octets)."));
           } else {
-            log_warn("pop3: cannot open the maildrop of ", login->account->name, ": ", login->load_error->message);
+            LogEvent(LogLevel::warn, "pop3", "login").session(conn_.id()).remote(conn_.peer())
+                .user(login->account->name).field("result", "temp_failure").field("error", login->load_error->message);
             unlock_maildrop(*locked_);
             locked_.reset();
             send(pp::err(pp::RespCode::sys_temp, "Cannot open the maildrop, try again later."));

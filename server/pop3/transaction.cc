@@ -121,11 +121,13 @@ void Pop3Session::on_quit() {
       [this, uids, result] {
         if (result->ok()) {
           // Durable now; a message another session removed first is simply absent.
-          log_info("pop3: ", account_->name, " deleted ", (*result)->size(), " message(s)");
+          LogEvent(LogLevel::info, "pop3", "expunge").session(conn_.id()).remote(conn_.peer()).user(account_->name)
+              .field("messages", (*result)->size());
           send(pp::ok("Loft POP3 server signing off (" + std::to_string(uids->size()) +
                       " messages deleted)."));
         } else {
-          log_warn("pop3: expunge for ", account_->name, " failed: ", result->error().message);
+          LogEvent(LogLevel::warn, "pop3", "expunge").session(conn_.id()).remote(conn_.peer()).user(account_->name)
+              .field("result", "failed").field("error", result->error().message);
           send(pp::error_response(
               Error{result->error().code, "Some deleted messages not removed: " + result->error().message}));
         }

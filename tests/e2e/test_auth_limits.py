@@ -10,6 +10,7 @@
 """
 
 import os
+import re
 import socket
 import statistics
 import sys
@@ -75,9 +76,15 @@ class ThrottleTest(unittest.TestCase):
         self.assertIn(b'UNAVAILABLE', reply)
         reply, _ = login(addr, 'alice', 'alice-pw', source='127.0.0.3')
         self.assertTrue(reply.startswith(b'l OK'), reply)
+        # Each failure is one structured event: who, from where, on which connection.
         log = server.log_tail(400)
-        self.assertIn('failed login user=alice address=127.0.0.1', log)
-        self.assertIn('locked_out=1', log)
+        failed = re.findall(r'component=auth session=\d+ remote=127\.0\.0\.1 user=alice event=login '
+                            r'result=failed address_failures=(\d+) user_failures=\d+ delay_ms=\d+', log)
+        self.assertGreaterEqual(len(failed), 4, log[-2000:])
+        self.assertEqual(len(failed), len(set(failed)), 'a failure was logged twice')
+        self.assertRegex(log, r'component=auth session=\d+ remote=127\.0\.0\.1 user=alice event=login '
+                              r'result=refused locked_out=1')
+        self.assertRegex(log, r'component=imap session=\d+ remote=127\.0\.0\.3:\d+ user=alice event=login result=ok')
 
 
 class FloodTest(unittest.TestCase):

@@ -290,7 +290,7 @@ class CompressTest(unittest.TestCase):
             self.assertEqual(digest, hashlib.sha256(want).hexdigest())
         with open(self.server.log_path, 'rb') as f:
             new_log = f.read()[log_start:].decode('utf-8', 'replace')
-        self.assertIn('COMPRESS=DEFLATE active', new_log)
+        self.assertIn('event=compress mechanism=DEFLATE', new_log)
 
 
 if __name__ == '__main__':
