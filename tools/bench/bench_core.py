@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Connection core: TLS handshakes/s (new and resumed) and LMTP deliveries/s,
-loftd with loops=1 and loops=2 against a private Dovecot, in the same run.
+loftd with loops=1 and loops=2 against a private Dovecot, in the same run:
+its best configuration (mdbox, high-performance process model, mail_fsync =
+optimized, `dovecot-mdbox-hp`), then syncing every write as loftd does
+(`dovecot-mdbox-hp-fsync`) and a default-like Maildir (`dovecot-maildir`).
 
 - `tls new` / `tls resumed`: implicit-TLS IMAP connections per second, --procs
   client processes for --seconds each; a connection is: TCP connect, TLS
@@ -12,7 +15,7 @@ loftd with loops=1 and loops=2 against a private Dovecot, in the same run.
   connections kept open (-d), --messages messages of 4 KiB to one recipient.
 Medians of --reps runs. Needs root for Dovecot (see README.md).
 
-  python3 tools/bench/bench_core.py                 # about 5 minutes
+  python3 tools/bench/bench_core.py                 # about 12 minutes
   python3 tools/bench/bench_core.py --reps 1 --seconds 2 --messages 300
 """
 
@@ -118,8 +121,8 @@ def start_loft(loops):
     return s
 
 
-def start_dovecot():
-    s = loftlib.DovecotServer(max_connections=200)
+def start_dovecot(profile):
+    s = loftlib.dovecot_profile(profile, max_connections=200)
     s.start()
     s.add_user(USER, PASSWORD)
     return s
@@ -132,12 +135,16 @@ def main():
     ap.add_argument('--procs', type=int, default=4)
     ap.add_argument('--messages', type=int, default=2000)
     ap.add_argument('--lmtp-sessions', type=int, default=8)
-    ap.add_argument('--servers', default='loft1,loft2,dovecot')
+    ap.add_argument('--servers', default='loft1,loft2,dovecot-mdbox-hp,dovecot-mdbox-hp-fsync,dovecot-maildir',
+                    help='loftN (loops = N) or dovecot-PROFILE (loftlib.DOVECOT_PROFILES)')
     args = ap.parse_args()
     versions = [('TLSv1.3', ssl.TLSVersion.TLSv1_3), ('TLSv1.2', ssl.TLSVersion.TLSv1_2)]
     rows = []
     for name in args.servers.split(','):
-        server = start_dovecot() if name == 'dovecot' else start_loft(int(name[len('loft'):]))
+        if name.startswith('dovecot-'):
+            server = start_dovecot(name[len('dovecot-'):])
+        else:
+            server = start_loft(int(name[len('loft'):]))
         try:
             for vname, version in versions:
                 for resume in (False, True):

@@ -6,9 +6,13 @@ SELECT INBOX and, for the DEFLATE modes, send COMPRESS DEFLATE and one compresse
 NOOP (so both zlib directions have run once, as with a real client), then stay idle.
 The figure is (PSS of loftd with the connections - PSS before) / N, measured after
 the connections settle. Every address is 127.0.0.1; every wait is bounded.
+With --dovecot N, a private Dovecot in its best configuration (mdbox, the
+high-performance process model: a few imap processes serve many sessions) is
+measured the same way in the same run, summed over all its processes, for the
+plaintext and TLS modes (its COMPRESS needs the imap_zlib plugin, not set up).
 
     ninja -C build
-    python3 tools/bench/idle_memory.py [--connections 1000] [--modes tls,tls+deflate]
+    python3 tools/bench/idle_memory.py [--connections 1000] [--modes tls,tls+deflate] [--dovecot 1000]
 """
 
 import argparse
@@ -83,9 +87,11 @@ def main():
     ap.add_argument('--settle', type=float, default=3.0)
     ap.add_argument('--modes', default=','.join(m[0] for m in MODES),
                     help='comma-separated subset of: %(default)s')
+    ap.add_argument('--dovecot', type=int, default=0,
+                    help='also measure Dovecot mdbox-hp with this many connections (plain, tls)')
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, max(soft, 2 * a.connections + 100))
+    want = min(hard, max(soft, 2 * max(a.connections, a.dovecot) + 100))
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     print('mode            PSS KiB per idle connection (%d connections, fresh loftd each)' % a.connections)
     for name, tls, deflate in MODES:
@@ -109,6 +115,23 @@ def main():
         finally:
             server.stop()
             server.cleanup()
+    if a.dovecot:
+        print('Dovecot (%s), %d connections' % (loftlib.dovecot_label('mdbox', True, 'optimized'), a.dovecot))
+        for name, tls, deflate in MODES:
+            if deflate or name not in a.modes.split(','):
+                continue
+            server = loftlib.dovecot_profile('mdbox-hp', max_connections=a.dovecot + 100)
+            try:
+                server.start()
+                for u in USERS:
+                    server.add_user(u, PASSWORD)
+                # Dovecot counts loopback as secure: plaintext LOGIN on its STARTTLS port.
+                address = server.imap_implicit if tls else server.imap_starttls
+                kib = asyncio.run(measure(server, address, tls, deflate, a.dovecot, a.settle))
+                print('dovecot %-7s %.1f' % (name, kib), flush=True)
+            finally:
+                server.stop()
+                server.cleanup()
 
 
 if __name__ == '__main__':
