@@ -65,6 +65,12 @@ async def one(address, tls, deflate, user, sem):
         return w
 
 
+async def warm_up(address, tls):
+    sem = asyncio.Semaphore(1)
+    for u in USERS:
+        (await one(address, tls, False, u, sem)).close()
+
+
 async def measure(server, address, tls, deflate, n, settle):
     await asyncio.sleep(settle)
     _, base = server.memory_kib()
@@ -127,6 +133,9 @@ def main():
                     server.add_user(u, PASSWORD)
                 # Dovecot counts loopback as secure: plaintext LOGIN on its STARTTLS port.
                 address = server.imap_implicit if tls else server.imap_starttls
+                # Each user's first SELECT creates its mdbox INBOX; concurrent first
+                # SELECTs race on it (NO [ALREADYEXISTS]): one at a time first.
+                asyncio.run(warm_up(address, tls))
                 kib = asyncio.run(measure(server, address, tls, deflate, a.dovecot, a.settle))
                 print('dovecot %-7s %.1f' % (name, kib), flush=True)
             finally:
