@@ -52,6 +52,7 @@ Server::Server(uv_loop_t* loop, const Config& config, storage::Store& store, std
       auth_cache_(config.auth.cache_entries, uint64_t{config.auth.cache_seconds} * 1000),
       auth_quota_(config.auth.hash_concurrency ? config.auth.hash_concurrency
                                                : std::max(1u, std::thread::hardware_concurrency() / 2)),
+      store_write_quota_(std::max(1u, config.worker_threads / 4)),
       aliases_(config.lmtp.aliases) {
   unsigned n = resolve_loops(config_.loops);
   for (unsigned i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i, i == 0 ? loop : nullptr));

@@ -72,6 +72,10 @@ class Server {
   AuthCache& auth_cache() { return auth_cache_; }
   // The quota of worker threads password checks may occupy (auth.hash_concurrency).
   WorkQuota& auth_quota() { return auth_quota_; }
+  // The quota of workers the mailbox operations may hold while their commit
+  // waits for its fsync (CREATE, DELETE, RENAME, SUBSCRIBE, SETMETADATA:
+  // rare, blocking calls): a quarter of worker_threads, at least one.
+  WorkQuota& store_write_quota() { return store_write_quota_; }
   // The LMTP aliases file ([lmtp] aliases): loaded by start(), again on SIGHUP.
   lmtp::AliasSource& aliases() { return aliases_; }
 
@@ -118,6 +122,7 @@ class Server {
   LoginThrottle login_throttle_;
   AuthCache auth_cache_;
   WorkQuota auth_quota_;
+  WorkQuota store_write_quota_;
   lmtp::AliasSource aliases_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::atomic<size_t> total_{0};

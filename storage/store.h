@@ -187,6 +187,12 @@ class Store {
   void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
                           Done<std::vector<MessageSummary>> done);
   virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+  // append_many / replace without waiting (MULTIAPPEND, REPLACE); same
+  // outcomes. The store keeps the writers until the batch is durable.
+  virtual void append_many_async(std::vector<std::unique_ptr<BodyWriter>> bodies,
+                                 std::span<const DeliveryTarget> targets, Done<std::vector<DeliveredCopy>> done) = 0;
+  virtual void replace_async(std::unique_ptr<BodyWriter> body, const DeliveryTarget& target, MailboxId old_mailbox,
+                             uint32_t old_uid, Done<DeliveredCopy> done) = 0;
   // copy / move without waiting (IMAP COPY and MOVE); same outcomes.
   virtual void copy_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) = 0;
   virtual void move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) = 0;

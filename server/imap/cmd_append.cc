@@ -203,9 +203,9 @@ void ImapSession::on_message_end() {
   busy_ = true;
   using Copies = Result<std::vector<storage::DeliveredCopy>>;
   auto result = std::make_shared<Copies>(Error{Errc::internal, "not committed"});
-  // A worker writes the last bytes; one message is queued for the commit
-  // without waiting for its fsync, several are linked by append_many (all or
-  // none). The reply goes out on this loop once the batch is durable.
+  // A worker writes the last bytes and queues the commit without waiting for
+  // its fsync: one message, a REPLACE, or several linked by append_many (all
+  // or none). The reply goes out on this loop once the batch is durable.
   conn().offload_async(
       [this, up = append_.get(), result, account_id = account().id](std::function<void()> finished) {
         if (auto ended = up->end_message(account_id, now_seconds()); !ended) {
@@ -215,11 +215,16 @@ void ImapSession::on_message_end() {
           return;
         }
         if (auto old = up->replacing()) {  // RFC 8508: the append and the expunge in one batch
-          auto copy = store().replace(*up->writers().front(), up->targets().front(), old->mailbox, old->uid);
-          up->writers().clear();  // spent
-          if (copy) *result = std::vector<storage::DeliveredCopy>{*copy};
-          else *result = copy.error();
-          finished();
+          // Nothing of `up` is touched once the request is queued: its
+          // completion may reach the loop, which drops `up`, at any moment.
+          auto writer = std::move(up->writers().front());
+          up->writers().clear();
+          store().replace_async(std::move(writer), up->targets().front(), old->mailbox, old->uid,
+                                [result, finished = std::move(finished)](Result<storage::DeliveredCopy> copy) {
+                                  if (copy) *result = std::vector<storage::DeliveredCopy>{*copy};
+                                  else *result = copy.error();
+                                  finished();
+                                });
           return;
         }
         if (up->writers().size() == 1) {
@@ -233,11 +238,14 @@ void ImapSession::on_message_end() {
                                 });
           return;
         }
-        std::vector<storage::BodyWriter*> bodies;
-        for (auto& w : up->writers()) bodies.push_back(w.get());
-        *result = store().append_many(bodies, up->targets());
-        up->writers().clear();  // spent: linked, or removed by append_many
-        finished();
+        // MULTIAPPEND (RFC 3502): all or none, linked in one batch.
+        auto writers = std::move(up->writers());
+        up->writers().clear();
+        store().append_many_async(std::move(writers), up->targets(),
+                                  [result, finished = std::move(finished)](Copies copies) {
+                                    *result = std::move(copies);
+                                    finished();
+                                  });
       },
       [this, result] {
         std::string tag = append_->tag();

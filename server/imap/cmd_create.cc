@@ -5,6 +5,7 @@
 #include "protocol/imap/mailbox_response.h"
 #include "protocol/imap/object_id.h"
 #include "server/connection.h"
+#include "server/server.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
 
@@ -30,8 +31,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCreate& c) {
   auto result = std::make_shared<Result<void>>();
   auto id = std::make_shared<std::string>();
   storage::AccountId account_id = account().id;
-  conn().offload(
-      [this, result, id, account_id, name = *name, use] {
+  // Commits that wait for their fsync on a worker: under the write quota.
+  conn().server().store_write_quota().submit(
+      conn(), false, [this, result, id, account_id, name = *name, use] {
         *result = create_with_superiors(store(), account_id, name, use);
         if (!*result) return;
         // RFC 8474 §4.1: the OK of a CREATE carries the new MAILBOXID.

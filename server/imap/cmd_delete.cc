@@ -4,6 +4,7 @@
 // Dovecot answers (the RFC calls it an error). Subscriptions are kept (§6.3.6).
 #include "protocol/imap/mailbox_name.h"
 #include "server/connection.h"
+#include "server/server.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
 
@@ -21,8 +22,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdDelete& c) {
   };
   auto out = std::make_shared<Outcome>();
   storage::AccountId account_id = account().id;
-  conn().offload(
-      [this, out, account_id, name = *name] {
+  // A commit that waits for its fsync on a worker: under the write quota.
+  conn().server().store_write_quota().submit(
+      conn(), false, [this, out, account_id, name = *name] {
         auto found = store().find_mailbox(account_id, name);
         if (!found) {
           out->result = found.error();

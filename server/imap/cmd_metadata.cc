@@ -155,8 +155,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSetMetadata& c) {
   busy_ = true;
   auto res = std::make_shared<Result<void>>();
   const storage::MetadataLimits limits{conf.max_value_size, conf.max_entries, conf.max_total_size};
-  conn_.offload(
-      [this, res, writes = std::move(writes), id = account().id, name = *name, limits] {
+  // A commit that waits for its fsync on a worker: under the write quota.
+  conn_.server().store_write_quota().submit(
+      conn_, false, [this, res, writes = std::move(writes), id = account().id, name = *name, limits] {
         auto scope = resolve(store(), id, name);
         if (!scope) *res = scope.error();
         else *res = store().set_metadata(id, scope->first, writes, limits);

@@ -4,6 +4,7 @@
 // created, as for CREATE.
 #include "protocol/imap/mailbox_name.h"
 #include "server/connection.h"
+#include "server/server.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
 
@@ -19,8 +20,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdRename& c) {
   busy_ = true;
   auto result = std::make_shared<Result<void>>();
   storage::AccountId account_id = account().id;
-  conn().offload(
-      [this, result, account_id, from = *from, to = *to] {
+  // A commit that waits for its fsync on a worker: under the write quota.
+  conn().server().store_write_quota().submit(
+      conn(), false, [this, result, account_id, from = *from, to = *to] {
         *result = store().rename_mailbox(account_id, from, to);
         if (*result) *result = create_superiors(store(), account_id, to);
       },

@@ -4,6 +4,7 @@
 // is not an error.
 #include "protocol/imap/mailbox_name.h"
 #include "server/connection.h"
+#include "server/server.h"
 #include "server/imap/mailbox_util.h"
 #include "server/imap/session.h"
 
@@ -21,8 +22,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSubscribe& c) {
   busy_ = true;
   auto result = std::make_shared<Result<void>>();
   storage::AccountId account_id = account().id;
-  conn().offload(
-      [this, result, account_id, name = *name, subscribe = c.subscribe] {
+  // A commit that waits for its fsync on a worker: under the write quota.
+  conn().server().store_write_quota().submit(
+      conn(), false, [this, result, account_id, name = *name, subscribe = c.subscribe] {
         if (!subscribe) {
           *result = store().unsubscribe(account_id, name);
           return;

@@ -2,6 +2,7 @@
 // message's link are staged in one request, so one WAL sync makes both
 // durable or neither (docs/storage.md, "REPLACE").
 #include <map>
+#include <memory>
 
 #include "storage/rocks/body_writer.h"
 #include "storage/rocks/committer.h"
@@ -40,24 +41,50 @@ Result<void> ReplaceMessage::stage(GroupTxn& txn) {
   return {};
 }
 
+namespace {
+
+// Finishes the writer and fills the request; on failure the body is discarded.
+Result<void> prepare_replace(RocksBodyWriter& writer, const DeliveryTarget& target, MailboxId old_mailbox,
+                             uint32_t old_uid, ReplaceMessage* r) {
+  auto finished = writer.finish();
+  if (!finished) {
+    writer.discard();
+    return finished.error();
+  }
+  r->body = std::move(*finished);
+  r->target = target;
+  r->old_mailbox = old_mailbox;
+  r->old_uid = old_uid;
+  return {};
+}
+
+}  // namespace
+
 Result<DeliveredCopy> RocksStore::replace(BodyWriter& body, const DeliveryTarget& target, MailboxId old_mailbox,
                                           uint32_t old_uid) {
   auto* writer = dynamic_cast<RocksBodyWriter*>(&body);
   if (!writer) return make_error(Errc::internal, "body writer from another store");
-  auto finished = writer->finish();
-  if (!finished) {
-    writer->discard();
-    return finished.error();
-  }
   ReplaceMessage r;
-  r.body = std::move(*finished);
-  r.target = target;
-  r.old_mailbox = old_mailbox;
-  r.old_uid = old_uid;
+  if (auto ok = prepare_replace(*writer, target, old_mailbox, old_uid, &r); !ok) return ok.error();
   auto done = committer_->run(r);
   settle_body(*writer, done.ok(), r.staged ? 1 : 0);
   if (!done) return done.error();
   return r.out;
+}
+
+void RocksStore::replace_async(std::unique_ptr<BodyWriter> body, const DeliveryTarget& target, MailboxId old_mailbox,
+                               uint32_t old_uid, Done<DeliveredCopy> done) {
+  // The writer lives until the commit's outcome says whether its body is linked.
+  std::shared_ptr<RocksBodyWriter> writer(dynamic_cast<RocksBodyWriter*>(body.get()));
+  if (!writer) return done(make_error(Errc::internal, "body writer from another store"));
+  body.release();
+  auto r = std::make_shared<ReplaceMessage>();
+  if (auto ok = prepare_replace(*writer, target, old_mailbox, old_uid, r.get()); !ok) return done(ok.error());
+  committer_->submit(r, [r, writer, done = std::move(done)](Result<void> ok) {
+    settle_body(*writer, ok.ok(), r->staged ? 1 : 0);
+    if (!ok) return done(ok.error());
+    done(r->out);
+  });
 }
 
 }  // namespace loft::storage::rocks

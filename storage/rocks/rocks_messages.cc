@@ -55,39 +55,6 @@ Result<std::vector<DeliveryOutcome>> RocksStore::deliver(BodyWriter& body, std::
   return std::move(r.out);
 }
 
-Result<std::vector<DeliveredCopy>> RocksStore::append_many(std::span<BodyWriter* const> bodies,
-                                                           std::span<const DeliveryTarget> targets) {
-  std::vector<RocksBodyWriter*> writers;
-  for (BodyWriter* b : bodies) writers.push_back(dynamic_cast<RocksBodyWriter*>(b));
-  auto discard_all = [&] {
-    for (RocksBodyWriter* w : writers)
-      if (w) w->discard();
-  };
-  if (std::find(writers.begin(), writers.end(), nullptr) != writers.end()) {
-    discard_all();
-    return make_error(Errc::internal, "body writer from another store");
-  }
-  if (bodies.empty() || bodies.size() != targets.size()) {
-    discard_all();
-    return make_error(Errc::bad_input, "one target per body is needed");
-  }
-  LinkBodies r;
-  for (RocksBodyWriter* w : writers) {
-    auto finished = w->finish();
-    if (!finished) {
-      discard_all();
-      return finished.error();
-    }
-    r.bodies.push_back(std::move(*finished));
-  }
-  r.targets.assign(targets.begin(), targets.end());
-  auto done = committer_->run(r);
-  // Staged but not confirmed durable: pending (see settle_body).
-  for (RocksBodyWriter* w : writers) settle_body(*w, done.ok(), r.staged ? 1 : 0);
-  if (!done) return done.error();
-  return std::move(r.out);
-}
-
 Result<std::vector<MessageSummary>> RocksStore::message_index(MailboxId mailbox) {
   Snapshot s(db_->db());
   if (auto m = read_mailbox(*db_, mailbox, s.ro); !m) return m.error();

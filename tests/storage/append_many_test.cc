@@ -2,6 +2,7 @@
 // or none; a failing target leaves no message, no quota charge and no body.
 #include <doctest/doctest.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -124,6 +125,37 @@ TEST_CASE("append_many wants one target per body") {
   CHECK(r.error().code == Errc::bad_input);
   for (BlobId blob : b.blobs) CHECK(store->blob_info(blob).error().code == Errc::not_found);
   CHECK(!store->append_many({}, {}).ok());
+}
+
+TEST_CASE("append_many_async: the same outcomes without waiting, bodies kept or removed by the outcome") {
+  TempDir dir;
+  auto store = open_store(dir, 64 * 1024, /*sync=*/true);
+  const AccountId a = store->create_account("a", "h")->id;
+  auto run = [&](std::vector<DeliveryTarget> targets) {
+    Batch b = write_bodies(*store, std::vector<std::string>(targets.size(), "Subject: x\r\n\r\nbody\r\n"));
+    std::promise<Result<std::vector<DeliveredCopy>>> outcome;
+    store->append_many_async(std::move(b.owned), targets,
+                             [&](Result<std::vector<DeliveredCopy>> r) { outcome.set_value(std::move(r)); });
+    auto f = outcome.get_future();
+    REQUIRE(f.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    auto r = f.get();
+    for (BlobId blob : b.blobs) CHECK(store->blob_info(blob).ok() == r.ok());  // linked, or removed
+    return r;
+  };
+  auto r = run({target(a, "INBOX"), target(a, "Nope")});
+  REQUIRE(!r.ok());
+  CHECK(r.error().code == Errc::not_found);
+  CHECK(inbox_of(*store, a).messages == 0);
+  r = run({target(a, "INBOX"), target(a, "Sent", kSeen), target(a, "INBOX")});
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0].uid == 1);
+  CHECK((*r)[2].uid == 2);
+  CHECK(inbox_of(*store, a).messages == 2);
+  CHECK(store->find_mailbox(a, "Sent")->messages == 1);
+  auto issues = store->check(false);
+  REQUIRE(issues.ok());
+  CHECK(issues->empty());
 }
 
 }  // namespace storage_append_many_test

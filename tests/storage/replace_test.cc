@@ -3,6 +3,7 @@
 // old message frees is usable by the new one.
 #include <doctest/doctest.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -104,6 +105,36 @@ TEST_CASE("replace stores nothing when the old message is gone or the target fai
   auto w = body_of(*store, "x\r\n");
   REQUIRE(store->replace(*w, target(a, "INBOX"), inbox.id, 1).ok());
   CHECK(inbox_of(*store, a).messages == 1);
+  require_consistent(*store);
+}
+
+TEST_CASE("replace_async: the same outcomes without waiting, the body kept or removed by the outcome") {
+  TempDir dir;
+  auto store = open_store(dir, 64 * 1024, /*sync=*/true);
+  const AccountId a = store->create_account("a", "h")->id;
+  auto first = body_of(*store, "Subject: v1\r\n\r\nold\r\n");
+  REQUIRE(store->append(*first, target(a, "Drafts")).ok());
+  const MailboxInfo drafts = *store->find_mailbox(a, "Drafts");
+  auto run = [&](uint32_t old_uid) {
+    auto w = body_of(*store, "Subject: v2\r\n\r\nnewer\r\n");
+    BlobId blob = w->blob();
+    std::promise<Result<DeliveredCopy>> outcome;
+    store->replace_async(std::move(w), target(a, "Drafts"), drafts.id, old_uid,
+                         [&](Result<DeliveredCopy> r) { outcome.set_value(std::move(r)); });
+    auto f = outcome.get_future();
+    REQUIRE(f.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    auto r = f.get();
+    CHECK(store->blob_info(blob).ok() == r.ok());
+    return r;
+  };
+  auto r = run(9);
+  REQUIRE(!r.ok());
+  CHECK(r.error().code == Errc::expunged);
+  r = run(1);
+  REQUIRE(r.ok());
+  CHECK(r->uid == 2);
+  CHECK(store->find_mailbox(a, "Drafts")->messages == 1);
+  CHECK(*store->expunged_since(drafts.id, 0) == std::vector<uint32_t>{1});
   require_consistent(*store);
 }
 
