@@ -11,6 +11,19 @@
 
 namespace loft::storage::rocks {
 
+namespace {
+
+// Queues r; once its batch is durable (or failed) done gets r->out (or the error).
+template <class R, class T>
+void submit_for_out(Committer& committer, std::shared_ptr<R> r, Store::Done<T> done) {
+  committer.submit(r, [r, done = std::move(done)](Result<void> ok) {
+    if (!ok) return done(ok.error());
+    done(std::move(r->out));
+  });
+}
+
+}  // namespace
+
 void RocksStore::deliver_async(std::unique_ptr<BodyWriter> body, std::span<const DeliveryTarget> targets,
                                Done<std::vector<DeliveryOutcome>> done) {
   // The writer lives until the commit's outcome says whether its body is
@@ -43,20 +56,14 @@ void RocksStore::store_flags_async(MailboxId mailbox, std::span<const uint32_t> 
   r->mailbox = mailbox;
   r->uids.assign(uids.begin(), uids.end());
   r->change = change;
-  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
-    if (!ok) return done(ok.error());
-    done(std::move(r->out));
-  });
+  submit_for_out(*committer_, std::move(r), std::move(done));
 }
 
 void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) {
   auto r = std::make_shared<Expunge>();
   r->mailbox = mailbox;
   r->uids.assign(uids.begin(), uids.end());
-  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
-    if (!ok) return done(ok.error());
-    done(std::move(r->out));
-  });
+  submit_for_out(*committer_, std::move(r), std::move(done));
 }
 
 void RocksStore::copy_or_move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move,
@@ -66,10 +73,7 @@ void RocksStore::copy_or_move_async(MailboxId from, std::span<const uint32_t> ui
   r->to = to;
   r->uids.assign(uids.begin(), uids.end());
   r->move = move;
-  committer_->submit(r, [r, done = std::move(done)](Result<void> ok) {
-    if (!ok) return done(ok.error());
-    done(std::move(r->out));
-  });
+  submit_for_out(*committer_, std::move(r), std::move(done));
 }
 
 void RocksStore::copy_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, Done<CopyResult> done) {
