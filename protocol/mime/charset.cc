@@ -159,10 +159,15 @@ void CharsetDecoder::convert(std::string_view in, std::string* out, bool last) {
       held_.assign(src, left);
       return;
     }
-    // EILSEQ (or a cut-off sequence at the very end): one replacement, skip a byte
+    // EILSEQ (or a cut-off sequence at the very end): one replacement, skip a
+    // byte, and start again from the initial shift state. glibc leaves a
+    // stateful decoder (UTF-7's base64 bits, ISO-2022's shifts) in a state
+    // that depends on how the input was cut into calls, so without the reset
+    // the same bytes fed in other pieces would decode to other text.
     out->append(kReplacement);
     ++src;
     --left;
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
   }
 }
 

@@ -45,8 +45,29 @@ class ReverseAttachments final : public AttachmentText {
   }
 };
 
+// Records everything a sink is given: the text, with "\x01" for a boundary.
+// Pieces join, so any split of the input must give the same record.
+class Record final : public loft::proto::imap::TextSink {
+ public:
+  explicit Record(loft::proto::imap::TextSink* next) : next_(next) {}
+  void feed(std::string_view folded) override {
+    text_.append(folded);
+    next_->feed(folded);
+  }
+  void boundary() override {
+    text_.push_back('\x01');
+    next_->boundary();
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  loft::proto::imap::TextSink* next_;
+  std::string text_;
+};
+
 std::string hits(std::string_view msg, const std::vector<std::string>& needles, const std::vector<size_t>& cuts) {
-  NeedleSet headers(needles), body(needles);
+  NeedleSet header_needles(needles), body_needles(needles);
+  Record headers(&header_needles), body(&body_needles);
   ReverseAttachments attachments;
   TextScanner s(&headers, &body, &attachments);
   size_t pos = 0;
@@ -58,8 +79,12 @@ std::string hits(std::string_view msg, const std::vector<std::string>& needles, 
   s.feed(msg.substr(pos));
   s.finish();
   std::string out;
-  for (size_t i = 0; i < needles.size(); ++i) out += std::string(1, headers.found(i) ? 'h' : '-') + (body.found(i) ? 'b' : '-');
-  return out + (s.attachment_failed() ? "!" : "");
+  for (size_t i = 0; i < needles.size(); ++i) {
+    out += std::string(1, header_needles.found(i) ? 'h' : '-') + (body_needles.found(i) ? 'b' : '-');
+  }
+  // The decoded texts themselves, so that a split that changes any of the
+  // text fails here even when no needle happens to fall on the change.
+  return out + (s.attachment_failed() ? "!" : "") + "\x02" + headers.text() + "\x02" + body.text();
 }
 
 }  // namespace
