@@ -15,6 +15,7 @@
 
 #include "base/bytes.h"
 #include "base/utf8.h"
+#include "protocol/mime/utf7.h"
 
 namespace loft::proto::mime {
 namespace {
@@ -108,6 +109,11 @@ CharsetDecoder::CharsetDecoder(std::string_view charset) {
     known_ = true;
     return;
   }
+  if (iequals(name, "UTF-7")) {
+    utf7_ = std::make_unique<Utf7Decoder>();
+    known_ = true;
+    return;
+  }
   if (name.empty() || name.size() > 64) return;
   iconv_t cd = iconv_open("UTF-8", name.c_str());
   if (cd != reinterpret_cast<iconv_t>(-1)) {
@@ -140,6 +146,11 @@ void CharsetDecoder::convert(std::string_view in, std::string* out, bool last) {
     in = joined;
     held_.clear();
   }
+  if (utf7_) {
+    utf7_->feed(in, out);
+    if (last) utf7_->finish(out);
+    return;
+  }
   if (cd_ == nullptr) {
     validate_utf8(in, out, &held_, last);
     return;
@@ -161,7 +172,7 @@ void CharsetDecoder::convert(std::string_view in, std::string* out, bool last) {
     }
     // EILSEQ (or a cut-off sequence at the very end): one replacement, skip a
     // byte, and start again from the initial shift state. glibc leaves a
-    // stateful decoder (UTF-7's base64 bits, ISO-2022's shifts) in a state
+    // stateful decoder (ISO-2022's shifts) in a state
     // that depends on how the input was cut into calls, so without the reset
     // the same bytes fed in other pieces would decode to other text.
     out->append(kReplacement);

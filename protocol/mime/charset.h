@@ -10,6 +10,8 @@
 
 namespace loft::proto::mime {
 
+class Utf7Decoder;
+
 // The iconv name for a MIME charset label: case-insensitive aliases that
 // glibc lacks or gets wrong (x-sjis, ks_c_5601-1987, gb2312 -> GBK, latin1 and
 // iso-8859-1 -> windows-1252 as browsers read them, utf8, unicode-1-1-utf-7...).
@@ -37,6 +39,7 @@ class CharsetDecoder {
   void convert(std::string_view in, std::string* out, bool last);
 
   void* cd_ = nullptr;  // iconv_t, or null: validate as UTF-8
+  std::unique_ptr<Utf7Decoder> utf7_;  // UTF-7 (not iconv's: see utf7.h)
   bool known_ = false;
   std::string held_;    // an incomplete sequence from the previous piece
 };
