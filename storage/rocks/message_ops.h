@@ -3,6 +3,8 @@
 // writes its change-log rows, index jobs and quota usage in the same batch.
 #pragma once
 
+#include <span>
+
 #include <optional>
 #include <vector>
 
@@ -49,5 +51,10 @@ struct SetQuota final : Request {
 
 // The message uid of mailbox through the overlay; nullopt when absent.
 Result<std::optional<MessageMeta>> stage_message(GroupTxn& txn, MailboxId mailbox, uint32_t uid);
+// stage_message for each of uids, in their order. A long, strictly ascending,
+// dense list (STORE or EXPUNGE of 1:*) is read with one scan instead of a
+// point read per message; any other list as stage_message would read it.
+Result<std::vector<std::optional<MessageMeta>>> stage_messages(GroupTxn& txn, MailboxId mailbox,
+                                                               std::span<const uint32_t> uids);
 
 }  // namespace loft::storage::rocks

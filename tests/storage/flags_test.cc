@@ -103,6 +103,54 @@ TEST_CASE("messages returns the requested UIDs in order and skips missing ones")
   CHECK(store->messages(box + 1000, std::vector<uint32_t>{1}).error().code == Errc::not_found);
 }
 
+// A long dense ascending UID list (STORE 1:*) is read with one scan; any other
+// list one message at a time. Both must change the same messages the same way.
+TEST_CASE("a dense ascending STORE and EXPUNGE equal the same UIDs given in another order") {
+  TempDir dir_a, dir_b;
+  auto a = open_store(dir_a);
+  auto b = open_store(dir_b);
+  MailboxId box_a = inbox_with(*a, "dense", 300);
+  MailboxId box_b = inbox_with(*b, "dense", 300);
+  std::vector<uint32_t> gone, tagged;
+  for (uint32_t uid = 7; uid <= 300; uid += 7) gone.push_back(uid);  // holes in the list
+  for (uint32_t uid = 3; uid <= 300; uid += 10) tagged.push_back(uid);
+  for (Store* s : {a.get(), b.get()}) {
+    MailboxId box = s == a.get() ? box_a : box_b;
+    REQUIRE(s->expunge(box, gone).ok());
+    REQUIRE(s->store_flags(box, tagged, FlagChange{FlagOp::add, kFlagged, {"$Work"}, std::nullopt}).ok());
+  }
+  std::vector<uint32_t> all, reversed;
+  for (uint32_t uid = 1; uid <= 310; ++uid) all.push_back(uid);  // 301..310 never existed
+  reversed.assign(all.rbegin(), all.rend());
+  const FlagChange answered{FlagOp::add, kAnswered, {"$Done"}, std::nullopt};
+  auto ra = a->store_flags(box_a, all, answered);
+  auto rb = b->store_flags(box_b, reversed, answered);
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  REQUIRE(ra->updated.size() == 300 - gone.size());
+  REQUIRE(rb->updated.size() == ra->updated.size());
+  for (size_t i = 0; i < ra->updated.size(); ++i) {
+    const MessageSummary& x = ra->updated[i];
+    const MessageSummary& y = rb->updated[rb->updated.size() - 1 - i];
+    CHECK(x.uid == y.uid);
+    CHECK(x.flags == y.flags);
+    CHECK(x.modseq == y.modseq);
+    CHECK(x.keywords == y.keywords);
+  }
+  CHECK(*a->mailbox_keywords(box_a) == *b->mailbox_keywords(box_b));
+  CHECK(a->mailbox_keywords(box_a)->size() == 2);
+
+  auto ea = a->expunge(box_a, all);
+  auto eb = b->expunge(box_b, reversed);
+  REQUIRE(ea.ok());
+  REQUIRE(eb.ok());
+  CHECK(ea->size() == 300 - gone.size());
+  CHECK(std::vector<uint32_t>(eb->rbegin(), eb->rend()) == *ea);
+  CHECK(a->message_index(box_a)->empty());
+  CHECK(a->check(false)->empty());
+  CHECK(b->check(false)->empty());
+}
+
 TEST_CASE("update_flags on an unknown mailbox fails with not_found") {
   TempDir dir;
   auto store = open_store(dir);
