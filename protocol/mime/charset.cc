@@ -8,6 +8,7 @@
 #include <unicode/unistr.h>
 
 #include <array>
+#include <cctype>
 #include <bitset>
 #include <cstdint>
 #include <cerrno>
@@ -109,11 +110,19 @@ CharsetDecoder::CharsetDecoder(std::string_view charset) {
     known_ = true;
     return;
   }
-  if (iequals(name, "UTF-7")) {
+  // glibc matches names ignoring case and most punctuation, so "utf7" and
+  // "UTF\xaf7" open its UTF-7 too: every spelling that reduces to UTF7 is
+  // ours. Its UTF-7-IMAP (RFC 3501 mailbox names, never a MIME charset)
+  // has the same split problem and is read as UTF-8 instead.
+  std::string letters;
+  for (char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c))) letters.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (letters == "UTF7") {
     utf7_ = std::make_unique<Utf7Decoder>();
     known_ = true;
     return;
   }
+  if (letters.find("UTF7") != std::string::npos) return;
   if (name.empty() || name.size() > 64) return;
   iconv_t cd = iconv_open("UTF-8", name.c_str());
   if (cd != reinterpret_cast<iconv_t>(-1)) {

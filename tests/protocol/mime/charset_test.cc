@@ -88,6 +88,9 @@ TEST_CASE("after a bad sequence a stateful charset decodes the same text at ever
       {"UTF-7", "Hi Mom -+Jjoext/pla\xa4n; c", ""},  // a lone surrogate, then a non-ASCII byte
       {"UTF-7", "a+--b x+2D3eAA-y +2D0-z +AGE", "a+-b x\xf0\x9f\x98\x80y \xef\xbf\xbdz a"},
       {"unicode-1-1-utf-7", "+AGEAYgBj-", "abc"},
+      {"utf7", "Hi Mom -+Jjoext/pla\xa4n; c", ""},  // glibc's own spellings of UTF-7 too
+      {"UTF\xaf" "7", "Hi Mom -+Jjoext/pla\xa4n; c", ""},
+      {"UTF-7-IMAP", "a&AGE-b+Jjoext/pla\xa4n", "a&AGE-b+Jjoext/pla\xef\xbf\xbdn"},  // read as UTF-8
       {"ISO-2022-JP", "a\x1b$B\xff\x1b(Bb", ""},  // a bad byte inside a shift: whole-input result below
   };
   for (const Case& c : cases) {
