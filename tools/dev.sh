@@ -22,7 +22,7 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ libuv1-dev librocksdb-dev libss
   openssl python3 zlib1g-dev libicu-dev
   libstemmer-dev)
 TEST_PACKAGES=(swaks isync fetchmail getmail6 mpop dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix python3
-  libinterimap clang-14 libclang-rt-14-dev neomutt tmux nodejs
+  libinterimap clang-14 libclang-rt-14-dev neomutt tmux nodejs thunderbird
   poppler-utils docx2txt odt2txt catdoc)
 # npm for tests/e2e/node (imapflow); Debian ships it apart from nodejs, other
 # nodejs builds bring their own and conflict with Debian's: installed only when absent
