@@ -31,16 +31,20 @@ class TlsSession {
   void shutdown(std::string* out);
 
   bool handshake_done() const { return handshake_done_; }
+  // False while the session is idle after its handshake: its memory BIOs are freed.
+  bool holds_bios() const { return in_ != nullptr; }
   // Why the session failed (for the log).
   const std::string& error() const { return error_; }
 
  private:
   void drain(std::string* out);
-  // Frees OpenSSL's record buffers and the memory BIOs' capacity while idle.
+  // Gives ssl_ two empty memory BIOs if it has none (an idle session's were freed).
+  void attach_bios();
+  // Frees OpenSSL's record buffers and the memory BIOs (or their capacity) while idle.
   void release_idle_buffers();
   SSL* ssl_;
-  BIO* in_;   // OpenSSL reads ciphertext from here
-  BIO* out_;  // OpenSSL writes ciphertext here
+  BIO* in_ = nullptr;   // OpenSSL reads ciphertext from here; null while idle
+  BIO* out_ = nullptr;  // OpenSSL writes ciphertext here; null while idle
   bool handshake_done_ = false;
   std::string error_;
 };

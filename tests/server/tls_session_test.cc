@@ -92,6 +92,7 @@ TEST_CASE("a TLS session over memory BIOs handshakes and carries bytes both ways
   Client client;
   REQUIRE(handshake(client, server));
   CHECK(SSL_version(client.ssl) >= TLS1_2_VERSION);
+  CHECK_FALSE(server.holds_bios());  // idle: the memory BIOs are freed until the next read or write
 
   std::string request = "a1 NOOP\r\n";
   REQUIRE(SSL_write(client.ssl, request.data(), static_cast<int>(request.size())) > 0);
@@ -109,6 +110,18 @@ TEST_CASE("a TLS session over memory BIOs handshakes and carries bytes both ways
   int n;
   while ((n = SSL_read(client.ssl, buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
   CHECK(got == big);
+  CHECK_FALSE(server.holds_bios());
+  // ...and the session goes on after the idle spell: another round trip.
+  REQUIRE(SSL_write(client.ssl, request.data(), static_cast<int>(request.size())) > 0);
+  plain.clear();
+  REQUIRE(server.feed_ciphertext(client.take(), &plain, &out) == TlsSession::Status::ok);
+  CHECK(plain == request);
+  cipher.clear();
+  REQUIRE(server.encrypt("a1 OK\r\n", &cipher) == TlsSession::Status::ok);
+  client.give(cipher);
+  got.clear();
+  while ((n = SSL_read(client.ssl, buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  CHECK(got == "a1 OK\r\n");
 }
 
 TEST_CASE("TLS 1.1 and garbage are refused without crashing") {
