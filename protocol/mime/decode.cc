@@ -4,9 +4,8 @@
 #include "protocol/mime/charset.h"
 
 namespace loft::proto::mime {
-namespace {
 
-int b64_value(unsigned char c) {
+int base64_value(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -14,6 +13,8 @@ int b64_value(unsigned char c) {
   if (c == '/') return 63;
   return -1;
 }
+
+namespace {
 
 int hex_value(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -33,7 +34,7 @@ void Base64Decoder::feed(std::string_view in, std::string* out) {
       finish(out);  // padding ends the quantum; decoding goes on after it (concatenated base64)
       continue;
     }
-    int v = b64_value(c);
+    int v = base64_value(c);
     if (v < 0) continue;
     bits_ = (bits_ << 6) | static_cast<uint32_t>(v);
     if (++count_ == 4) {

@@ -10,6 +10,10 @@
 
 namespace loft::proto::mime {
 
+// The value of a character of the base64 alphabet (RFC 4648 §4, which RFC
+// 2045 §6.8 and UTF-7's RFC 2152 use), or -1 for any other byte.
+int base64_value(unsigned char c);
+
 // Streaming base64 (RFC 2045 §6.8): characters outside the alphabet (line
 // breaks, spaces, junk) are skipped; "=" ends a quantum; a final partial
 // quantum yields the whole bytes it holds.

@@ -2,21 +2,12 @@
 #include "protocol/mime/utf7.h"
 
 #include "base/utf8.h"
+#include "protocol/mime/decode.h"
 
 namespace loft::proto::mime {
 namespace {
 
 constexpr char32_t kUtf7Replacement = 0xFFFD;
-
-// The value of a base64 character (RFC 2152's set B), or -1.
-int base64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // A byte outside a shift sequence: ASCII is itself (RFC 2152 lists the
 // characters a sender should write directly; a reader takes any ASCII).
@@ -42,7 +33,7 @@ void Utf7Decoder::feed(std::string_view in, std::string* out) {
       }
       continue;
     }
-    const int v = base64_value(c);
+    const int v = base64_value(c);  // RFC 2152 set B is the base64 alphabet
     if (v >= 0) {
       just_shifted_ = false;
       bits_ = (bits_ << 6) | static_cast<uint32_t>(v);
