@@ -152,12 +152,50 @@ class ThunderbirdTest(unittest.TestCase):
                 self.fail('%s: still %r after %d s\n%s' % (what, value, WAIT, self.logs()))
             time.sleep(0.25)
 
-    def logs(self):
-        out = '--- Thunderbird IMAP log (tail)\n'
+    def imap_log_text(self):
+        text = ''
         for path in sorted(p for p in os.listdir(self.work) if p.startswith('imap.log')):
             with open(os.path.join(self.work, path), errors='replace') as f:
-                out += ''.join(f.readlines()[-40:])
-        return out + '--- server log (tail)\n' + self.server.log_tail(40)
+                text += f.read()
+        return text
+
+    def idle_connections(self):
+        """{connection: folder} of Thunderbird's connections now in IDLE, from its
+        IMAP log: an IDLE the server accepted ("+ ...") and nothing sent since."""
+        state = {}
+        line_re = re.compile(r'I/IMAP (\w+):[^:]+:S-([^:]*):(SendData|CreateNewLineFromSocket): (.*)')
+        for line in self.imap_log_text().splitlines():
+            m = line_re.search(line)
+            if not m:
+                continue
+            conn, folder, kind, data = m.groups()
+            if kind == 'SendData':
+                state[conn] = (folder, 'asked' if re.match(r'\d+ IDLE\b', data) else 'busy')
+            elif data.startswith('+') and state.get(conn, ('', ''))[1] == 'asked':
+                state[conn] = (folder, 'idle')
+        return {conn: folder for conn, (folder, st) in state.items() if st == 'idle'}
+
+    def wait_idle_in(self, folder):
+        """Waits until a connection of Thunderbird has been IDLE in folder for a second."""
+        deadline = time.monotonic() + WAIT
+        since = None
+        while True:
+            idle = folder in self.idle_connections().values()
+            now = time.monotonic()
+            since = (since or now) if idle else None
+            if since is not None and now - since >= 1.0:
+                return
+            if now > deadline:
+                self.fail('Thunderbird never went IDLE in %s: %r\n%s' % (folder, self.idle_connections(), self.logs()))
+            time.sleep(0.1)
+
+    def logs(self):
+        lines = self.imap_log_text().splitlines()
+        inbox = [line for line in lines if 'S-INBOX:' in line and 'SetConnectionStatus' not in line]
+        return ('--- Thunderbird connections in IDLE: %r\n--- its IMAP log, INBOX lines (tail)\n%s\n'
+                '--- its IMAP log (tail)\n%s\n--- server log (tail)\n%s'
+                % (self.idle_connections(), '\n'.join(inbox[-30:]), '\n'.join(lines[-30:]),
+                   self.server.log_tail(40)))
 
     def add_account(self):
         host, port = loftlib.split_hostport(self.server.imap_implicit)
@@ -265,8 +303,11 @@ return new Promise(resolve => f.deleteMessages(
             m.logout()
 
         # New mail while Thunderbird sits in the INBOX: pushed (IDLE), not polled.
+        # It is delivered once Thunderbird is IDLE there (after its first sync it
+        # also selects Sent, Drafts... and may borrow the INBOX's connection).
         self.js('folder("INBOX").updateFolder(null)')
         self.wait_js('return hdrs(folder("INBOX")).length', lambda v: v == 2, 'INBOX after the move and delete')
+        self.wait_idle_in('INBOX')
         lmtp = loftlib.LMTPClient(self.server.lmtp)
         try:
             rcpt = '%s@example.org' % USER
@@ -279,10 +320,7 @@ return new Promise(resolve => f.deleteMessages(
                      'new mail pushed to Thunderbird')
 
         # Thunderbird's side of the whole conversation: nothing refused, IDLE used.
-        log = ''
-        for path in sorted(p for p in os.listdir(self.work) if p.startswith('imap.log')):
-            with open(os.path.join(self.work, path), errors='replace') as f:
-                log += f.read()
+        log = self.imap_log_text()
         tagged = re.compile(r'CreateNewLineFromSocket: (\d+) (OK|NO|BAD)\b')
         answers = [(m.group(2), line) for line in log.splitlines() for m in [tagged.search(line)] if m]
         # The pattern must see the log's tagged answers at all, or "no NO" proves nothing.
