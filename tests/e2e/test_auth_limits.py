@@ -77,6 +77,9 @@ class ThrottleTest(unittest.TestCase):
         reply, _ = login(addr, 'alice', 'alice-pw', source='127.0.0.3')
         self.assertTrue(reply.startswith(b'l OK'), reply)
         # Each failure is one structured event: who, from where, on which connection.
+        # The reply can reach the client before its event reaches the log file.
+        ok_event = r'component=imap session=\d+ remote=127\.0\.0\.3:\d+ user=alice event=login result=ok'
+        loftlib.wait_until(lambda: re.search(ok_event, server.log_tail(400)), 10, 'the last login in the log')
         log = server.log_tail(400)
         failed = re.findall(r'component=auth session=\d+ remote=127\.0\.0\.1 user=alice event=login '
                             r'result=failed address_failures=(\d+) user_failures=\d+ delay_ms=\d+', log)
@@ -84,7 +87,7 @@ class ThrottleTest(unittest.TestCase):
         self.assertEqual(len(failed), len(set(failed)), 'a failure was logged twice')
         self.assertRegex(log, r'component=auth session=\d+ remote=127\.0\.0\.1 user=alice event=login '
                               r'result=refused locked_out=1')
-        self.assertRegex(log, r'component=imap session=\d+ remote=127\.0\.0\.3:\d+ user=alice event=login result=ok')
+        self.assertRegex(log, ok_event)
 
 
 class FloodTest(unittest.TestCase):

@@ -288,9 +288,11 @@ class CompressTest(unittest.TestCase):
         self.assertEqual([int(uid) for uid, _ in got], list(range(1, len(self.stored) + 1)))
         for (_, digest), want in zip(got, self.stored):
             self.assertEqual(digest, hashlib.sha256(want).hexdigest())
-        with open(self.server.log_path, 'rb') as f:
-            new_log = f.read()[log_start:].decode('utf-8', 'replace')
-        self.assertIn('event=compress mechanism=DEFLATE', new_log)
+        def new_log():
+            with open(self.server.log_path, 'rb') as f:
+                return f.read()[log_start:].decode('utf-8', 'replace')
+        # The log may be written after the client has seen the answers.
+        loftlib.wait_until(lambda: 'event=compress mechanism=DEFLATE' in new_log(), 10, 'the compress event')
 
 
 if __name__ == '__main__':
