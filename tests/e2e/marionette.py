@@ -35,15 +35,13 @@ class Marionette:
         self.hello = self._read()  # {"applicationType": "gecko", "marionetteProtocol": 3}
 
     def _read(self):
-        while b':' not in self.buf:
+        while True:
+            size, sep, rest = self.buf.partition(b':')
+            if sep and len(rest) >= int(size):
+                n = int(size)
+                self.buf = rest[n:]
+                return json.loads(rest[:n])
             self._fill()
-        size, _, rest = self.buf.partition(b':')
-        size = int(size)
-        while len(rest) < size:
-            self._fill()
-            size_s, _, rest = self.buf.partition(b':')
-        self.buf = rest[size:]
-        return json.loads(rest[:size])
 
     def _fill(self):
         data = self.sock.recv(65536)
