@@ -61,6 +61,9 @@ class Connection {
   void close_after_flush();
   // Closes now, dropping queued output.
   void abort();
+  // Acknowledges received TCP data at once instead of after the kernel's
+  // delayed-ACK timer (TCP_QUICKACK); nothing for other stream kinds.
+  void ack_now();
 
   // Runs work on a worker thread, then done on the loop thread, unless the
   // connection closed meanwhile (done is then dropped, never run). after, if

@@ -23,6 +23,10 @@ class Session {
   virtual void on_shutdown() {}
   // True while a command is in progress (the connection is then never idle).
   virtual bool busy() const { return false; }
+  // True while the client is in the middle of sending something the session
+  // waits for (a partial command line, a literal, message data): the
+  // connection then acknowledges what arrived at once (see Connection::on_read).
+  virtual bool mid_input() const { return false; }
   // False until the client logged in; an unauthenticated connection is closed
   // after limits.login_timeout_seconds. Protocols without a login say true.
   virtual bool authenticated() const { return true; }

@@ -96,6 +96,11 @@ class Parser {
 
   // Bytes buffered for the command in progress (for memory accounting).
   size_t buffered() const;
+  // True between a command's first byte and its end: a partial line, a
+  // literal, or an APPEND message or the line after it, being read or skipped.
+  bool mid_command() const {
+    return mode_ != Mode::failed && (mode_ != Mode::line || !line_.empty() || message_tail_);
+  }
   // Replaces the limits from the next line on (tighter before login, RFC 3501
   // §6.2: the server may bound what an unauthenticated client sends).
   void set_limits(const ParserLimits& limits) { limits_ = limits; }

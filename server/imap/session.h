@@ -42,6 +42,7 @@ class ImapSession final : public Session {
   void on_shutdown() override;
   void on_login_timeout() override;
   bool busy() const override { return busy_; }
+  bool mid_input() const override { return parser_.mid_command(); }
   bool authenticated() const override { return state_ != proto::imap::kNotAuthenticated; }
 
   // --- used by the command handlers ---

@@ -42,6 +42,7 @@ class LmtpSession final : public Session {
   void on_shutdown() override;
   void on_drain() override { process(); }  // replies held back by backpressure went out
   bool busy() const override { return busy_; }
+  bool mid_input() const override { return in_data_ || in_bdat_ || lines_.buffered() != 0; }
 
  private:
   void process();

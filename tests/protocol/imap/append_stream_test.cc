@@ -1,5 +1,7 @@
 // APPEND framing: the message literal is streamed out (message_start /
 // message_data / message_end), never buffered, whatever the split of the input.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "imap_test_util.h"
@@ -94,6 +96,23 @@ TEST_CASE("LITERAL- bounds non-synchronising literals (RFC 7888 §4)") {
         V{"FATAL a [TOOBIG] Non-synchronizing literal too big"});
   // A synchronising literal of any size is fine.
   CHECK(feed_all("a APPEND INBOX {5000}\r\n", l) == V{"START a APPEND [INBOX] () {5000}"});
+}
+
+TEST_CASE("mid_command holds from a command's first byte to its end, literals and message included") {
+  // Byte at a time: the connection acknowledges at once while this is true
+  // (server/connection.cc ack_now), so it must be false between commands.
+  const std::string in = "a NOOP\r\nb APPEND INBOX {5+}\r\nhello\r\nc LOGIN {3+}\r\nabc x\r\n";
+  const std::vector<size_t> ends = {8, 36, 57};  // offsets just past each command's CRLF
+  Parser p;
+  CHECK_FALSE(p.mid_command());
+  for (size_t i = 0; i < in.size(); ++i) {
+    std::string_view piece(in.data() + i, 1);
+    while (!piece.empty()) {
+      if (p.feed(&piece).kind == ParseEvent::Kind::need_more) break;
+    }
+    const bool boundary = std::find(ends.begin(), ends.end(), i + 1) != ends.end();
+    CHECK_MESSAGE(p.mid_command() == !boundary, "after byte " << i + 1);
+  }
 }
 
 }  // namespace protocol_imap_append_stream_test
