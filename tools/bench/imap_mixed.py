@@ -20,12 +20,20 @@ from /proc, reaped children included) and the load generator's CPU per command
 implement yet) is counted and listed, never fatal; a failed LOGIN or SELECT ends
 that server's row with the reason.
 
+The load generator (--generator): `cpp` (the default when built) is
+tools/bench/mixed_load, the same clients in C++ on one thread (epoll, OpenSSL),
+found at $MIXED_LOAD, build/ci/tools/mixed_load or build/tools/mixed_load (build
+it with `ninja -C build tools/mixed_load`); `python` runs session() below in
+asyncio worker processes, which cost about 2 ms of CPU per command, more than
+either server: on a 2-core machine commands/s then measures the generator.
+
 Servers (same run, one after the other): loft, and Dovecot profiles from
 tests/e2e/loftlib.py (dovecot-mdbox-hp: its best configuration; dovecot-maildir:
 default-like; dovecot-mdbox-hp-fsync / dovecot-maildir-fsync: mail_fsync = always).
 
     python3 tools/bench/imap_mixed.py                       # about 6 minutes
     python3 tools/bench/imap_mixed.py --servers dovecot-mdbox-hp --seconds 10 --quick
+    python3 tools/bench/imap_mixed.py --generator python --quick   # the asyncio clients
 """
 
 import argparse
@@ -36,7 +44,9 @@ import os
 import random
 import re
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -144,19 +154,79 @@ def worker(address, users, seconds, seed, queue):
     queue.put({'lat': st.lat, 'refused': st.refused, 'fatal': st.fatal[:20]})
 
 
-def run_point(server, users, seconds, procs):
-    """Runs the clients in `procs` processes for `seconds`; returns a result dict."""
+def find_mixed_load():
+    """The C++ generator: $MIXED_LOAD, else build/ci/tools/mixed_load or
+    build/tools/mixed_load under the repository; None when none is executable."""
+    env = os.environ.get('MIXED_LOAD')
+    candidates = [env] if env else [os.path.join(imap_load.REPO, 'build', d, 'tools', 'mixed_load')
+                                    for d in ('ci', '')]
+    return next((os.path.normpath(p) for p in candidates if os.access(p, os.X_OK)), None)
+
+
+def run_workers(address, groups, seconds):
+    """One Python worker() process per group of users; their result dicts."""
     q = multiprocessing.Queue()
-    groups = [users[i::procs] for i in range(procs)]
-    ps = [multiprocessing.Process(target=worker, args=(server.imap_implicit, g, seconds, i, q))
-          for i, g in enumerate(groups) if g]
-    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    s0, t0 = imap_load.cpu_seconds(server.pids()), time.monotonic()
+    ps = [multiprocessing.Process(target=worker, args=(address, g, seconds, i, q))
+          for i, g in enumerate(groups)]
     for p in ps:
         p.start()
     results = [q.get(timeout=seconds + 300) for _ in ps]
     for p in ps:
         p.join(60)
+    return results
+
+
+def run_mixed_load(binary, address, groups, seconds):
+    """One mixed_load process per group of users, with worker()'s seeds and APPEND
+    message; their result dicts (same shape as worker()'s). A process that ends
+    without its JSON gives a result holding only a fatal entry."""
+    results, ps = [], []
+    with tempfile.TemporaryDirectory(prefix='loft-mixed-load-') as tmp:
+        try:
+            for i, g in enumerate(groups):
+                message = os.path.join(tmp, 'append-%d.eml' % i)
+                with open(message, 'wb') as f:
+                    f.write(imap_load.make_message(10 ** 6 + i, 6000))
+                out = open(os.path.join(tmp, 'out-%d.json' % i), 'w+b')
+                ps.append((out, subprocess.Popen(
+                    [binary, '--address', address, '--users', ','.join(g),
+                     '--password', imap_load.PASSWORD, '--seconds', repr(float(seconds)),
+                     '--seed', str(i), '--append-file', message, '--timeout', '60'],
+                    stdin=subprocess.DEVNULL, stdout=out)))
+            for out, p in ps:
+                try:
+                    rc = p.wait(timeout=seconds + 300)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    rc = p.wait()
+                out.seek(0)
+                try:
+                    r = json.load(out)
+                except ValueError:
+                    r = {'lat': {}, 'refused': {}, 'fatal': []}
+                if rc != 0:
+                    r['fatal'].append('mixed_load exited with status %d' % rc)
+                results.append(r)
+        finally:
+            for out, p in ps:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+                out.close()
+    return results
+
+
+def run_point(server, users, seconds, procs, mixed_load=None):
+    """Runs the clients in `procs` processes for `seconds`: the C++ generator at
+    path `mixed_load` when given, else Python worker()s. Returns a result dict."""
+    groups = [g for g in (users[i::procs] for i in range(procs)) if g]
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s0, t0 = imap_load.cpu_seconds(server.pids()), time.monotonic()
+    # the generators are waited for before ch1: RUSAGE_CHILDREN then holds their CPU
+    if mixed_load:
+        results = run_mixed_load(mixed_load, server.imap_implicit, groups, seconds)
+    else:
+        results = run_workers(server.imap_implicit, groups, seconds)
     dt = time.monotonic() - t0
     s1 = imap_load.cpu_seconds(server.pids())
     ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -196,22 +266,41 @@ def main():
     ap.add_argument('--clients', type=int, default=50)
     ap.add_argument('--seconds', type=float, default=30, help='measured time per server')
     ap.add_argument('--messages', type=int, help='messages per account (default 200; 50 quick)')
-    ap.add_argument('--procs', type=int, default=2, help='load generator processes')
+    ap.add_argument('--generator', choices=['cpp', 'python'],
+                    help='load generator: cpp (tools/bench/mixed_load; the default when built) '
+                    'or python (asyncio worker processes)')
+    ap.add_argument('--procs', type=int,
+                    help='load generator processes (default: 1 for cpp, 2 for python)')
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--loft-auth', action='append', default=[],
                     help="extra [auth] line for loftd, e.g. 'hash_concurrency = 2' (repeatable)")
     ap.add_argument('--json', help='write the results to this file')
     a = ap.parse_args()
+    mixed_load = find_mixed_load()
+    if a.generator == 'cpp' and not mixed_load:
+        raise SystemExit('--generator cpp: no mixed_load binary ($MIXED_LOAD, '
+                         'build/ci/tools/mixed_load, build/tools/mixed_load); '
+                         'build it with: ninja -C build tools/mixed_load')
+    generator = a.generator or ('cpp' if mixed_load else 'python')
+    if generator == 'python':
+        mixed_load = None
+        if not a.generator:
+            print('notice: no mixed_load binary (build it with: ninja -C build tools/mixed_load); '
+                  'using the Python load generator, whose CPU per command may bound commands/s',
+                  flush=True)
+    procs = a.procs or (1 if generator == 'cpp' else 2)
     nmsg = a.messages or (50 if a.quick else 200)
     users = ['mx%d' % i for i in range(a.clients)]
     imap_load.raise_nofile(4 * a.clients + 1000)
     print('machine:', imap_load.machine_info(), flush=True)
+    print('load generator: %s, %d process%s' % (mixed_load or 'python', procs, 'es' * (procs > 1)),
+          flush=True)
     messages = imap_load.corpus(nmsg)
     print('%d clients, %d messages per account (%.1f MB each), %.0f s per server'
           % (a.clients, nmsg, sum(map(len, messages)) / 1e6, a.seconds), flush=True)
 
     def measure(label, s, stored):
-        res = run_point(s, users, a.seconds, a.procs)
+        res = run_point(s, users, a.seconds, procs, mixed_load)
         res['rss_kib'] = s.memory_kib()[0]
         print('  %s: %s' % (label, json.dumps(res)), flush=True)
         return res
@@ -242,7 +331,8 @@ def main():
     if a.json:
         with open(a.json, 'w') as f:
             json.dump({'machine': imap_load.machine_info(), 'clients': a.clients,
-                       'messages': nmsg, 'results': results}, f, indent=1)
+                       'messages': nmsg, 'generator': generator, 'generator_procs': procs,
+                       'results': results}, f, indent=1)
     return 0 if results else 1
 
 
