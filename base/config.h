@@ -74,7 +74,7 @@ struct AuthConfig {
 
 // [imap]: IMAP protocol switches (server/imap/session.h).
 struct ImapConfig {
-  bool imap4rev2 = false;  // advertise IMAP4rev2 and accept ENABLE IMAP4rev2 (RFC 9051)
+  bool imap4rev2 = true;  // advertise IMAP4rev2 and accept ENABLE IMAP4rev2 (RFC 9051)
 };
 
 // [metadata]: IMAP annotations (RFC 5464, server/imap/cmd_metadata.cc).

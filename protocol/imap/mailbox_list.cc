@@ -127,6 +127,15 @@ std::vector<ListItem> list_mailboxes(const CmdList& cmd, std::span<const std::st
   return out;
 }
 
+uint32_t mailbox_children_attr(std::string_view name, std::span<const MailboxEntry> mailboxes) {
+  for (const MailboxEntry& m : mailboxes) {
+    // An inferior: name, the delimiter, at least one more character.
+    if (m.name.size() > name.size() + 1 && m.name[name.size()] == kDelimiter && m.name.starts_with(name))
+      return kAttrHasChildren;
+  }
+  return kAttrHasNoChildren;
+}
+
 std::string list_root(std::string_view reference) {
   size_t at = reference.find(kDelimiter);
   return at == std::string_view::npos ? std::string() : std::string(reference.substr(0, at + 1));

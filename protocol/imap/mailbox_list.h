@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol/imap/mailbox_commands.h"
@@ -42,6 +43,12 @@ struct ListItem {
 std::vector<ListItem> list_mailboxes(const CmdList& cmd, std::span<const std::string> patterns,
                                      std::span<const MailboxEntry> mailboxes,
                                      std::span<const std::string> subscriptions);
+
+// \HasChildren or \HasNoChildren for the existing mailbox name, as a LIST
+// without options shows it (RFC 3348): the attributes of the LIST that
+// SELECT and EXAMINE send an IMAP4rev2 session (RFC 9051 §6.3.2), with the
+// special-use ones.
+uint32_t mailbox_children_attr(std::string_view name, std::span<const MailboxEntry> mailboxes);
 
 // RFC 3501 §6.3.8: the root name answered to LIST reference "": the
 // reference up to and including its first delimiter ("" if it has none).

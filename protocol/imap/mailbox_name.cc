@@ -1,6 +1,10 @@
 // Mailbox name checks at the IMAP edge (RFC 3501 §5.1).
 #include "protocol/imap/mailbox_name.h"
 
+#include <unicode/normalizer2.h>
+
+#include <cstdlib>
+
 #include "base/bytes.h"
 #include "protocol/imap/mutf7.h"
 #include "protocol/imap/writer.h"
@@ -113,6 +117,21 @@ Result<std::string> decode_list_pattern(std::string_view reference, std::string_
   // INBOX's case-insensitivity is the matcher's (list_pattern.h): "inbox*"
   // must still find a mailbox named "inboxes".
   return joined;
+}
+
+bool is_nfc(std::string_view utf8) {
+  bool ascii = true;
+  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return true;  // ASCII is NFC
+  static const icu::Normalizer2* nfc = [] {
+    UErrorCode e = U_ZERO_ERROR;
+    const icu::Normalizer2* got = icu::Normalizer2::getNFCInstance(e);
+    if (U_FAILURE(e) || got == nullptr) std::abort();  // ICU's data is part of libicu
+    return got;
+  }();
+  UErrorCode e = U_ZERO_ERROR;
+  bool yes = nfc->isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), e);
+  return U_SUCCESS(e) && yes;
 }
 
 std::vector<std::string> superior_names(std::string_view name) {

@@ -43,6 +43,12 @@ void append_mailbox_name(std::string* out, std::string_view utf8, NameForm form)
 // kMaxMailboxDepth levels are refused.
 Result<std::string> decode_new_mailbox_name(std::string_view wire, NameForm form = NameForm::mutf7);
 
+// True if the UTF-8 name is in Unicode Normalization Form C, as Net-Unicode
+// (RFC 5198 §2) requires. RFC 9051 §5.1: an IMAP4rev2 server MUST refuse to
+// create an 8-bit name that is not Net-Unicode (or convert it; Loft refuses,
+// so never has to report an OLDNAME). Precondition: valid UTF-8.
+bool is_nfc(std::string_view utf8);
+
 // reference and pattern of LIST/LSUB (RFC 3501 §6.3.8), decoded and joined;
 // bounded by kMaxListPattern.
 Result<std::string> decode_list_pattern(std::string_view reference, std::string_view pattern,

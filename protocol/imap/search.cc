@@ -52,6 +52,15 @@ bool has_fuzzy_text(const SearchKey& key) {
   return false;
 }
 
+bool has_recent_key(const SearchKey& key) {
+  using K = SearchKey::Kind;
+  if (key.kind == K::recent || key.kind == K::new_ || key.kind == K::old) return true;
+  for (const SearchKey& c : key.children) {
+    if (has_recent_key(c)) return true;
+  }
+  return false;
+}
+
 bool has_record_key(const SearchKey& key) {
   if (key.children.empty()) return search_cost(key) == SearchCost::record;
   for (const SearchKey& c : key.children) {

@@ -54,6 +54,9 @@ struct SearchKey {
 
 // True if key or a key under it is a FUZZY BODY, TEXT or SUBJECT key.
 bool has_fuzzy_text(const SearchKey& key);
+// True if key or a key under it is NEW, OLD or RECENT: RFC 9051 Appendix E
+// removed them (with \Recent), so an IMAP4rev2 session gets BAD for them.
+bool has_recent_key(const SearchKey& key);
 // True if key or a key inside it is answered by the message record
 // (search_cost == record: keywords, dates, sizes, SAVED*, EMAILID).
 bool has_record_key(const SearchKey& key);

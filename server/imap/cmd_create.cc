@@ -14,7 +14,7 @@ namespace loft::server::imap {
 namespace pi = proto::imap;
 
 void ImapSession::handle(const std::string& tag, const pi::CmdCreate& c) {
-  auto name = checked_name(*this, tag, pi::decode_new_mailbox_name(c.mailbox, name_form()));
+  auto name = checked_new_name(*this, tag, c.mailbox);
   if (!name) return;
   uint32_t use = 0;
   for (const std::string& attr : c.use) {

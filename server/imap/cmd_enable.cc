@@ -35,8 +35,16 @@ void ImapSession::enable(uint32_t bits) {
   // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE (not listed in ENABLED unless asked).
   if (bits & pi::kEnableQresync) bits |= pi::kEnableCondstore;
   enabled_ |= bits;
-  if (MailboxView* v = view())
-    v->set_reporting(enabled_ & pi::kEnableCondstore, enabled_ & pi::kEnableQresync);
+  set_view_reporting();
+}
+
+void ImapSession::set_view_reporting() {
+  MailboxView* v = view();
+  if (!v) return;
+  // RFC 7162 §3.1.4, §3.2.10; RFC 9051 §7.5.2: an IMAP4rev2 session's
+  // unsolicited FETCH carries UID.
+  v->set_reporting(enabled_ & pi::kEnableCondstore, enabled_ & pi::kEnableQresync,
+                   enabled_ & (pi::kEnableQresync | pi::kEnableImap4rev2));
 }
 
 pi::NameForm ImapSession::name_form() const {

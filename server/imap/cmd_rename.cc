@@ -15,7 +15,7 @@ namespace pi = proto::imap;
 void ImapSession::handle(const std::string& tag, const pi::CmdRename& c) {
   auto from = checked_name(*this, tag, pi::decode_mailbox_name(c.from, name_form()));
   if (!from) return;
-  auto to = checked_name(*this, tag, pi::decode_new_mailbox_name(c.to, name_form()));
+  auto to = checked_new_name(*this, tag, c.to);
   if (!to) return;
   busy_ = true;
   auto result = std::make_shared<Result<void>>();

@@ -11,10 +11,20 @@ namespace loft::server::imap {
 
 namespace pi = proto::imap;
 
+bool ImapSession::rev2_search_keys_ok(const pi::SearchKey& program) const {
+  return !(enabled_ & pi::kEnableImap4rev2) || !pi::has_recent_key(program);
+}
+
 void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
   // RFC 6855 §3: after ENABLE UTF8=ACCEPT a CHARSET label is BAD.
   if ((enabled_ & pi::kEnableUtf8Accept) && pi::utf8_accept_charset_conflict(c.charset, false)) {
     tagged(tag, "BAD", "No CHARSET after ENABLE UTF8=ACCEPT (RFC 6855)");
+    return;
+  }
+  // RFC 9051 Appendix E: IMAP4rev2 has no NEW, OLD or RECENT key. A BAD
+  // leaves "$" as it was (RFC 5182 §2.1).
+  if (!rev2_search_keys_ok(c.program)) {
+    tagged(tag, "BAD", kRev2NoRecentKeys);
     return;
   }
   // RFC 3501 §6.4.4: an unsupported charset is NO with the list we take.

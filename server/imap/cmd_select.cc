@@ -1,6 +1,7 @@
-// RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE. The session's view sits on the
-// loop's shared index of the mailbox (loaded once on a worker for every
-// session of the loop); later changes arrive through the store's change feed.
+// RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE (RFC 9051 §6.3.2, §6.3.3 for an
+// IMAP4rev2 session). The session's view sits on the loop's shared index of
+// the mailbox (loaded once on a worker for every session of the loop); later
+// changes arrive through the store's change feed.
 #include "protocol/imap/object_id.h"
 #include "server/connection.h"
 #include "protocol/imap/enable.h"
@@ -36,21 +37,35 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSelect& c) {
   if (was_selected) reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::atom("CLOSED"), "Previous mailbox closed."});
   // RFC 7162 §3.1.8: SELECT (CONDSTORE) (and QRESYNC) enable CONDSTORE.
   if (c.condstore || c.qresync) enable(pi::kEnableCondstore);
-  auto info = std::make_shared<Result<storage::MailboxInfo>>(Error{Errc::internal, "not loaded"});
+  struct Found {
+    Result<storage::MailboxInfo> info = Error{Errc::internal, "not loaded"};
+    uint32_t list_attrs = 0;  // RFC 9051 §6.3.2, for an IMAP4rev2 session
+  };
+  auto found = std::make_shared<Found>();
   storage::AccountId account_id = account().id;
-  conn().offload([this, info, account_id, name = *decoded] { *info = store().find_mailbox(account_id, name); },
-                 [this, info, tag, read_only = c.read_only, name = *decoded, qresync = c.qresync] {
-                   if (!*info) {
-                     tagged_mailbox_error(*this, tag, info->error(), name);
-                     finish();
-                     return;
-                   }
-                   load_selected(tag, std::move(info->value()), read_only, qresync);
-                 });
+  bool rev2 = enabled_ & pi::kEnableImap4rev2;
+  conn().offload(
+      [this, found, account_id, name = *decoded, rev2] {
+        found->info = store().find_mailbox(account_id, name);
+        if (!found->info || !rev2) return;
+        // §6.3.2: "The list of mailbox attributes MUST be accurate": the
+        // children attribute needs the other names (a failure is the SELECT's).
+        auto all = store().list_mailboxes(account_id);
+        if (!all) found->info = all.error();
+        else found->list_attrs = pi::mailbox_children_attr(found->info->name, list_entries(*all));
+      },
+      [this, found, tag, read_only = c.read_only, name = *decoded, qresync = c.qresync] {
+        if (!found->info) {
+          tagged_mailbox_error(*this, tag, found->info.error(), name);
+          finish();
+          return;
+        }
+        load_selected(tag, std::move(found->info.value()), read_only, qresync, found->list_attrs);
+      });
 }
 
 void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only,
-                                std::optional<pi::QresyncParams> qresync) {
+                                std::optional<pi::QresyncParams> qresync, uint32_t list_attrs) {
   // The shared index watches the mailbox before it is read, so a change
   // committed while it loads is applied after the load, never missed.
   auto shared = SharedIndex::acquire(conn().server(), info.id);
@@ -58,6 +73,7 @@ void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo inf
   selected_->info = std::move(info);
   selected_->read_only = read_only;
   selected_->qresync = std::move(qresync);
+  selected_->list_attrs = list_attrs;
   selected_->view =
       std::make_unique<MailboxView>(shared, read_only, [this, tag](const Error* error) { selected_ready(tag, error); });
   if (shared->loaded()) selected_->view->on_loaded(nullptr);
@@ -87,16 +103,19 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
                              "Flags permitted."});
   reply(pi::ExistsResponse{v.exists()});
   bool rev2 = enabled_ & pi::kEnableImap4rev2;
-  // RFC 9051 Appendix E: no RECENT for rev2; §6.3.2: a LIST with the name instead.
+  // RFC 9051 Appendix E: no RECENT for rev2; §6.3.2: a LIST of the mailbox
+  // instead, with the attributes a LIST without options gives it.
   if (!rev2) reply(pi::RecentResponse{v.recent_count()});
   v.set_hide_recent(rev2);
   if (rev2) {
     pi::ListItem item;
     item.name = info.name;
+    item.attrs = selected_->list_attrs;
     item.special_use = info.special_use;
     reply(pi::ListResponse{pi::CmdList::Kind::list, &item, name_form()});
   }
-  if (uint32_t unseen = v.first_unseen())
+  // RFC 9051 §6.3.2 dropped the UNSEEN code (Appendix E): rev1 sessions only.
+  if (uint32_t unseen = rev2 ? 0 : v.first_unseen())
     reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::unseen(unseen), "First unseen."});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidvalidity(info.uidvalidity), "UIDs valid"});
   reply(pi::StatusResponse{"*", pi::Status::ok, pi::ResponseCode::uidnext(info.uidnext), "Predicted next UID"});
@@ -109,7 +128,7 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
                            "Highest"});
   state_ = pi::kSelected;
   v.set_notify([this] { idle_push(); });
-  v.set_reporting(enabled_ & pi::kEnableCondstore, enabled_ & pi::kEnableQresync);
+  set_view_reporting();
   bool ro = selected_->read_only;
   auto done = [this, tag, ro](Result<void> r) {
     if (!r) {

@@ -15,6 +15,11 @@ void ImapSession::handle(const std::string& tag, const pi::CmdThread& c) {
     tagged(tag, "BAD", "Only CHARSET UTF-8 after ENABLE UTF8=ACCEPT (RFC 6855)");
     return;
   }
+  // RFC 9051 Appendix E: IMAP4rev2 has no NEW, OLD or RECENT key.
+  if (!rev2_search_keys_ok(c.search.program)) {
+    tagged(tag, "BAD", kRev2NoRecentKeys);
+    return;
+  }
   if (!pi::search_charset_supported(*c.search.charset)) {
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
     return;

@@ -1,6 +1,7 @@
 // Shared pieces of the mailbox command handlers.
 #include "server/imap/mailbox_util.h"
 
+#include "protocol/imap/enable.h"
 #include "protocol/imap/mailbox_commands.h"
 #include "protocol/imap/mailbox_name.h"
 #include "protocol/imap/mutf7.h"
@@ -23,6 +24,15 @@ std::optional<std::string> checked_name(ImapSession& session, const std::string&
   if (name) return std::move(*name);
   session.tagged(tag, "NO", "[CANNOT] " + name.error().message);
   return std::nullopt;
+}
+
+std::optional<std::string> checked_new_name(ImapSession& session, const std::string& tag, std::string_view wire) {
+  auto name = checked_name(session, tag, pi::decode_new_mailbox_name(wire, session.name_form()));
+  if (name && (session.enabled() & pi::kEnableImap4rev2) && !pi::is_nfc(*name)) {
+    session.tagged(tag, "NO", "[CANNOT] Mailbox name is not in Unicode normalization form C (RFC 9051 section 5.1)");
+    return std::nullopt;
+  }
+  return name;
 }
 
 void tagged_mailbox_error(ImapSession& session, const std::string& tag, const Error& error, std::string_view name) {

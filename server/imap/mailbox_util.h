@@ -19,6 +19,12 @@ class ImapSession;
 // (the client's name can never work, RFC 5530 §3) and returns nullopt.
 std::optional<std::string> checked_name(ImapSession& session, const std::string& tag, Result<std::string> name);
 
+// A name a client wants to bring into existence (CREATE, RENAME's target),
+// decoded and answered as checked_name. An IMAP4rev2 session may not create
+// a name that is not in NFC (RFC 9051 §5.1: MUST refuse or convert); rev1
+// sessions keep their byte-exact names.
+std::optional<std::string> checked_new_name(ImapSession& session, const std::string& tag, std::string_view wire);
+
 // Answers a store error about a mailbox: NONEXISTENT and ALREADYEXISTS name
 // the mailbox in its wire form (response text is 7-bit, RFC 3501 §9 TEXT-CHAR);
 // other codes as ImapSession::tagged_error.

@@ -216,8 +216,9 @@ void MailboxView::flush(bool allow_expunge, std::string* out) {
     const SharedIndex::Entry* m = shared_->find(uid);
     auto seq = m ? seq_of(uid) : std::nullopt;
     if (!seq) continue;
-    // RFC 7162 §3.1.4: MODSEQ in every FETCH once CONDSTORE is enabled; UID with QRESYNC.
-    std::optional<uint32_t> uid_item = report_vanished_ ? std::optional<uint32_t>(uid) : std::nullopt;
+    // RFC 7162 §3.1.4: MODSEQ in every FETCH once CONDSTORE is enabled; UID
+    // with QRESYNC, and with IMAP4rev2 (RFC 9051 §7.5.2).
+    std::optional<uint32_t> uid_item = report_uid_ ? std::optional<uint32_t>(uid) : std::nullopt;
     std::optional<uint64_t> modseq_item = report_modseq_ ? std::optional<uint64_t>(m->modseq) : std::nullopt;
     pi::FetchFlagsResponse{*seq, m->flags(), shared_->keywords(*m), is_recent(uid), uid_item, modseq_item}
         .serialize(out);

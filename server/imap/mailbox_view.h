@@ -100,10 +100,12 @@ class MailboxView {
   // Called (from the change that caused it) when an update becomes pending: IDLE pushes it.
   void set_notify(std::function<void()> notify) { notify_ = std::move(notify); }
   // RFC 7162: with modseq (CONDSTORE enabled), FETCH updates carry MODSEQ (§3.1.4);
-  // with vanished, expunges go as "* VANISHED uids" (§3.2.10) and FETCH carries UID.
-  void set_reporting(bool modseq, bool vanished) {
+  // with vanished, expunges go as "* VANISHED uids" (§3.2.10). With uid,
+  // FETCH updates carry UID (QRESYNC; RFC 9051 §7.5.2 for IMAP4rev2).
+  void set_reporting(bool modseq, bool vanished, bool uid) {
     report_modseq_ = modseq;
     report_vanished_ = vanished;
+    report_uid_ = uid;
   }
   // RFC 9051 Appendix E: an IMAP4rev2 session has no \Recent flag and no
   // RECENT response (messages are still claimed, so rev1 sessions agree).
@@ -138,6 +140,7 @@ class MailboxView {
   std::function<void()> notify_;
   bool report_modseq_ = false;
   bool report_vanished_ = false;
+  bool report_uid_ = false;
   bool hide_recent_ = false;
 };
 

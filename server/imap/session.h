@@ -85,6 +85,7 @@ class ImapSession final : public Session {
     std::unique_ptr<MailboxView> view;
     std::optional<proto::imap::QresyncParams> qresync;  // RFC 7162 §3.2.5: until SELECT answers it
     std::vector<uint32_t> search_result;  // RFC 5182 "$": saved UIDs, ascending (server/imap/search_res.h)
+    uint32_t list_attrs = 0;  // RFC 9051 §6.3.2: SELECT's LIST attributes (ListAttr bits), IMAP4rev2
   };
   Selected* selected() { return selected_ && selected_->view ? selected_.get() : nullptr; }
   MailboxView* view() { return selected() ? selected_->view.get() : nullptr; }
@@ -164,7 +165,7 @@ class ImapSession final : public Session {
   // SELECT/EXAMINE after the mailbox was found: attach a view to the loop's
   // shared index (loading it if needed), then report.
   void load_selected(const std::string& tag, storage::MailboxInfo info, bool read_only,
-                     std::optional<proto::imap::QresyncParams> qresync = std::nullopt);
+                     std::optional<proto::imap::QresyncParams> qresync = std::nullopt, uint32_t list_attrs = 0);
   void selected_ready(const std::string& tag, const Error* error);
   // Sends the pending mailbox updates the running command allows.
   void flush_updates();
@@ -191,16 +192,24 @@ class ImapSession final : public Session {
   // implies CONDSTORE, §3.2.3) and sets the selected view's reporting (cmd_enable.cc).
   uint32_t enabled() const { return enabled_; }
   void enable(uint32_t bits);
+  // Tells the selected view what its unsolicited updates carry for the
+  // enabled extensions (CONDSTORE, QRESYNC, IMAP4rev2; cmd_enable.cc).
+  void set_view_reporting();
   // How mailbox names travel in this session: UTF-8 once UTF8=ACCEPT (RFC
   // 6855 §3) or IMAP4rev2 (RFC 9051 §5.1) is enabled, else modified UTF-7.
   proto::imap::NameForm name_form() const;
-  // THE IMAP4rev2 switch (RFC 9051): [imap] imap4rev2 in the config. When on,
-  // CAPABILITY lists IMAP4rev2 and ENABLE IMAP4rev2 turns the rev2 behaviours
-  // on; off (the default until BINARY and SEARCHRES are in), neither.
+  // THE IMAP4rev2 switch (RFC 9051): [imap] imap4rev2 in the config. On (the
+  // default), CAPABILITY lists IMAP4rev2 and ENABLE IMAP4rev2 turns the rev2
+  // behaviours on for that session (Appendix E); off, neither.
   bool imap4rev2_offered() const;
   // False when IMAP4rev2 is enabled and items hold RECENT (RFC 9051 Appendix
   // E: no such item; STATUS and LIST-STATUS answer BAD). cmd_status.cc.
   bool rev2_status_items_ok(const std::vector<proto::imap::CmdStatus::Item>& items) const;
+  // False when IMAP4rev2 is enabled and program holds NEW, OLD or RECENT
+  // (RFC 9051 Appendix E: no such search keys; SEARCH, SORT and THREAD
+  // answer BAD). cmd_search.cc.
+  bool rev2_search_keys_ok(const proto::imap::SearchKey& program) const;
+  static constexpr std::string_view kRev2NoRecentKeys = "NEW, OLD and RECENT are no search keys of IMAP4rev2";
 
  private:
   Connection& conn_;

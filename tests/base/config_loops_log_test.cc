@@ -63,10 +63,13 @@ TEST_CASE("quota_admins lists the IMAP quota administrators, lower-cased") {
   CHECK(!Config::parse("data_dir = \"d\"\nquota_admins = \"boss\"\n", "t.toml"));
 }
 
-TEST_CASE("[imap] imap4rev2 is the IMAP4rev2 switch, off by default") {
+TEST_CASE("[imap] imap4rev2 is the IMAP4rev2 switch, on by default") {
   auto none = Config::parse("data_dir = \"d\"\n", "t.toml");
   REQUIRE(none);
-  CHECK(!none->imap.imap4rev2);
+  CHECK(none->imap.imap4rev2);
+  auto off = Config::parse("data_dir = \"d\"\n[imap]\nimap4rev2 = false\n", "t.toml");
+  REQUIRE(off);
+  CHECK(!off->imap.imap4rev2);
   auto on = Config::parse("data_dir = \"d\"\n[imap]\nimap4rev2 = true\n", "t.toml");
   REQUIRE(on);
   CHECK(on->imap.imap4rev2);

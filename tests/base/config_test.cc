@@ -23,6 +23,7 @@ TEST_CASE("the embedded default configuration file loads with its documented lis
   CHECK(c->find_listener(ListenerProtocol::admin)->is_unix);
   CHECK(c->find_listener(ListenerProtocol::admin)->unix_path == "var/loft/admin.sock");
   CHECK(c->cert_path() == "var/loft/tls/selfsigned.crt");
+  CHECK(c->imap.imap4rev2);  // RFC 9051 offered, as by the built-in default
 }
 
 TEST_CASE("the production sample configuration file loads") {

@@ -600,7 +600,7 @@ class LoftServer(ServerBase):
             text += ['[limits]'] + limit_lines + ['']
         text += ['[auth]'] + auth_lines + ['']
         text += ['[lmtp]'] + (list(lmtp) if lmtp is not None else ['trace_headers = false']) + ['']
-        if imap:  # extra 'key = value' lines for [imap], e.g. 'imap4rev2 = true'
+        if imap:  # extra 'key = value' lines for [imap], e.g. 'imap4rev2 = false'
             text += ['[imap]'] + list(imap) + ['']
         for entry in listeners:  # (proto, addr, tls, plain[, [extra 'key = value' lines]])
             proto, addr, tls, plain = entry[:4]
