@@ -81,17 +81,19 @@ void ImapSession::handle(const std::string& tag, const pi::CmdCopy& c) {
         if (move && s && s->info.id == from) {
           if (!code.empty()) pi::append_untagged_ok(&out, code, "Moved UIDs.");
           code.clear();
-          // Each EXPUNGE renumbers the later messages (RFC 3501 §7.4.1), so
-          // a message's number is looked up after the previous removal.
+          // Each EXPUNGE renumbers the later messages (RFC 3501 §7.4.1):
+          // note_own_expunges numbers each after the earlier removals.
           // RFC 7162 §3.2.10: once QRESYNC is enabled, VANISHED of the UIDs instead.
           bool vanished = enabled() & pi::kEnableQresync;
-          std::vector<uint32_t> told;
-          for (const auto& [src, dst] : copied.uids) {
-            auto seq = note_own_expunge(*s, src);
-            if (seq && !vanished) pi::append_expunge(&out, *seq);
-            if (seq) told.push_back(src);
+          std::vector<uint32_t> moved, told;
+          for (const auto& [src, dst] : copied.uids) moved.push_back(src);
+          std::sort(moved.begin(), moved.end());
+          moved.erase(std::unique(moved.begin(), moved.end()), moved.end());
+          const std::vector<std::optional<uint32_t>> seqs = note_own_expunges(*s, moved);
+          for (size_t i = 0; i < moved.size(); ++i) {
+            if (seqs[i] && !vanished) pi::append_expunge(&out, *seqs[i]);
+            if (seqs[i]) told.push_back(moved[i]);
           }
-          std::sort(told.begin(), told.end());
           if (vanished) pi::VanishedResponse{false, told}.serialize(&out);
         }
         send(out);

@@ -56,10 +56,10 @@ void ImapSession::expunge_deleted(std::optional<pi::SeqSet> uids, bool silent, s
           // RFC 7162 §3.2.10: once QRESYNC is enabled, one VANISHED of UIDs instead.
           bool vanished = enabled_ & pi::kEnableQresync;
           std::vector<uint32_t> told;
-          for (uint32_t uid : gone) {
-            auto seq = note_own_expunge(*s, uid);
-            if (seq && !silent && !vanished) pi::append_expunge(&out, *seq);
-            if (seq) told.push_back(uid);
+          const std::vector<std::optional<uint32_t>> seqs = note_own_expunges(*s, gone);
+          for (size_t i = 0; i < gone.size(); ++i) {
+            if (seqs[i] && !silent && !vanished) pi::append_expunge(&out, *seqs[i]);
+            if (seqs[i]) told.push_back(gone[i]);
           }
           if (vanished && !silent) pi::VanishedResponse{false, told}.serialize(&out);
           send(out);

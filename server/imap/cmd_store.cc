@@ -90,10 +90,10 @@ void ImapSession::handle(const std::string& tag, const pi::CmdStore& c) {
         bool with_uid_forced = !uid_in_reply && with_uid;  // QRESYNC: UID in every FETCH
         std::string out;
         if (here) {
+          note_own_flags(*s, result->value().updated);
           for (const auto& m : result->value().updated) {
             auto was = before->find(m.uid);
             bool bumped = was == before->end() || was->second < m.modseq;
-            note_own_flags(*s, m);
             auto seq = seq_of(*s, m.uid);
             if (!seq) continue;
             // RFC 3501 §6.4.6: the new flags of each message, from the store's

@@ -223,7 +223,7 @@ void FetchJob::after_step() {
   out_ = std::string();
   if (auto* view = session_.view()) {
     // The client was just told these flags: not echoed again (mailbox_view.h).
-    for (const auto& u : flag_updates_) view->set_flags(u.uid, u.flags, u.keywords, u.modseq);
+    view->set_flags_batch(flag_updates_);
   }
   flag_updates_.clear();
   if (unknown_cte_) {

@@ -30,6 +30,19 @@ bool erase_one(std::vector<uint32_t>* from, uint32_t uid) {
   from->erase(it);
   return true;
 }
+
+// Removes the sorted uids from the sorted set *from in one pass (erase_one
+// for each would move the rest of the set once per uid).
+void erase_all(std::vector<uint32_t>* from, std::span<const uint32_t> uids) {
+  if (from->empty() || uids.empty()) return;
+  auto out = from->begin();
+  auto u = uids.begin();
+  for (auto in = from->begin(); in != from->end(); ++in) {
+    while (u != uids.end() && *u < *in) ++u;
+    if (u == uids.end() || *u != *in) *out++ = *in;
+  }
+  from->erase(out, from->end());
+}
 }  // namespace
 
 MailboxView::MailboxView(std::shared_ptr<SharedIndex> shared, bool read_only, std::function<void(const Error*)> ready)
@@ -151,6 +164,35 @@ void MailboxView::set_flags(uint32_t uid, uint32_t flags, std::span<const std::s
   if (!e || e->modseq <= modseq) erase_one(&pending_flags_, uid);
 }
 
+void MailboxView::set_flags_batch(std::span<const storage::MessageSummary> changes) {
+  shared_->set_flags_batch(changes, this);
+  std::vector<uint32_t> told;
+  for (const auto& m : changes) {
+    const SharedIndex::Entry* e = shared_->find(m.uid);
+    if (!e || e->modseq <= m.modseq) told.push_back(m.uid);
+  }
+  std::sort(told.begin(), told.end());
+  erase_all(&pending_flags_, told);
+}
+
+std::vector<std::optional<uint32_t>> MailboxView::apply_own_expunges(std::span<const uint32_t> sorted_uids) {
+  // RFC 3501 §7.4.1: each EXPUNGE renumbers the later messages; with the uids
+  // ascending, a message's number after the earlier removals is its number
+  // now less the earlier ones that had a number.
+  std::vector<std::optional<uint32_t>> seqs;
+  seqs.reserve(sorted_uids.size());
+  uint32_t removed = 0;
+  for (uint32_t uid : sorted_uids) {
+    std::optional<uint32_t> seq = seq_of(uid);
+    if (seq) seqs.push_back(*seq - removed++);
+    else seqs.emplace_back();
+  }
+  erase_all(&pending_expunged_, sorted_uids);
+  erase_all(&pending_flags_, sorted_uids);
+  shared_->expunge_batch(sorted_uids, this);
+  return seqs;
+}
+
 std::optional<uint32_t> MailboxView::apply_own_expunge(uint32_t uid) {
   std::optional<uint32_t> seq = seq_of(uid);
   erase_one(&pending_expunged_, uid);
@@ -165,7 +207,8 @@ void MailboxView::note_expunged(std::span<const uint32_t> uids) {
   std::vector<uint32_t> known;
   for (uint32_t uid : uids)
     if (uid <= told_max_) known.push_back(uid);
-  for (uint32_t uid : known) erase_one(&pending_flags_, uid);
+  std::sort(known.begin(), known.end());
+  erase_all(&pending_flags_, known);
   merge_into(&pending_expunged_, known);
 }
 

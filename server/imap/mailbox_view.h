@@ -91,6 +91,11 @@ class MailboxView {
   // Removes uid; returns the sequence number to report "* n EXPUNGE" with now,
   // or nullopt when the client had no number for it (already reported, unknown).
   std::optional<uint32_t> apply_own_expunge(uint32_t uid);
+  // set_flags for every change of one command, in one pass.
+  void set_flags_batch(std::span<const storage::MessageSummary> changes);
+  // apply_own_expunge for ascending uids in one pass: the numbers to report,
+  // in order, each as if the earlier ones had been removed before it.
+  std::vector<std::optional<uint32_t>> apply_own_expunges(std::span<const uint32_t> sorted_uids);
 
   // --- untagged updates (RFC 3501 §5.5, §7) ---
   // True if flush would write something (allow_expunge: EXPUNGE may be sent).

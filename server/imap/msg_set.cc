@@ -31,8 +31,17 @@ void note_own_flags(ImapSession::Selected& sel, const storage::MessageSummary& m
   sel.view->set_flags(m.uid, m.flags, m.keywords, m.modseq);
 }
 
+void note_own_flags(ImapSession::Selected& sel, std::span<const storage::MessageSummary> ms) {
+  sel.view->set_flags_batch(ms);
+}
+
 std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t uid) {
   return sel.view->apply_own_expunge(uid);
+}
+
+std::vector<std::optional<uint32_t>> note_own_expunges(ImapSession::Selected& sel,
+                                                       std::span<const uint32_t> sorted_uids) {
+  return sel.view->apply_own_expunges(sorted_uids);
 }
 
 // The change feed reports the new messages; the next sync_mailbox sends EXISTS.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,9 +34,15 @@ bool is_recent(const ImapSession::Selected& sel, uint32_t uid);
 // The session changed a message's flags and reports (or, .SILENT, chose not
 // to report) the new state itself: the view takes it and does not echo it.
 void note_own_flags(ImapSession::Selected& sel, const storage::MessageSummary& m);
+// The same for every message of one command, in one pass.
+void note_own_flags(ImapSession::Selected& sel, std::span<const storage::MessageSummary> ms);
 // The session removed uid (EXPUNGE, MOVE): the number to send "* n EXPUNGE"
 // with now, or nullopt if the client had no number for it.
 std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t uid);
+// The same for ascending uids, in one pass: the numbers in order, each after
+// the removal of the earlier ones (the "* n EXPUNGE" sequence to send).
+std::vector<std::optional<uint32_t>> note_own_expunges(ImapSession::Selected& sel,
+                                                       std::span<const uint32_t> sorted_uids);
 // The session added messages to its own selected mailbox (APPEND, COPY):
 // the next sync_mailbox reports them.
 void note_own_arrival(ImapSession::Selected& sel);

@@ -222,6 +222,35 @@ bool SharedIndex::expunge(uint32_t uid, MailboxView* origin) {
   return true;
 }
 
+void SharedIndex::set_flags_batch(std::span<const storage::MessageSummary> changes, MailboxView* origin) {
+  std::vector<uint32_t> applied;
+  for (const auto& m : changes) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, Entry::uid_before);
+    if (it == entries_.end() || it->uid != m.uid || m.modseq <= it->modseq) continue;
+    it->bits = (m.flags & 0xffu) | (intern(m.keywords) << 8);
+    it->modseq = m.modseq;
+    highestmodseq_ = std::max(highestmodseq_, m.modseq);
+    applied.push_back(m.uid);
+  }
+  if (applied.empty()) return;
+  std::sort(applied.begin(), applied.end());
+  applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
+  tell_views({}, applied, false, origin);
+}
+
+void SharedIndex::expunge_batch(std::span<const uint32_t> sorted_uids, MailboxView* origin) {
+  std::vector<uint32_t> gone;
+  auto out = entries_.begin();
+  auto s = sorted_uids.begin();
+  for (auto in = entries_.begin(); in != entries_.end(); ++in) {
+    while (s != sorted_uids.end() && *s < in->uid) ++s;
+    if (s != sorted_uids.end() && *s == in->uid) gone.push_back(in->uid);
+    else *out++ = *in;
+  }
+  entries_.erase(out, entries_.end());
+  if (!gone.empty()) tell_views(gone, {}, false, origin);
+}
+
 void SharedIndex::apply_now(const storage::MailboxChange& change, MailboxView* origin) {
   std::vector<uint32_t> flagged;
   bool added = false;

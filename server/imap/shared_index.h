@@ -68,6 +68,12 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
                  MailboxView* origin);
   // A session's own expunge: removed and reported to every view but origin.
   bool expunge(uint32_t uid, MailboxView* origin);
+  // The same for the many changes of one command (STORE 1:*, FETCH \Seen of
+  // a range, EXPUNGE): one pass over the index and one report to the views,
+  // so a command on n messages costs O(n log n), not O(n) per message.
+  void set_flags_batch(std::span<const storage::MessageSummary> changes, MailboxView* origin);
+  // sorted_uids ascending.
+  void expunge_batch(std::span<const uint32_t> sorted_uids, MailboxView* origin);
 
   const std::vector<Entry>& entries() const { return entries_; }
   const Entry* find(uint32_t uid) const;

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -236,6 +237,49 @@ TEST_CASE("a session's own STORE and EXPUNGE are not echoed to it, and reach the
   CHECK(b->apply_own_expunge(3) == 2u);
   CHECK(f.flush(*b).empty());
   CHECK(f.flush(*a) == "* 2 EXPUNGE\r\n");
+}
+
+TEST_CASE("a command's own changes applied in one batch equal the same changes one by one") {
+  // Two identical mailboxes: one takes each change alone (set_flags,
+  // apply_own_expunge), the other the whole command at once; what the acting
+  // session is told, and what another session then hears, must not differ.
+  struct Side {
+    Fixture f;
+    std::unique_ptr<MailboxView> a, b;
+  };
+  auto make = [] {
+    auto s = std::make_unique<Side>();
+    std::vector<uint32_t> uids;
+    for (uint32_t u = 1; u <= 40; ++u) uids.push_back(u * 2);
+    s->f.shared->load(index_of(uids));
+    s->a = s->f.open();
+    s->b = s->f.open();
+    // The feed got ahead of the session: one flag change and one expunge are
+    // pending for both views (a's pending set must lose what a reports now).
+    s->f.shared->apply(flagged(s->f.mb, 10, st::kFlagged, 100));
+    s->f.shared->apply(expunged(s->f.mb, {30}));
+    return s;
+  };
+  auto one = make(), all = make();
+  std::vector<st::MessageSummary> store;
+  for (uint32_t u : {4u, 10u, 12u, 50u, 80u, 81u}) store.push_back(st::MessageSummary{u, st::kSeen, 200, {"$X"}});
+  for (const auto& m : store) one->a->set_flags(m.uid, m.flags, m.keywords, m.modseq);
+  all->a->set_flags_batch(store);
+  CHECK(one->f.flush(*one->a, false) == all->f.flush(*all->a, false));
+  CHECK(one->f.flush(*one->b, false) == all->f.flush(*all->b, false));
+
+  const std::vector<uint32_t> gone = {2, 6, 10, 30, 31, 64, 80};  // 30: already pending; 31: unknown
+  std::vector<std::optional<uint32_t>> seqs_one;
+  for (uint32_t u : gone) seqs_one.push_back(one->a->apply_own_expunge(u));
+  CHECK(all->a->apply_own_expunges(gone) == seqs_one);
+  CHECK(seqs_one[0] == 1u);
+  CHECK(seqs_one[1] == 2u);  // 6 was number 3; 2 went before it
+  CHECK_FALSE(seqs_one[4]);
+  CHECK(one->a->exists() == all->a->exists());
+  CHECK(one->f.flush(*one->a) == all->f.flush(*all->a));
+  const std::string heard = one->f.flush(*one->b);
+  CHECK(heard == all->f.flush(*all->b));
+  CHECK(heard.find("EXPUNGE") != std::string::npos);
 }
 
 TEST_CASE("a new message expunged before its EXISTS is never mentioned; \\Recent goes to one session") {
