@@ -72,7 +72,7 @@ void ImapSession::load_selected(const std::string& tag, storage::MailboxInfo inf
   selected_ = std::make_unique<Selected>();
   selected_->info = std::move(info);
   selected_->read_only = read_only;
-  selected_->qresync = std::move(qresync);
+  if (qresync) selected_->qresync = std::make_unique<pi::QresyncParams>(std::move(*qresync));
   selected_->list_attrs = list_attrs;
   selected_->view =
       std::make_unique<MailboxView>(shared, read_only, [this, tag](const Error* error) { selected_ready(tag, error); });
@@ -140,8 +140,7 @@ void ImapSession::selected_ready(const std::string& tag, const Error* error) {
     }
     finish();
   };
-  std::optional<pi::QresyncParams> q = std::move(selected_->qresync);
-  selected_->qresync.reset();
+  std::unique_ptr<pi::QresyncParams> q = std::move(selected_->qresync);
   // RFC 7162 §3.2.5: with another UIDVALIDITY the client's cache is void: nothing to resync.
   if (q && q->uidvalidity == info.uidvalidity) send_qresync(*this, *q, std::move(done));
   else done(Result<void>{});

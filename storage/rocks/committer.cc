@@ -144,7 +144,7 @@ size_t Committer::commit(std::vector<Pending>& group) {
       if (!results.back().ok()) txn.rollback_to_savepoint();
       if (txn.staged_bytes() >= max_group_bytes_) break;  // bounded group: the rest wait
     }
-    rocksdb::WriteBatch batch;
+    rocksdb::WriteBatch batch(txn.batch_bytes());
     if (auto built = txn.build(persisted_, &batch); !built) group_error = built.error();
     if (!group_error && batch.Count() > 0) {
       const bool inject = inject_failures_.load() > 0;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <optional>
@@ -71,6 +72,9 @@ class GroupTxn {
 
   // Bytes of keys and values staged (what the WriteBatch will carry, about).
   size_t staged_bytes() const { return staged_bytes_; }
+  // The size to reserve for the WriteBatch build() fills: its records'
+  // headers included, so it is written once, never grown and copied.
+  size_t batch_bytes() const;
 
   // Fills batch with every staged change (and the counters when they differ
   // from `persisted`, the counters last known to be in the database).
@@ -82,10 +86,13 @@ class GroupTxn {
 
  private:
   using Overlay = std::map<std::string, std::optional<std::string>>;
-  // One overwritten overlay entry: absent before (was_staged false) or its value.
+  // One overwritten overlay entry: absent before (was_staged false) or its
+  // value. The entry itself stays in the map until the undo that removes it
+  // (map iterators survive other inserts), so it is named by iterator, not
+  // by a copy of its key.
   struct Undo {
     Cf cf;
-    std::string key;
+    Overlay::iterator entry;
     bool was_staged;
     std::optional<std::string> value;
   };
@@ -99,7 +106,10 @@ class GroupTxn {
   size_t staged_bytes_ = 0;
 
   bool has_savepoint_ = false;
-  std::vector<Undo> undo_;
+  bool from_empty_ = false;  // the savepoint was set with nothing staged: no undo log
+  // A deque: a request staging 300,000 rows (STORE 1:*) grows it without
+  // moving every earlier entry at each reallocation.
+  std::deque<Undo> undo_;
   Counters saved_counters_;
   std::set<MailboxId> saved_touched_;
   size_t saved_bytes_ = 0;

@@ -189,6 +189,12 @@ Result<void> StoreFlags::stage(GroupTxn& txn) {
   std::vector<std::string> to_register;
   OrderedReader reader(txn, mailbox, uids);
   if (auto r = reader.start(); !r) return r;
+  // Sized once for a large request (reserving for every small one in a
+  // group would reallocate the shared event list each time).
+  if (uids.size() >= 64) {
+    out.updated.reserve(uids.size());
+    event(mailbox).changed.reserve(event(mailbox).changed.size() + uids.size());
+  }
   for (size_t i = 0; i < uids.size(); ++i) {
     const uint32_t uid = uids[i];
     auto m = reader.get(i);
