@@ -3,6 +3,7 @@
 // the batch it builds is sized before it is filled.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 
 #include <rocksdb/write_batch.h>
@@ -17,12 +18,23 @@ using namespace loft;
 using namespace loft::storage;
 using loft::storage::testing::TempDir;
 
-TEST_CASE("rollback restores overwritten keys, drops new ones, and a key staged twice ends at its old value") {
+// A GroupTxn over an empty store in a temp dir.
+struct Group {
   TempDir dir;
-  auto db = rocks::Db::open(dir.path());
-  REQUIRE(db.ok());
+  std::unique_ptr<rocks::Db> db = open();
   rocks::Counters counters;
-  rocks::GroupTxn txn(**db, counters);
+  rocks::GroupTxn txn{*db, counters};
+  std::unique_ptr<rocks::Db> open() {
+    auto opened = rocks::Db::open(dir.path());
+    REQUIRE(opened.ok());
+    return std::move(*opened);
+  }
+};
+
+TEST_CASE("rollback restores overwritten keys, drops new ones, and a key staged twice ends at its old value") {
+  Group g;
+  rocks::GroupTxn& txn = g.txn;
+  const rocks::Counters& counters = g.counters;
   // An earlier request of the group.
   txn.set_savepoint();
   txn.put(rocks::kMetaCf, "k/a", "a1");
@@ -56,11 +68,9 @@ TEST_CASE("rollback restores overwritten keys, drops new ones, and a key staged 
 }
 
 TEST_CASE("a group's first request, rejected, leaves an empty group that later requests stage into") {
-  TempDir dir;
-  auto db = rocks::Db::open(dir.path());
-  REQUIRE(db.ok());
-  rocks::Counters counters;
-  rocks::GroupTxn txn(**db, counters);
+  Group g;
+  rocks::GroupTxn& txn = g.txn;
+  const rocks::Counters& counters = g.counters;
   txn.set_savepoint();  // nothing staged: rolled back by emptying the overlay
   for (int i = 0; i < 100; ++i) txn.put(rocks::kMetaCf, "k/" + std::to_string(i), "v");
   txn.erase(rocks::kMetaCf, "k/7");
