@@ -24,15 +24,8 @@ void merge_into(std::vector<uint32_t>* into, std::span<const uint32_t> uids) {
   into->erase(std::unique(into->begin(), into->end()), into->end());
 }
 
-bool erase_one(std::vector<uint32_t>* from, uint32_t uid) {
-  auto it = std::lower_bound(from->begin(), from->end(), uid);
-  if (it == from->end() || *it != uid) return false;
-  from->erase(it);
-  return true;
-}
-
-// Removes the sorted uids from the sorted set *from in one pass (erase_one
-// for each would move the rest of the set once per uid).
+// Removes the sorted uids from the sorted set *from in one pass (erasing
+// them one by one would move the rest of the set once per uid).
 void erase_all(std::vector<uint32_t>* from, std::span<const uint32_t> uids) {
   if (from->empty() || uids.empty()) return;
   auto out = from->begin();
@@ -157,15 +150,14 @@ uint32_t MailboxView::first_unseen() const {
 }
 
 void MailboxView::set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq) {
-  shared_->set_flags(uid, flags, keywords, modseq, this);
-  // The client now knows this state; a change it had not been told of yet is
-  // superseded unless the index holds something newer still.
-  const SharedIndex::Entry* e = shared_->find(uid);
-  if (!e || e->modseq <= modseq) erase_one(&pending_flags_, uid);
+  const storage::MessageSummary one{uid, flags, modseq, {keywords.begin(), keywords.end()}};
+  set_flags_batch({&one, 1});
 }
 
 void MailboxView::set_flags_batch(std::span<const storage::MessageSummary> changes) {
-  shared_->set_flags_batch(changes, this);
+  shared_->set_flags(changes, this);
+  // The client now knows these states; a change it had not been told of yet
+  // is superseded unless the index holds something newer still.
   std::vector<uint32_t> told;
   for (const auto& m : changes) {
     const SharedIndex::Entry* e = shared_->find(m.uid);
@@ -189,16 +181,13 @@ std::vector<std::optional<uint32_t>> MailboxView::apply_own_expunges(std::span<c
   }
   erase_all(&pending_expunged_, sorted_uids);
   erase_all(&pending_flags_, sorted_uids);
-  shared_->expunge_batch(sorted_uids, this);
+  shared_->expunge(sorted_uids, this);
   return seqs;
 }
 
 std::optional<uint32_t> MailboxView::apply_own_expunge(uint32_t uid) {
-  std::optional<uint32_t> seq = seq_of(uid);
-  erase_one(&pending_expunged_, uid);
-  erase_one(&pending_flags_, uid);
-  shared_->expunge(uid, this);
-  return seq;
+  const uint32_t one[] = {uid};
+  return apply_own_expunges(one)[0];
 }
 
 void MailboxView::note_expunged(std::span<const uint32_t> uids) {

@@ -86,10 +86,11 @@ class MailboxView {
 
   // --- changes made by this session (not echoed back to it) ---
   // A flag change this session reported (STORE's FETCH, FETCH's FLAGS) or chose
-  // to keep silent (.SILENT).
+  // to keep silent (.SILENT). One message: set_flags_batch of one.
   void set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq);
   // Removes uid; returns the sequence number to report "* n EXPUNGE" with now,
   // or nullopt when the client had no number for it (already reported, unknown).
+  // One message: apply_own_expunges of one.
   std::optional<uint32_t> apply_own_expunge(uint32_t uid);
   // set_flags for every change of one command, in one pass.
   void set_flags_batch(std::span<const storage::MessageSummary> changes);

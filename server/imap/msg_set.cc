@@ -27,10 +27,6 @@ bool is_recent(const ImapSession::Selected& sel, uint32_t uid) {
   return st && st->recent;
 }
 
-void note_own_flags(ImapSession::Selected& sel, const storage::MessageSummary& m) {
-  sel.view->set_flags(m.uid, m.flags, m.keywords, m.modseq);
-}
-
 void note_own_flags(ImapSession::Selected& sel, std::span<const storage::MessageSummary> ms) {
   sel.view->set_flags_batch(ms);
 }

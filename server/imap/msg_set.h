@@ -31,10 +31,9 @@ bool resolve_set(const ImapSession::Selected& sel, const proto::imap::SeqSet& se
 std::optional<uint32_t> seq_of(const ImapSession::Selected& sel, uint32_t uid);
 // True if uid is \Recent for this session (RFC 3501 §2.3.2).
 bool is_recent(const ImapSession::Selected& sel, uint32_t uid);
-// The session changed a message's flags and reports (or, .SILENT, chose not
-// to report) the new state itself: the view takes it and does not echo it.
-void note_own_flags(ImapSession::Selected& sel, const storage::MessageSummary& m);
-// The same for every message of one command, in one pass.
+// The session changed messages' flags (one command's, taken at once) and
+// reports (or, .SILENT, chose not to report) the new states itself: the view
+// takes them and does not echo them.
 void note_own_flags(ImapSession::Selected& sel, std::span<const storage::MessageSummary> ms);
 // The session removed uid (EXPUNGE, MOVE): the number to send "* n EXPUNGE"
 // with now, or nullopt if the client had no number for it.

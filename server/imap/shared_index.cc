@@ -201,44 +201,15 @@ void SharedIndex::compact_keyword_sets() {
   keyword_sets_ = std::move(kept);
 }
 
-bool SharedIndex::set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq,
-                            MailboxView* origin) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, Entry::uid_before);
-  if (it == entries_.end() || it->uid != uid || modseq <= it->modseq) return false;
-  it->bits = (flags & 0xffu) | (intern(keywords) << 8);
-  it->modseq = modseq;
-  highestmodseq_ = std::max(highestmodseq_, modseq);
-  uint32_t one[] = {uid};
-  tell_views({}, one, false, origin);
+bool SharedIndex::take_flags(Entry& e, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq) {
+  if (modseq <= e.modseq) return false;  // already applied (own change, or the loaded snapshot)
+  e.bits = (flags & 0xffu) | (intern(keywords) << 8);
+  e.modseq = modseq;
   return true;
 }
 
-bool SharedIndex::expunge(uint32_t uid, MailboxView* origin) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid, Entry::uid_before);
-  if (it == entries_.end() || it->uid != uid) return false;
-  entries_.erase(it);
-  uint32_t one[] = {uid};
-  tell_views(one, {}, false, origin);
-  return true;
-}
-
-void SharedIndex::set_flags_batch(std::span<const storage::MessageSummary> changes, MailboxView* origin) {
-  std::vector<uint32_t> applied;
-  for (const auto& m : changes) {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, Entry::uid_before);
-    if (it == entries_.end() || it->uid != m.uid || m.modseq <= it->modseq) continue;
-    it->bits = (m.flags & 0xffu) | (intern(m.keywords) << 8);
-    it->modseq = m.modseq;
-    highestmodseq_ = std::max(highestmodseq_, m.modseq);
-    applied.push_back(m.uid);
-  }
-  if (applied.empty()) return;
-  std::sort(applied.begin(), applied.end());
-  applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
-  tell_views({}, applied, false, origin);
-}
-
-void SharedIndex::expunge_batch(std::span<const uint32_t> sorted_uids, MailboxView* origin) {
+std::vector<uint32_t> SharedIndex::remove_sorted(std::span<const uint32_t> sorted_uids) {
+  // One pass for the whole batch: an EXPUNGE of thousands costs one move of the vector.
   std::vector<uint32_t> gone;
   auto out = entries_.begin();
   auto s = sorted_uids.begin();
@@ -248,6 +219,25 @@ void SharedIndex::expunge_batch(std::span<const uint32_t> sorted_uids, MailboxVi
     else *out++ = *in;
   }
   entries_.erase(out, entries_.end());
+  return gone;
+}
+
+void SharedIndex::set_flags(std::span<const storage::MessageSummary> changes, MailboxView* origin) {
+  std::vector<uint32_t> applied;
+  for (const auto& m : changes) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, Entry::uid_before);
+    if (it == entries_.end() || it->uid != m.uid || !take_flags(*it, m.flags, m.keywords, m.modseq)) continue;
+    highestmodseq_ = std::max(highestmodseq_, m.modseq);
+    applied.push_back(m.uid);
+  }
+  if (applied.empty()) return;
+  std::sort(applied.begin(), applied.end());
+  applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
+  tell_views({}, applied, false, origin);
+}
+
+void SharedIndex::expunge(std::span<const uint32_t> sorted_uids, MailboxView* origin) {
+  std::vector<uint32_t> gone = remove_sorted(sorted_uids);
   if (!gone.empty()) tell_views(gone, {}, false, origin);
 }
 
@@ -256,14 +246,11 @@ void SharedIndex::apply_now(const storage::MailboxChange& change, MailboxView* o
   bool added = false;
   auto upsert = [&](const storage::ChangedMessage& m, bool insert) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), m.uid, Entry::uid_before);
-    uint32_t bits = (m.flags & 0xffu) | (intern(m.keywords) << 8);
     if (it != entries_.end() && it->uid == m.uid) {
-      if (m.modseq <= it->modseq) return;  // already applied (own change, or the loaded snapshot)
-      it->bits = bits;
-      it->modseq = m.modseq;
-      flagged.push_back(m.uid);
+      if (take_flags(*it, m.flags, m.keywords, m.modseq)) flagged.push_back(m.uid);
     } else if (insert) {
-      entries_.insert(it, Entry{m.uid, bits, m.modseq});  // at the end, unless replayed after a load
+      // at the end, unless replayed after a load
+      entries_.insert(it, Entry{m.uid, (m.flags & 0xffu) | (intern(m.keywords) << 8), m.modseq});
       added = true;
     }
   };
@@ -273,13 +260,7 @@ void SharedIndex::apply_now(const storage::MailboxChange& change, MailboxView* o
   if (!change.expunged.empty()) {
     std::vector<uint32_t> wanted(change.expunged.begin(), change.expunged.end());
     std::sort(wanted.begin(), wanted.end());
-    // One pass for the whole batch: an EXPUNGE of thousands costs one move of the vector.
-    auto out = entries_.begin();
-    for (auto in = entries_.begin(); in != entries_.end(); ++in) {
-      if (std::binary_search(wanted.begin(), wanted.end(), in->uid)) gone.push_back(in->uid);
-      else *out++ = *in;
-    }
-    entries_.erase(out, entries_.end());
+    gone = remove_sorted(wanted);
   }
   for (const auto& m : change.added) uidnext_ = std::max(uidnext_, m.uid + 1);
   uidnext_ = std::max(uidnext_, change.uidnext);

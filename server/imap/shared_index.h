@@ -62,18 +62,13 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
   // A committed change from the feed: buffered until loaded, then applied
   // and reported to every attached view.
   void apply(const storage::MailboxChange& change);
-  // A session's own flag change (STORE, FETCH \Seen): applied if newer than
-  // what is held and reported to every view but origin. True if applied.
-  bool set_flags(uint32_t uid, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq,
-                 MailboxView* origin);
-  // A session's own expunge: removed and reported to every view but origin.
-  bool expunge(uint32_t uid, MailboxView* origin);
-  // The same for the many changes of one command (STORE 1:*, FETCH \Seen of
-  // a range, EXPUNGE): one pass over the index and one report to the views,
-  // so a command on n messages costs O(n log n), not O(n) per message.
-  void set_flags_batch(std::span<const storage::MessageSummary> changes, MailboxView* origin);
-  // sorted_uids ascending.
-  void expunge_batch(std::span<const uint32_t> sorted_uids, MailboxView* origin);
+  // A session's own flag changes of one command (STORE, FETCH \Seen): each
+  // applied if newer than what is held, all reported at once to every view
+  // but origin, so a command on n messages costs O(n log n), not O(n) each.
+  void set_flags(std::span<const storage::MessageSummary> changes, MailboxView* origin);
+  // A session's own expunges (sorted_uids ascending): removed in one pass and
+  // reported at once to every view but origin.
+  void expunge(std::span<const uint32_t> sorted_uids, MailboxView* origin);
 
   const std::vector<Entry>& entries() const { return entries_; }
   const Entry* find(uint32_t uid) const;
@@ -96,6 +91,10 @@ class SharedIndex : public std::enable_shared_from_this<SharedIndex> {
 
  private:
   uint32_t intern(std::span<const std::string> keywords);
+  // Gives e these flags if modseq is newer than its own; false if not.
+  bool take_flags(Entry& e, uint32_t flags, std::span<const std::string> keywords, uint64_t modseq);
+  // Removes the entries of the ascending uids; returns the uids that were there.
+  std::vector<uint32_t> remove_sorted(std::span<const uint32_t> sorted_uids);
   void compact_keyword_sets();
   // Applies change now and tells every attached view but origin.
   void apply_now(const storage::MailboxChange& change, MailboxView* origin);
