@@ -108,6 +108,7 @@ struct CmdUnauthenticate {};
 using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls, CmdAuthenticate, CmdLogin,
                                  CmdSelect, CmdFetch, CmdCompress,
                                  CmdSearch, CmdAppend, CmdStore, CmdCopy, CmdExpunge, CmdClose, CmdUnselect, CmdCheck,
+                                 CmdCancelUpdate,
                                  CmdCreate, CmdDelete, CmdRename, CmdSubscribe, CmdList, CmdStatus, CmdNamespace,
                                  CmdId, CmdEnable, CmdIdle,
                                  CmdSort, CmdThread,

@@ -38,6 +38,8 @@ constexpr CommandInfo kUidExpunge{"UID EXPUNGE", kSelected, false};
 constexpr CommandInfo kClose{"CLOSE", kSelected, false};
 constexpr CommandInfo kUnselect{"UNSELECT", kSelected, false};
 constexpr CommandInfo kCheck{"CHECK", kSelected, false};
+// RFC 5267 §5: command-select =/ "CANCELUPDATE" 1*(SP quoted).
+constexpr CommandInfo kCancelUpdate{"CANCELUPDATE", kSelected, false};
 
 // RFC 3501 §6.3.3-§6.3.10 and RFC 2342: authenticated and selected.
 constexpr CommandInfo kCreate{"CREATE", kAuthOrSelected, false};
@@ -90,6 +92,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdExpunge& c) const { return c.uid ? kUidExpunge : kExpunge; }
   const CommandInfo& operator()(const CmdClose&) const { return kClose; }
   const CommandInfo& operator()(const CmdUnselect&) const { return kUnselect; }
+  const CommandInfo& operator()(const CmdCancelUpdate&) const { return kCancelUpdate; }
   const CommandInfo& operator()(const CmdCheck&) const { return kCheck; }
   const CommandInfo& operator()(const CmdCreate&) const { return kCreate; }
   const CommandInfo& operator()(const CmdDelete&) const { return kDelete; }

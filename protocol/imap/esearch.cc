@@ -69,6 +69,18 @@ void EsearchResponse::serialize(std::string* out) const {
   }
   if (count) out->append(" COUNT ").append(std::to_string(*count));
   for (const std::string& e : extra) out->append(" ").append(e);
+  for (const UpdateItem& u : updates) {
+    // RFC 5267 §5: "ADDTO"/"REMOVEFROM" SP "(" context-position SP sequence-set
+    // *(SP context-position SP sequence-set) ")"; the set keeps the requested
+    // order, merging only ascending runs (§3.2).
+    out->append(u.add ? " ADDTO (" : " REMOVEFROM (");
+    for (size_t i = 0; i < u.pairs.size(); ++i) {
+      if (i > 0) out->push_back(' ');
+      out->append(std::to_string(u.pairs[i].first)).push_back(' ');
+      out->append(compact_set(u.pairs[i].second));
+    }
+    out->push_back(')');
+  }
   out->append("\r\n");
 }
 

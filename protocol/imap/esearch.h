@@ -29,8 +29,13 @@ struct SearchReturn {
   bool save = false;  // RFC 5182 §2.1
   std::optional<PartialRange> partial;  // RFC 9394 PARTIAL
   bool relevancy = false;  // RFC 6203 §4: RELEVANCY (scores in ALL's order)
+  // RFC 5267 §4.3 UPDATE: ADDTO/REMOVEFROM follow as the result changes
+  // (with UPDATE alone the first answer is an ESEARCH without data); §4.2
+  // CONTEXT: a hint only, RETURN (CONTEXT) being RETURN (). Neither changes
+  // the other options' answers (§4.1).
+  bool update = false, context = false;
   // False for RETURN (SAVE) alone: RFC 5182 §2.1 sends no ESEARCH then.
-  bool reports() const { return min || max || all || count || partial || relevancy; }
+  bool reports() const { return min || max || all || count || partial || relevancy || update; }
 };
 
 // One "* ESEARCH" response (RFC 4731 §3.1 esearch-response).
@@ -51,6 +56,13 @@ struct EsearchResponse {
   std::optional<Partial> partial;
   // Further search-return-data, each "NAME value" already in wire form.
   std::vector<std::string> extra;
+  // RFC 5267 §4.3.3/§4.3.4 ADDTO and REMOVEFROM items, in the order the
+  // client must apply them: (context position, numbers in requested order).
+  struct UpdateItem {
+    bool add = false;  // ADDTO, else REMOVEFROM
+    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> pairs;
+  };
+  std::vector<UpdateItem> updates;
   void serialize(std::string* out) const;
 };
 

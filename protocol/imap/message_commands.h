@@ -76,5 +76,10 @@ struct CmdClose {};
 struct CmdUnselect {};
 // RFC 3501 §6.4.1
 struct CmdCheck {};
+// RFC 5267 §4.3.5 CANCELUPDATE: the tags (quoted strings, at least one) of
+// the searching commands whose updates stop.
+struct CmdCancelUpdate {
+  std::vector<std::string> tags;
+};
 
 }  // namespace loft::proto::imap

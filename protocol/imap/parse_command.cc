@@ -133,6 +133,20 @@ bool parse_thread(Reader* r, CommandBody* body) {
   return parse_sort_like<CmdThread, parse_thread_args>(r, body, false);
 }
 
+// RFC 5267 §5: "CANCELUPDATE" 1*(SP quoted).
+bool parse_cancelupdate(Reader* r, CommandBody* body) {
+  CmdCancelUpdate cmd;
+  do {
+    std::string tag;
+    if (!r->expect_sp()) return false;
+    if (r->peek() != '"') return r->fail("CANCELUPDATE takes quoted tags");
+    if (!r->read_string(&tag)) return false;
+    cmd.tags.push_back(std::move(tag));
+  } while (r->peek() == ' ');
+  *body = std::move(cmd);
+  return true;
+}
+
 bool parse_store_cmd(Reader* r, CommandBody* body) { return parse_store(r, body, false); }
 bool parse_copy_cmd(Reader* r, CommandBody* body) { return parse_copy(r, body, false, false); }
 bool parse_move_cmd(Reader* r, CommandBody* body) { return parse_copy(r, body, false, true); }
@@ -187,6 +201,7 @@ constexpr Entry kCommands[] = {
     {"EXPUNGE", plain<CmdExpunge>},
     {"CLOSE", plain<CmdClose>},
     {"UNSELECT", plain<CmdUnselect>},
+    {"CANCELUPDATE", parse_cancelupdate},  // RFC 5267 §4.3.5
     {"CHECK", plain<CmdCheck>},
     {"CREATE", parse_create},
     {"DELETE", parse_delete},

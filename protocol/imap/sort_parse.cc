@@ -47,9 +47,10 @@ bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
   std::string word;
   if (!r->expect_sp() || !r->read_atom(&word) || !r->expect_sp() || !r->open_list()) return false;
   SearchReturn ret;
-  bool any = false;
+  bool any = false, first = true;
   while (r->peek() != ')') {
-    if (any && !r->expect_sp()) return false;
+    if (!first && !r->expect_sp()) return false;
+    first = false;
     std::string opt;
     if (!r->read_atom(&opt)) return false;
     if (iequals(opt, "MIN")) ret.min = true;
@@ -58,7 +59,13 @@ bool parse_search_return(Reader* r, std::optional<SearchReturn>* out) {
     else if (iequals(opt, "COUNT")) ret.count = true;
     else if (iequals(opt, "SAVE")) ret.save = true;
     else if (iequals(opt, "RELEVANCY")) ret.relevancy = true;  // RFC 6203 §4
-    else if (iequals(opt, "PARTIAL")) {
+    else if (iequals(opt, "UPDATE")) {  // RFC 5267 §4.3
+      if (ret.update) return r->fail("UPDATE given twice");
+      ret.update = true;
+    } else if (iequals(opt, "CONTEXT")) {  // RFC 5267 §4.2: a hint, so (CONTEXT) alone is ()
+      ret.context = true;
+      continue;
+    } else if (iequals(opt, "PARTIAL")) {
       if (ret.partial) return r->fail("PARTIAL given twice");
       ret.partial.emplace();
       if (!r->expect_sp() || !parse_partial_range(r, &*ret.partial)) return false;

@@ -36,7 +36,7 @@ void ImapSession::idle_push() {
   MailboxView* v = view();
   if (!idle_tag_ || !v) return;
   std::string out;
-  v->flush(true, &out);
+  write_updates(true, &out);
   if (!out.empty()) send(out);
 }
 

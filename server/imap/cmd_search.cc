@@ -5,6 +5,7 @@
 #include "protocol/imap/search.h"
 #include "protocol/imap/utf8_accept.h"
 #include "server/imap/search_job.h"
+#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 
 namespace loft::server::imap {
@@ -33,6 +34,19 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
     return;
   }
+  // RFC 5267 §4.3: RETURN (UPDATE) keeps the result up to date.
+  std::optional<SearchContexts::Spec> track;
+  if (c.ret && c.ret->update) {
+    std::optional<bool> keep = accept_update(*this, tag);
+    if (!keep) {
+      tagged(tag, "BAD", kContextTagInUse);
+      return;
+    }
+    if (*keep) {
+      track = SearchContexts::Spec{tag, c.uid, c, std::nullopt};
+      expand_last_result(*selected(), &track->search.program);  // "$" as it is now
+    }
+  }
   // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
   if (pi::search_uses_modseq(c.program)) enable(pi::kEnableCondstore);
   busy_ = true;
@@ -44,7 +58,9 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
     SearchJob::start(SearchJob::for_selected(*this, tag, rev2));
     return;
   }
-  SearchJob::start(SearchJob::for_selected(*this, tag, c));
+  auto job = SearchJob::for_selected(*this, tag, c);
+  if (track) job->track(std::move(*track));
+  SearchJob::start(std::move(job));
 }
 
 }  // namespace loft::server::imap

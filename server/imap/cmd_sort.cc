@@ -2,6 +2,7 @@
 // ESORT (SORT RETURN): checks the charset, then a SortJob does the rest.
 #include "protocol/imap/enable.h"
 #include "protocol/imap/utf8_accept.h"
+#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 #include "server/imap/sort_job.h"
 
@@ -26,8 +27,23 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSort& c) {
     tagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
     return;
   }
-  busy_ = true;
   SortJob::Request req;
+  // RFC 5267 §4.3 CONTEXT=SORT: RETURN (UPDATE) keeps the sorted result up to date.
+  if (c.ret && c.ret->update) {
+    std::optional<bool> keep = accept_update(*this, tag);
+    if (!keep) {
+      tagged(tag, "BAD", kContextTagInUse);
+      return;
+    }
+    if (*keep) {
+      SearchContexts::Spec spec{tag, c.uid, c.search, c.criteria};
+      expand_last_result(*selected(), &spec.search.program);  // "$" as it is now
+      req.sorted = [this, spec = std::move(spec)](const std::vector<uint32_t>& uids) {
+        if (selected()) contexts().add(spec, uids);
+      };
+    }
+  }
+  busy_ = true;
   req.uid = c.uid;
   req.criteria = c.criteria;
   req.ret = c.ret;

@@ -103,6 +103,8 @@ class MailboxView {
   bool has_updates(bool allow_expunge) const;
   // Appends EXPUNGE (only if allow_expunge), EXISTS and RECENT, FETCH FLAGS.
   void flush(bool allow_expunge, std::string* out);
+  // The UIDs (ascending) the next flush that may send EXPUNGE reports expunged.
+  std::span<const uint32_t> unreported_expunges() const { return pending_expunged_; }
   // Called (from the change that caused it) when an update becomes pending: IDLE pushes it.
   void set_notify(std::function<void()> notify) { notify_ = std::move(notify); }
   // RFC 7162: with modseq (CONDSTORE enabled), FETCH updates carry MODSEQ (§3.1.4);

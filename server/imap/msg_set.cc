@@ -29,15 +29,20 @@ bool is_recent(const ImapSession::Selected& sel, uint32_t uid) {
 
 void note_own_flags(ImapSession::Selected& sel, std::span<const storage::MessageSummary> ms) {
   sel.view->set_flags_batch(ms);
+  if (sel.contexts) sel.contexts->told();  // RFC 5267 §4.3: membership may change
 }
 
 std::optional<uint32_t> note_own_expunge(ImapSession::Selected& sel, uint32_t uid) {
-  return sel.view->apply_own_expunge(uid);
+  return note_own_expunges(sel, {&uid, 1})[0];
 }
 
 std::vector<std::optional<uint32_t>> note_own_expunges(ImapSession::Selected& sel,
                                                        std::span<const uint32_t> sorted_uids) {
-  return sel.view->apply_own_expunges(sorted_uids);
+  // RFC 5267 §4.3.4: the REMOVEFROM goes out before the EXPUNGE the caller sends.
+  if (sel.contexts) sel.contexts->before_expunge(sorted_uids, nullptr);
+  auto seqs = sel.view->apply_own_expunges(sorted_uids);
+  if (sel.contexts) sel.contexts->told();
+  return seqs;
 }
 
 // The change feed reports the new messages; the next sync_mailbox sends EXISTS.

@@ -230,6 +230,10 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
       },
       [job] {
         ImapSession& s = job->session_;
+        if (job->error_ && job->fail_) {
+          job->fail_(*job->error_);
+          return;
+        }
         if (job->error_) {
           job->save({});  // RFC 5182 §2.1: a SEARCH SAVE answered NO leaves "$" empty
           s.tagged_error(job->tag_, *job->error_);
@@ -250,6 +254,13 @@ void SearchJob::step(std::shared_ptr<SearchJob> job) {
             for (uint32_t& n : uids) n = job->view_[n - 1].uid;
           }
           job->save(saved_subset(*job->cmd_.ret, uids));
+        }
+        if (job->track_ && s.selected()) {
+          std::vector<uint32_t> uids = job->hits_;
+          if (!job->cmd_.uid) {
+            for (uint32_t& n : uids) n = job->view_[n - 1].uid;
+          }
+          s.contexts().add(std::move(*job->track_), std::move(uids));
         }
         send_search_result(s, job->tag_, job->cmd_, job->hits_, job->hit_modseqs_, job->scores_);
         s.finish();

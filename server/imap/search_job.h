@@ -16,6 +16,7 @@
 
 #include "protocol/imap/search.h"
 #include "protocol/imap/search_content.h"
+#include "server/imap/search_context.h"
 #include "server/search/proof.h"
 #include "storage/store.h"
 
@@ -64,6 +65,12 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   // scores: RFC 6203 relevancy per hit, or empty when the program has no FUZZY text key.
   using Done = std::function<void(std::vector<uint32_t> hits, std::vector<uint8_t> scores)>;
   void on_done(Done done) { done_ = std::move(done); }
+  // Called on the loop with an error instead of answering NO (a search no
+  // command waits for: an RFC 5267 context's evaluation).
+  void on_error(std::function<void(const Error&)> fail) { fail_ = std::move(fail); }
+  // RFC 5267 §4.3: the matches become the first result of this context,
+  // just before the reply.
+  void track(SearchContexts::Spec spec) { track_ = std::move(spec); }
 
  private:
   static void step(std::shared_ptr<SearchJob> job);
@@ -102,6 +109,8 @@ class SearchJob : public std::enable_shared_from_this<SearchJob> {
   bool record_keys_ = false;            // a key the message record answers (keywords, dates, sizes)
   std::vector<uint8_t> scores_;         // per hit, relevancy (1..100) when fuzzy_
   Done done_;
+  std::function<void(const Error&)> fail_;
+  std::optional<SearchContexts::Spec> track_;
 };
 
 }  // namespace loft::server::imap

@@ -95,6 +95,7 @@ std::string ImapSession::capabilities() const {
     caps += " ESEARCH SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS";
     caps += " WITHIN";  // RFC 5032
     caps += " SEARCHRES";  // RFC 5182
+    caps += " CONTEXT=SEARCH CONTEXT=SORT";  // RFC 5267 §4
     caps += " PARTIAL";    // RFC 9394
     caps += " UTF8=ACCEPT";  // RFC 6855 (ENABLE, UTF-8 names, APPEND UTF8)
     caps += " METADATA METADATA-SERVER";  // RFC 5464
@@ -209,7 +210,35 @@ void ImapSession::flush_updates() {
   // client has now); it goes out after a later command or during IDLE.
   bool waiting = parser_.buffered() > 0 || (step_view_ ? !step_view_->empty() : input_.buffered() > 0);
   std::string out;
-  v->flush(!cmd_uses_msn_ && !waiting, &out);
+  write_updates(!cmd_uses_msn_ && !waiting, &out);
+  if (!out.empty()) send(out);
+}
+
+void ImapSession::write_updates(bool allow_expunge, std::string* out) {
+  MailboxView* v = view();
+  SearchContexts* contexts = selected_->contexts.get();
+  // RFC 5267 §4.3.4: a REMOVEFROM for expunged messages comes before their EXPUNGE.
+  if (contexts && allow_expunge) contexts->before_expunge(v->unreported_expunges(), out);
+  const size_t before = out->size();
+  v->flush(allow_expunge, out);
+  if (!contexts) return;
+  if (out->size() > before) contexts->told();
+  contexts->render(out);
+}
+
+SearchContexts& ImapSession::contexts() {
+  Selected* sel = selected();
+  if (!sel->contexts) sel->contexts = std::make_unique<SearchContexts>(*this, *sel->view);
+  return *sel->contexts;
+}
+
+void ImapSession::context_updates_ready() {
+  // §4.3.2: at any time; but not inside another command's responses (a
+  // FETCH may be streaming), which flush them before their tagged reply.
+  Selected* sel = selected();
+  if (busy_ || logged_out_ || !sel || !sel->contexts) return;
+  std::string out;
+  sel->contexts->render(&out);
   if (!out.empty()) send(out);
 }
 

@@ -17,6 +17,7 @@
 #include "protocol/imap/parser.h"
 #include "protocol/imap/response.h"
 #include "server/imap/mailbox_view.h"
+#include "server/imap/search_context.h"
 #include "server/input_queue.h"
 #include "server/session.h"
 #include "storage/store.h"
@@ -88,11 +89,18 @@ class ImapSession final : public Session {
     std::unique_ptr<proto::imap::QresyncParams> qresync;
     std::vector<uint32_t> search_result;  // RFC 5182 "$": saved UIDs, ascending (server/imap/search_res.h)
     uint32_t list_attrs = 0;  // RFC 9051 §6.3.2: SELECT's LIST attributes (ListAttr bits), IMAP4rev2
+    // RFC 5267 RETURN (UPDATE) contexts; made on first use. After view: gone first.
+    std::unique_ptr<SearchContexts> contexts;
   };
   Selected* selected() { return selected_ && selected_->view ? selected_.get() : nullptr; }
   MailboxView* view() { return selected() ? selected_->view.get() : nullptr; }
   // Leaves the selected state (RFC 3501 §6.3.1, §6.4.2 CLOSE, UNSELECT).
   void deselect();
+  // The selected mailbox's RFC 5267 contexts (made on first use); selected only.
+  SearchContexts& contexts();
+  // A context evaluation finished: its updates go out now if no command is
+  // running (or IDLE is), else before the next tagged reply.
+  void context_updates_ready();
   // Call after a mutation, before the tagged reply: the changes the store has
   // published reach the view, and the untagged updates the running command
   // allows (RFC 3501 §5.5: no EXPUNGE during FETCH, STORE, SEARCH, or while a
@@ -124,6 +132,7 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdClose& c);
   void handle(const std::string& tag, const proto::imap::CmdUnselect& c);
   void handle(const std::string& tag, const proto::imap::CmdCheck& c);
+  void handle(const std::string& tag, const proto::imap::CmdCancelUpdate& c);  // cmd_cancelupdate.cc
   // APPEND's streamed message (parser events message_start/_data/_end; cmd_append.cc).
   void on_message_start(proto::imap::Command& cmd);
   void on_message_data(std::string_view bytes);
@@ -171,6 +180,10 @@ class ImapSession final : public Session {
   void selected_ready(const std::string& tag, const Error* error);
   // Sends the pending mailbox updates the running command allows.
   void flush_updates();
+  // Appends the selected mailbox's pending updates: RFC 5267 REMOVEFROM for
+  // messages about to be reported expunged, then the view's (EXPUNGE only if
+  // allow_expunge), then context updates; a change told re-runs the contexts.
+  void write_updates(bool allow_expunge, std::string* out);
   // IDLE (RFC 2177): reads the DONE line; pushes updates as they come.
   bool idle_step(std::string_view* view);
   void idle_push();
@@ -212,6 +225,8 @@ class ImapSession final : public Session {
   // answer BAD). cmd_search.cc.
   bool rev2_search_keys_ok(const proto::imap::SearchKey& program) const;
   static constexpr std::string_view kRev2NoRecentKeys = "NEW, OLD and RECENT are no search keys of IMAP4rev2";
+  // RFC 5267 §4.3: UPDATE with the tag of a context still updated is BAD.
+  static constexpr std::string_view kContextTagInUse = "Tag reuse: a search context with this tag is updated";
 
  private:
   Connection& conn_;

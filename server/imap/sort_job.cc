@@ -31,6 +31,26 @@ void SortJob::start(ImapSession& s, const std::string& tag, Request request, pi:
   SearchJob::start(std::move(search_job));
 }
 
+void SortJob::collect(ImapSession& s, const std::string& tag, std::vector<pi::SortCriterion> criteria,
+                      pi::CmdSearch search, Collect done) {
+  storage::MailboxId mailbox = s.selected()->info.id;
+  search.uid = false;
+  search.ret.reset();
+  auto search_job = SearchJob::for_selected(s, tag, std::move(search));
+  std::vector<uint32_t> uids = search_job->view_uids();
+  search_job->on_error([done](const Error& e) { done(e); });
+  search_job->on_done([&s, tag, criteria = std::move(criteria), uids = std::move(uids), mailbox, done](
+                          std::vector<uint32_t> hits, std::vector<uint8_t> scores) mutable {
+    Request request;
+    request.criteria = std::move(criteria);
+    auto job = std::make_shared<SortJob>(s, tag, std::move(request), std::move(uids), std::move(hits), mailbox);
+    job->set_scores(std::move(scores));
+    job->collect_ = std::move(done);
+    step(std::move(job));
+  });
+  SearchJob::start(std::move(search_job));
+}
+
 SortJob::SortJob(ImapSession& s, std::string tag, Request request, std::vector<uint32_t> uids,
                  std::vector<uint32_t> hits, storage::MailboxId mailbox)
     : session_(s), tag_(std::move(tag)), req_(std::move(request)), uids_(std::move(uids)),
@@ -79,6 +99,11 @@ void SortJob::finish_output() {
     return;
   }
   std::vector<size_t> order = pi::sort_order(facts_, req_.criteria);
+  if (collect_ || req_.sorted) {
+    sorted_uids_.reserve(order.size());
+    for (size_t i : order) sorted_uids_.push_back(facts_[i].uid);
+    if (collect_) return;
+  }
   std::vector<uint32_t> numbers;
   numbers.reserve(order.size());
   for (size_t i : order) numbers.push_back(req_.uid ? facts_[i].uid : facts_[i].seq);
@@ -113,6 +138,12 @@ void SortJob::step(std::shared_ptr<SortJob> job) {
       },
       [job] {
         ImapSession& s = job->session_;
+        if (job->collect_) {
+          if (job->error_) job->collect_(*job->error_);
+          else if (job->facts_.size() < job->hits_.size()) step(job);
+          else job->collect_(std::move(job->sorted_uids_));
+          return;
+        }
         bool save = job->req_.ret && job->req_.ret->save;
         if (save && s.selected() && !job->error_) s.selected()->search_result = std::move(job->saved_);
         if (job->error_) {
@@ -124,6 +155,7 @@ void SortJob::step(std::shared_ptr<SortJob> job) {
           step(job);
           return;
         }
+        if (job->req_.sorted) job->req_.sorted(job->sorted_uids_);
         s.send(job->output_);
         const char* what = job->req_.thread ? (job->req_.uid ? "UID THREAD completed" : "THREAD completed")
                                             : (job->req_.uid ? "UID SORT completed" : "SORT completed");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,9 +29,17 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
     std::vector<proto::imap::SortCriterion> criteria;     // SORT
     std::optional<proto::imap::SearchReturn> ret;         // SORT RETURN (RFC 5267 ESORT)
     proto::imap::ThreadAlgorithm algorithm{};             // THREAD
+    // RFC 5267 §4.3 (SORT only): given the matches as UIDs in sort order on
+    // the loop, just before the reply; for a context's first result.
+    std::function<void(const std::vector<uint32_t>&)> sorted;
   };
   // Searches with search (uid off: the hits are sequence numbers), then sorts or threads.
   static void start(ImapSession& s, const std::string& tag, Request request, proto::imap::CmdSearch search);
+  // RFC 5267 §4.3: sorts as SORT would, without a reply; done gets the
+  // matching UIDs in sort order, or the error, on the loop.
+  using Collect = std::function<void(Result<std::vector<uint32_t>>)>;
+  static void collect(ImapSession& s, const std::string& tag, std::vector<proto::imap::SortCriterion> criteria,
+                      proto::imap::CmdSearch search, Collect done);
 
   static constexpr size_t kBatch = 512;
   // Most header bytes read per message: Subject, From, Date and the thread
@@ -59,6 +68,8 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
   std::vector<proto::imap::SortFacts> facts_;
   std::string output_;
   std::vector<uint32_t> saved_;  // RFC 5182 SAVE: the UIDs "$" becomes
+  std::vector<uint32_t> sorted_uids_;  // for req_.sorted or collect_
+  Collect collect_;                    // no reply: the result goes here
   std::optional<Error> error_;
 };
 

@@ -181,9 +181,10 @@ class SortThreadTest(unittest.TestCase):
                      'SORT (BOGUS) UTF-8 ALL', 'SORT () UTF-8 ALL', 'SORT DATE UTF-8 ALL',
                      'SORT (REVERSE) UTF-8 ALL', 'SORT (DATE) UTF-8', 'SORT RETURN (BOGUS) (DATE) UTF-8 ALL',
                      'THREAD UTF-8 ALL', 'THREAD BOGUS UTF-8 ALL', 'THREAD REFERENCES ALL',
-                     'SEARCH RETURN (BOGUS) ALL', 'SEARCH RETURN ALL', 'SEARCH RETURN (UPDATE) ALL',
-                     'SORT RETURN (UPDATE) (DATE) UTF-8 ALL', 'UID SORT (DATE) UTF-8 BOGUSKEY'):
-            # (SAVE is RFC 5182 SEARCHRES, tests/e2e/test_searchres.py; UPDATE is not offered.)
+                     'SEARCH RETURN (BOGUS) ALL', 'SEARCH RETURN ALL', 'SEARCH RETURN (UPDATE UPDATE) ALL',
+                     'SORT RETURN (UPDATES) (DATE) UTF-8 ALL', 'UID SORT (DATE) UTF-8 BOGUSKEY'):
+            # (SAVE is RFC 5182 SEARCHRES, tests/e2e/test_searchres.py; UPDATE is RFC 5267,
+            # tests/e2e/test_context.py.)
             st, _ = self.raw(line)
             self.assertTrue(st.startswith('BAD'), (line, st))
         for line in ('SORT (DATE) KOI8-R ALL', 'THREAD REFS ISO-8859-1 ALL'):

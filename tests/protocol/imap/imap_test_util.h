@@ -161,6 +161,11 @@ inline std::string describe(const Command& c) {
     std::string operator()(const CmdClose&) const { return "CLOSE"; }
     std::string operator()(const CmdUnselect&) const { return "UNSELECT"; }
     std::string operator()(const CmdCheck&) const { return "CHECK"; }
+    std::string operator()(const CmdCancelUpdate& c) const {
+      std::string out = "CANCELUPDATE";
+      for (const std::string& t : c.tags) out += " " + t;
+      return out;
+    }
     // The mailbox commands: mailbox_describe.h.
     std::string operator()(const CmdCreate& m) const { return describe_mailbox(m); }
     std::string operator()(const CmdDelete& m) const { return describe_mailbox(m); }
