@@ -8,6 +8,7 @@
 #include "storage/rocks/message_ops.h"
 #include "storage/rocks/mutations.h"
 #include "storage/rocks/rocks_store.h"
+#include "storage/rocks/slices.h"
 
 namespace loft::storage::rocks {
 
@@ -52,18 +53,18 @@ void RocksStore::deliver_async(std::unique_ptr<BodyWriter> body, std::span<const
 
 void RocksStore::store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
                                    Done<FlagResult> done) {
-  auto r = std::make_shared<StoreFlags>();
-  r->mailbox = mailbox;
-  r->uids.assign(uids.begin(), uids.end());
-  r->change = change;
-  submit_for_out(*committer_, std::move(r), std::move(done));
+  StoreFlags r;
+  r.mailbox = mailbox;
+  r.change = change;
+  submit_sliced<StoreFlags, FlagResult>(*committer_, std::move(r), {uids.begin(), uids.end()},
+                                        tuning_.slice_messages, std::move(done), append_flag_result);
 }
 
 void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) {
-  auto r = std::make_shared<Expunge>();
-  r->mailbox = mailbox;
-  r->uids.assign(uids.begin(), uids.end());
-  submit_for_out(*committer_, std::move(r), std::move(done));
+  Expunge r;
+  r.mailbox = mailbox;
+  submit_sliced<Expunge, std::vector<uint32_t>>(*committer_, std::move(r), {uids.begin(), uids.end()},
+                                                tuning_.slice_messages, std::move(done), append_uids);
 }
 
 void RocksStore::copy_or_move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move,

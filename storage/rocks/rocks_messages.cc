@@ -8,6 +8,7 @@
 #include "storage/rocks/mutations.h"
 #include "storage/rocks/read_util.h"
 #include "storage/rocks/rocks_store.h"
+#include "storage/rocks/slices.h"
 
 namespace loft::storage::rocks {
 
@@ -155,9 +156,7 @@ Result<std::string> RocksStore::read_body(BlobId blob, uint64_t offset, uint64_t
 Result<std::vector<uint32_t>> RocksStore::expunge(MailboxId mailbox, std::span<const uint32_t> uids) {
   Expunge r;
   r.mailbox = mailbox;
-  r.uids.assign(uids.begin(), uids.end());
-  if (auto done = committer_->run(r); !done) return done.error();
-  return std::move(r.out);
+  return run_sliced<Expunge, std::vector<uint32_t>>(*committer_, r, uids, tuning_.slice_messages, append_uids);
 }
 
 Result<CopyResult> RocksStore::copy_or_move(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move) {
@@ -182,10 +181,8 @@ Result<FlagResult> RocksStore::store_flags(MailboxId mailbox, std::span<const ui
                                            const FlagChange& change) {
   StoreFlags r;
   r.mailbox = mailbox;
-  r.uids.assign(uids.begin(), uids.end());
   r.change = change;
-  if (auto done = committer_->run(r); !done) return done.error();
-  return std::move(r.out);
+  return run_sliced<StoreFlags, FlagResult>(*committer_, r, uids, tuning_.slice_messages, append_flag_result);
 }
 
 Result<std::vector<MessageSummary>> RocksStore::changed_since(MailboxId mailbox, uint64_t modseq) {

@@ -23,6 +23,9 @@ struct Tuning {
   // A group stops taking requests once it has staged this many bytes; a
   // single larger request still commits, alone.
   size_t max_group_bytes = 16u << 20;
+  // A STORE or EXPUNGE of more messages commits in slices of this many
+  // (storage/rocks/slices.h), so no other commit waits behind all of them.
+  uint32_t slice_messages = 1024;
   // One purge slice removes at most this many messages ...
   uint32_t purge_slice_messages = 250;
   // ... and at most about this many chunk rows (bodies whose last reference goes).
