@@ -187,6 +187,11 @@ class Store {
   void update_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op, uint32_t flags,
                           Done<std::vector<MessageSummary>> done);
   virtual void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) = 0;
+  // expunge_async of those of uids that still carry \Deleted when the commit
+  // reaches them (IMAP EXPUNGE: a flag cleared since the caller looked keeps
+  // its message).
+  virtual void expunge_deleted_async(MailboxId mailbox, std::span<const uint32_t> uids,
+                                     Done<std::vector<uint32_t>> done) = 0;
   // append_many / replace without waiting (MULTIAPPEND, REPLACE); same
   // outcomes. The store keeps the writers until the batch is durable.
   virtual void append_many_async(std::vector<std::unique_ptr<BodyWriter>> bodies,

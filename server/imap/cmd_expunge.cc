@@ -1,7 +1,8 @@
 // RFC 3501 §6.4.3 EXPUNGE, RFC 4315 §2.1 UID EXPUNGE, §6.4.2 CLOSE (expunges
 // silently), RFC 3691 UNSELECT (does not), §6.4.1 CHECK. The \Deleted
-// messages are taken from the store's current index, not the session's view,
-// so a flag set by another session counts too (§6.4.3: "all messages").
+// messages are taken from the loop's shared index of the mailbox, not what
+// the session's client was told, so a flag set by another session counts
+// too (§6.4.3: "all messages").
 #include <algorithm>
 
 #include "protocol/imap/condstore.h"
@@ -20,27 +21,28 @@ namespace pi = proto::imap;
 void ImapSession::expunge_deleted(std::optional<pi::SeqSet> uids, bool silent, std::function<void(Result<void>)> next) {
   Selected* sel = selected();
   storage::MailboxId mailbox = sel->info.id;
+  // The candidates come from the loop's shared index once every published
+  // change is in it, so a \Deleted set by another session (acknowledged,
+  // hence published) counts; the commit keeps any whose flag was cleared
+  // since (expunge_deleted_async). No scan of the store's records.
+  conn_.loop().deliver_changes();
+  const auto& entries = sel->view->shared().entries();
+  const uint32_t largest = entries.empty() ? 0 : entries.back().uid;
+  std::vector<uint32_t> doomed;
+  for (const auto& m : entries)
+    if ((m.flags() & storage::kDeleted) && (!uids || uids->contains(m.uid, largest))) doomed.push_back(m.uid);
   auto removed = std::make_shared<Result<std::vector<uint32_t>>>(std::vector<uint32_t>{});
   conn().offload_async(
-      [this, mailbox, removed, uids = std::move(uids)](std::function<void()> finished) {
-        auto index = store().message_index(mailbox);
-        if (!index) {
-          *removed = index.error();
-          finished();
-          return;
-        }
-        uint32_t largest = index->empty() ? 0 : index->back().uid;
-        std::vector<uint32_t> doomed;
-        for (const auto& m : *index)
-          if ((m.flags & storage::kDeleted) && (!uids || uids->contains(m.uid, largest))) doomed.push_back(m.uid);
+      [this, mailbox, removed, doomed = std::move(doomed)](std::function<void()> finished) {
         if (doomed.empty()) {
           finished();
           return;
         }
-        store().expunge_async(mailbox, doomed, [removed, finished = std::move(finished)](Result<std::vector<uint32_t>> r) {
-          *removed = std::move(r);
-          finished();
-        });
+        store().expunge_deleted_async(mailbox, doomed,
+                                      [removed, finished = std::move(finished)](Result<std::vector<uint32_t>> r) {
+                                        *removed = std::move(r);
+                                        finished();
+                                      });
       },
       [this, mailbox, removed, silent, next = std::move(next)] {
         if (!*removed) {

@@ -257,6 +257,7 @@ Result<void> Expunge::stage(GroupTxn& txn) {
     auto m = reader.get(i);
     if (!m) return m.error();
     if (!*m) continue;  // already gone (or listed twice): skipped
+    if (only_deleted && !((*m)->flags & kDeleted)) continue;  // \Deleted cleared meanwhile
     if (auto r = stage_remove_message(txn, *mb, **m, modseq, &released, &event(mailbox)); !r) return r;
     out.push_back(uid);
   }

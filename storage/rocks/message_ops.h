@@ -35,9 +35,12 @@ struct StoreFlags final : EventRequest {
 
 // Removes each existing uid of the mailbox and releases its body; one new
 // modseq (HIGHESTMODSEQ + 1) when anything goes. out: the uids removed.
+// only_deleted: a message without \Deleted when this stages is kept (IMAP
+// EXPUNGE, whose candidates were read before the commit).
 struct Expunge final : EventRequest {
   MailboxId mailbox = 0;
   std::vector<uint32_t> uids;
+  bool only_deleted = false;
   std::vector<uint32_t> out;
   Result<void> stage(GroupTxn& txn) override;
 };

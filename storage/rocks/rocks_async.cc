@@ -67,6 +67,15 @@ void RocksStore::expunge_async(MailboxId mailbox, std::span<const uint32_t> uids
                                                 tuning_.slice_messages, std::move(done), append_uids);
 }
 
+void RocksStore::expunge_deleted_async(MailboxId mailbox, std::span<const uint32_t> uids,
+                                       Done<std::vector<uint32_t>> done) {
+  Expunge r;
+  r.mailbox = mailbox;
+  r.only_deleted = true;
+  submit_sliced<Expunge, std::vector<uint32_t>>(*committer_, std::move(r), {uids.begin(), uids.end()},
+                                                tuning_.slice_messages, std::move(done), append_uids);
+}
+
 void RocksStore::copy_or_move_async(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move,
                                     Done<CopyResult> done) {
   auto r = std::make_shared<CopyMessages>();

@@ -63,6 +63,8 @@ class RocksStore final : public Store {
   void store_flags_async(MailboxId mailbox, std::span<const uint32_t> uids, const FlagChange& change,
                          Done<FlagResult> done) override;
   void expunge_async(MailboxId mailbox, std::span<const uint32_t> uids, Done<std::vector<uint32_t>> done) override;
+  void expunge_deleted_async(MailboxId mailbox, std::span<const uint32_t> uids,
+                             Done<std::vector<uint32_t>> done) override;
   void append_many_async(std::vector<std::unique_ptr<BodyWriter>> bodies, std::span<const DeliveryTarget> targets,
                          Done<std::vector<DeliveredCopy>> done) override;
   void replace_async(std::unique_ptr<BodyWriter> body, const DeliveryTarget& target, MailboxId old_mailbox,
