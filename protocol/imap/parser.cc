@@ -254,12 +254,7 @@ bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev, bool first) {
   std::string tag = ev->command->tag;
   CmdAppend& cmd = std::get<CmdAppend>(ev->command->body);
   clear_command();
-  if (first) {
-    message_count_ = 0;
-    message_bytes_ = 0;
-    message_mailbox_ = cmd.mailbox;
-    message_replace_ = cmd.replace.has_value();
-  }
+  if (first) begin_messages(cmd);
   cmd.index = message_count_;
   std::string refusal;
   if (lit.size > limits_.max_literal) refusal = "[TOOBIG] Message too big";
@@ -297,6 +292,13 @@ bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev, bool first) {
   ev->kind = ParseEvent::Kind::message_start;
   ev->literal_size = lit.size;
   return true;
+}
+
+void Parser::begin_messages(const CmdAppend& first) {
+  message_count_ = 0;
+  message_bytes_ = 0;
+  message_mailbox_ = first.mailbox;
+  message_replace_ = first.replace.has_value();
 }
 
 void Parser::accept_message() {

@@ -140,6 +140,8 @@ class Parser {
   bool take_line_bytes(std::string_view* input, ParseEvent* ev);
   bool end_segment(ParseEvent* ev);
   bool start_message(const LiteralSpec& lit, ParseEvent* ev, bool first);
+  // The first message of an APPEND (RFC 3502): counts and mailbox start over.
+  void begin_messages(const CmdAppend& first);
   bool end_message(std::string tail, const LiteralSpec& lit, ParseEvent* ev);
   void skip_literal_of_line(uint64_t size);
   bool skip(std::string_view* input);

@@ -23,12 +23,7 @@ void Parser::end_catenate() {
 // already be cleared.
 bool Parser::start_catenate(CmdAppend cmd, std::string tag, bool first, std::string_view list, const LiteralSpec& lit,
                             ParseEvent* ev) {
-  if (first) {
-    message_count_ = 0;
-    message_bytes_ = 0;
-    message_mailbox_ = cmd.mailbox;
-    message_replace_ = cmd.replace.has_value();
-  }
+  if (first) begin_messages(cmd);
   cmd.index = message_count_;
   message_tag_ = std::move(tag);
   cat_lit_ = lit;

@@ -128,22 +128,10 @@ def appenduid(line):
     return int(m.group(1)), m.group(2)
 
 
-class CatenateTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = loftlib.LoftServer(max_message_size=MAX_MESSAGE, limits=['max_append_total = %d' % MAX_TOTAL])
-        cls.srv.start()
-        for u in ('alice', 'bob', 'carol', 'dave', 'erin'):
-            cls.srv.add_user(u, PASSWORD)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.cleanup()
-
-    def assert_consistent(self):
-        r = self.srv.ctl('check')
-        self.assertEqual((r.returncode, r.stdout), (0, ''), r.stderr)
+class CatenateTest(loftlib.LoftTestCase):
+    SERVER_ARGS = dict(max_message_size=MAX_MESSAGE, limits=['max_append_total = %d' % MAX_TOTAL])
+    USERS = ('alice', 'bob', 'carol', 'dave', 'erin')
+    PASSWORD = PASSWORD
 
     def body(self, user, mailbox, uid):
         return fetch(self.srv, user, mailbox, uid)['BODY[]']
@@ -330,14 +318,7 @@ DIFF_COMMANDS = [
 @unittest.skipUnless(shutil.which('dovecot'), 'dovecot not installed')
 class DovecotDiffTest(unittest.TestCase):
     def test_same_messages_as_dovecot(self):
-        loft = loftlib.LoftServer()
-        dove = loftlib.dovecot_profile('maildir')
-        self.addCleanup(loft.cleanup)
-        self.addCleanup(dove.cleanup)
-        loft.start()
-        self.addCleanup(loft.stop)
-        dove.start()
-        self.addCleanup(dove.stop)
+        loft, dove = loftlib.start_loft_and_dovecot(self)
         results = {}
         for srv in (loft, dove):
             srv.add_user('diff', PASSWORD)
@@ -363,4 +344,4 @@ class DovecotDiffTest(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    loftlib.run_unittest('e2e-catenate')
