@@ -140,6 +140,9 @@ class CatenateTest(loftlib.LoftTestCase):
         c = loftlib.RawImap(self.srv)
         status, line, untagged = c.cmd('CAPABILITY')
         self.assertNotIn(b'CATENATE', untagged[0])
+        # Before login no URL is looked at: the APPEND is refused whole.
+        status, line, _ = c.cmd('APPEND INBOX CATENATE (URL "/INBOX/;UID=1")')
+        self.assertEqual(status, 'BAD', line)
         c.c.close()
         m = Imap(self.srv, 'alice')
         caps = m.ok('CAPABILITY')[0].decode().split()
@@ -188,6 +191,11 @@ class CatenateTest(loftlib.LoftTestCase):
         # UIDVALIDITY may be left out (RFC 5092 §6).
         line, _ = m.catenate('INBOX', [url('imap://bob@localhost/Archive/2024/;UID=%d/;SECTION=1' % src)])
         self.assertEqual(self.body('bob', 'INBOX', appenduid(line)[1]), b'First part.')
+        # RFC 5092 §8: a name is percent-encoded UTF-8 in a URL (modified UTF-7 on the wire).
+        m.ok('CREATE Entw&APw-rfe')
+        _, src2 = m.put('Entw&APw-rfe', SOURCE)
+        line, _ = m.catenate('INBOX', [url('/Entw%%C3%%BCrfe/;UID=%d/;SECTION=2.MIME' % src2)])
+        self.assertEqual(self.body('bob', 'INBOX', appenduid(line)[1]), PART2_MIME)
         # Catenating sets no \Seen on the source (RFC 4469 §3).
         self.assertNotIn('\\Seen', fetch(self.srv, 'bob', 'Archive/2024', src, '(FLAGS)')['FLAGS'])
         m.close()
@@ -315,6 +323,25 @@ DIFF_COMMANDS = [
 ]
 
 
+# The named differences (docs/imap-differences.md, CATENATE): a URL and the
+# (status, response code) each server answers when it is the only part.
+KNOWN = [
+    ('/INBOX/;UID={uid}/;SECTION=9', ('NO', 'BADURL'), ('OK', 'APPENDUID')),  # NO_SUCH_PART
+    ('/INBOX/;UID={uid}/;PARTIAL=100000', ('NO', 'BADURL'), ('OK', 'APPENDUID')),  # PARTIAL_PAST_END
+    ('INBOX/;UID={uid}', ('NO', 'BADURL'), ('OK', 'APPENDUID')),  # RELATIVE_PATH
+    ('imap://diff@localhost/INBOX/;UID={uid}', ('OK', 'APPENDUID'), ('NO', 'BADURL')),  # ABSOLUTE_URL
+    ('/INBOX/;UID={uid}/;SECTION=1.MIMEX', ('NO', 'BADURL'), ('NO', 'SERVERBUG')),  # BAD_SECTION
+    ('', ('NO', ''), ('NO', 'BADURL')),  # EMPTY_URL
+]
+
+
+def status_and_code(line):
+    """('OK', 'APPENDUID') from 'tag OK [APPENDUID 1 2] ...'."""
+    parts = line.split(' ', 2)
+    m = re.match(r'\[([A-Z-]+)', parts[2] if len(parts) > 2 else '')
+    return parts[1], m.group(1) if m else ''
+
+
 @unittest.skipUnless(shutil.which('dovecot'), 'dovecot not installed')
 class DovecotDiffTest(unittest.TestCase):
     def test_same_messages_as_dovecot(self):
@@ -337,10 +364,16 @@ class DovecotDiffTest(unittest.TestCase):
             line, _ = m.catenate('Cat', [url('/INBOX/;UID=%d/;SECTION=1' % uid)], [text(b'2nd\r\n')])
             uids += appenduid(line)[1].split(':')
             results[srv.name] = [fetch(srv, 'diff', 'Cat', u) for u in uids]
+            results[srv.name + ' known'] = [status_and_code(m.catenate('Cat', [url(u.format(uid=uid))])[0])
+                                             for u, _, _ in KNOWN]
         for i, (l, d) in enumerate(zip(results['loftd'], results['dovecot'])):
             with self.subTest(message=i):
                 self.assertEqual(l['BODY[]'], d['BODY[]'])
                 self.assertEqual(l['BODYSTRUCTURE'], d['BODYSTRUCTURE'])
+        for (u, want_loft, want_dove), got_loft, got_dove in zip(KNOWN, results['loftd known'],
+                                                                 results['dovecot known']):
+            with self.subTest(url=u):
+                self.assertEqual((got_loft, got_dove), (want_loft, want_dove))
 
 
 if __name__ == '__main__':
