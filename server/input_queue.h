@@ -32,11 +32,18 @@ class InputQueue {
   // finished synchronously) returns at once: the outer loop goes on.
   template <class Step>
   void run(Connection& conn, Step&& step) {
+    run(conn, step, [] { return false; });
+  }
+  // As run, and step is also called without bytes while more() is true: the
+  // parser holds events that need no further input (IMAP CATENATE's parts,
+  // several read from one line).
+  template <class Step, class More>
+  void run(Connection& conn, Step&& step, More&& more) {
     if (running_) return;
     running_ = true;
     std::string_view view(buf_);
     const size_t before = view.size();
-    while (!view.empty() && !conn.closing() && !conn.output_full() && step(&view)) {
+    while ((!view.empty() || more()) && !conn.closing() && !conn.output_full() && step(&view)) {
     }
     consume(before - view.size());
     running_ = false;

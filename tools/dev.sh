@@ -193,9 +193,11 @@ test_asan() {
 # One fuzz target: its seed corpus replayed, then FUZZ_SECONDS of new inputs
 # (written to a scratch corpus, never into the repository).
 fuzz_one() {
-  local exe=$1 seeds=$2 work=$3
+  local exe=$1 seeds=$2 work=$3 dict=()
+  # A dictionary beside the target (tests/fuzz/<target>.dict) names its tokens.
+  [ -f "tests/fuzz/$(basename "$exe" _fuzz).dict" ] && dict=(-dict="tests/fuzz/$(basename "$exe" _fuzz).dict")
   mkdir -p "$work/corpus" "$work/artifacts"
-  "$exe" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1 || {
     tail -n 60 "$work/fuzz.log" >&2
     return 1

@@ -71,17 +71,26 @@ bool parse_header_list(Reader* r, std::vector<std::string>* fields) {
   return r->close_list();
 }
 
+}  // namespace
+
+bool parse_section_text(Reader* r, FetchAtt* att) {
+  std::string_view spec;
+  if (!r->at_end() && r->peek() != ']' && !r->read_run(is_item_name_char, &spec, "section")) return false;
+  if (!parse_section_spec(r, spec, att)) return false;
+  if (att->text == Text::header_fields || att->text == Text::header_fields_not) {
+    if (!parse_header_list(r, &att->header_fields)) return false;
+  }
+  return true;
+}
+
+namespace {
+
 // section = "[" [section-spec] "]", then optional "<" number "." nz-number ">".
 bool parse_section(Reader* r, bool peek, FetchAtt* att) {
   att->kind = Kind::section;
   att->peek = peek;
   if (!r->expect('[')) return false;
-  std::string_view spec;
-  if (r->peek() != ']' && !r->read_run(is_item_name_char, &spec, "section")) return false;
-  if (!parse_section_spec(r, spec, att)) return false;
-  if (att->text == Text::header_fields || att->text == Text::header_fields_not) {
-    if (!parse_header_list(r, &att->header_fields)) return false;
-  }
+  if (!parse_section_text(r, att)) return false;
   if (!r->expect(']')) return false;
   if (r->skip_if('<')) {
     uint64_t offset = 0;

@@ -1,6 +1,8 @@
 // BODY[section] byte ranges (see fetch_section.h).
 #include "protocol/imap/fetch_section.h"
 
+#include <algorithm>
+
 namespace loft::proto::imap {
 
 using mime::Part;
@@ -57,6 +59,28 @@ std::optional<SectionRange> section_range(const mime::Structure& s, const FetchA
     }
   }
   return std::nullopt;
+}
+
+std::optional<SectionRange> locate_section(const FetchAtt& att, uint64_t size, uint64_t header_size,
+                                           const mime::Structure* structure) {
+  using Text = FetchAtt::Text;
+  if (!att.part.empty()) {
+    if (!structure) return std::nullopt;
+    auto range = section_range(*structure, att);
+    if (!range) return std::nullopt;
+    uint64_t b = std::min(range->begin, size), e = std::min(range->end, size);
+    return SectionRange{b, std::max(b, e)};
+  }
+  header_size = std::min(header_size, size);
+  switch (att.text) {
+    case Text::header:
+    case Text::header_fields:
+    case Text::header_fields_not: return SectionRange{0, header_size};
+    case Text::text: return SectionRange{header_size, size};
+    case Text::all:
+    case Text::mime: break;  // MIME needs a part number (RFC 3501 §9)
+  }
+  return SectionRange{0, size};
 }
 
 }  // namespace loft::proto::imap

@@ -26,5 +26,12 @@ std::optional<uint32_t> find_part(const mime::Structure& s, const std::vector<ui
 // The range att (a part section) names; nullopt if the part does not exist.
 // For header_fields / header_fields_not it is the header to filter.
 std::optional<SectionRange> section_range(const mime::Structure& s, const FetchAtt& att);
+// What BODY[section] (att, its partial not applied) names in a stored message
+// of size bytes whose header is header_size bytes: a range of it, clipped to
+// it; nullopt when the part does not exist. structure is needed (non-null)
+// when att has part numbers. For HEADER.FIELDS[.NOT] it is the header to
+// filter. FETCH and CATENATE's URLs (RFC 4469 §3) read sections through it.
+std::optional<SectionRange> locate_section(const FetchAtt& att, uint64_t size, uint64_t header_size,
+                                           const mime::Structure* structure);
 
 }  // namespace loft::proto::imap

@@ -43,6 +43,10 @@ struct CmdAppend {
   static constexpr uint32_t kLastMessage = UINT32_MAX;
   std::optional<uint32_t> replace;
   bool replace_uid = false;
+  // RFC 4469 CATENATE: the message is built from the TEXT and URL parts that
+  // follow (ParseEvent::Kind::catenate_text / catenate_url); message_size is 0
+  // and sync unused (each TEXT literal is decided on its own).
+  bool catenate = false;
 };
 
 // RFC 3501 §6.4.6 STORE and §6.4.8 UID STORE.

@@ -113,8 +113,7 @@ bool parse_seq_set(Reader* r, SeqSet* out, bool allow_last) {
   return true;
 }
 
-// Reads "[flag-list SP] [date-time SP]" (RFC 3502 append-opts) up to the message.
-static bool parse_append_opts(Reader* r, CmdAppend* cmd) {
+bool parse_append_opts(Reader* r, CmdAppend* cmd) {
   if (r->peek() == '(') {
     if (!parse_flag_list(r, &cmd->flags) || !r->expect_sp()) return false;
   }
@@ -126,8 +125,7 @@ static bool parse_append_opts(Reader* r, CmdAppend* cmd) {
   return true;
 }
 
-// Reads "SP mailbox SP [flag-list SP] [date-time SP]" up to the message.
-static bool parse_append_args(Reader* r, CmdAppend* cmd) {
+bool parse_append_args(Reader* r, CmdAppend* cmd) {
   if (!r->expect_sp() || !r->read_astring(&cmd->mailbox) || !r->expect_sp()) return false;
   return parse_append_opts(r, cmd);
 }
@@ -176,38 +174,45 @@ bool replace_target(std::string_view word, bool uid, uint32_t* out) {
 
 }  // namespace
 
-AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits) {
-  AppendHead head;
+bool read_append_command(std::string_view text, AppendHead* head, std::string_view* rest) {
   std::string tag;
   size_t tag_len = 0;
   if (!read_tag(text, &tag, &tag_len)) {
-    head.error = "Invalid tag";
-    return head;
+    head->error = "Invalid tag";
+    return false;
   }
   // "APPEND", "REPLACE n" or "UID REPLACE uid" (RFC 8508), then the mailbox.
-  std::string_view rest = text.substr(tag_len), name;
-  if (!next_word(&rest, &name)) {
-    head.error = "Invalid command";
-    return head;
+  *rest = text.substr(tag_len);
+  std::string_view name;
+  if (!next_word(rest, &name)) {
+    head->error = "Invalid command";
+    return false;
   }
   bool uid = iequals(name, "UID");
-  if (uid && !next_word(&rest, &name)) {
-    head.error = "Invalid command";
-    return head;
+  if (uid && !next_word(rest, &name)) {
+    head->error = "Invalid command";
+    return false;
   }
   if (iequals(name, "REPLACE")) {
     std::string_view number;
     uint32_t target = 0;
-    if (!next_word(&rest, &number) || !replace_target(number, uid, &target)) {
-      head.error = uid ? "Invalid UID" : "Invalid sequence number";
-      return head;
+    if (!next_word(rest, &number) || !replace_target(number, uid, &target)) {
+      head->error = uid ? "Invalid UID" : "Invalid sequence number";
+      return false;
     }
-    head.cmd.replace = target;
-    head.cmd.replace_uid = uid;
+    head->cmd.replace = target;
+    head->cmd.replace_uid = uid;
   } else if (uid || !iequals(name, "APPEND")) {
-    head.error = "Invalid command";
-    return head;
+    head->error = "Invalid command";
+    return false;
   }
+  return true;
+}
+
+AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits) {
+  AppendHead head;
+  std::string_view rest;
+  if (!read_append_command(text, &head, &rest)) return head;
   // "... {N}": the literal is the mailbox name.
   if (rest.empty() || rest == " ") {
     head.kind = AppendHead::Kind::argument;

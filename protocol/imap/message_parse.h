@@ -34,6 +34,15 @@ struct AppendHead {
 // removed. RFC 3501 §6.3.11: APPEND SP mailbox [SP flag-list] [SP date-time] SP literal.
 AppendHead classify_append(std::string_view text, uint64_t size, bool sync, const ParserLimits& limits);
 
+// The command words of an APPEND-like line (tag first): "APPEND", "REPLACE n"
+// or "UID REPLACE uid" (RFC 8508, into head->cmd); *rest is what follows
+// them ("SP mailbox ..."). False with head->error on a malformed start.
+bool read_append_command(std::string_view text, AppendHead* head, std::string_view* rest);
+// "SP mailbox SP [flag-list SP] [date-time SP]" (RFC 3501 §6.3.11) at the reader.
+bool parse_append_args(Reader* r, CmdAppend* cmd);
+// "[flag-list SP] [date-time SP]" (RFC 3502 append-opts) at the reader.
+bool parse_append_opts(Reader* r, CmdAppend* cmd);
+
 // RFC 3502 MULTIAPPEND: the line after a message literal, up to the next
 // literal header (removed): "SP [flag-list SP] [date-time SP]". The mailbox
 // is left empty (it is the first message's).

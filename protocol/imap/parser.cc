@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "protocol/imap/catenate_parse.h"
 #include "protocol/imap/message_parse.h"
 #include "protocol/imap/reader.h"
 #include "protocol/imap/utf8_accept.h"
@@ -33,18 +34,23 @@ std::string tag_of(std::string_view head, std::string_view rest, size_t max_line
 
 Parser::Parser(ParserLimits limits) : limits_(limits) {}
 
-void Parser::clear_command() {
+void Parser::clear_line() {
   // A buffer grown for one large command is released after it, so a
   // connection does not keep that capacity for life.
   if (line_.capacity() > kKeepCapacity) std::string().swap(line_);
   else line_.clear();
   seg_len_ = 0;
   line_bytes_ = 0;
-  literal_left_ = 0;
   literals_total_ = 0;
   quote_.reset();
+}
+
+void Parser::clear_command() {
+  clear_line();
+  literal_left_ = 0;
   message_tail_ = false;
   message_utf8_ = false;
+  end_catenate();
 }
 
 void Parser::reset() {
@@ -55,11 +61,17 @@ void Parser::reset() {
   fatal_ = {};
 }
 
-size_t Parser::buffered() const { return line_.size(); }
+size_t Parser::buffered() const { return line_.size() + cat_queued_; }
 
 ParseEvent Parser::feed(std::string_view* input) {
   ParseEvent ev;
   while (true) {
+    // RFC 4469: the parts of a line already read go out one by one, before
+    // any further input is looked at.
+    if (!cat_items_.empty()) {
+      if (pop_cat_item(&ev)) return ev;
+      continue;
+    }
     switch (mode_) {
       case Mode::failed:
         input->remove_prefix(input->size());
@@ -134,7 +146,8 @@ bool Parser::end_segment(ParseEvent* ev) {
   if (!quote_.in_quote()) lit = literal_suffix(std::string_view(line_).substr(line_.size() - seg_len_));
   seg_len_ = 0;
   quote_.reset();
-  if (message_tail_) return end_message(lit, ev);
+  if (cat_) return end_cat_segment(lit);
+  if (message_tail_) return end_message(std::move(line_), lit, ev);
   if (lit.present && !lit.sync && lit.size > limits_.max_nonsync_literal) {
     // RFC 7888 §4 (LITERAL-): BAD, and the bytes cannot be trusted to follow.
     fatal_ = ParseError{readable_tag(line_), "[TOOBIG] Non-synchronizing literal too big", true};
@@ -142,6 +155,25 @@ bool Parser::end_segment(ParseEvent* ev) {
     mode_ = Mode::failed;
     *ev = error_event(fatal_.tag, fatal_.message, true);
     return true;
+  }
+  if (carries_message(line_)) {
+    // RFC 4469: "APPEND mailbox [flags] [date] CATENATE (" starts a list of parts.
+    CatenateHead cat = classify_catenate(line_, limits_);
+    if (cat.kind == CatenateHead::Kind::catenate) {
+      std::string line = std::move(line_);
+      std::string tag = readable_tag(line);
+      clear_command();
+      return start_catenate(std::move(cat.cmd), std::move(tag), true, std::string_view(line).substr(cat.list_start),
+                            lit, ev);
+    }
+    if (cat.kind == CatenateHead::Kind::error) {
+      std::string tag = readable_tag(line_);
+      clear_command();
+      if (lit.present && !lit.sync) skip_literal_of_line(lit.size);
+      *ev = error_event(std::move(tag), std::move(cat.error), false);
+      if (mode_ == Mode::failed) ev->error = fatal_;
+      return true;
+    }
   }
   std::string_view append_head;
   bool utf8_item = false;
@@ -222,12 +254,7 @@ bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev, bool first) {
   std::string tag = ev->command->tag;
   CmdAppend& cmd = std::get<CmdAppend>(ev->command->body);
   clear_command();
-  if (first) {
-    message_count_ = 0;
-    message_bytes_ = 0;
-    message_mailbox_ = cmd.mailbox;
-    message_replace_ = cmd.replace.has_value();
-  }
+  if (first) begin_messages(cmd);
   cmd.index = message_count_;
   std::string refusal;
   if (lit.size > limits_.max_literal) refusal = "[TOOBIG] Message too big";
@@ -267,20 +294,26 @@ bool Parser::start_message(const LiteralSpec& lit, ParseEvent* ev, bool first) {
   return true;
 }
 
+void Parser::begin_messages(const CmdAppend& first) {
+  message_count_ = 0;
+  message_bytes_ = 0;
+  message_mailbox_ = first.mailbox;
+  message_replace_ = first.replace.has_value();
+}
+
 void Parser::accept_message() {
   if (mode_ == Mode::message_wait) mode_ = literal_left_ > 0 ? Mode::message : Mode::line;
 }
 
 void Parser::reject_message() {
   if (mode_ != Mode::message_wait) return;
-  clear_command();
+  clear_command();  // a CATENATE list ends with its refused TEXT part too
   mode_ = Mode::line;
 }
 
 // The line after a message literal ended: CRLF ends the APPEND; RFC 3502
 // MULTIAPPEND allows another "SP [flag-list SP] [date-time SP] literal".
-bool Parser::end_message(const LiteralSpec& lit, ParseEvent* ev) {
-  std::string tail = std::move(line_);
+bool Parser::end_message(std::string tail, const LiteralSpec& lit, ParseEvent* ev) {
   std::string tag = std::move(message_tag_);
   bool utf8 = std::exchange(message_utf8_, false);
   clear_command();
@@ -292,7 +325,16 @@ bool Parser::end_message(const LiteralSpec& lit, ParseEvent* ev) {
     return true;
   }
   std::string error = "Unexpected arguments after the message";
-  if (!unclosed && lit.present && !message_replace_) {
+  CatenateHead cat;
+  if (!unclosed && !message_replace_) cat = classify_next_catenate(tail, limits_);
+  if (cat.kind == CatenateHead::Kind::catenate) {  // RFC 4469 §5 with RFC 3502
+    cat.cmd.mailbox = message_mailbox_;
+    return start_catenate(std::move(cat.cmd), std::move(tag), false, std::string_view(tail).substr(cat.list_start), lit,
+                          ev);
+  }
+  if (cat.kind == CatenateHead::Kind::error) {
+    error = std::move(cat.error);
+  } else if (!unclosed && lit.present && !message_replace_) {
     // RFC 3502 with RFC 3516 §4.4: a further message may be a literal8 too.
     AppendHead head = classify_next_message(
         std::string_view(tail).substr(0, tail.rfind('{') - (lit.literal8 ? 1 : 0)), lit.size, lit.sync, limits_);
@@ -393,7 +435,7 @@ Parser::LineStatus Parser::read_line(std::string_view* input, std::string* line)
     input->remove_prefix(input->size());
     return LineStatus::too_long;
   }
-  if (mode_ == Mode::literal || mode_ == Mode::message || mode_ == Mode::message_wait)
+  if (mode_ == Mode::literal || mode_ == Mode::message || mode_ == Mode::message_wait || cat_ || !cat_items_.empty())
     clear_command();  // misuse mid-command: start afresh
   mode_ = Mode::line;
   size_t lf = input->find('\n');

@@ -13,10 +13,20 @@
 //   message_data  - bytes of that literal, never buffered by the parser
 //                   (`data` points into the input given to feed)
 //   message_end   - the literal and its CRLF were read: the APPEND is complete
+//   catenate_text - RFC 4469 CATENATE: a TEXT part's literal was announced
+//                   (literal_size, literal_sync); decided and streamed like a
+//                   message literal (accept_message / reject_message, then
+//                   message_data)
+//   catenate_url  - RFC 4469 CATENATE: a URL part (`data`, valid until the
+//                   next feed)
 // RFC 3502 MULTIAPPEND: after a message literal another "[flags] [date]
 // literal" group may follow; it is reported as a further message_start whose
 // CmdAppend::index counts up from 0 (the previous message's bytes are then
 // all given), and message_end comes once, after the last message.
+// RFC 4469 CATENATE: a message may be "CATENATE (" parts ")" instead of a
+// literal: message_start then comes with CmdAppend::catenate (no literal to
+// decide), followed by its parts in order; the next message (MULTIAPPEND) or
+// message_end follows the ")".
 // So a message of any size passes through in pieces (RFC 3501 §6.3.11).
 // Non-fatal errors (unknown command, bad arguments, a synchronising literal
 // above the limit, an over-long line) are answered with "tag BAD message" and
@@ -29,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +64,8 @@ struct ParserLimits {
   // (each message is also bounded by max_literal). Over either: NO.
   uint32_t max_append_messages = 1000;
   uint64_t max_append_total = 256ull * 1024 * 1024;
+  // RFC 4469 CATENATE: TEXT and URL parts of one message. Over it: NO [LIMIT].
+  uint32_t max_catenate_parts = 1000;
 };
 
 // Why a command was rejected; answered "tag BAD message".
@@ -66,12 +79,15 @@ struct ParseError {
 
 // The outcome of one Parser::feed call.
 struct ParseEvent {
-  enum class Kind { need_more, need_literal, command, error, message_start, message_data, message_end };
+  enum class Kind {
+    need_more, need_literal, command, error, message_start, message_data, message_end, catenate_text, catenate_url
+  };
   Kind kind = Kind::need_more;
   std::optional<Command> command;  // set for Kind::command and Kind::message_start
-  std::string_view data;           // set for Kind::message_data
+  std::string_view data;           // set for Kind::message_data and Kind::catenate_url
   ParseError error;                // set for Kind::error
-  uint64_t literal_size = 0;       // set for Kind::need_literal
+  uint64_t literal_size = 0;       // set for Kind::need_literal and Kind::catenate_text
+  bool literal_sync = true;        // Kind::catenate_text: a synchronising literal (wait for the decision)
 };
 
 // The per-connection command framer (see the top of this file).
@@ -84,7 +100,7 @@ class Parser {
   // need_literal and input is non-empty.
   ParseEvent feed(std::string_view* input);
 
-  // After message_start with a synchronising literal: the client may send it
+  // After message_start or catenate_text with a synchronising literal: the client may send it
   // (the caller sends the "+" continuation), or the APPEND ends here (the
   // client sends nothing, RFC 3501 §7.5). Feeding without deciding accepts.
   void accept_message();
@@ -94,12 +110,15 @@ class Parser {
   // the server to discard any plaintext that followed the command).
   void reset();
 
+  // True while events wait that need no further input (RFC 4469: the parts
+  // of one line are reported one by one): call feed, even with no bytes.
+  bool has_pending() const { return !cat_items_.empty(); }
   // Bytes buffered for the command in progress (for memory accounting).
   size_t buffered() const;
   // True between a command's first byte and its end: a partial line, a
   // literal, or an APPEND message or the line after it, being read or skipped.
   bool mid_command() const {
-    return mode_ != Mode::failed && (mode_ != Mode::line || !line_.empty() || message_tail_);
+    return mode_ != Mode::failed && (mode_ != Mode::line || !line_.empty() || message_tail_ || !cat_items_.empty());
   }
   // Replaces the limits from the next line on (tighter before login, RFC 3501
   // §6.2: the server may bound what an unauthenticated client sends).
@@ -121,11 +140,29 @@ class Parser {
   bool take_line_bytes(std::string_view* input, ParseEvent* ev);
   bool end_segment(ParseEvent* ev);
   bool start_message(const LiteralSpec& lit, ParseEvent* ev, bool first);
-  bool end_message(const LiteralSpec& lit, ParseEvent* ev);
+  // The first message of an APPEND (RFC 3502): counts and mailbox start over.
+  void begin_messages(const CmdAppend& first);
+  bool end_message(std::string tail, const LiteralSpec& lit, ParseEvent* ev);
   void skip_literal_of_line(uint64_t size);
   bool skip(std::string_view* input);
   void start_skip(std::string_view chunk, bool raw);
   void clear_command();
+  void clear_line();
+  // RFC 4469 CATENATE (parser_catenate.cc).
+  struct CatItem {
+    enum class Kind : uint8_t { url, text, url_literal, close, error };
+    Kind kind;
+    std::string text;  // url: the URL; close: the rest of the line (its literal header too); error: the message
+  };
+  bool start_catenate(CmdAppend cmd, std::string tag, bool first, std::string_view list, const LiteralSpec& lit,
+                      ParseEvent* ev);
+  void queue_cat_segment(std::string_view segment, const LiteralSpec& lit);
+  bool end_cat_segment(const LiteralSpec& lit);
+  bool pop_cat_item(ParseEvent* ev);
+  bool start_cat_text(ParseEvent* ev);
+  bool start_cat_url_literal(ParseEvent* ev);
+  bool refuse_catenate(std::string message, ParseEvent* ev);
+  void end_catenate();
 
   ParserLimits limits_;
   Mode mode_ = Mode::line;
@@ -145,6 +182,15 @@ class Parser {
   bool message_replace_ = false; // it is an RFC 8508 REPLACE: one message only
   uint32_t message_count_ = 0;  // messages of that APPEND announced so far
   uint64_t message_bytes_ = 0;  // their sizes added up
+  bool cat_ = false;            // inside a CATENATE list (RFC 4469)
+  bool cat_need_sp_ = false;    // a part of the list was read: the next needs SP (or ")")
+  uint32_t cat_parts_ = 0;      // parts of the message so far
+  uint64_t cat_text_bytes_ = 0; // its TEXT literal bytes
+  std::deque<CatItem> cat_items_;  // read from the current line, not reported yet
+  size_t cat_queued_ = 0;       // bytes held in cat_items_
+  LiteralSpec cat_lit_;         // the literal that ends the current line
+  std::string cat_lit_header_;  // its header as sent ("{5}", "{5+}")
+  std::string cat_url_;         // the URL reported last (catenate_url's data)
 };
 
 // Parses one complete command text (as accumulated by Parser, literals inline

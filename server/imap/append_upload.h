@@ -3,7 +3,9 @@
 // arriving and the bytes not yet written (under one chunk), and, for RFC 3502
 // MULTIAPPEND, the messages already received (their writers and targets,
 // linked all at once by Store::append_many). A refused APPEND whose literals
-// still arrive (LITERAL+) keeps its reply here and drops the bytes.
+// still arrive (LITERAL+) keeps its reply here and drops the bytes. RFC 4469
+// CATENATE: a message's TEXT parts arrive as literal bytes, its URL parts are
+// copied from stored bodies into the same writer, in order.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "base/result.h"
 #include "protocol/imap/command.h"
+#include "server/imap/catenate_url.h"
 #include "server/ingest.h"
 #include "storage/store.h"
 
@@ -62,6 +65,14 @@ class AppendUpload {
   // MIME parse and keeps the writer with its target (account, flags, date;
   // now_seconds when no date-time was given). An error removes what was written.
   Result<void> end_message(storage::AccountId account, int64_t now_seconds);
+  // Worker side (RFC 4469 CATENATE): writes the pending bytes, then copies up
+  // to budget bytes of part (advancing it) into the body; true once all of it
+  // is copied. A failure sticks, as for write_pending.
+  bool copy_url_bytes(storage::Store& store, UrlBytes& part, uint64_t budget);
+  // Bytes of the message arriving, written and pending; of the messages ended
+  // before it. Read them only while no worker step runs.
+  uint64_t message_bytes() const { return (body_ ? body_->size() : 0) + pending_.size(); }
+  uint64_t ended_bytes() const { return ended_bytes_; }
   // Messages ended so far, and their announced sizes added up (with the one arriving).
   size_t messages() const { return targets_.size(); }
   uint64_t announced_bytes() const { return announced_; }
@@ -80,6 +91,7 @@ class AppendUpload {
   std::optional<Error> error_;
   std::optional<Replacing> replacing_;
   uint64_t announced_ = 0;
+  uint64_t ended_bytes_ = 0;
   std::vector<std::unique_ptr<storage::BodyWriter>> writers_;
   std::vector<storage::DeliveryTarget> targets_;
 };

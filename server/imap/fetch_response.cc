@@ -208,33 +208,18 @@ Result<std::deque<Segment>> build_fetch_response(uint32_t seq, const storage::Me
       case Kind::section: {
         append_section_name(&text, it);
         text += ' ';
-        if (!it.part.empty()) {
-          if (!structure) return make_error(Errc::internal, "no message structure");
-          auto range = pi::section_range(*structure, it);
-          if (!range) {
-            text += "\"\"";  // no such part: empty, as Dovecot answers
-            break;
-          }
-          uint64_t b = std::min(range->begin, m.size), e = std::min(range->end, m.size);
-          if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
-            auto header = read_header(m, b, e - b);
-            if (!header) return header.error();
-            append_filtered(&text, *header, it);
-          } else {
-            add_range(&segs, &text, m, b, std::max(b, e), &it);
-          }
+        if (!it.part.empty() && !structure) return make_error(Errc::internal, "no message structure");
+        auto range = pi::locate_section(it, m.size, m.header_size, structure);
+        if (!range) {
+          text += "\"\"";  // no such part: empty, as Dovecot answers
           break;
         }
         if (it.text == Text::header_fields || it.text == Text::header_fields_not) {
-          auto header = read_header(m, 0, m.header_size);
+          auto header = read_header(m, range->begin, range->end - range->begin);
           if (!header) return header.error();
           append_filtered(&text, *header, it);
-        } else if (it.text == Text::header) {
-          add_range(&segs, &text, m, 0, m.header_size, &it);
-        } else if (it.text == Text::text) {
-          add_range(&segs, &text, m, m.header_size, m.size, &it);
         } else {
-          add_range(&segs, &text, m, 0, m.size, &it);
+          add_range(&segs, &text, m, range->begin, range->end, &it);
         }
         break;
       }

@@ -88,6 +88,7 @@ std::string ImapSession::capabilities() const {
     caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET STATUS=SIZE LIST-STATUS";
     caps += " APPENDLIMIT=" + std::to_string(conn_.server().config().limits.max_message_size);
     caps += " MULTIAPPEND REPLACE";  // RFC 3502, RFC 8508
+    caps += " CATENATE URL-PARTIAL";  // RFC 4469 (local URLs), RFC 5550 §5 ;PARTIAL= in them
   }
   caps += " IDLE";  // RFC 2177
   if (state_ != pi::kNotAuthenticated) {
@@ -131,7 +132,9 @@ void ImapSession::check_pipeline() {
 }
 
 void ImapSession::process() {
-  input_.run(conn_, [this](std::string_view* view) { return step(view); });
+  // RFC 4469: CATENATE parts read from one line come out without new input.
+  input_.run(
+      conn_, [this](std::string_view* view) { return step(view); }, [this] { return parser_.has_pending(); });
   if (!compressed_input_.empty()) conn_.redecode_input(std::exchange(compressed_input_, {}));
 }
 
@@ -159,6 +162,8 @@ bool ImapSession::step(std::string_view* view) {
     case pi::ParseEvent::Kind::message_start: on_message_start(*ev.command); return true;
     case pi::ParseEvent::Kind::message_data: on_message_data(ev.data); return true;
     case pi::ParseEvent::Kind::message_end: on_message_end(); return true;
+    case pi::ParseEvent::Kind::catenate_text: on_catenate_text(ev.literal_size, ev.literal_sync); return true;
+    case pi::ParseEvent::Kind::catenate_url: on_catenate_url(ev.data); return true;
     case pi::ParseEvent::Kind::error:
       abort_append();
       tagged(ev.error.tag.empty() ? "*" : ev.error.tag, ev.error.refused ? pi::Status::no : pi::Status::bad,

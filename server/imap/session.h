@@ -30,6 +30,7 @@ namespace imap {
 
 class FetchJob;
 class AppendUpload;
+struct CatenateCopy;
 
 class ImapSession final : public Session {
  public:
@@ -139,6 +140,12 @@ class ImapSession final : public Session {
   void on_message_end();
   // A further message of an RFC 3502 MULTIAPPEND (cmd_append.cc).
   void on_next_message(const proto::imap::CmdAppend& c);
+  // RFC 4469 CATENATE parts of the message arriving (cmd_catenate.cc): a TEXT
+  // literal announced (its bytes come as message data), a URL resolved and
+  // copied on workers; catenate_step runs after each worker step of a URL.
+  void on_catenate_text(uint64_t size, bool sync);
+  void on_catenate_url(std::string_view url);
+  void catenate_step(std::shared_ptr<CatenateCopy> job);
   // RFC 8508 REPLACE (cmd_replace.cc): finds the message to replace in the
   // selected mailbox (kept in append_), or the refusal line to answer with.
   std::optional<std::string> resolve_replace(const std::string& tag, const proto::imap::CmdAppend& c);

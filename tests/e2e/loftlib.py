@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -722,6 +723,32 @@ POP3_LISTENERS = [('pop3', '127.0.0.1:0', 'starttls', False),
                   ('pop3', '127.0.0.1:0', 'implicit', False)]
 
 
+class LoftTestCase(unittest.TestCase):
+    """Tests around one loftd for the whole class: started with SERVER_ARGS
+    (LoftServer's keywords), with USERS created (password PASSWORD)."""
+    SERVER_ARGS = {}
+    USERS = ()
+    PASSWORD = 'secret'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = LoftServer(**cls.SERVER_ARGS)
+        cls.srv.start()
+        for u in cls.USERS:
+            cls.srv.add_user(u, cls.PASSWORD)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.cleanup()
+
+    def assert_consistent(self):
+        """`loftctl check` finds every invariant of the store kept."""
+        r = self.srv.ctl('check')
+        self.assertEqual((r.returncode, r.stdout), (0, ''), r.stderr)
+        self.assertIn('consistent', r.stderr)
+
+
 def start_loft_with_pop3(users):
     """A started LoftServer that also serves POP3 with STLS (`pop3_stls`) and with
     implicit TLS (`pop3_tls`), with the given {name: password} accounts. On failure
@@ -1037,6 +1064,21 @@ def dovecot_profile(name, **kw):
     args = dict(DOVECOT_PROFILES[name])
     args.update(kw)
     return DovecotServer(**args)
+
+
+def start_loft_and_dovecot(test, profile='maildir', **loft_kw):
+    """A started loftd (LoftServer keywords) and private Dovecot (a
+    DOVECOT_PROFILES name) for a differential test; test's cleanups stop and
+    remove both."""
+    loft = LoftServer(**loft_kw)
+    dove = dovecot_profile(profile)
+    test.addCleanup(loft.cleanup)
+    test.addCleanup(dove.cleanup)
+    loft.start()
+    test.addCleanup(loft.stop)
+    dove.start()
+    test.addCleanup(dove.stop)
+    return loft, dove
 
 
 def ensure_system_user(name):

@@ -13,7 +13,6 @@ import os
 import re
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loftlib  # noqa: E402
@@ -52,25 +51,11 @@ class Imap(loftlib.RawImap):
         self.c.close()
 
 
-class MultiAppendTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = loftlib.LoftServer(max_message_size=MAX_MESSAGE,
-                                     limits=['max_append_messages = %d' % MAX_MESSAGES,
-                                             'max_append_total = %d' % MAX_TOTAL])
-        cls.srv.start()
-        for u in ('alice', 'bob', 'carol', 'dave', 'erin', 'frank'):
-            cls.srv.add_user(u, PASSWORD)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.cleanup()
-
-    def assert_consistent(self):
-        r = self.srv.ctl('check')
-        self.assertEqual((r.returncode, r.stdout), (0, ''), r.stderr)
-        self.assertIn('consistent', r.stderr)
+class MultiAppendTest(loftlib.LoftTestCase):
+    SERVER_ARGS = dict(max_message_size=MAX_MESSAGE,
+                       limits=['max_append_messages = %d' % MAX_MESSAGES, 'max_append_total = %d' % MAX_TOTAL])
+    USERS = ('alice', 'bob', 'carol', 'dave', 'erin', 'frank')
+    PASSWORD = PASSWORD
 
     def test_capability(self):
         m = Imap(self.srv, 'alice')

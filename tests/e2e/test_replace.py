@@ -11,7 +11,6 @@ UID, missing target), after which the old message is still there.
 import os
 import re
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loftlib  # noqa: E402
@@ -35,18 +34,9 @@ class Imap(loftlib.RawImap):
         self.c.close()
 
 
-class ReplaceTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = loftlib.LoftServer()
-        cls.srv.start()
-        for u in ('alice', 'bob', 'carol', 'dave'):
-            cls.srv.add_user(u, PASSWORD)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.cleanup()
+class ReplaceTest(loftlib.LoftTestCase):
+    USERS = ('alice', 'bob', 'carol', 'dave')
+    PASSWORD = PASSWORD
 
     def fill(self, m, mailbox, n):
         for i in range(n):
@@ -61,10 +51,6 @@ class ReplaceTest(unittest.TestCase):
             return got[0]['BODY[]'] if got else None
         finally:
             c.logout()
-
-    def assert_consistent(self):
-        r = self.srv.ctl('check')
-        self.assertEqual((r.returncode, r.stdout), (0, ''), r.stderr)
 
     def test_capability(self):
         m = Imap(self.srv, 'alice')

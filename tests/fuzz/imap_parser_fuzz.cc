@@ -1,14 +1,16 @@
 // libFuzzer target for the IMAP parser. Feeds the input to Parser whole and
 // in pieces (split points derived from the data) and checks both give the
-// same events; also runs parse_command on the raw bytes and exercises
-// read_line after AUTHENTICATE. Linked with replay_main.cc it replays a corpus
-// as a normal test.
+// same events (RFC 4469 CATENATE parts included); also runs parse_command
+// and the RFC 5092 URL parser on the raw bytes and exercises read_line after
+// AUTHENTICATE. tests/fuzz/imap_parser.dict lists its tokens. Linked with
+// replay_main.cc it replays a corpus as a normal test.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "protocol/imap/imap_url.h"
 #include "protocol/imap/parser.h"
 
 namespace {
@@ -22,6 +24,9 @@ using loft::proto::imap::ParserLimits;
 std::string fingerprint(const ParseEvent& ev) {
   std::string s(1, static_cast<char>('0' + static_cast<int>(ev.kind)));
   if (ev.kind == ParseEvent::Kind::need_literal) s += std::to_string(ev.literal_size);
+  // RFC 4469 CATENATE parts: the TEXT literal announced, the URL given.
+  if (ev.kind == ParseEvent::Kind::catenate_text) s += std::to_string(ev.literal_size) + (ev.literal_sync ? "" : "+");
+  if (ev.kind == ParseEvent::Kind::catenate_url) s.append(ev.data);
   if (ev.kind == ParseEvent::Kind::error) s += ev.error.tag + "|" + ev.error.message + (ev.error.fatal ? "!" : "");
   if (ev.command) s += ev.command->tag + "#" + std::to_string(ev.command->body.index());
   return s;
@@ -35,7 +40,8 @@ std::vector<std::string> run(const ParserLimits& limits, const std::vector<std::
   bool want_line = false;
   std::string line;
   for (std::string_view in : pieces) {
-    while (!in.empty()) {
+    // RFC 4469: parts read from one line come out without further input.
+    while (!in.empty() || p.has_pending()) {
       if (want_line) {
         Parser::LineStatus st = p.read_line(&in, &line);
         if (st == Parser::LineStatus::need_more) break;
@@ -78,8 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_depth = 4;
   limits.max_tokens = 200;
 
-  // The raw bytes as one command text: must never crash.
+  // The raw bytes as one command text, and as an RFC 5092 URL: must never crash.
   (void)loft::proto::imap::parse_command(all, limits);
+  (void)loft::proto::imap::parse_message_url(all);
 
   // Split points from an FNV-1a hash of the data, so every input has its
   // own deterministic split without spending input bytes on it.

@@ -146,6 +146,7 @@ inline std::string describe(const Command& c) {
       if (a.internal_date) s += " date=" + std::to_string(*a.internal_date) + "/" + std::to_string(a.tz_offset_minutes);
       if (a.index > 0) s += " #" + std::to_string(a.index);
       if (a.replace) s += std::string(a.replace_uid ? " uid-replace=" : " replace=") + std::to_string(*a.replace);
+      if (a.catenate) return s + " CATENATE";  // RFC 4469: parts follow
       return s + " {" + std::to_string(a.message_size) + (a.sync ? "}" : "+}");
     }
     std::string operator()(const CmdStore& c) const {
@@ -215,6 +216,9 @@ inline std::string describe(const ParseEvent& ev) {
     case ParseEvent::Kind::message_start: return "START " + describe(*ev.command);
     case ParseEvent::Kind::message_data: return "DATA " + std::string(ev.data);
     case ParseEvent::Kind::message_end: return "END";
+    case ParseEvent::Kind::catenate_text:
+      return "TEXT {" + std::to_string(ev.literal_size) + (ev.literal_sync ? "}" : "+}");
+    case ParseEvent::Kind::catenate_url: return "URL " + std::string(ev.data);
   }
   return "?";
 }
@@ -233,7 +237,8 @@ inline std::vector<std::string> feed_chunks(Parser& p, const std::vector<std::st
       else if (ev.kind != ParseEvent::Kind::need_more)
         out.push_back(describe(ev));
       if (ev.kind == ParseEvent::Kind::error && ev.error.fatal) return out;  // the stream is over
-      if (ev.kind == ParseEvent::Kind::need_more || chunk.empty()) break;
+      // RFC 4469: parts read from one line come out without further input.
+      if (ev.kind == ParseEvent::Kind::need_more || (chunk.empty() && !p.has_pending())) break;
     }
   }
   return out;
