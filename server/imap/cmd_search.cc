@@ -5,7 +5,6 @@
 #include "protocol/imap/search.h"
 #include "protocol/imap/utf8_accept.h"
 #include "server/imap/search_job.h"
-#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 
 namespace loft::server::imap {
@@ -36,17 +35,7 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSearch& c) {
   }
   // RFC 5267 §4.3: RETURN (UPDATE) keeps the result up to date.
   std::optional<SearchContexts::Spec> track;
-  if (c.ret && c.ret->update) {
-    std::optional<bool> keep = accept_update(*this, tag);
-    if (!keep) {
-      tagged(tag, "BAD", kContextTagInUse);
-      return;
-    }
-    if (*keep) {
-      track = SearchContexts::Spec{tag, c.uid, c, std::nullopt};
-      expand_last_result(*selected(), &track->search.program);  // "$" as it is now
-    }
-  }
+  if (c.ret && c.ret->update && !prepare_context(*this, tag, c.uid, c, std::nullopt, &track)) return;
   // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
   if (pi::search_uses_modseq(c.program)) enable(pi::kEnableCondstore);
   busy_ = true;

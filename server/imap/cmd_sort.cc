@@ -2,7 +2,6 @@
 // ESORT (SORT RETURN): checks the charset, then a SortJob does the rest.
 #include "protocol/imap/enable.h"
 #include "protocol/imap/utf8_accept.h"
-#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 #include "server/imap/sort_job.h"
 
@@ -29,19 +28,12 @@ void ImapSession::handle(const std::string& tag, const pi::CmdSort& c) {
   }
   SortJob::Request req;
   // RFC 5267 §4.3 CONTEXT=SORT: RETURN (UPDATE) keeps the sorted result up to date.
-  if (c.ret && c.ret->update) {
-    std::optional<bool> keep = accept_update(*this, tag);
-    if (!keep) {
-      tagged(tag, "BAD", kContextTagInUse);
-      return;
-    }
-    if (*keep) {
-      SearchContexts::Spec spec{tag, c.uid, c.search, c.criteria};
-      expand_last_result(*selected(), &spec.search.program);  // "$" as it is now
-      req.sorted = [this, spec = std::move(spec)](const std::vector<uint32_t>& uids) {
-        if (selected()) contexts().add(spec, uids);
-      };
-    }
+  std::optional<SearchContexts::Spec> track;
+  if (c.ret && c.ret->update && !prepare_context(*this, tag, c.uid, c.search, c.criteria, &track)) return;
+  if (track) {
+    req.sorted = [this, spec = std::move(*track)](const std::vector<uint32_t>& uids) {
+      if (selected()) contexts().add(spec, uids);
+    };
   }
   busy_ = true;
   req.uid = c.uid;

@@ -7,6 +7,7 @@
 #include "protocol/imap/esearch.h"
 #include "server/imap/mailbox_view.h"
 #include "server/imap/search_job.h"
+#include "server/imap/search_res.h"
 #include "server/imap/session.h"
 #include "server/imap/sort_job.h"
 
@@ -151,14 +152,22 @@ void SearchContexts::write(const Context& c, const pi::ContextDiff& diff, std::s
   r.serialize(out);
 }
 
-std::optional<bool> accept_update(ImapSession& session, const std::string& tag) {
+bool prepare_context(ImapSession& session, const std::string& tag, bool uid, const pi::CmdSearch& search,
+                     std::optional<std::vector<pi::SortCriterion>> sort, std::optional<SearchContexts::Spec>* spec) {
   SearchContexts& contexts = session.contexts();
-  if (contexts.has(tag)) return std::nullopt;
-  if (!contexts.full()) return true;
-  // Tags hold no '"' or '\\' (RFC 3501 §9: ASTRING-CHAR less quoted-specials).
-  session.reply(pi::StatusResponse{"*", pi::Status::no, pi::ResponseCode{"NOUPDATE", "\"" + tag + "\""},
-                                   "Too many search contexts; this one is not updated"});
-  return false;
+  if (contexts.has(tag)) {
+    session.tagged(tag, "BAD", "Tag reuse: a search context with this tag is updated");
+    return false;
+  }
+  if (contexts.full()) {
+    // Tags hold no '"' or '\\' (RFC 3501 §9: ASTRING-CHAR less quoted-specials).
+    session.reply(pi::StatusResponse{"*", pi::Status::no, pi::ResponseCode{"NOUPDATE", "\"" + tag + "\""},
+                                     "Too many search contexts; this one is not updated"});
+    return true;
+  }
+  spec->emplace(SearchContexts::Spec{tag, uid, search, std::move(sort)});
+  expand_last_result(*session.selected(), &(*spec)->search.program);  // "$" as it is now
+  return true;
 }
 
 size_t SearchContexts::memory() const {

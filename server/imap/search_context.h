@@ -86,10 +86,13 @@ class SearchContexts {
   std::shared_ptr<SearchContexts*> self_;
 };
 
-// RFC 5267 §4.3 and §4.3.1 for a SEARCH or SORT with RETURN (UPDATE) in the
-// selected state: nullopt if the command is to be answered BAD (§4.3: its
-// tag names a live context); else whether a context will be kept (false:
-// "* NO [NOUPDATE tag]" was sent and the other options still apply).
-std::optional<bool> accept_update(ImapSession& session, const std::string& tag);
+// RFC 5267 §4.3 and §4.3.1 for a SEARCH or SORT of the selected mailbox
+// with RETURN (UPDATE): false when the command was answered BAD (§4.3: its
+// tag names a live context). Else *spec is the context to keep ("$" expanded
+// as it is now), or stays empty when "* NO [NOUPDATE tag]" was sent (the
+// other options still apply).
+bool prepare_context(ImapSession& session, const std::string& tag, bool uid, const proto::imap::CmdSearch& search,
+                     std::optional<std::vector<proto::imap::SortCriterion>> sort,
+                     std::optional<SearchContexts::Spec>* spec);
 
 }  // namespace loft::server::imap

@@ -232,8 +232,6 @@ class ImapSession final : public Session {
   // answer BAD). cmd_search.cc.
   bool rev2_search_keys_ok(const proto::imap::SearchKey& program) const;
   static constexpr std::string_view kRev2NoRecentKeys = "NEW, OLD and RECENT are no search keys of IMAP4rev2";
-  // RFC 5267 §4.3: UPDATE with the tag of a context still updated is BAD.
-  static constexpr std::string_view kContextTagInUse = "Tag reuse: a search context with this tag is updated";
 
  private:
   Connection& conn_;

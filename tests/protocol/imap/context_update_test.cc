@@ -16,15 +16,9 @@
 namespace protocol_imap_context_update_test {
 
 using namespace loft::proto::imap;
+using loft::proto::imap::test::ret_of;
 
 namespace {
-
-std::optional<SearchReturn> ret_of(const std::string& line) {
-  ParseResult r = parse_command(line, ParserLimits{});
-  if (!r.command) return std::nullopt;
-  if (auto* s = std::get_if<CmdSearch>(&r.command->body)) return s->ret;
-  return std::get<CmdSort>(r.command->body).ret;
-}
 
 // Applies diff to told as the client does, removals then additions.
 std::vector<uint32_t> applied(std::vector<uint32_t> told, const ContextDiff& diff) {

@@ -2,6 +2,7 @@
 // whole event streams can be compared with one CHECK.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -272,6 +273,14 @@ inline std::string parse(std::string_view text, ParserLimits limits = {}) {
   ParseResult r = parse_command(text, limits);
   if (r.command) return describe(*r.command);
   return "BAD " + r.error.tag + " " + r.error.message;
+}
+
+// The RETURN options of a SEARCH or SORT line; nullopt when it does not parse.
+inline std::optional<SearchReturn> ret_of(const std::string& line) {
+  ParseResult r = parse_command(line, ParserLimits{});
+  if (!r.command) return std::nullopt;
+  if (auto* s = std::get_if<CmdSearch>(&r.command->body)) return s->ret;
+  return std::get<CmdSort>(r.command->body).ret;
 }
 
 // The items of "t FETCH 1 <items>" as text, or the error message.

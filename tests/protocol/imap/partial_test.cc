@@ -13,15 +13,9 @@
 namespace protocol_imap_partial_test {
 
 using namespace loft::proto::imap;
+using loft::proto::imap::test::ret_of;
 
 namespace {
-
-std::optional<SearchReturn> ret_of(const std::string& line) {
-  ParseResult r = parse_command(line, ParserLimits{});
-  if (!r.command) return std::nullopt;
-  if (auto* s = std::get_if<CmdSearch>(&r.command->body)) return s->ret;
-  return std::get<CmdSort>(r.command->body).ret;
-}
 
 std::string esearch(const SearchReturn& o, const std::vector<uint32_t>& hits, bool ascending = true) {
   std::string out;
