@@ -96,10 +96,6 @@ bool SearchContexts::awaits_expunge(const Context& c) const {
   return std::any_of(c.told.begin(), c.told.end(), [&](uint32_t uid) { return !view_.state(uid); });
 }
 
-bool SearchContexts::has_updates() const {
-  return std::any_of(contexts_.begin(), contexts_.end(), [](const auto& c) { return c->fresh.has_value(); });
-}
-
 void SearchContexts::render(std::string* out) {
   for (auto& cp : contexts_) {
     Context& c = *cp;
@@ -168,14 +164,6 @@ bool prepare_context(ImapSession& session, const std::string& tag, bool uid, con
   spec->emplace(SearchContexts::Spec{tag, uid, search, std::move(sort)});
   expand_last_result(*session.selected(), &(*spec)->search.program);  // "$" as it is now
   return true;
-}
-
-size_t SearchContexts::memory() const {
-  size_t bytes = contexts_.capacity() * sizeof(contexts_[0]);
-  for (const auto& c : contexts_)
-    bytes += sizeof(Context) + c->told.capacity() * sizeof(uint32_t) +
-             (c->fresh ? c->fresh->capacity() * sizeof(uint32_t) : 0);
-  return bytes;
 }
 
 }  // namespace loft::server::imap

@@ -61,10 +61,6 @@ class SearchContexts {
   void told();
   // Appends the updates of evaluations finished since the last call.
   void render(std::string* out);
-  bool has_updates() const;
-
-  // Bytes held beyond the object itself.
-  size_t memory() const;
 
  private:
   struct Context;
