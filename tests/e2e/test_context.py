@@ -193,18 +193,13 @@ def rounds(server, a, b, commands):
     a.converge(commands)
 
 
-class ContextTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = loftlib.LoftServer()
-        cls.server.start()
-        cls.server.add_user('alice', PASSWORD)
+class ContextTest(loftlib.LoftTestCase):
+    USERS = ('alice',)
+    PASSWORD = PASSWORD
 
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.server.stop()
-        cls.server.cleanup()
-        assert rc == 0, rc
+    @property
+    def server(self):
+        return self.srv
 
     def setUp(self):
         b = loftlib.RawImap(self.server, 'alice', PASSWORD, tag_prefix='x')
