@@ -2,7 +2,10 @@
 // reference counting, the change feed, durability across a reopen.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "storage/rocks/rocks_store.h"
@@ -204,6 +207,32 @@ TEST_CASE("a refcount that would go below zero fails the request as internal ins
   // Nothing of the failed request is visible.
   CHECK(inbox_of(store, a).messages == 2);
   CHECK(store.blob_info(blob)->refs == 1);
+}
+
+}  // namespace storage_expunge_test
+
+namespace storage_expunge_test {
+
+TEST_CASE("expunge_deleted_async removes only the messages that still carry \\Deleted") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const MailboxId box = inbox_with(*store, "a", 5);
+  // IMAP EXPUNGE read 1, 3 and 5 as \Deleted; 3 lost the flag before the commit.
+  REQUIRE(store->update_flags(box, Uids{1, 3, 5}, FlagOp::add, kDeleted).ok());
+  REQUIRE(store->update_flags(box, Uids{3}, FlagOp::remove, kDeleted).ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Result<Uids>> out;
+  store->expunge_deleted_async(box, Uids{1, 3, 5}, [&](Result<Uids> r) {
+    std::lock_guard lock(mu);
+    out = std::move(r);
+    cv.notify_all();
+  });
+  std::unique_lock lock(mu);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return out.has_value(); }));
+  REQUIRE(out->ok());
+  CHECK(**out == Uids{1, 5});
+  CHECK(index_uids(*store, box) == Uids{2, 3, 4});
 }
 
 }  // namespace storage_expunge_test
