@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "imap_test_util.h"
+#include "protocol/imap/command_table.h"
 #include "protocol/imap/context_update.h"
 #include "protocol/imap/esearch.h"
 
