@@ -168,10 +168,24 @@ void Loop::deliver_changes() {
   }
   for (const auto& change : changes) {
     std::vector<ChangeHandler> handlers;  // copied: a handler may unwatch
-    auto [lo, hi] = watchers_.equal_range(change.mailbox);
-    for (auto it = lo; it != hi; ++it) handlers.push_back(it->second.second);
+    if (change.list.empty()) {
+      auto [lo, hi] = watchers_.equal_range(change.mailbox);
+      for (auto it = lo; it != hi; ++it) handlers.push_back(it->second.second);
+    }
+    auto [alo, ahi] = account_watchers_.equal_range(change.account);
+    for (auto it = alo; it != ahi; ++it) handlers.push_back(it->second.second);
     for (auto& fn : handlers) fn(change);
   }
+}
+
+uint64_t Loop::watch_account(storage::AccountId account, ChangeHandler handler) {
+  uint64_t id = next_watch_++;
+  account_watchers_.emplace(account, std::make_pair(id, std::move(handler)));
+  return id;
+}
+
+void Loop::unwatch_account(uint64_t handle) {
+  std::erase_if(account_watchers_, [handle](const auto& kv) { return kv.second.first == handle; });
 }
 
 uint64_t Loop::watch_mailbox(storage::MailboxId mailbox, ChangeHandler handler) {

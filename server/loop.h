@@ -82,6 +82,10 @@ class Loop {
   using ChangeHandler = std::function<void(const storage::MailboxChange&)>;
   uint64_t watch_mailbox(storage::MailboxId mailbox, ChangeHandler handler);
   void unwatch_mailbox(uint64_t handle);
+  // Subscription to every committed change of an account: its mailboxes'
+  // message changes and its ListChanges (RFC 5465 NOTIFY). Loop thread only.
+  uint64_t watch_account(storage::AccountId account, ChangeHandler handler);
+  void unwatch_account(uint64_t handle);
   // Hands the changes already published to this loop's watchers now, rather
   // than at the next turn (a session reporting its own change, see
   // ImapSession::sync_mailbox). Loop thread only.
@@ -116,6 +120,7 @@ class Loop {
   std::mutex changes_mutex_;  // guards pending_changes_
   std::vector<storage::MailboxChange> pending_changes_;
   std::multimap<storage::MailboxId, std::pair<uint64_t, ChangeHandler>> watchers_;
+  std::multimap<storage::AccountId, std::pair<uint64_t, ChangeHandler>> account_watchers_;
   uint64_t next_watch_ = 1;
   std::mutex post_mutex_;  // guards posted_ and post_closed_
   std::vector<std::function<void()>> posted_;

@@ -181,9 +181,23 @@ struct StoreStats {
   uint64_t failed_commits = 0;      // failed batch writes (each request got Errc::temp)
 };
 
+// A change to an account's mailbox names, subscriptions or annotations,
+// for RFC 5465 NOTIFY (MailboxName, SubscriptionChange, MailboxMetadataChange,
+// ServerMetadataChange). Published in a MailboxChange of its own whose
+// mailbox is 0, so that no mailbox's watchers see it.
+struct ListChange {
+  enum class Kind : uint8_t { created, deleted, renamed, subscribed, unsubscribed, metadata };
+  Kind kind = Kind::created;
+  MailboxId mailbox = 0;             // the mailbox (0: subscriptions, server annotations)
+  std::string name;                  // stored name (renamed: the new one); empty for metadata
+  std::string old_name;              // renamed only
+  std::vector<std::string> entries;  // metadata only: the entry names written
+};
+
 // A committed change to a mailbox, published after it is durable, with what
 // changed so that a session updates without reloading. Mailboxes removed by
-// delete_account or delete_mailbox are not published.
+// delete_account or delete_mailbox are not published as message changes
+// (their removal is a ListChange::deleted).
 struct MailboxChange {
   AccountId account = 0;
   MailboxId mailbox = 0;
@@ -193,6 +207,15 @@ struct MailboxChange {
   std::vector<ChangedMessage> added;    // new messages, ascending UID
   std::vector<ChangedMessage> changed;  // flags or keywords changed
   std::vector<uint32_t> expunged;       // UIDs removed
+  std::vector<ListChange> list;         // mailbox == 0 only: name, subscription, annotation changes
 };
+
+// A MailboxChange that carries one ListChange of account.
+inline MailboxChange list_change(AccountId account, ListChange change) {
+  MailboxChange c;
+  c.account = account;
+  c.list.push_back(std::move(change));
+  return c;
+}
 
 }  // namespace loft::storage

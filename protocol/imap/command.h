@@ -99,6 +99,35 @@ struct CmdFetch {
   bool vanished = false;                  // RFC 7162 §3.2.6 (VANISHED), UID FETCH only
 };
 
+// RFC 5465 §5: the events of NOTIFY (bits of NotifyGroup::events).
+enum NotifyEvent : uint32_t {
+  kNotifyMessageNew = 1,
+  kNotifyMessageExpunge = 2,
+  kNotifyFlagChange = 4,
+  kNotifyAnnotationChange = 8,  // RFC 5257 ANNOTATE: not offered (BADEVENT)
+  kNotifyMailboxName = 16,
+  kNotifySubscriptionChange = 32,
+  kNotifyMailboxMetadataChange = 64,
+  kNotifyServerMetadataChange = 128,
+};
+
+// RFC 5465 §3, §6: one event group, "(" filter-mailboxes SP events ")".
+struct NotifyGroup {
+  enum class Filter { selected, selected_delayed, inboxes, personal, subscribed, subtree, mailboxes };
+  Filter filter = Filter::selected;
+  std::vector<std::string> mailboxes;  // subtree / mailboxes: the names as sent (not decoded)
+  uint32_t events = 0;                 // NotifyEvent bits; 0 for NONE
+  std::vector<FetchAtt> fetch;         // MessageNew's fetch attributes (§5.2)
+  std::vector<std::string> unknown;    // event-ext atoms (§8) Loft does not know
+};
+
+// RFC 5465 §3: NOTIFY NONE (set = false) or NOTIFY SET [STATUS] groups.
+struct CmdNotify {
+  bool set = false;
+  bool status = false;
+  std::vector<NotifyGroup> groups;
+};
+
 // RFC 2177 IDLE: the server pushes mailbox updates until the client sends DONE.
 struct CmdIdle {};
 
@@ -114,7 +143,7 @@ using CommandBody = std::variant<CmdCapability, CmdNoop, CmdLogout, CmdStartTls,
                                  CmdSort, CmdThread,
                                  CmdGetQuota, CmdGetQuotaRoot, CmdSetQuota,
                                  CmdGetMetadata, CmdSetMetadata,
-                                 CmdUnauthenticate>;
+                                 CmdUnauthenticate, CmdNotify>;
 
 struct Command {
   std::string tag;

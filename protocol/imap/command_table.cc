@@ -72,6 +72,8 @@ constexpr CommandInfo kGetMetadata{"GETMETADATA", kAuthOrSelected, false};
 constexpr CommandInfo kSetMetadata{"SETMETADATA", kAuthOrSelected, false};
 // RFC 8437 §3: authenticated and selected.
 constexpr CommandInfo kUnauthenticate{"UNAUTHENTICATE", kAuthOrSelected, false};
+// RFC 5465 §8: command-auth =/ notify.
+constexpr CommandInfo kNotify{"NOTIFY", kAuthOrSelected, false};
 
 struct InfoOf {
   const CommandInfo& operator()(const CmdCapability&) const { return kCapability; }
@@ -114,6 +116,7 @@ struct InfoOf {
   const CommandInfo& operator()(const CmdGetMetadata&) const { return kGetMetadata; }
   const CommandInfo& operator()(const CmdSetMetadata&) const { return kSetMetadata; }
   const CommandInfo& operator()(const CmdUnauthenticate&) const { return kUnauthenticate; }
+  const CommandInfo& operator()(const CmdNotify&) const { return kNotify; }
 };
 
 }  // namespace

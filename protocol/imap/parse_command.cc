@@ -6,6 +6,7 @@
 #include "protocol/imap/condstore_parse.h"
 #include "protocol/imap/fetch_parse.h"
 #include "protocol/imap/message_parse.h"
+#include "protocol/imap/notify.h"
 #include "protocol/imap/mailbox_parse.h"
 #include "protocol/imap/parser.h"
 #include "protocol/imap/reader.h"
@@ -224,6 +225,7 @@ constexpr Entry kCommands[] = {
     {"GETMETADATA", quota_cmd<CmdGetMetadata, parse_getmetadata>},  // RFC 5464 (metadata.h)
     {"SETMETADATA", quota_cmd<CmdSetMetadata, parse_setmetadata>},
     {"UNAUTHENTICATE", plain<CmdUnauthenticate>},  // RFC 8437
+    {"NOTIFY", quota_cmd<CmdNotify, parse_notify_args>},  // RFC 5465 (notify.h)
 };
 
 }  // namespace

@@ -34,7 +34,11 @@ bool ImapSession::idle_step(std::string_view* view) {
 
 void ImapSession::idle_push() {
   MailboxView* v = view();
-  if (!idle_tag_ || !v) return;
+  if (!v) return;
+  if (!idle_tag_) {
+    if (notifier_) notify_ready();  // RFC 5465 SELECTED: pushed outside IDLE too
+    return;
+  }
   std::string out;
   write_updates(true, &out);
   if (!out.empty()) send(out);

@@ -12,6 +12,7 @@ void ImapSession::handle(const std::string& tag, const proto::imap::CmdUnauthent
   // and stay (§3: the security layer is not reset; RFC 4978 has no way back).
   deselect();
   account_.reset();
+  notifier_.reset();  // RFC 5465: it listens to the old account's changes
   enabled_ = 0;
   sasl_tag_.reset();
   sasl_login_ = false;

@@ -226,17 +226,24 @@ void FetchJob::after_step() {
     view->set_flags_batch(flag_updates_);
   }
   flag_updates_.clear();
-  if (unknown_cte_) {
+  if (!unknown_cte_ && !error_) {
+    if (!seen_wanted_.empty()) {
+      commit_seen();
+      return;
+    }
+    if (!done_) {
+      pump_.schedule();
+      return;
+    }
+  }
+  if (tag_.empty()) {
+    // RFC 5465 §5.2: a NOTIFY MessageNew FETCH has no tagged reply.
+    if (unknown_cte_ || error_) session_.send("* NO Fetching the new messages' attributes failed\r\n");
+  } else if (unknown_cte_) {
     session_.tagged(tag_, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding");
   } else if (error_) {
     // The untagged responses sent so far stand; the command fails as a whole.
     session_.tagged_error(tag_, *error_);
-  } else if (!seen_wanted_.empty()) {
-    commit_seen();
-    return;
-  } else if (!done_) {
-    pump_.schedule();
-    return;
   } else {
     session_.tagged(tag_, "OK", cmd_.uid ? "UID FETCH completed" : "FETCH completed");
   }

@@ -34,7 +34,8 @@ class FetchJob {
  public:
   using Target = MailboxView::SeqUid;
   // first: targets before it were answered already (the first view step runs
-  // in the command handler).
+  // in the command handler). An empty tag: a NOTIFY MessageNew FETCH (RFC
+  // 5465 §5.2), which ends without a tagged reply.
   FetchJob(ImapSession& session, std::string tag, proto::imap::CmdFetch cmd, FetchNeeds needs,
            std::vector<Target> targets, size_t first = 0);
   // Begins streaming; the session is busy until the tagged reply is sent.

@@ -212,10 +212,10 @@ void MailboxView::note_changed() {
   if (started_ && notify_ && has_updates(true)) notify_();
 }
 
-bool MailboxView::has_updates(bool allow_expunge) const {
+bool MailboxView::has_updates(bool allow_expunge, bool flags) const {
   if (!started_) return false;
   const auto& e = shared_->entries();
-  return (allow_expunge && !pending_expunged_.empty()) || !pending_flags_.empty() ||
+  return (allow_expunge && !pending_expunged_.empty()) || (flags && !pending_flags_.empty()) ||
          (!e.empty() && e.back().uid > told_max_);
 }
 

@@ -99,8 +99,12 @@ class MailboxView {
   std::vector<std::optional<uint32_t>> apply_own_expunges(std::span<const uint32_t> sorted_uids);
 
   // --- untagged updates (RFC 3501 §5.5, §7) ---
-  // True if flush would write something (allow_expunge: EXPUNGE may be sent).
-  bool has_updates(bool allow_expunge) const;
+  // True if flush would write something (allow_expunge: EXPUNGE may be sent);
+  // with flags false, only new or expunged messages count (RFC 5465 §5.1:
+  // a NOTIFY without FlagChange is not woken by flag changes alone).
+  bool has_updates(bool allow_expunge, bool flags = true) const;
+  // The highest UID announced with EXISTS (new messages are above it).
+  uint32_t told_max() const { return told_max_; }
   // Appends EXPUNGE (only if allow_expunge), EXISTS and RECENT, FETCH FLAGS.
   void flush(bool allow_expunge, std::string* out);
   // The UIDs (ascending) the next flush that may send EXPUNGE reports expunged.

@@ -8,6 +8,7 @@
 #include "server/connection.h"
 #include "server/imap/append_upload.h"
 #include "server/imap/fetch_job.h"
+#include "server/imap/notify.h"
 #include "server/imap/recent_claims.h"
 #include "server/loop.h"
 #include "server/server.h"
@@ -104,6 +105,7 @@ std::string ImapSession::capabilities() const {
     caps += " UNAUTHENTICATE";  // RFC 8437 §2: advertised once authenticated
     caps += " OBJECTID SAVEDATE PREVIEW";  // RFC 8474 (THREADID is NIL), RFC 8514, RFC 8970
     caps += " SEARCH=FUZZY";  // RFC 6203: FUZZY key, RELEVANCY return option and sort key
+    caps += " NOTIFY";        // RFC 5465
   }
   return caps;
 }
@@ -208,8 +210,15 @@ void ImapSession::dispatch(pi::Command& cmd) {
 }
 
 void ImapSession::flush_updates() {
+  if (!cmd_sends_updates_) return;
+  if (notifier_) {
+    // RFC 5465: other mailboxes' events waited for this command to end.
+    std::string out;
+    notifier_->take(&out);
+    if (!out.empty()) send(out);
+  }
   MailboxView* v = view();
-  if (!v || !cmd_sends_updates_) return;
+  if (!v) return;
   // RFC 3501 §5.5: no EXPUNGE while a command using sequence numbers runs,
   // nor when another command is already waiting (it may use the numbers the
   // client has now); it goes out after a later command or during IDLE.
@@ -257,11 +266,13 @@ void ImapSession::sync_mailbox(std::function<void()> next) {
 
 void ImapSession::finish() {
   busy_ = false;
+  if (notifier_) notify_ready();
   process();
 }
 
 void ImapSession::on_drain() {
   if (fetch_) fetch_->on_drain();
+  if (notifier_) notify_ready();  // RFC 5465 events held while the output was full
   process();  // commands held back by output backpressure go on
 }
 

@@ -30,6 +30,7 @@ namespace imap {
 
 class FetchJob;
 class AppendUpload;
+class Notifier;
 struct CatenateCopy;
 
 class ImapSession final : public Session {
@@ -102,6 +103,10 @@ class ImapSession final : public Session {
   // A context evaluation finished: its updates go out now if no command is
   // running (or IDLE is), else before the next tagged reply.
   void context_updates_ready();
+  // RFC 5465 NOTIFY: sends what the notifier holds (and the selected
+  // mailbox's updates NOTIFY asks for) now if no command runs, else they
+  // wait for the next tagged reply. Called by the Notifier and after commands.
+  void notify_ready();
   // Call after a mutation, before the tagged reply: the changes the store has
   // published reach the view, and the untagged updates the running command
   // allows (RFC 3501 §5.5: no EXPUNGE during FETCH, STORE, SEARCH, or while a
@@ -177,6 +182,13 @@ class ImapSession final : public Session {
   void handle(const std::string& tag, const proto::imap::CmdGetMetadata& c);
   void handle(const std::string& tag, const proto::imap::CmdSetMetadata& c);
   void handle(const std::string& tag, const proto::imap::CmdUnauthenticate& c);  // cmd_unauthenticate.cc
+  void handle(const std::string& tag, const proto::imap::CmdNotify& c);          // cmd_notify.cc
+  // RFC 5465 §5.2-§5.3 (cmd_notify.cc): the selected mailbox's new and
+  // expunged messages (and flags with FlagChange) pushed outside commands,
+  // then MessageNew's FETCH of the new ones.
+  void notify_selected();
+  // Runs MessageNew's fetch attributes for UIDs above `from` (busy meanwhile).
+  void notify_fetch(uint32_t from, uint32_t to);
   // The account is in the config's quota_admins (may SETQUOTA, name others' roots).
   bool quota_admin() const;
   void continue_authenticate(std::string line);
@@ -252,6 +264,7 @@ class ImapSession final : public Session {
   std::unique_ptr<Selected> selected_;
   std::unique_ptr<FetchJob> fetch_;  // the FETCH being streamed
   std::unique_ptr<AppendUpload> append_;  // the APPEND whose message is streaming in
+  std::shared_ptr<Notifier> notifier_;    // RFC 5465 NOTIFY SET in force (notify.h)
   uint32_t enabled_ = 0;             // RFC 5161: proto::imap::EnableBit set by ENABLE
   // The running command: its tag and whether it uses sequence numbers (§5.5).
   std::string cmd_tag_;

@@ -196,7 +196,7 @@ size_t Committer::commit(std::vector<Pending>& group) {
   committed_requests_ += taken;
   std::vector<MailboxChange> changes;
   for (const MailboxInfo& m : txn.touched_mailboxes())
-    changes.push_back(MailboxChange{m.account, m.id, m.uidnext, m.messages, m.highestmodseq, {}, {}, {}});
+    changes.push_back(MailboxChange{m.account, m.id, m.uidnext, m.messages, m.highestmodseq, {}, {}, {}, {}});
   // Change-feed hook: each request that committed adds the details of what it
   // changed (a rolled-back one staged nothing that stayed).
   for (size_t i = 0; i < taken; ++i)

@@ -50,6 +50,7 @@ Result<void> DeleteMailbox::stage(GroupTxn& txn) {
   // annotations (bounded by the account's metadata limits) go now.
   if (auto r = stage_drop_mailbox_metadata(txn, account, mb->id, true); !r) return r;
   stage_mark_mailbox_deleted(txn, *mb, mailbox_name_key(account, name));
+  deleted = mb->id;
   return {};
 }
 
@@ -66,6 +67,8 @@ Result<void> RenameMailbox::stage(GroupTxn& txn) {
   if (iequals(from, kInboxName)) {
     // RFC 3501 §6.3.5: the messages move to a new mailbox; INBOX stays, empty.
     MailboxInfo fresh = stage_new_mailbox(txn, account, to, 0);
+    renamed_.clear();
+    renamed_.push_back(ListChange{ListChange::Kind::created, fresh.id, fresh.name, {}, {}});
     auto uids_rows = txn.scan(kMessagesCf, id_key(**source));
     if (!uids_rows) return uids_rows.error();
     CopyMessages mv;
@@ -99,12 +102,14 @@ Result<void> RenameMailbox::stage(GroupTxn& txn) {
     if (*taken) return make_error(Errc::exists, "mailbox " + new_name + " already exists");
     moves.emplace_back(key, std::move(new_name));
   }
+  renamed_.clear();
   for (const auto& [old_key, new_name] : moves) {
     auto value = txn.get(kMailboxNamesCf, old_key);
     if (!value) return value.error();
     if (!*value || (*value)->size() != 8) return corrupt("mailbox name row " + old_key.substr(8));
     auto mb = stage_mailbox(txn, get_be64((*value)->data()));
     if (!mb) return mb.error().code == Errc::not_found ? corrupt("mailbox name without a record") : mb.error();
+    renamed_.push_back(ListChange{ListChange::Kind::renamed, mb->id, new_name, mb->name, {}});
     mb->name = new_name;
     txn.erase(kMailboxNamesCf, old_key);
     txn.put(kMailboxNamesCf, mailbox_name_key(account, new_name), std::move(**value));
@@ -128,6 +133,24 @@ Result<void> SetSubscription::stage(GroupTxn& txn) {
   if (subscribe) txn.put(kSubscriptionsCf, std::move(key), encode_bytes(""));
   else txn.erase(kSubscriptionsCf, std::move(key));
   return {};
+}
+
+void CreateMailbox::describe(std::vector<MailboxChange>& changes) const {
+  changes.push_back(list_change(account, ListChange{ListChange::Kind::created, out.id, out.name, {}, {}}));
+}
+
+void DeleteMailbox::describe(std::vector<MailboxChange>& changes) const {
+  changes.push_back(list_change(account, ListChange{ListChange::Kind::deleted, deleted, std::string(stored_name(name)), {}, {}}));
+}
+
+void RenameMailbox::describe(std::vector<MailboxChange>& changes) const {
+  EventRequest::describe(changes);
+  for (const ListChange& c : renamed_) changes.push_back(list_change(account, c));
+}
+
+void SetSubscription::describe(std::vector<MailboxChange>& changes) const {
+  auto kind = subscribe ? ListChange::Kind::subscribed : ListChange::Kind::unsubscribed;
+  changes.push_back(list_change(account, ListChange{kind, 0, std::string(stored_name(name)), {}, {}}));
 }
 
 }  // namespace loft::storage::rocks

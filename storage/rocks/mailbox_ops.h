@@ -16,6 +16,7 @@ struct CreateMailbox final : Request {
   uint32_t special_use = 0;
   MailboxInfo out;
   Result<void> stage(GroupTxn& txn) override;
+  void describe(std::vector<MailboxChange>& changes) const override;  // ListChange::created
 };
 
 // Deletes the mailbox: name row and record at once, its messages queued for
@@ -23,7 +24,9 @@ struct CreateMailbox final : Request {
 struct DeleteMailbox final : Request {
   AccountId account = 0;
   std::string name;
+  MailboxId deleted = 0;  // set by stage
   Result<void> stage(GroupTxn& txn) override;
+  void describe(std::vector<MailboxChange>& changes) const override;  // ListChange::deleted
 };
 
 // Renames `from` and every "from/..." name; renaming INBOX moves its
@@ -32,6 +35,12 @@ struct RenameMailbox final : EventRequest {
   AccountId account = 0;
   std::string from, to;
   Result<void> stage(GroupTxn& txn) override;
+  // The moved messages, then one ListChange::renamed per renamed mailbox
+  // (ListChange::created for the new mailbox of an INBOX rename).
+  void describe(std::vector<MailboxChange>& changes) const override;
+
+ private:
+  std::vector<ListChange> renamed_;
 };
 
 struct SetSpecialUse final : Request {
@@ -46,6 +55,7 @@ struct SetSubscription final : Request {
   std::string name;
   bool subscribe = true;
   Result<void> stage(GroupTxn& txn) override;
+  void describe(std::vector<MailboxChange>& changes) const override;  // ListChange::(un)subscribed
 };
 
 }  // namespace loft::storage::rocks

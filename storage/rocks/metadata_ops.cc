@@ -67,6 +67,12 @@ std::optional<MetadataUsage> decode_metadata_usage(std::string_view v) {
   return MetadataUsage{get_be64(v.data() + 1), get_be64(v.data() + 9)};
 }
 
+void SetMetadata::describe(std::vector<MailboxChange>& changes) const {
+  ListChange c{ListChange::Kind::metadata, mailbox, {}, {}, {}};
+  for (const MetadataWrite& w : writes) c.entries.push_back(w.name);
+  changes.push_back(list_change(account, std::move(c)));
+}
+
 Result<void> SetMetadata::stage(GroupTxn& txn) {
   if (auto r = check_scope(txn, account, mailbox); !r) return r;
   auto usage = stage_usage(txn, account);

@@ -34,6 +34,7 @@ struct SetMetadata final : Request {
   std::vector<MetadataWrite> writes;
   MetadataLimits limits;
   Result<void> stage(GroupTxn& txn) override;
+  void describe(std::vector<MailboxChange>& changes) const override;  // ListChange::metadata
 };
 
 // Erases every annotation of a mailbox; with charge, lowers the account's

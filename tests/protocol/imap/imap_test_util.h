@@ -201,6 +201,19 @@ inline std::string describe(const Command& c) {
       return s;
     }
     std::string operator()(const CmdUnauthenticate&) const { return "UNAUTHENTICATE"; }
+    std::string operator()(const CmdNotify& n) const {  // RFC 5465: filter and events as numbers
+      if (!n.set) return "NOTIFY NONE";
+      std::string s = n.status ? "NOTIFY SET STATUS" : "NOTIFY SET";
+      for (const NotifyGroup& g : n.groups) {
+        s += " (" + std::to_string(static_cast<int>(g.filter));
+        for (const std::string& m : g.mailboxes) s += " [" + m + "]";
+        s += " " + std::to_string(g.events);
+        for (const FetchAtt& f : g.fetch) s += " " + describe(f);
+        for (const std::string& u : g.unknown) s += " ?" + u;
+        s += ")";
+      }
+      return s;
+    }
   };
   return c.tag + " " + std::visit(V{}, c.body);
 }
