@@ -106,7 +106,7 @@ void ImapSession::notify_selected() {
   const Notifier::SelectedGroup& g = *notifier_->selected();
   // RFC 3501 §5.5: no EXPUNGE while the client may be sending a command that
   // uses the numbers it has; SELECTED-DELAYED keeps them for a command (§6.1).
-  bool waiting = parser_.buffered() > 0 || input_.buffered() > 0;
+  bool waiting = parser_.buffered() > 0 || (step_view_ ? !step_view_->empty() : input_.buffered() > 0);
   bool allow_expunge = g.immediate_expunge && !waiting;
   MailboxView& v = *sel->view;
   if (!v.has_updates(allow_expunge, (g.events & pi::kNotifyFlagChange) != 0)) return;
