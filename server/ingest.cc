@@ -16,7 +16,8 @@ void IngestBody::finish() {
   if (finished_ || !writer_) return;
   finished_ = true;
   std::string encoded;
-  proto::mime::encode_structure(parser_.finish(), &encoded);
+  proto::mime::Structure structure = parser_.finish();  // before sort_header(): it ends the last field
+  proto::mime::encode_structure(structure, &encoded, parser_.sort_header());
   writer_->set_structure(std::move(encoded));
 }
 

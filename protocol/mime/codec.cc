@@ -79,6 +79,12 @@ class In {
     return true;
   }
   bool done() const { return p_ == b_.size(); }
+  bool skip(uint64_t n) {
+    if (n > b_.size() - p_) return false;
+    p_ += n;
+    return true;
+  }
+  size_t pos() const { return p_; }
 
  private:
   std::string_view b_;
@@ -89,8 +95,11 @@ Error corrupt(const char* what) { return make_error(Errc::bad_input, std::string
 
 }  // namespace
 
-void encode_structure(const Structure& s, std::string* out) {
+void encode_structure(const Structure& s, std::string* out, const std::optional<std::string>& sort_header) {
   out->push_back(static_cast<char>(kStructureVersion));
+  // 0: no sort header; n + 1: one of n bytes follows.
+  put_varint(out, sort_header ? sort_header->size() + 1 : 0);
+  if (sort_header) out->append(*sort_header);
   put_varint(out, s.parts.size());
   for (const Part& p : s.parts) {
     out->push_back(static_cast<char>(p.flags));
@@ -112,10 +121,25 @@ void encode_structure(const Structure& s, std::string* out) {
   }
 }
 
+std::optional<std::string_view> structure_sort_header(std::string_view bytes) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != 2) return std::nullopt;
+  In in(bytes.substr(1));
+  uint64_t n;
+  if (!in.varint(&n) || n == 0) return std::nullopt;
+  size_t start = 1 + in.pos();
+  if (!in.skip(n - 1)) return std::nullopt;
+  return bytes.substr(start, n - 1);
+}
+
 Result<Structure> decode_structure(std::string_view bytes) {
   if (bytes.empty()) return corrupt("empty");
-  if (static_cast<uint8_t>(bytes[0]) != kStructureVersion) return corrupt("unknown version");
+  const auto version = static_cast<uint8_t>(bytes[0]);
+  if (version != 1 && version != 2) return corrupt("unknown version");
   In in(bytes.substr(1));
+  if (version == 2) {
+    uint64_t sort_len;
+    if (!in.varint(&sort_len) || (sort_len && !in.skip(sort_len - 1))) return corrupt("truncated sort header");
+  }
   Structure s;
   uint64_t n;
   if (!in.count(&n) || n == 0 || n > kMaxParts) return corrupt("bad part count");

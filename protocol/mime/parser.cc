@@ -4,7 +4,9 @@
 #include "protocol/mime/parser.h"
 
 #include <algorithm>
+#include <iterator>
 
+#include "base/bytes.h"
 
 namespace loft::proto::mime {
 
@@ -135,6 +137,7 @@ void Parser::end_field() {
   }
   size_t name_end = colon;
   while (name_end > 0 && (field[name_end - 1] == ' ' || field[name_end - 1] == '\t')) --name_end;
+  if (stack_.size() == 1) keep_sort_field(std::string_view(field).substr(0, name_end), field);
   std::string_view value = std::string_view(field).substr(colon + 1);
   // Leading white space of the value is skipped, but one is left of a value
   // that is only white space (Dovecot's SKIP_INITIAL_LWSP).
@@ -159,9 +162,31 @@ bool Parser::open_child(uint64_t header_offset, uint8_t flags) {
   return true;
 }
 
+void Parser::keep_sort_field(std::string_view name, std::string_view field) {
+  static constexpr std::string_view kNames[] = {"Date", "Subject", "From", "To", "Cc", "Message-ID",
+                                                "In-Reply-To", "References"};
+  if (!sort_header_) return;
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    if (!iequals(name, kNames[i])) continue;
+    if (sort_seen_ & (1u << i)) return;  // RFC 5256 readers take the first occurrence
+    sort_seen_ |= static_cast<uint8_t>(1u << i);
+    std::string& out = *sort_header_;
+    for (char c : field) {
+      if (c == '\n') out += '\r';
+      out += c;
+    }
+    out += "\r\n";
+    if (out.size() > kMaxSortHeader) sort_header_.reset();
+    return;
+  }
+}
+
 void Parser::end_header(uint64_t body_offset, uint64_t lines_start, bool open_children) {
   uint32_t idx = stack_.back();
   Part& p = s_.parts[idx];
+  // A SORT reads at most kSortHeaderScope bytes of the header: past that,
+  // which fields it sees depends on the cut, so none are kept.
+  if (idx == 0 && body_offset > kSortHeaderScope) sort_header_.reset();
   p.body_offset = body_offset;
   p.body_lines = lines_start;  // the LF count at the body's start, until close_to
   if (!p.has(Part::kIsMime)) {

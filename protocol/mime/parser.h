@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,14 @@ class Parser {
   Structure finish();
   // Bytes fed so far.
   uint64_t size() const { return offset_ + line_len_; }
+  // After finish(): the message's own header fields that SORT and THREAD read
+  // (RFC 5256: Date, Subject, From, To, Cc, Message-ID, In-Reply-To,
+  // References), the first occurrence of each, as written (CRLF line ends),
+  // so that they need not be read from the body again. nullopt when the
+  // header is longer than kSortHeaderScope or they pass kMaxSortHeader.
+  const std::optional<std::string>& sort_header() const { return sort_header_; }
+  static constexpr uint64_t kSortHeaderScope = 256 * 1024;
+  static constexpr size_t kMaxSortHeader = 64 * 1024;
 
  private:
   struct Boundary {
@@ -45,6 +54,8 @@ class Parser {
   void header_line(std::string_view content, bool has_lf, uint64_t line_len);
   void end_field();
   void apply_field(std::string_view name, std::string_view value);
+  // Keeps field (name and value, lines joined by "\n") for sort_header().
+  void keep_sort_field(std::string_view name, std::string_view field);
   // The header of the current part ends; its body starts at body_offset.
   void end_header(uint64_t body_offset, uint64_t lines_start, bool open_children);
   const Boundary* find_boundary(std::string_view line) const;
@@ -72,6 +83,8 @@ class Parser {
   uint64_t kept_ = 0;          // bytes of field values kept in s_
   bool eoh_pending_ = false;   // the blank line ending a header was the last line
   bool finished_ = false;
+  std::optional<std::string> sort_header_{std::string()};
+  uint8_t sort_seen_ = 0;  // bits of the sort fields already kept
 };
 
 // Parses a whole message at once.

@@ -6,6 +6,8 @@
 #include "protocol/imap/esearch.h"
 #include "protocol/imap/search_fuzzy.h"
 #include "protocol/imap/thread.h"
+#include "protocol/mime/codec.h"
+#include "protocol/mime/parser.h"
 #include "server/connection.h"
 #include "server/imap/search_res.h"
 #include "server/imap/session.h"
@@ -51,6 +53,9 @@ void SortJob::collect(ImapSession& s, const std::string& tag, std::vector<pi::So
   SearchJob::start(std::move(search_job));
 }
 
+// The parser keeps a sort header only for headers a SortJob reads whole.
+static_assert(SortJob::kMaxHeader == proto::mime::Parser::kSortHeaderScope);
+
 SortJob::SortJob(ImapSession& s, std::string tag, Request request, std::vector<uint32_t> uids,
                  std::vector<uint32_t> hits, storage::MailboxId mailbox)
     : session_(s), tag_(std::move(tag)), req_(std::move(request)), uids_(std::move(uids)),
@@ -79,9 +84,17 @@ Result<void> SortJob::run_batch(storage::Store& store) {
       const storage::MessageMeta& m = *it->second;
       std::string header;
       if (needs_header_) {
-        auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
-        if (!bytes) return bytes.error();
-        header = std::move(*bytes);
+        // The sort fields kept with the structure at ingest (a small row)
+        // instead of the body's header block (a compressed chunk to inflate).
+        auto structure = store.read_structure(m.blob);
+        if (!structure) return structure.error();
+        if (auto kept = proto::mime::structure_sort_header(*structure)) {
+          header.assign(*kept);
+        } else {
+          auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
+          if (!bytes) return bytes.error();
+          header = std::move(*bytes);
+        }
       }
       f = pi::sort_facts_from_header(header, m.internal_date, m.size);
     }

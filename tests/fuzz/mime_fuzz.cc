@@ -63,6 +63,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   two.feed(input.substr(0, cut));
   two.feed(input.substr(cut));
   if (!(two.finish() == whole)) std::abort();
+  // The sort header is the same however the input is split, and survives the codec.
+  mime::Parser one;
+  one.feed(input);
+  one.finish();
+  if (one.sort_header() != two.sort_header()) std::abort();
+  std::string with_sort;
+  mime::encode_structure(whole, &with_sort, one.sort_header());
+  auto kept = mime::structure_sort_header(with_sort);
+  if (kept.has_value() != one.sort_header().has_value() || (kept && *kept != *one.sort_header())) std::abort();
+  auto back2 = mime::decode_structure(with_sort);
+  if (!back2.ok() || !(*back2 == whole)) std::abort();
   if (size <= 4096) {
     mime::Parser bytes;
     for (char c : input) bytes.feed(std::string_view(&c, 1));
