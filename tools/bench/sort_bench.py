@@ -10,7 +10,11 @@ by pipelined APPEND to both, then times SORT (ARRIVAL),
 Loft: headers read from the store) and the best of 3, with the server CPU
 seconds per command (first run). Prints one line per command.
 
-    LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tools/bench/sort_bench.py [N]
+With --body-bytes B each body is padded with about B bytes of words, as
+real mail is larger than these test messages: SORT then shows what reading
+a body's header would cost (Loft keeps the sort fields with the structure).
+
+    LOFTD=build/server/loftd LOFTCTL=build/tools/loftctl python3 tools/bench/sort_bench.py [N] [--body-bytes B]
 """
 
 import os
@@ -75,8 +79,17 @@ def deliver(srv, msgs, batch=200):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
+    args = sys.argv[1:]
+    pad = 0
+    if '--body-bytes' in args:
+        i = args.index('--body-bytes')
+        pad = int(args[i + 1])
+        del args[i:i + 2]
+    n = int(args[0]) if args else 100000
     msgs = messages(n, random.Random(1))
+    if pad:
+        rnd = random.Random(2)
+        msgs = [m + (' '.join(rnd.choice(WORDS) for _ in range(pad // 7)) + '\r\n').encode() for m in msgs]
     loft = loftlib.LoftServer()
     dove = loftlib.DovecotServer(fsync='never', mail_format='mdbox', high_performance=True)
     servers = {'loft': loft, 'dovecot': dove}
