@@ -146,18 +146,16 @@ class NotifyLoft(loftlib.LoftTestCase):
         b.ok('UID STORE 1:* +FLAGS (\\Seen)')
         line, _ = unsolicited(a, starts('* STATUS INBOX'), what='STATUS after a flag change')
         self.assertEqual(line, b'* STATUS INBOX (UNSEEN 0)')
-        b.ok('RENAME Fresh Renamed')
-        unsolicited(a, lambda l: l == b'* LIST () "/" Renamed ("OLDNAME" (Fresh))', what='LIST with OLDNAME')
-        b.ok('SUBSCRIBE Renamed')
-        unsolicited(a, lambda l: l == b'* LIST (\\Subscribed) "/" Renamed', what='LIST of a subscription')
-        b.ok('UNSUBSCRIBE Renamed')
-        unsolicited(a, lambda l: l == b'* LIST () "/" Renamed', what='LIST of an unsubscription')
-        b.ok('DELETE Renamed')
-        unsolicited(a, lambda l: l == b'* LIST (\\NonExistent) "/" Renamed', what='LIST of a deleted mailbox')
-        b.ok('SETMETADATA INBOX (/private/comment "hello")')
-        unsolicited(a, lambda l: l == b'* METADATA INBOX /private/comment', what='mailbox METADATA')
-        b.ok('SETMETADATA "" (/private/vendor/loft/x "1")')
-        unsolicited(a, lambda l: l == b'* METADATA "" /private/vendor/loft/x', what='server METADATA')
+        # Each change by the other session, and the one event it must give.
+        for command, event in [
+                ('RENAME Fresh Renamed', b'* LIST () "/" Renamed ("OLDNAME" (Fresh))'),
+                ('SUBSCRIBE Renamed', b'* LIST (\\Subscribed) "/" Renamed'),
+                ('UNSUBSCRIBE Renamed', b'* LIST () "/" Renamed'),
+                ('DELETE Renamed', b'* LIST (\\NonExistent) "/" Renamed'),
+                ('SETMETADATA INBOX (/private/comment "hello")', b'* METADATA INBOX /private/comment'),
+                ('SETMETADATA "" (/private/vendor/loft/x "1")', b'* METADATA "" /private/vendor/loft/x')]:
+            b.ok(command)
+            unsolicited(a, lambda l, e=event: l == e, what='%r after %s' % (event, command))
         b.ok('UID STORE 1:* +FLAGS (\\Deleted)')
         b.ok('EXPUNGE')
         line, _ = unsolicited(a, lambda l: l.startswith(b'* STATUS INBOX (MESSAGES'), what='STATUS after EXPUNGE')
