@@ -246,6 +246,9 @@ class Store {
 
   // The structure bytes stored with a body (empty when none was given).
   virtual Result<std::string> read_structure(BlobId blob) = 0;
+  // read_structure for many bodies in one snapshot and one batched read
+  // (SORT, THREAD): out[i] for blobs[i], empty when none is stored.
+  virtual Result<std::vector<std::string>> read_structures(std::span<const BlobId> blobs) = 0;
   // Size and reference count of a body; Errc::not_found once it is deleted.
   virtual Result<BlobInfo> blob_info(BlobId blob) = 0;
 

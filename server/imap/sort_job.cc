@@ -76,6 +76,15 @@ Result<void> SortJob::run_batch(storage::Store& store) {
   if (!metas) return metas.error();
   std::unordered_map<uint32_t, const storage::MessageMeta*> by_uid;
   for (const auto& m : *metas) by_uid.emplace(m.uid, &m);
+  // The sort headers kept with the structures, read in one batch.
+  std::unordered_map<storage::BlobId, std::string> structures;
+  if (needs_header_) {
+    std::vector<storage::BlobId> blobs;
+    for (const auto& m : *metas) blobs.push_back(m.blob);
+    auto read = store.read_structures(blobs);
+    if (!read) return read.error();
+    for (size_t i = 0; i < blobs.size(); ++i) structures.emplace(blobs[i], std::move((*read)[i]));
+  }
   for (size_t i = begin; i < end; ++i) {
     uint32_t seq = hits_[i], uid = uids_[seq - 1];
     pi::SortFacts f;
@@ -86,9 +95,7 @@ Result<void> SortJob::run_batch(storage::Store& store) {
       if (needs_header_) {
         // The sort fields kept with the structure at ingest (a small row)
         // instead of the body's header block (a compressed chunk to inflate).
-        auto structure = store.read_structure(m.blob);
-        if (!structure) return structure.error();
-        if (auto kept = proto::mime::structure_sort_header(*structure)) {
+        if (auto kept = proto::mime::structure_sort_header(structures[m.blob])) {
           header.assign(*kept);
         } else {
           auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));

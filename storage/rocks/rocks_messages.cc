@@ -287,6 +287,25 @@ Result<std::string> RocksStore::read_structure(BlobId blob) {
   return std::move(*bytes);
 }
 
+Result<std::vector<std::string>> RocksStore::read_structures(std::span<const BlobId> blobs) {
+  Snapshot s(db_->db());
+  std::vector<std::string> keys;
+  keys.reserve(blobs.size());
+  for (BlobId b : blobs) keys.push_back(id_key(b));
+  // A structure row goes in the batch that deletes its body, so under one
+  // snapshot a row found belongs to a body that exists.
+  auto values = db_->multi_get(kStructuresCf, keys, s.ro);
+  if (!values) return values.error();
+  std::vector<std::string> out(blobs.size());
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    if (!(*values)[i]) continue;
+    auto bytes = decode_bytes(*(*values)[i]);
+    if (!bytes) return corrupt("structure of blob " + std::to_string(blobs[i]));
+    out[i] = std::move(*bytes);
+  }
+  return out;
+}
+
 void RocksStore::abandon_body_for_testing(BodyWriter& body) {
   if (auto* w = dynamic_cast<RocksBodyWriter*>(&body)) w->abandon_for_testing();
 }

@@ -86,6 +86,7 @@ class RocksStore final : public Store {
   Result<std::vector<IndexJob>> index_jobs(size_t max) override;
   Result<void> delete_index_jobs(std::span<const IndexJob> jobs) override;
   Result<std::string> read_structure(BlobId blob) override;
+  Result<std::vector<std::string>> read_structures(std::span<const BlobId> blobs) override;
   Result<BlobInfo> blob_info(BlobId blob) override;
   const std::string& object_key() const override { return object_key_; }
   ChangeFeed& changes() override { return feed_; }

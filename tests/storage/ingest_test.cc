@@ -71,6 +71,27 @@ TEST_CASE("a body written in pieces reads back byte for byte, with its structure
   }
 }
 
+TEST_CASE("read_structures reads many bodies' structures in order, empty where none is stored") {
+  TempDir dir;
+  auto store = open_store(dir, 4096);
+  const AccountId a = store->create_account("a", "h")->id;
+  std::vector<BlobId> blobs;
+  for (int i = 0; i < 5; ++i) {
+    auto w = write_in_pieces(*store, text(100 + i, static_cast<uint32_t>(i)), 50, 3);
+    if (i != 2) w->set_structure("structure " + std::to_string(i));  // body 2 has none
+    DeliveryTarget t;
+    t.account = a;
+    REQUIRE(store->append(*w, t).ok());
+    blobs.push_back(w->blob());
+  }
+  std::vector<BlobId> asked{blobs[4], blobs[2], blobs[0], blobs[0], 999999};  // any order, repeats, unknown
+  auto got = store->read_structures(asked);
+  REQUIRE(got.ok());
+  CHECK(*got == std::vector<std::string>{"structure 4", "", "structure 0", "structure 0", ""});
+  for (BlobId b : blobs) CHECK((*store->read_structures(std::vector<BlobId>{b}))[0] == *store->read_structure(b));
+  CHECK(store->read_structures({})->empty());
+}
+
 TEST_CASE("the streaming header scanner agrees with header_size however the body is split") {
   const std::vector<std::string> bodies = {"", "\r\n", "\n", "a: b\r\n\r\nbody", "a: b\n\nx", "a\r\rb\r\n\r\n",
                                            "no blank line\r\nat all", "a\r\n\rx\r\n\r\n", "\r\rx\n\n"};
