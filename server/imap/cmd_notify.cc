@@ -76,9 +76,14 @@ void ImapSession::handle(const std::string& tag, const pi::CmdNotify& c) {
   }
   // §3: SET STATUS answers a STATUS for every mailbox it covers, before its OK.
   busy_ = true;
-  n->initial_status([this, tag](std::string out) {
-    if (!out.empty()) send(out);
-    tagged(tag, pi::Status::ok, "NOTIFY completed");
+  n->initial_status([this, tag](Result<std::string> out) {
+    if (!out) {
+      notifier_.reset();  // the store failed: no NOTIFY in force, as after NOTIFY NONE
+      tagged_error(tag, out.error());
+    } else {
+      if (!out->empty()) send(*out);
+      tagged(tag, pi::Status::ok, "NOTIFY completed");
+    }
     finish();
   });
 }

@@ -18,6 +18,17 @@ namespace pi = proto::imap;
 using Filter = pi::NotifyGroup::Filter;
 using Item = pi::CmdStatus::Item;
 
+// What a worker needs to build the responses, copied from the session.
+struct NotifyJob {
+  storage::AccountId account = 0;
+  storage::MailboxId selected = 0;
+  pi::NameForm form = pi::NameForm::mutf7;
+  bool condstore = false;
+  std::vector<Notifier::Group> groups;
+  std::map<storage::MailboxId, uint32_t> dirty;
+  std::vector<storage::ListChange> list;
+};
+
 namespace {
 
 constexpr uint32_t kMessageEvents = pi::kNotifyMessageNew | pi::kNotifyMessageExpunge | pi::kNotifyFlagChange;
@@ -46,7 +57,7 @@ bool takes(const Notifier::Group& g, std::string_view name, const std::set<std::
   return false;
 }
 
-// The first group wanting one of `events` for this mailbox.
+// True if a group wants one of `events` for this mailbox.
 bool wanted(const std::vector<Notifier::Group>& groups, uint32_t events, std::string_view name,
             const std::set<std::string>& subs) {
   for (const Notifier::Group& g : groups)
@@ -54,21 +65,36 @@ bool wanted(const std::vector<Notifier::Group>& groups, uint32_t events, std::st
   return false;
 }
 
-// What a worker needs to build the responses, copied from the session.
-struct Job {
-  storage::AccountId account = 0;
-  storage::MailboxId selected = 0;
-  pi::NameForm form = pi::NameForm::mutf7;
-  bool condstore = false;
-  std::vector<Notifier::Group> groups;
-  std::map<storage::MailboxId, uint32_t> dirty;
-  std::vector<storage::ListChange> list;
-};
+using Job = NotifyJob;
 
-bool needs_subscriptions(const std::vector<Notifier::Group>& groups) {
-  for (const auto& g : groups)
-    if (g.filter == Filter::subscribed) return true;
-  return false;
+// The account's subscriptions, read only when a group filters on them.
+Result<std::set<std::string>> subscriptions_for(storage::Store& store, const Job& job) {
+  std::set<std::string> subs;
+  for (const auto& g : job.groups) {
+    if (g.filter != Filter::subscribed) continue;
+    auto s = store.subscriptions(job.account);
+    if (!s) return s.error();
+    subs.insert(s->begin(), s->end());
+    break;
+  }
+  return subs;
+}
+
+// Blocking (a worker): NOTIFY SET STATUS's STATUS lines (§3).
+Result<std::string> build_initial(storage::Store& store, const Job& job, bool flags) {
+  auto boxes = store.list_mailboxes(job.account);
+  if (!boxes) return boxes.error();
+  auto subs = subscriptions_for(store, job);
+  if (!subs) return subs.error();
+  std::vector<Item> items{Item::messages, Item::uidnext, Item::uidvalidity, Item::unseen};
+  if (flags) items.push_back(Item::highestmodseq);
+  std::string out;
+  for (const auto& mb : *boxes) {
+    if (mb.id == job.selected || !wanted(job.groups, kMessageEvents, mb.name, *subs)) continue;
+    auto st = status_data(store, mb, items, 0);
+    if (st) pi::StatusDataResponse{mb.name, items, *st, job.form}.serialize(&out);  // else deleted meanwhile
+  }
+  return out;
 }
 
 // Blocking (a worker): the responses for the job's events, in event order
@@ -78,12 +104,9 @@ Result<std::string> build(storage::Store& store, const Job& job) {
   if (!boxes) return boxes.error();
   std::unordered_map<storage::MailboxId, const storage::MailboxInfo*> by_id;
   for (const auto& b : *boxes) by_id[b.id] = &b;
-  std::set<std::string> subs;
-  if (needs_subscriptions(job.groups)) {
-    auto s = store.subscriptions(job.account);
-    if (!s) return s.error();
-    subs.insert(s->begin(), s->end());
-  }
+  auto read_subs = subscriptions_for(store, job);
+  if (!read_subs) return read_subs.error();
+  const std::set<std::string>& subs = *read_subs;
   std::string out;
   using K = storage::ListChange::Kind;
   for (const storage::ListChange& c : job.list) {
@@ -185,15 +208,20 @@ void Notifier::check_bounds() {
   }
 }
 
-void Notifier::schedule() {
-  if (running_ || overflow_ || (dirty_.empty() && list_.empty())) return;
-  running_ = true;
+std::shared_ptr<Job> Notifier::make_job() const {
   auto job = std::make_shared<Job>();
   job->account = session_.account().id;
   job->selected = session_.selected() ? session_.selected()->info.id : 0;
   job->form = session_.name_form();
   job->condstore = (session_.enabled() & pi::kEnableCondstore) != 0;
   job->groups = groups_;
+  return job;
+}
+
+void Notifier::schedule() {
+  if (running_ || overflow_ || (dirty_.empty() && list_.empty())) return;
+  running_ = true;
+  auto job = make_job();
   job->dirty.swap(dirty_);
   job->list.swap(list_);
   auto result = std::make_shared<Result<std::string>>(std::string());
@@ -214,32 +242,14 @@ void Notifier::schedule() {
                           });
 }
 
-void Notifier::initial_status(std::function<void(std::string)> done) {
+void Notifier::initial_status(std::function<void(Result<std::string>)> done) {
   bool flags = false;
   for (const auto& g : groups_) flags = flags || (g.events & pi::kNotifyFlagChange);
-  auto job = std::make_shared<Job>();
-  job->account = session_.account().id;
-  job->selected = session_.selected() ? session_.selected()->info.id : 0;
-  job->form = session_.name_form();
-  job->groups = groups_;
-  auto out = std::make_shared<std::string>();
+  auto job = make_job();
+  auto out = std::make_shared<Result<std::string>>(std::string());
   ImapSession* s = &session_;
-  session_.conn().offload(
-      [s, job, out, flags] {
-        auto boxes = s->store().list_mailboxes(job->account);
-        if (!boxes) return;
-        std::set<std::string> subs;
-        if (needs_subscriptions(job->groups))
-          if (auto r = s->store().subscriptions(job->account)) subs.insert(r->begin(), r->end());
-        std::vector<Item> items{Item::messages, Item::uidnext, Item::uidvalidity, Item::unseen};
-        if (flags) items.push_back(Item::highestmodseq);
-        for (const auto& mb : *boxes) {
-          if (mb.id == job->selected || !wanted(job->groups, kMessageEvents, mb.name, subs)) continue;
-          auto st = status_data(s->store(), mb, items, 0);
-          if (st) pi::StatusDataResponse{mb.name, items, *st, job->form}.serialize(out.get());
-        }
-      },
-      [out, done = std::move(done)] { done(std::move(*out)); });
+  session_.conn().offload([s, job, out, flags] { *out = build_initial(s->store(), *job, flags); },
+                          [out, done = std::move(done)] { done(std::move(*out)); });
 }
 
 void Notifier::take(std::string* out) {

@@ -3,7 +3,7 @@
 // has not selected (STATUS for message events, LIST for names and
 // subscriptions, METADATA for annotations), built on workers from the
 // account's committed changes (Loop::watch_account). The selected mailbox's
-// own events go through its MailboxView (ImapSession::notify_push).
+// own events go through its MailboxView (ImapSession::notify_selected).
 // Loop-thread only.
 #pragma once
 
@@ -15,12 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "protocol/imap/command.h"
 #include "storage/types.h"
 
 namespace loft::server::imap {
 
 class ImapSession;
+struct NotifyJob;  // notify.cc
 
 class Notifier : public std::enable_shared_from_this<Notifier> {
  public:
@@ -50,8 +52,9 @@ class Notifier : public std::enable_shared_from_this<Notifier> {
   void start();
   const std::optional<SelectedGroup>& selected() const { return selected_; }
   // NOTIFY SET STATUS (§3): the STATUS of every mailbox a group with message
-  // events names (not the selected one), built on a worker; done gets the lines.
-  void initial_status(std::function<void(std::string)> done);
+  // events names (not the selected one), built on a worker; done gets the
+  // lines, or the store's error.
+  void initial_status(std::function<void(Result<std::string>)> done);
   // Moves the responses ready to send into out.
   void take(std::string* out);
   bool overflowed() const { return overflow_; }
@@ -61,6 +64,8 @@ class Notifier : public std::enable_shared_from_this<Notifier> {
   // Runs one worker job over the pending events unless one runs.
   void schedule();
   void check_bounds();
+  // What a worker job needs from the session, copied now.
+  std::shared_ptr<NotifyJob> make_job() const;
 
   ImapSession& session_;
   std::vector<Group> groups_;

@@ -76,39 +76,45 @@ Result<void> SortJob::run_batch(storage::Store& store) {
   if (!metas) return metas.error();
   std::unordered_map<uint32_t, const storage::MessageMeta*> by_uid;
   for (const auto& m : *metas) by_uid.emplace(m.uid, &m);
-  // The sort headers kept with the structures, read in one batch.
-  std::unordered_map<storage::BlobId, std::string> structures;
-  if (needs_header_) {
-    std::vector<storage::BlobId> blobs;
-    for (const auto& m : *metas) blobs.push_back(m.blob);
-    auto read = store.read_structures(blobs);
-    if (!read) return read.error();
-    for (size_t i = 0; i < blobs.size(); ++i) structures.emplace(blobs[i], std::move((*read)[i]));
-  }
-  for (size_t i = begin; i < end; ++i) {
-    uint32_t seq = hits_[i], uid = uids_[seq - 1];
-    pi::SortFacts f;
-    auto it = by_uid.find(uid);
-    if (it != by_uid.end()) {  // else expunged meanwhile: it sorts with empty keys
-      const storage::MessageMeta& m = *it->second;
-      std::string header;
-      if (needs_header_) {
-        // The sort fields kept with the structure at ingest (a small row)
-        // instead of the body's header block (a compressed chunk to inflate).
-        if (auto kept = proto::mime::structure_sort_header(structures[m.blob])) {
-          header.assign(*kept);
-        } else {
-          auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
-          if (!bytes) return bytes.error();
-          header = std::move(*bytes);
-        }
-      }
-      f = pi::sort_facts_from_header(header, m.internal_date, m.size);
+  for (size_t g = begin; g < end; g += kStructureGroup) {
+    const size_t g_end = std::min(end, g + kStructureGroup);
+    // The structures of a few messages at a time, in one snapshot and one
+    // batched read: a structure can hold 1 MiB of field values, so a batch
+    // of 512 at once could hold hundreds of MiB.
+    std::vector<std::string> structures(g_end - g);
+    if (needs_header_) {
+      std::vector<storage::BlobId> blobs(g_end - g, 0);  // 0: expunged meanwhile, no row
+      for (size_t i = g; i < g_end; ++i)
+        if (auto it = by_uid.find(uids_[hits_[i] - 1]); it != by_uid.end()) blobs[i - g] = it->second->blob;
+      auto read = store.read_structures(blobs);
+      if (!read) return read.error();
+      structures = std::move(*read);
     }
-    f.seq = seq;
-    f.uid = uid;
-    if (i < scores_.size()) f.relevancy = scores_[i];  // RFC 6203 §4 RELEVANCY sort key
-    facts_.push_back(std::move(f));
+    for (size_t i = g; i < g_end; ++i) {
+      uint32_t seq = hits_[i], uid = uids_[seq - 1];
+      pi::SortFacts f;
+      auto it = by_uid.find(uid);
+      if (it != by_uid.end()) {  // else expunged meanwhile: it sorts with empty keys
+        const storage::MessageMeta& m = *it->second;
+        std::string header;
+        if (needs_header_) {
+          // The sort fields kept with the structure at ingest instead of the
+          // body's header block (a compressed chunk to inflate).
+          if (auto kept = proto::mime::structure_sort_header(structures[i - g])) {
+            header.assign(*kept);
+          } else {
+            auto bytes = store.read_body(m.blob, 0, std::min({m.header_size, m.size, kMaxHeader}));
+            if (!bytes) return bytes.error();
+            header = std::move(*bytes);
+          }
+        }
+        f = pi::sort_facts_from_header(header, m.internal_date, m.size);
+      }
+      f.seq = seq;
+      f.uid = uid;
+      if (i < scores_.size()) f.relevancy = scores_[i];  // RFC 6203 §4 RELEVANCY sort key
+      facts_.push_back(std::move(f));
+    }
   }
   return {};
 }

@@ -42,6 +42,8 @@ class SortJob : public std::enable_shared_from_this<SortJob> {
                       proto::imap::CmdSearch search, Collect done);
 
   static constexpr size_t kBatch = 512;
+  // Structures read at once (each up to about 1 MiB): bounds a worker's memory.
+  static constexpr size_t kStructureGroup = 16;
   // Most header bytes read per message: Subject, From, Date and the thread
   // fields come first in real mail; a longer header is cut.
   static constexpr uint64_t kMaxHeader = 256 * 1024;
